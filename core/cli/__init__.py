@@ -1,0 +1,1 @@
+"""The ``grunndata`` command line."""

@@ -1,0 +1,108 @@
+"""``grunndata``: the command line a consultant uses.
+
+Exit codes: 0 ok, 1 problems found (invalid rules, doctor errors, failed
+writes), 2 usage error, 3 refused (stale plan, locked, declined).
+"""
+from __future__ import annotations
+
+import json
+import os
+import sys
+
+import click
+
+from grunndata import __version__
+from grunndata.cli import output
+from grunndata.errors import GrunndataError
+from grunndata.plugin.manager import PluginError, load_host
+from grunndata.rulebook.ruleset import build_schema, load_rules
+from grunndata.session import open_session, rule_sources
+
+CONFIG_HELP = "Oppsettfil (standard: grunndata.yaml i arbeidsmappen)."
+
+
+class GrunndataGroup(click.Group):
+    """Turns every error into one clear line; a traceback only with GRUNNDATA_DEBUG=1."""
+
+    def invoke(self, ctx: click.Context):
+        try:
+            return super().invoke(ctx)
+        except GrunndataError as exc:
+            output.error(str(exc))
+            sys.exit(exc.exit_code)
+        except (click.exceptions.Exit, click.exceptions.Abort, click.ClickException):
+            raise
+        except KeyboardInterrupt:
+            output.error("interrupted")
+            sys.exit(130)
+        except Exception as exc:  # the last line of defence: a message, never a traceback
+            if os.environ.get("GRUNNDATA_DEBUG"):
+                raise
+            output.error(f"internal error: {type(exc).__name__}: {exc} (set GRUNNDATA_DEBUG=1 for details)")
+            sys.exit(70)
+
+
+@click.group(cls=GrunndataGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="grunndata")
+def cli() -> None:
+    """Grunndatasynk mellom SmartDok og PowerOffice Go."""
+
+
+@cli.command()
+@click.option("-c", "--config", "config_path", metavar="FILE", help=CONFIG_HELP)
+def check(config_path: str | None) -> None:
+    """Sjekk oppsett og regelfiler, uten nettverk."""
+    session = open_session(config_path)
+    files = len(session.rules.files)
+    where = session.config.path or "standardoppsett (ingen grunndata.yaml)"
+    output.ok(f"{where}: gyldig; {files} regelfiler; master: {session.config.master}")
+
+
+@cli.command()
+@click.option("-c", "--config", "config_path", metavar="FILE", help=CONFIG_HELP)
+def schema(config_path: str | None) -> None:
+    """Skriv JSON Schema for regelfilene (for editorer)."""
+    host = load_host()
+    try:
+        session = open_session(config_path)
+        result = session.schema
+    except GrunndataError:
+        # The schema is most wanted when the rules are broken: fall back to the shipped vocabulary.
+        _, result = load_rules(host.rules_schema, rule_sources(host, None))
+    click.echo(json.dumps(result, indent=2, ensure_ascii=False))
+
+
+@cli.command()
+@click.option("--json", "as_json", is_flag=True, help="Skriv JSON.")
+def plugins(as_json: bool) -> None:
+    """Vis innlastede tillegg og hvor de kommer fra."""
+    host = load_host()
+    rows = []
+    for p in host.plugins:
+        offers = [f"{kind} {name}" for key, owner in host.owners.items() if owner == p.name
+                  for kind, name in [key.split(":", 1)]]
+        rows.append({"name": p.name, "origin": p.origin, "offers": offers})
+    skipped = [{"name": n, "error": e} for n, e in host.skipped]
+    if as_json:
+        click.echo(json.dumps({"plugins": rows, "skipped": skipped}, indent=2, ensure_ascii=False))
+        return
+    output.plugins_table(rows, skipped)
+
+
+def _add_plugin_commands() -> None:
+    try:
+        host = load_host()
+    except PluginError:
+        return  # reported by any command that loads the host
+    for command in host.commands:
+        if command.name not in cli.commands:
+            cli.add_command(command)
+
+
+def main() -> None:
+    _add_plugin_commands()
+    cli(prog_name="grunndata")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,124 @@
+"""The shapes plugins and the engine share: directions, entities, actions, checks."""
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import asdict, dataclass, field
+from typing import TYPE_CHECKING, Any, Awaitable, Callable, Protocol
+
+if TYPE_CHECKING:
+    from grunndata.config import Config
+    from grunndata.rulebook.ruleset import Rules
+
+SYSTEMS = ("smartdok", "poweroffice")
+OPS = ("create", "update", "finish", "skip", "manual", "warn")
+
+
+@dataclass
+class Snapshot:
+    """Both systems as read, keyed by the APIs' own resource paths (the world-file format)."""
+
+    smartdok: dict[str, list[dict]] = field(default_factory=dict)
+    poweroffice: dict[str, list[dict]] = field(default_factory=dict)
+
+    def records(self, system: str, resource: str) -> list[dict]:
+        return getattr(self, system).get(resource) or []
+
+    def fingerprint(self) -> str:
+        """A hash of everything read: a saved plan is applied only to the world it was made from."""
+        blob = json.dumps({"smartdok": self.smartdok, "poweroffice": self.poweroffice},
+                          sort_keys=True, default=str, ensure_ascii=False)
+        return hashlib.sha256(blob.encode("utf-8")).hexdigest()
+
+    def as_world(self) -> dict[str, Any]:
+        return {"smartdok": self.smartdok, "poweroffice": self.poweroffice}
+
+
+@dataclass
+class Action:
+    """One line of a plan: what, in which system, for which key, why, and by which rule."""
+
+    op: str
+    entity: str
+    target: str
+    key: str
+    fields: dict[str, Any]
+    reason: str
+    rule: str
+
+    def to_json(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @property
+    def writes(self) -> bool:
+        return self.op in ("create", "update", "finish")
+
+
+@dataclass(frozen=True)
+class Flow:
+    source: str
+    target: str
+
+
+@dataclass
+class PlanContext:
+    snapshot: Snapshot
+    rules: Rules
+    config: Config
+    direction: Direction
+
+
+@dataclass
+class Direction:
+    """Which system is master, and for each entity which way its records flow."""
+
+    name: str
+    master: str
+    flows: dict[str, Flow]
+    description: str = ""
+    # Blocking problems found before any write (R7); each is an Action with op 'skip'
+    # whose reason says what to fix. An empty list means the setup is valid.
+    preflight: Callable[[PlanContext], list[Action]] | None = None
+
+
+class Entity(Protocol):
+    """An entity kind. ``order`` sorts apply (parents before children)."""
+
+    name: str
+    order: int
+
+    def plan(self, ctx: PlanContext, flow: Flow) -> list[Action]: ...
+
+    def apply(self, action: Action, ctx: ApplyContext) -> Awaitable[dict[str, Any]]: ...
+
+    def lookup(self, action: Action, ctx: ApplyContext) -> Awaitable[dict[str, Any] | None]: ...
+
+
+@dataclass
+class ApplyContext:
+    snapshot: Snapshot
+    rules: Rules
+    config: Config
+    smartdok: Any
+    poweroffice: Any
+    # Ids of records created earlier in this run, so children find new parents.
+    created: dict[tuple[str, str, str], dict[str, Any]] = field(default_factory=dict)
+
+
+@dataclass
+class Finding:
+    check: str
+    severity: str  # "error" | "warning"
+    key: str
+    message: str
+    suggestion: str | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass
+class Check:
+    name: str
+    description: str
+    run: Callable[[PlanContext], list[Finding]]

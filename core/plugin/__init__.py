@@ -1,0 +1,1 @@
+"""The plugin host: hook specifications and the manager that loads plugins."""

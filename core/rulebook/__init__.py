@@ -1,0 +1,1 @@
+"""Rule files: YAML kept with positions, validated against the plugins' JSON Schema."""

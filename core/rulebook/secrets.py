@@ -1,0 +1,24 @@
+"""Refuse secrets in YAML: they belong in the environment, never in a file."""
+from __future__ import annotations
+
+import re
+from grunndata.rulebook.yamlpos import Located, Problem
+
+SECRET_KEY = re.compile(
+    r"(?i)(token|secret|passw|passord|client_?key|application_?key|subscription_?key|api_?key|credential)"
+)
+ENV_HINT = ("SMARTDOK_API_TOKEN, POWEROFFICE_APPLICATION_KEY, POWEROFFICE_CLIENT_KEY, "
+            "POWEROFFICE_SUBSCRIPTION_KEY")
+
+
+def secret_keys(doc: Located, allowed: frozenset[str] = frozenset()) -> list[Problem]:
+    """A problem for every key that looks like it holds a secret."""
+    problems = []
+    for path, pos in doc.key_pos.items():
+        key = str(path[-1])
+        if key in allowed or not SECRET_KEY.search(key):
+            continue
+        problems.append(Problem(pos, f"'{key}' looks like a secret; secrets are read from the"
+                                     f" environment only ({ENV_HINT}), never from a file"))
+    return problems
+
