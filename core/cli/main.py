@@ -13,6 +13,7 @@ import click
 
 from grunndata import __version__
 from grunndata.cli import output
+from grunndata.cli.sync import apply, history, plan
 from grunndata.errors import GrunndataError
 from grunndata.plugin.manager import PluginError, load_host
 from grunndata.rulebook.ruleset import build_schema, load_rules
@@ -87,6 +88,11 @@ def plugins(as_json: bool) -> None:
         click.echo(json.dumps({"plugins": rows, "skipped": skipped}, indent=2, ensure_ascii=False))
         return
     output.plugins_table(rows, skipped)
+
+
+cli.add_command(plan)
+cli.add_command(apply)
+cli.add_command(history)
 
 
 def _add_plugin_commands() -> None:

@@ -29,3 +29,53 @@ def plugins_table(rows: list[dict], skipped: list[dict]) -> None:
     for s in skipped:
         click.echo(f"skipped plugin '{s['name']}': {s['error']}", err=True)
     sys.stdout.flush()
+
+
+class Progress:
+    """A progress bar for long applies; silent for short ones and in JSON mode."""
+
+    def __init__(self, enabled: bool = True, threshold: int = 20):
+        self.enabled = enabled and console.is_terminal
+        self.threshold = threshold
+        self.total = 0
+        self._bar = None
+        self._task = None
+
+    def advance(self, _outcome) -> None:
+        if not self.enabled or self.total < self.threshold:
+            return
+        if self._bar is None:
+            from rich.progress import Progress as RichProgress
+
+            self._bar = RichProgress(console=console, transient=True)
+            self._bar.start()
+            self._task = self._bar.add_task("Skriver", total=self.total)
+        self._bar.advance(self._task)
+
+    def stop(self) -> None:
+        if self._bar is not None:
+            self._bar.stop()
+            self._bar = None
+
+
+def runs_table(runs: list[dict]) -> None:
+    table = Table(title="Kjøringer", title_justify="left")
+    for col in ("kjøring", "startet", "ferdig", "master", "status", "skrevet", "feilet"):
+        table.add_column(col)
+    for r in runs:
+        s = r.get("summary") or {}
+        table.add_row(str(r["id"]), r["started_at"], r.get("finished_at") or "-", r["master"], r["status"],
+                      str(s.get("ok", 0) + s.get("recovered", 0)), str(s.get("failed", 0)))
+    console.print(table)
+
+
+def run_detail(run: dict) -> None:
+    click.echo(f"Kjøring {run['id']}: {run['status']}, startet {run['started_at']}, master {run['master']}, "
+               f"regler {run['config_hash']}")
+    table = Table(title_justify="left")
+    for col in ("#", "handling", "i", "nøkkel", "utfall", "id", "detaljer"):
+        table.add_column(col, overflow="fold")
+    for a in run["actions"]:
+        table.add_row(str(a["seq"]), f"{a['op']} {a['entity']}", a["target"], a["key"], a["outcome"],
+                      a.get("remote_id") or "", a.get("detail") or "")
+    console.print(table)

@@ -66,6 +66,9 @@ class PlanContext:
     rules: Rules
     config: Config
     direction: Direction
+    # What earlier entities plan to create, so later ones can rely on it (sub-projects on new parents).
+    planned: dict[tuple[str, str], Action] = field(default_factory=dict)
+    cache: dict[Any, Any] = field(default_factory=dict)
 
 
 @dataclass
@@ -103,6 +106,7 @@ class ApplyContext:
     poweroffice: Any
     # Ids of records created earlier in this run, so children find new parents.
     created: dict[tuple[str, str, str], dict[str, Any]] = field(default_factory=dict)
+    cache: dict[Any, Any] = field(default_factory=dict)
 
 
 @dataclass

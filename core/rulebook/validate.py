@@ -80,7 +80,12 @@ def _messages(err: ValidationError, doc: Located, fallback: str) -> list[Problem
         return [Problem(_value_where(doc, path, fallback) if path else _where(doc, path, fallback),
                         f"{label} is missing the required key '{missing}'")]
     at = _value_where(doc, path, fallback)
-    name = f"'{path[-1]}'" if path and isinstance(path[-1], str) else "this value"
+    if path and isinstance(path[-1], str):
+        name = f"'{path[-1]}'"
+    elif len(path) > 1 and isinstance(path[-2], str):
+        name = f"an item of '{path[-2]}'"
+    else:
+        name = "this value"
     if err.validator == "enum":
         allowed = ", ".join(repr(v) if not isinstance(v, str) else f"'{v}'" for v in err.validator_value)
         return [Problem(at, f"{name} cannot be {err.instance!r}; allowed values: {allowed}")]

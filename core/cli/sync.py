@@ -1,0 +1,155 @@
+"""``plan``, ``apply`` and ``history``: the sync commands."""
+from __future__ import annotations
+
+import asyncio
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+import click
+
+from grunndata import secrets as env_secrets
+from grunndata.cli import output
+from grunndata.engine import runner
+from grunndata.engine.plan import Plan
+from grunndata.errors import GrunndataError
+from grunndata.journal import Journal
+from grunndata.report.text import print_plan
+from grunndata.session import Session, open_session
+
+CONFIG_HELP = "Oppsettfil (standard: grunndata.yaml i arbeidsmappen)."
+JOURNAL_NAME = "grunndata-journal.sqlite"
+
+
+class Declined(GrunndataError):
+    exit_code = 3
+
+
+def journal_path(session: Session, state: str | None) -> Path:
+    return Path(state) if state else session.config.base_dir / JOURNAL_NAME
+
+
+def _connection(session: Session) -> runner.Connection:
+    return runner.connect(session, env_secrets.from_environment())
+
+
+async def _plan(session: Session) -> Plan:
+    async with _connection(session) as conn:
+        result, _ = await runner.plan(session, conn)
+        return result
+
+
+@click.command()
+@click.option("-c", "--config", "config_path", metavar="FILE", help=CONFIG_HELP)
+@click.option("--json", "as_json", is_flag=True, help="Skriv planen som JSON.")
+@click.option("--out", "out", metavar="FILE", help="Lagre planen for «apply --plan FILE».")
+def plan(config_path: str | None, as_json: bool, out: str | None) -> None:
+    """Les begge systemer og vis hva som må gjøres, og hvorfor. Skriver ingenting."""
+    session = open_session(config_path)
+    result = asyncio.run(_plan(session))
+    if out:
+        result.save(Path(out))
+    if as_json:
+        click.echo(json.dumps(result.to_json(), indent=2, ensure_ascii=False))
+    else:
+        print_plan(result, output.console)
+        if out:
+            click.echo(f"Planen er lagret i {out}; kjør «grunndata apply --plan {out}» for å gjennomføre den.")
+    if result.blocked:
+        sys.exit(1)
+
+
+def _confirm(yes: bool, as_json: bool):
+    def ask(p: Plan) -> bool:
+        if yes:
+            return True
+        try:
+            return click.confirm(f"Gjennomføre {len(p.writes)} endringer?", default=False,
+                                 err=as_json)
+        except click.Abort:
+            return False
+    return ask
+
+
+@click.command()
+@click.option("-c", "--config", "config_path", metavar="FILE", help=CONFIG_HELP)
+@click.option("--plan", "plan_file", metavar="FILE", help="Gjennomfør nøyaktig denne lagrede planen.")
+@click.option("--yes", is_flag=True, help="Ikke spør før endringer skrives.")
+@click.option("--json", "as_json", is_flag=True, help="Skriv resultatet som JSON.")
+@click.option("--state", metavar="FILE", help=f"Journalfil (standard: {JOURNAL_NAME} ved siden av oppsettet).")
+def apply(config_path: str | None, plan_file: str | None, yes: bool, as_json: bool, state: str | None) -> None:
+    """Gjennomfør planen: opprett, endre og avslutt i mottakersystemet."""
+    session = open_session(config_path)
+    saved = Plan.load(Path(plan_file)) if plan_file else None
+    journal = Journal(journal_path(session, state))
+    try:
+        journal.lock()
+        report = asyncio.run(_apply(session, saved, journal, yes, as_json))
+    finally:
+        journal.close()
+    if as_json:
+        click.echo(json.dumps(report.to_json(), indent=2, ensure_ascii=False, default=str))
+    else:
+        _print_report(report)
+    if report.declined:
+        raise Declined("nothing was written (not confirmed; use --yes to apply without asking)")
+    if report.failed:
+        sys.exit(1)
+
+
+async def _apply(session: Session, saved: Plan | None, journal: Journal, yes: bool, as_json: bool):
+    progress_bar = output.Progress(enabled=not as_json)
+
+    def show(p: Plan) -> None:
+        if not as_json:
+            print_plan(p, output.console)
+        progress_bar.total = len(p.writes)
+
+    async with _connection(session) as conn:
+        try:
+            return await runner.apply(session, conn, saved=saved, journal=journal,
+                                      confirm=_confirm(yes, as_json), progress=progress_bar.advance, on_plan=show)
+        finally:
+            progress_bar.stop()
+
+
+def _print_report(report: runner.ApplyReport) -> None:
+    for o in report.outcomes:
+        if o.status != "ok":
+            mark = "FEILET" if o.status == "failed" else "funnet igjen"
+            click.echo(f"{mark}: {o.action.op} {o.action.entity} {o.action.key}: {o.detail}")
+    s = report.summary()
+    if not report.plan.writes:
+        click.echo("Ingenting å skrive.")
+    elif not report.declined:
+        click.echo(f"Ferdig: {s['ok']} skrevet, {s['recovered']} funnet igjen, {s['failed']} feilet"
+                   + (f" (kjøring {report.run_id} i journalen)" if report.run_id else ""))
+
+
+@click.command()
+@click.argument("run_id", required=False, type=int)
+@click.option("-c", "--config", "config_path", metavar="FILE", help=CONFIG_HELP)
+@click.option("--state", metavar="FILE", help=f"Journalfil (standard: {JOURNAL_NAME} ved siden av oppsettet).")
+@click.option("--json", "as_json", is_flag=True, help="Skriv JSON.")
+def history(run_id: int | None, config_path: str | None, state: str | None, as_json: bool) -> None:
+    """Vis tidligere kjøringer, eller én kjøring med alle handlinger."""
+    session = open_session(config_path)
+    path = journal_path(session, state)
+    if not path.exists():
+        raise GrunndataError(f"{path}: no journal yet (no apply has run here)")
+    journal = Journal(path)
+    try:
+        data: Any = journal.run(run_id) if run_id is not None else journal.runs()
+    finally:
+        journal.close()
+    if data is None:
+        raise GrunndataError(f"no run {run_id} in {path}")
+    if as_json:
+        click.echo(json.dumps(data, indent=2, ensure_ascii=False))
+    elif run_id is None:
+        output.runs_table(data)
+    else:
+        output.run_detail(data)
+
+

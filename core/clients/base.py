@@ -1,0 +1,272 @@
+"""The request loop both clients share: auth hook, limits, retries, error mapping, logging."""
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import time
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import Any, Mapping
+
+import httpx
+
+from grunndata.clients.errors import (
+    ERROR_FOR_STATUS, ApiError, BadResponse, RateLimited, TransportFailure, excerpt,
+    looks_like_error, redact, vendor_message,
+)
+from grunndata.clients.retry import RateLimiter, RetryPolicy, parse_retry_after
+
+log = logging.getLogger("grunndata.clients")
+
+# Nothing reached the server: resending is harmless whatever the method.
+NOTHING_SENT = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout)
+# Our own mistakes (bad URL, bad header): trying again cannot help.
+NOT_TRANSIENT = (httpx.UnsupportedProtocol, httpx.LocalProtocolError)
+
+_PROBLEM = {
+    400: "rejected", 401: "credentials refused", 403: "forbidden (missing permission?)",
+    404: "not found", 409: "conflict", 429: "rate limit exceeded",
+}
+
+
+@dataclass
+class Call:
+    """One logical request (retries included)."""
+
+    method: str
+    template: str            # path template relative to the base URL, for counting
+    path: str                # the concrete path
+    resource: str
+    operation: str
+    key: str | None = None
+    params: Mapping[str, Any] | None = None
+    body: Any = None
+    has_body: bool = False
+    content_type: str = "application/json"
+    idempotent: bool = True  # resending after a possibly delivered attempt is harmless
+    read: bool = False       # a 500 deserves another try
+    authenticated: bool = True
+    url: str | None = None   # absolute URL (token endpoints outside the base)
+    extra_headers: dict[str, str] = field(default_factory=dict)
+
+    def content(self) -> bytes | None:
+        if not self.has_body:
+            return None
+        if isinstance(self.body, bytes):
+            return self.body
+        return json.dumps(self.body, ensure_ascii=False, default=str).encode("utf-8")
+
+
+class BaseClient:
+    system = "?"
+
+    def __init__(self, base_url: str, *, transport: httpx.AsyncBaseTransport | None,
+                 timeout: httpx.Timeout | float, retry: RetryPolicy | None,
+                 max_concurrency: int, rate_per_second: float | None) -> None:
+        self._base_url = base_url.rstrip("/")
+        self._http = httpx.AsyncClient(
+            transport=transport,
+            timeout=timeout if isinstance(timeout, httpx.Timeout) else httpx.Timeout(timeout),
+            follow_redirects=False,
+        )
+        self._retry = retry or RetryPolicy()
+        self._slots = asyncio.Semaphore(max(1, max_concurrency))
+        self._limiter = RateLimiter(rate_per_second) if rate_per_second else None
+        self._hold_until = 0.0
+        self.request_count = 0
+        self.requests: Counter[str] = Counter()
+
+    # -- hooks for the concrete clients -------------------------------------------------
+    def _secrets(self) -> tuple[str | None, ...]:
+        return ()
+
+    def _static_headers(self) -> dict[str, str]:
+        return {"Accept": "application/json"}
+
+    async def _auth_headers(self) -> dict[str, str]:
+        return {}
+
+    async def _invalidate_auth(self, used_headers: Mapping[str, str]) -> None:
+        return None
+
+    # -- lifecycle ----------------------------------------------------------------------
+    async def __aenter__(self):
+        return self
+
+    async def __aexit__(self, *exc_info: Any) -> None:
+        await self.aclose()
+
+    async def aclose(self) -> None:
+        await self._http.aclose()
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}(base_url={self._base_url!r}, requests={self.request_count})"
+
+    __str__ = __repr__
+
+    # -- the loop -----------------------------------------------------------------------
+    async def _call(self, call: Call) -> httpx.Response:
+        """Send ``call`` until it succeeds (2xx) or fails for good; raise a typed error."""
+        policy = self._retry
+        attempt = 0
+        auth_renewed = False
+        while True:
+            attempt += 1
+            headers = self._static_headers()
+            headers.update(call.extra_headers)
+            if call.has_body:
+                headers["Content-Type"] = call.content_type
+            if call.authenticated:
+                headers.update(await self._auth_headers())
+            try:
+                response = await self._send(call, headers)
+            except httpx.TransportError as exc:
+                self._raise_unless_resendable(call, exc, attempt)
+                await asyncio.sleep(policy.backoff(attempt))
+                continue
+            status = response.status_code
+            if status == 401 and call.authenticated and not auth_renewed:
+                # Sessions and tokens expire on the server's schedule: renew once, try again.
+                auth_renewed = True
+                attempt -= 1
+                await self._invalidate_auth(headers)
+                continue
+            if status < 400:
+                return response
+            retry_after = parse_retry_after(response)
+            if status == 429 and retry_after:
+                # The limit is per subscription: every task of this client should pause.
+                self._hold_until = max(self._hold_until, time.monotonic() + retry_after)
+            retryable = status in policy.retry_statuses or (status == 500 and call.read)
+            if retryable and not call.idempotent and status in policy.ambiguous_statuses:
+                raise self._error(
+                    TransportFailure, call,
+                    "gateway error after the request was sent; it may have been applied — "
+                    "look the record up by its key before trying again",
+                    status=status, message=self._message(response), ambiguous=True)
+            if retryable and attempt < policy.max_attempts:
+                if retry_after is None:
+                    delay = policy.backoff(attempt)
+                elif retry_after <= policy.max_delay:
+                    delay = retry_after
+                else:
+                    raise self._status_error(
+                        call, response, attempt,
+                        f"asked to wait {retry_after:.0f} s, more than the {policy.max_delay:.0f} s allowed",
+                        retry_after)
+                log.debug("%s %s %s: HTTP %s, try %d of %d in %.2f s", self.system, call.method,
+                          call.path, status, attempt + 1, policy.max_attempts, delay)
+                await asyncio.sleep(delay)
+                continue
+            raise self._status_error(call, response, attempt, None, retry_after)
+
+    async def _send(self, call: Call, headers: dict[str, str]) -> httpx.Response:
+        wait = self._hold_until - time.monotonic()
+        if wait > 0:
+            await asyncio.sleep(wait)
+        async with self._slots:
+            if self._limiter is not None:
+                await self._limiter.acquire()
+            self.request_count += 1
+            self.requests[f"{call.method} {call.template}"] += 1
+            started = time.monotonic()
+            url = call.url or self._base_url + call.path
+            try:
+                response = await self._http.request(call.method, url, params=call.params,
+                                                    content=call.content(), headers=headers)
+            except httpx.TransportError as exc:
+                self._log(call, type(exc).__name__, started)
+                raise
+            self._log(call, response.status_code, started)
+            return response
+
+    def _log(self, call: Call, outcome: Any, started: float) -> None:
+        if log.isEnabledFor(logging.DEBUG):
+            ms = (time.monotonic() - started) * 1000
+            log.debug("%s", redact(f"{self.system} {call.method} {call.path} -> {outcome} "
+                                   f"({ms:.0f} ms)", self._secrets()))
+
+    def _raise_unless_resendable(self, call: Call, exc: httpx.TransportError, attempt: int) -> None:
+        kind = type(exc).__name__
+        if isinstance(exc, NOT_TRANSIENT):
+            raise self._error(TransportFailure, call, f"request could not be sent ({kind})") from None
+        if not isinstance(exc, NOTHING_SENT) and not call.idempotent:
+            raise self._error(
+                TransportFailure, call,
+                f"no answer after the request was sent ({kind}); it may have been applied — "
+                "look the record up by its key before trying again", ambiguous=True) from None
+        if attempt >= self._retry.max_attempts:
+            what = "could not connect" if isinstance(exc, NOTHING_SENT) else "no answer"
+            raise self._error(TransportFailure, call,
+                              f"{what} after {attempt} attempts ({kind})") from None
+        log.debug("%s %s %s: %s, try %d of %d", self.system, call.method, call.path, kind,
+                  attempt + 1, self._retry.max_attempts)
+
+    # -- errors and bodies --------------------------------------------------------------
+    def _error(self, cls: type[ApiError], call: Call, problem: str, **kwargs: Any) -> ApiError:
+        return cls(self.system, call.resource, problem, operation=call.operation, key=call.key,
+                   method=call.method, path=call.path, secrets=self._secrets(), **kwargs)
+
+    def _message(self, response: httpx.Response) -> str | None:
+        text = _text(response)
+        if not text.strip():
+            return None
+        return vendor_message(text) or excerpt(text, self._secrets(), 120)
+
+    def _status_error(self, call: Call, response: httpx.Response, attempt: int,
+                      problem: str | None, retry_after: float | None) -> ApiError:
+        status = response.status_code
+        cls = ERROR_FOR_STATUS.get(status, ApiError)
+        if problem is None:
+            problem = _PROBLEM.get(status, "server error" if status >= 500 else "rejected")
+            if attempt > 1:
+                problem += f" after {attempt} attempts"
+        extra: dict[str, Any] = {"retry_after": retry_after} if cls is RateLimited else {}
+        return self._error(cls, call, problem, status=status, message=self._message(response),
+                           **extra)
+
+    def _bad(self, call: Call, response: httpx.Response, problem: str) -> BadResponse:
+        text = _text(response)
+        ctype = response.headers.get("content-type", "").split(";")[0]
+        if ctype:
+            problem += f" ({ctype})"
+        return self._error(BadResponse, call, problem, status=response.status_code,  # type: ignore[return-value]
+                           message=vendor_message(text), body_excerpt=text)
+
+    def _json(self, call: Call, response: httpx.Response, *, allow_empty: bool = False) -> Any:
+        text = _text(response)
+        if not text.strip():
+            if allow_empty:
+                return None
+            raise self._bad(call, response, "empty body where JSON was expected")
+        try:
+            return json.loads(text)
+        except ValueError:
+            raise self._bad(call, response, "body is not valid JSON") from None
+
+    def _record(self, call: Call, response: httpx.Response, body: Any) -> dict:
+        if not isinstance(body, dict) or looks_like_error(body):
+            raise self._bad(call, response, "expected one record")
+        return body
+
+
+def _text(response: httpx.Response) -> str:
+    try:
+        return response.text
+    except (UnicodeDecodeError, LookupError):
+        return response.content.decode("utf-8", "replace")
+
+
+async def gather_dict(coros: Mapping[str, Any]) -> dict[str, Any]:
+    """Await named coroutines concurrently; on the first failure cancel the rest and raise it
+    (a plain exception, not an ExceptionGroup: the CLI prints GrunndataErrors as one line)."""
+    tasks = {name: asyncio.ensure_future(coro) for name, coro in coros.items()}
+    try:
+        await asyncio.gather(*tasks.values())
+    except BaseException:
+        for task in tasks.values():
+            task.cancel()
+        await asyncio.gather(*tasks.values(), return_exceptions=True)
+        raise
+    return {name: task.result() for name, task in tasks.items()}

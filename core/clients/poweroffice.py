@@ -1,0 +1,220 @@
+"""PowerOffice Go API v2 client (plus the v1 time-tracking resources, via the adapter)."""
+from __future__ import annotations
+
+import asyncio
+import base64
+import time
+from typing import Any, Callable
+from urllib.parse import urlsplit
+
+import httpx
+
+from grunndata.clients import timetracking as tt
+from grunndata.clients.base import BaseClient, Call, gather_dict
+from grunndata.clients.errors import ApiError, AuthError
+from grunndata.clients.retry import RetryPolicy
+
+# Filter names callers may use for the natural keys, mapped to the spec's query keys.
+FILTER_ALIASES: dict[str, dict[str, str]] = {
+    "Products": {"productCodes": "codes", "code": "codes", "Code": "codes"},
+    "PayItems": {"payItemCodes": "codes", "code": "codes", "Code": "codes"},
+    "Employees": {"employeeNumbers": "employeeNos", "number": "employeeNos", "Number": "employeeNos"},
+    "Customers": {"customerNumbers": "customerNos", "number": "customerNos", "Number": "customerNos"},
+    "Projects": {"code": "projectCodes", "Code": "projectCodes", "codes": "projectCodes"},
+}
+
+READ_ALL = ("Projects", "Products", "Employees", "PayItems", "Customers", tt.ACTIVITY, tt.HOUR_TYPE)
+JSON_PATCH = "application/json-patch+json"
+
+
+class PowerOfficeClient(BaseClient):
+    system = "PowerOffice"
+
+    def __init__(self, base_url: str, token_url: str, application_key: str, client_key: str,
+                 subscription_key: str, *, transport: httpx.AsyncBaseTransport | None = None,
+                 timeout: httpx.Timeout | float = 30.0, retry: RetryPolicy | None = None,
+                 rate_per_second: float | None = 10.0, max_concurrency: int = 4,
+                 page_size: int = 5000, clock: Callable[[], float] = time.monotonic) -> None:
+        super().__init__(base_url, transport=transport, timeout=timeout, retry=retry,
+                         max_concurrency=max_concurrency, rate_per_second=rate_per_second)
+        self._token_url = token_url
+        self._token_path = urlsplit(token_url).path or "/OAuth/Token"
+        self._application_key = application_key
+        self._client_key = client_key
+        self._subscription_key = subscription_key
+        self._basic = base64.b64encode(f"{application_key}:{client_key}".encode()).decode()
+        self._page_size = max(1, page_size)
+        self._clock = clock
+        self._token: str | None = None
+        self._renew_at = 0.0
+        self._auth_lock = asyncio.Lock()
+
+    # -- auth ---------------------------------------------------------------------------
+    def _secrets(self) -> tuple[str | None, ...]:
+        return (self._application_key, self._client_key, self._subscription_key, self._basic,
+                self._token)
+
+    def _static_headers(self) -> dict[str, str]:
+        return {"Accept": "application/json", "Ocp-Apim-Subscription-Key": self._subscription_key}
+
+    def _token_fresh(self) -> bool:
+        return self._token is not None and self._clock() < self._renew_at
+
+    async def _auth_headers(self) -> dict[str, str]:
+        token = self._token if self._token_fresh() else await self._renew_token()
+        return {"Authorization": f"Bearer {token}"}
+
+    async def _invalidate_auth(self, used_headers: Any) -> None:
+        # Only the task holding the current token drops it; the others reuse the new one.
+        if used_headers.get("Authorization") == f"Bearer {self._token}":
+            self._token = None
+
+    async def _renew_token(self) -> str:
+        async with self._auth_lock:
+            if self._token_fresh():
+                return self._token  # type: ignore[return-value]
+            call = Call("POST", self._token_path, self._token_path, "OAuth/Token", "sign in",
+                        body=b"grant_type=client_credentials", has_body=True,
+                        content_type="application/x-www-form-urlencoded", authenticated=False,
+                        url=self._token_url, read=True,
+                        extra_headers={"Authorization": f"Basic {self._basic}"})
+            try:
+                response = await self._call(call)
+            except ApiError as exc:
+                if exc.status in (400, 401, 403):
+                    raise self._error(AuthError, call, "client credentials refused",
+                                      status=exc.status, message=exc.vendor_message) from None
+                raise
+            body = self._record(call, response, self._json(call, response))
+            token = body.get("access_token")
+            if not isinstance(token, str) or not token:
+                raise self._bad(call, response, "no access_token in the token response")
+            try:
+                lifetime = float(body.get("expires_in", 1200))
+            except (TypeError, ValueError):
+                lifetime = 1200.0
+            self._token = token
+            # Renew a minute early so a token never expires between our check and the server's.
+            self._renew_at = self._clock() + lifetime - min(60.0, lifetime / 2)
+            return token
+
+    # -- reading ------------------------------------------------------------------------
+    async def list(self, resource: str, params: dict | None = None) -> list[dict]:
+        template, paged = _collection(resource)
+        return await self._list(resource, template, template, params, paged)
+
+    async def _list(self, resource: str, template: str, path: str, params: dict | None,
+                    paged: bool, operation: str = "list") -> list[dict]:
+        query = dict(params or {})
+        size = int(query.pop("PageSize", self._page_size))
+        items: list[dict] = []
+        page = int(query.pop("PageNumber", 1))
+        previous: list[dict] = []
+        while True:
+            if paged:
+                query.update(PageNumber=page, PageSize=size)
+            call = Call("GET", template, path, resource, operation, params=dict(query), read=True)
+            response = await self._call(call)
+            if response.status_code == 204:
+                break
+            body = tt.unwrap(self._json(call, response, allow_empty=True))
+            if body is None:
+                break
+            if not isinstance(body, list) or not all(isinstance(x, dict) for x in body):
+                raise self._bad(call, response, "expected a list of records")
+            if previous and body and body[0] == previous[0]:
+                # A server ignoring PageNumber would otherwise have us loop for ever.
+                raise self._bad(call, response, f"page {page} repeats page {page - 1}")
+            items.extend(body)
+            if not paged or len(body) < size:
+                break
+            previous = body
+            page += 1
+        return items
+
+    async def get(self, resource: str, id: Any, *, key: str | None = None) -> dict:
+        path = _item(resource, id)
+        call = Call("GET", _item(resource, "{id}"), path, resource, "get", key=key, read=True)
+        response = await self._call(call)
+        return self._record(call, response, tt.unwrap(self._json(call, response)))
+
+    async def find(self, resource: str, **filters: Any) -> list[dict]:
+        """Records matching the spec's server-side filters (client-side for time tracking)."""
+        if tt.is_time_tracking(resource):
+            return [r for r in await self.list(resource) if tt.matches(r, filters)]
+        aliases = FILTER_ALIASES.get(resource, {})
+        params = {aliases.get(k, k): _filter_value(v) for k, v in filters.items()}
+        return await self.list(resource, params)
+
+    async def read_all(self) -> dict[str, list[dict]]:
+        """The PowerOffice section of a world file (project activities excluded: one call each)."""
+        return await gather_dict({name: self.list(name) for name in READ_ALL})
+
+    async def list_project_activities(self, project_id: Any) -> list[dict]:
+        template, path = tt.project_activity_path(project_id)
+        return await self._list(tt.PROJECT_ACTIVITY, template, path, None, paged=False)
+
+    # -- writing ------------------------------------------------------------------------
+    async def create(self, resource: str, body: dict, *, key: str | None = None) -> dict:
+        template, _ = _collection(resource)
+        return await self._create(resource, template, template, body, key)
+
+    async def create_project_activity(self, project_id: Any, body: dict, *,
+                                      key: str | None = None) -> dict:
+        template, path = tt.project_activity_path(project_id)
+        return await self._create(tt.PROJECT_ACTIVITY, template, path, body,
+                                  key or _str(body.get("activityCode")))
+
+    async def _create(self, resource: str, template: str, path: str, body: dict,
+                      key: str | None) -> dict:
+        call = Call("POST", template, path, resource, "create", key=key, body=body,
+                    has_body=True, idempotent=False)
+        response = await self._call(call)
+        created = tt.unwrap(self._json(call, response, allow_empty=True))
+        if created is None:
+            return dict(body)
+        return self._record(call, response, created)
+
+    async def update(self, resource: str, id: Any, changes: dict, *,
+                     key: str | None = None) -> dict:
+        """PATCH with RFC 6902 ``replace`` operations; returns the record as it now is."""
+        to_path = tt.patch_path if tt.is_time_tracking(resource) else _pascal_path
+        ops = [{"op": "replace", "path": to_path(name), "value": value}
+               for name, value in changes.items()]
+        path = _item(resource, id)
+        call = Call("PATCH", _item(resource, "{id}"), path, resource, "update", key=key,
+                    body=ops, has_body=True, content_type=JSON_PATCH)
+        response = await self._call(call)
+        updated = tt.unwrap(self._json(call, response, allow_empty=True))
+        if updated is None:
+            return await self.get(resource, id, key=key)
+        return self._record(call, response, updated)
+
+
+def _collection(resource: str) -> tuple[str, bool]:
+    if tt.is_time_tracking(resource):
+        spec = tt.RESOURCES[resource]
+        return spec.collection, spec.paged
+    return "/" + resource.strip("/"), True
+
+
+def _item(resource: str, id: Any) -> str:
+    if tt.is_time_tracking(resource):
+        return tt.RESOURCES[resource].item.replace("{id}", str(id))
+    return f"/{resource.strip('/')}/{id}"
+
+
+def _pascal_path(name: str) -> str:
+    # Reports say camelCase paths are silently ignored by PowerOffice: always send PascalCase.
+    name = name.lstrip("/")
+    return "/" + name[:1].upper() + name[1:]
+
+
+def _filter_value(value: Any) -> Any:
+    if isinstance(value, (list, tuple, set)):
+        return ",".join(str(v) for v in value)
+    return value
+
+
+def _str(value: Any) -> str | None:
+    return None if value is None else str(value)

@@ -1,0 +1,297 @@
+"""SmartDok API v1 client."""
+from __future__ import annotations
+
+import asyncio
+import json
+import re
+from dataclasses import dataclass
+from typing import Any
+
+import httpx
+
+from grunndata.clients.base import BaseClient, Call, gather_dict
+from grunndata.clients.errors import ApiError, AuthError, NotFound, looks_like_error
+from grunndata.clients.retry import RetryPolicy
+
+# PUT replaces the whole record, but only with the fields of the input schema: the output's
+# read-only fields (Id, Updated, Created, Project…) are not sent back. From the v1 spec.
+_PROJECTS_INPUT = (  # ProjectInputLegacy: the PUT schema
+    "ProjectName", "ProjectNumber", "DescriptionText", "Location", "CustomerId", "StartDate",
+    "EndDate", "Departments", "ActivityIds", "ProjectOwnerName", "ProjectOwnerEmail",
+    "ProjectOwnerMobile", "ClientCompanyName", "ClientCompanyContact", "ClientCompanyEmail",
+    "ClientCompanyMobile", "DocumentUrl", "CalculatedTimeConsumption", "HourlyRate",
+    "InternalCostPerHour", "UserIds", "IsActive", "IsAbsenceProject", "Finished",
+    "ToBeInvoiced", "GeoLocation", "InvoiceCalculationNote", "OrderTypeId", "ExternalReference",
+)
+_SUBPROJECTS_INPUT = (
+    "SubProjectName", "SubProjectNumber", "IsActive", "StartDate", "EndDate", "DescriptionText",
+    "ClientCompanyName", "DocumentUrl", "CalculatedHourUse", "Location", "GeoLocation",
+    "InvoiceCalculationNote", "HSEResponsibleId", "QAResponsibleId",
+)
+_WORKDESCRIPTIONS_INPUT = ("Number", "Name", "IsActive", "Price", "InternalRate")
+_MACHINES_INPUT = (
+    "InternalNumber", "Name", "RegistrationNumber", "Description", "HoursUsed", "MilageKm",
+    "ModelYear", "Location", "LocationDateTime", "DateAcquired", "ResponsibleUser1",
+    "ResponsibleUser2", "Comment", "PricePerHour", "SerialNumber", "CategoryId", "InternalCost",
+    "Code", "HideInTransportation", "MaxTons", "MaxM3", "IsActive", "Trailer",
+    "ShowInRegistrations", "DepartmentIds", "DocumentCenterId",
+)
+_USERS_INPUT = (
+    "UserName", "Password", "Name", "PhonePrefix", "PhoneNumber", "Email", "IsLockedOut",
+    "Role", "CountryID", "LanguageCode", "DepartmentId", "GroupId", "EmployeeNo",
+    "ExternalEmployeeNo", "BirthDate", "IsEnded", "UserIsResource", "SendSMS",
+    "AccessibleProjects", "NextOfKinName", "NextOfKinPhonePrivate", "NextOfKinPhoneWork",
+    "NextOfKinRelation", "NextOfKin2Name", "NextOfKin2PhonePrivate", "NextOfKin2PhoneWork",
+    "NextOfKin2Relation",
+)
+_WAGES_INPUT = (  # UpdateWageInput
+    "Name", "Number", "IsActive", "Export", "Rate", "HourlyCost", "InternalPrice", "Order",
+    "IsCommentRequired",
+)
+_ADDITIONS_INPUT = (
+    "Number", "Name", "UnitAddition", "IsActive", "Export", "Rate", "HourlyCost",
+    "InternalPrice", "Order", "IsCommentRequired", "IsOvertime",
+)
+_GOODS_INPUT = (
+    "Name", "Number", "Amount", "Price", "InternalCost", "UnitId", "CategoryId", "IsProduction",
+    "IsActive", "Barcodes",
+)
+_GOODSCONSUMPTION_INPUT = (
+    "ProjectId", "GoodsId", "Amount", "SubProject", "Comment", "Date", "Expence", "Deviation",
+    "Alteration", "DccNumber", "FlowId", "LocationId", "UserId",
+)
+# For resources without a known input schema, at least these never go back in a PUT.
+_OUTPUT_ONLY = frozenset({"Id", "Updated", "Created"})
+
+
+@dataclass(frozen=True)
+class Resource:
+    path: str
+    has_all: bool = True                      # GET answers active records only unless all=true
+    input_fields: tuple[str, ...] | None = None
+    key_field: str | None = None              # the natural key in records
+    key_filter: str | None = None             # the list filter for that key
+
+
+RESOURCES: dict[str, Resource] = {
+    "Projects": Resource("/Projects", True, _PROJECTS_INPUT, "ProjectNumber", "projectNumber"),
+    "SubProjects": Resource("/SubProjects", True, _SUBPROJECTS_INPUT, "SubProjectNumber",
+                            "subProjectNumber"),
+    "WorkDescriptions": Resource("/WorkDescriptions", True, _WORKDESCRIPTIONS_INPUT, "Number",
+                                 "workDescriptionNumber"),
+    "Machines": Resource("/Machines", True, _MACHINES_INPUT, "InternalNumber", "internalNumber"),
+    "Users": Resource("/Users", True, _USERS_INPUT, "EmployeeNo"),
+    "Wages": Resource("/Wages", True, _WAGES_INPUT, "Number", "wageNumber"),
+    "Additions": Resource("/Additions", True, _ADDITIONS_INPUT, "Number", "additionNumber"),
+    "WorkHours": Resource("/WorkHours", False),
+    "GoodsConsumption": Resource("/GoodsConsumption", False, _GOODSCONSUMPTION_INPUT),
+    "Goods": Resource("/Goods", True, _GOODS_INPUT, "Number", "goodsNumber"),
+    "Customers": Resource("/Customers", True, None, "CustomerNumber", "customerNumber"),
+    "Departments": Resource("/Departments", True, None, "Number", "departmentNumber"),
+}
+
+READ_ALL = ("Projects", "SubProjects", "WorkDescriptions", "Machines", "Users", "Wages", "Additions")
+_SUBPROJECT_CREATE = "/Projects/{projectId}/SubProjects"
+_EXPORT_CHUNK = 500
+_BARE_TOKEN = re.compile(r"^[A-Za-z0-9._~+/=-]{8,}$")
+
+
+class SmartDokClient(BaseClient):
+    system = "SmartDok"
+
+    def __init__(self, base_url: str, api_token: str, *,
+                 transport: httpx.AsyncBaseTransport | None = None,
+                 timeout: httpx.Timeout | float = 30.0, retry: RetryPolicy | None = None,
+                 max_concurrency: int = 4) -> None:
+        super().__init__(base_url, transport=transport, timeout=timeout, retry=retry,
+                         max_concurrency=max_concurrency, rate_per_second=None)
+        self._api_token = api_token
+        self._session: str | None = None
+        self._auth_lock = asyncio.Lock()
+
+    # -- auth ---------------------------------------------------------------------------
+    def _secrets(self) -> tuple[str | None, ...]:
+        return (self._api_token, self._session)
+
+    async def _auth_headers(self) -> dict[str, str]:
+        session = self._session or await self._sign_in()
+        return {"Authorization": f"Bearer {session}"}
+
+    async def _invalidate_auth(self, used_headers: Any) -> None:
+        if used_headers.get("Authorization") == f"Bearer {self._session}":
+            self._session = None
+
+    async def _sign_in(self) -> str:
+        async with self._auth_lock:
+            if self._session:
+                return self._session
+            path = "/Authorize/ApiToken"
+            call = Call("POST", path, path, "Authorize/ApiToken", "sign in",
+                        body={"Token": self._api_token}, has_body=True, authenticated=False,
+                        read=True)
+            try:
+                response = await self._call(call)
+            except ApiError as exc:
+                if exc.status in (400, 401, 403, 404):
+                    raise self._error(AuthError, call, "API token refused", status=exc.status,
+                                      message=exc.vendor_message) from None
+                raise
+            text = response.text.strip()
+            try:
+                session = json.loads(text)
+            except ValueError:
+                # The spec also offers text/plain: accept a bare token, nothing else.
+                session = text if _BARE_TOKEN.match(text) else None
+            if not isinstance(session, str) or not session.strip():
+                raise self._bad(call, response, "expected the session token as a JSON string")
+            self._session = session.strip()
+            return self._session
+
+    # -- reading ------------------------------------------------------------------------
+    async def list(self, resource: str, params: dict | None = None) -> list[dict]:
+        params = dict(params or {})
+        if resource == "Additions" and not {"onlyAddition", "onlyUnitAddition"} & set(params):
+            # /Additions answers nothing unless asked for one kind: ask for both, merge by Id.
+            plain, unit = await asyncio.gather(
+                self._list(resource, {**params, "onlyAddition": True}),
+                self._list(resource, {**params, "onlyUnitAddition": True}))
+            return _merge_by_id(plain, unit)
+        return await self._list(resource, params)
+
+    async def find(self, resource: str, **filters: Any) -> list[dict]:
+        """Records matching the spec's list filters, e.g. ``find("Projects", projectNumber="100")``."""
+        return await self.list(resource, filters)
+
+    async def _list(self, resource: str, params: dict) -> list[dict]:
+        spec = _resource(resource)
+        query: dict[str, Any] = {"all": True} if spec.has_all else {}
+        query.update(params)
+        items: list[dict] = []
+        sent_offset: int | None = None
+        previous: list[dict] = []
+        while True:
+            call = Call("GET", spec.path, spec.path, resource, "list", params=dict(query),
+                        read=True)
+            response = await self._call(call)
+            body = self._json(call, response, allow_empty=True)
+            if body is None:
+                return items
+            total = None
+            if isinstance(body, list):
+                page = body
+            elif isinstance(body, dict) and isinstance(body.get("Items"), list):
+                page, total = body["Items"], body.get("TotalCount")
+            else:
+                raise self._bad(call, response, "expected a list of records")
+            if not all(isinstance(x, dict) for x in page):
+                raise self._bad(call, response, "expected a list of records")
+            offset = body.get("Offset") if isinstance(body, dict) else None
+            offset = offset if isinstance(offset, int) else (sent_offset or 0)
+            if sent_offset is not None and (offset != sent_offset
+                                            or (page and previous and page[0] == previous[0])):
+                raise self._bad(call, response, f"incomplete list: {len(items)} of {total} "
+                                                "records, and the server ignores offset")
+            items.extend(page)
+            if not isinstance(total, int) or not page or offset + len(page) >= total:
+                return items
+            # A wrapped list that says there is more: fetch it rather than act on half a list.
+            sent_offset, previous = offset + len(page), page
+            query.update(offset=sent_offset, count=len(page))
+
+    async def get(self, resource: str, id: Any, *, key: str | None = None) -> dict:
+        spec = _resource(resource)
+        call = Call("GET", spec.path + "/{id}", f"{spec.path}/{id}", resource, "get", key=key,
+                    read=True)
+        response = await self._call(call)
+        return self._record(call, response, self._json(call, response))
+
+    async def read_all(self) -> dict[str, list[dict]]:
+        """The SmartDok section of a world file, read concurrently (bounded by max_concurrency)."""
+        return await gather_dict({name: self.list(name) for name in READ_ALL})
+
+    # -- writing ------------------------------------------------------------------------
+    async def create(self, resource: str, body: dict, *, parent_id: int | None = None,
+                     key: str | None = None) -> dict:
+        """POST a new record; the answer always has at least ``Id`` when SmartDok tells it."""
+        spec = _resource(resource)
+        if key is None and spec.key_field and body.get(spec.key_field) is not None:
+            key = str(body[spec.key_field]).strip()
+        if resource == "SubProjects":
+            if parent_id is None:
+                raise ValueError("creating a SubProject needs parent_id (the project's Id)")
+            template, path = _SUBPROJECT_CREATE, f"/Projects/{parent_id}/SubProjects"
+        else:
+            template = path = spec.path
+        call = Call("POST", template, path, resource, "create", key=key, body=body,
+                    has_body=True, idempotent=False)
+        response = await self._call(call)
+        created = self._json(call, response, allow_empty=True)
+        if isinstance(created, dict) and not looks_like_error(created):
+            return created if "Id" in created else {**body, **created}
+        if isinstance(created, (int, str)) and not isinstance(created, bool) and str(created).strip():
+            # Some SmartDok creates answer only the new Id.
+            try:
+                return await self.get(resource, created, key=key)
+            except NotFound:
+                return {**body, "Id": created}
+        if created is None:
+            return await self._created_by_key(resource, spec, body, parent_id, key)
+        raise self._bad(call, response, "expected the created record or its Id")
+
+    async def _created_by_key(self, resource: str, spec: Resource, body: dict,
+                              parent_id: int | None, key: str | None) -> dict:
+        if spec.key_filter and key is not None:
+            found = [r for r in await self._list(resource, {spec.key_filter: key})
+                     if str(r.get(spec.key_field, "")).strip() == key
+                     and (parent_id is None or r.get("ProjectId") in (None, parent_id))]
+            if len(found) == 1:
+                return found[0]
+        return dict(body)
+
+    async def update(self, resource: str, id: Any, changes: dict, *,
+                     key: str | None = None) -> dict:
+        """Full-replace PUT: read the record, apply ``changes``, send every input field back."""
+        spec = _resource(resource)
+        current = await self.get(resource, id, key=key)
+        if key is None and spec.key_field and current.get(spec.key_field) is not None:
+            key = str(current[spec.key_field]).strip()
+        merged = {**current, **changes}
+        if spec.input_fields is not None:
+            allowed = set(spec.input_fields)
+            payload = {k: v for k, v in merged.items() if k in allowed or k in changes}
+        else:
+            payload = {k: v for k, v in merged.items() if k not in _OUTPUT_ONLY or k in changes}
+        call = Call("PUT", spec.path + "/{id}", f"{spec.path}/{id}", resource, "update", key=key,
+                    body=payload, has_body=True)
+        response = await self._call(call)
+        updated = self._json(call, response, allow_empty=True)
+        if updated is None:
+            return await self.get(resource, id, key=key)
+        return self._record(call, response, updated)
+
+    async def set_exported_external(self, ids: list[int], reference: str) -> None:
+        """Mark work-hour rows as sent to PowerOffice, tagged with ``reference``."""
+        path = "/WorkHours/SetExportedExternal"
+        for start in range(0, len(ids), _EXPORT_CHUNK):
+            chunk = [int(i) for i in ids[start:start + _EXPORT_CHUNK]]
+            # Marking is idempotent, so this POST may be resent after a dropped connection.
+            call = Call("POST", path, path, "WorkHours", "mark exported", key=reference,
+                        params={"exportedExternalId": reference, "setAsExportedExternal": True},
+                        body=chunk, has_body=True, idempotent=True)
+            await self._call(call)
+
+
+def _resource(name: str) -> Resource:
+    return RESOURCES.get(name) or Resource("/" + name.strip("/"), False)
+
+
+def _merge_by_id(*lists: list[dict]) -> list[dict]:
+    merged: dict[Any, dict] = {}
+    anonymous: list[dict] = []
+    for records in lists:
+        for record in records:
+            if record.get("Id") is None:
+                anonymous.append(record)
+            else:
+                merged.setdefault(record["Id"], record)
+    return list(merged.values()) + anonymous

@@ -1,0 +1,89 @@
+"""Apply writes a plan's create, update and finish actions, entity by entity.
+
+Parents go before children (entities run in their ``order``); within an
+entity, writes run concurrently up to a bound, the clients pacing them.
+A create whose response was lost may still have happened: it is looked up
+by its key before it is sent again, so nothing is created twice.
+"""
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass
+from typing import Any, Callable
+
+from grunndata.engine.model import Action, ApplyContext
+from grunndata.engine.plan import Plan
+from grunndata.errors import GrunndataError
+
+
+@dataclass
+class Outcome:
+    action: Action
+    status: str  # "ok" | "recovered" | "failed"
+    remote_id: Any = None
+    detail: str = ""
+
+    def to_json(self) -> dict[str, Any]:
+        return {**self.action.to_json(), "outcome": self.status, "remote_id": self.remote_id, "detail": self.detail}
+
+
+def _is_conflict(exc: Exception) -> bool:
+    return getattr(exc, "status", None) == 409 or getattr(exc, "status_code", None) == 409
+
+
+async def _create_once(entity: Any, action: Action, actx: ApplyContext) -> tuple[str, Any, str]:
+    """Create, or find the record a lost response already created."""
+    try:
+        result = await entity.apply(action, actx)
+        return "ok", result.get("id"), ""
+    except Exception as exc:
+        if not (getattr(exc, "ambiguous", False) or _is_conflict(exc)):
+            raise
+        found = await entity.lookup(action, actx)
+        if found is not None:
+            return "recovered", found.get("id"), "fantes allerede (svaret på en tidligere forespørsel gikk tapt)"
+        if _is_conflict(exc):
+            raise
+        result = await entity.apply(action, actx)
+        return "ok", result.get("id"), "sendt på nytt etter tapt svar"
+
+
+async def apply_plan(plan: Plan, entities: dict[str, Any], actx: ApplyContext, *,
+                     journal: Any = None, run_id: int | None = None, concurrency: int = 4,
+                     progress: Callable[[Outcome], None] | None = None) -> list[Outcome]:
+    """Carry out ``plan``'s writes; one failed write does not stop the others."""
+    writes = plan.writes
+    order = {name: i for i, name in enumerate(plan.entity_order)}
+    groups: dict[int, list[tuple[int, Action]]] = {}
+    for seq, action in enumerate(writes):
+        rank = order.get(action.entity, getattr(entities.get(action.entity), "order", 999))
+        groups.setdefault(rank, []).append((seq, action))
+    outcomes: list[Outcome] = []
+    gate = asyncio.Semaphore(concurrency)
+
+    async def one(seq: int, action: Action) -> Outcome:
+        entity = entities.get(action.entity)
+        row = journal.action_started(run_id, seq, action) if journal is not None else None
+        async with gate:
+            try:
+                if entity is None:
+                    raise GrunndataError(f"no plugin handles the entity '{action.entity}'")
+                if action.op == "create":
+                    status, remote_id, detail = await _create_once(entity, action, actx)
+                else:
+                    result = await entity.apply(action, actx)
+                    status, remote_id, detail = "ok", result.get("id"), ""
+                outcome = Outcome(action, status, remote_id, detail)
+            except Exception as exc:  # reported per action; the run goes on with the rest
+                outcome = Outcome(action, "failed", None, f"{type(exc).__name__}: {exc}"
+                                  if not isinstance(exc, (GrunndataError, LookupError)) else str(exc))
+        if journal is not None:
+            journal.action_done(row, outcome.status, outcome.remote_id, outcome.detail)
+        if progress is not None:
+            progress(outcome)
+        return outcome
+
+    for rank in sorted(groups):
+        results = await asyncio.gather(*(one(seq, a) for seq, a in groups[rank]))
+        outcomes.extend(results)
+    return outcomes

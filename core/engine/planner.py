@@ -1,0 +1,41 @@
+"""Rules decide a plan: run each entity of the chosen direction over the snapshot."""
+from __future__ import annotations
+
+import hashlib
+from typing import Any
+
+from grunndata.engine.model import PlanContext, Snapshot
+from grunndata.engine.plan import Plan
+from grunndata.session import Session
+
+
+def config_hash(session: Session) -> str:
+    """A hash of the config and the merged rules: recorded with every plan and run."""
+    blob = repr((session.config.master, session.config.standard_project, session.rules.data)).encode("utf-8")
+    return hashlib.sha256(blob).hexdigest()[:16]
+
+
+def direction_entities(session: Session) -> list[tuple[Any, Any]]:
+    """(entity, flow) pairs of the chosen direction, in apply order."""
+    direction = session.direction
+    pairs = [(session.host.entities[name], flow) for name, flow in direction.flows.items()
+             if name in session.host.entities]
+    return sorted(pairs, key=lambda p: p[0].order)
+
+
+def make_plan(session: Session, snapshot: Snapshot) -> Plan:
+    ctx = PlanContext(snapshot=snapshot, rules=session.rules, config=session.config, direction=session.direction)
+    pairs = direction_entities(session)
+    base = dict(master=session.config.master, fingerprint=snapshot.fingerprint(), config_hash=config_hash(session),
+                entity_order=[e.name for e, _ in pairs])
+    blockers = []
+    for entity, flow in pairs:
+        preflight = getattr(entity, "preflight", None)
+        if preflight is not None:
+            blockers.extend(preflight(ctx, flow))
+    if blockers:
+        return Plan(actions=blockers, blocked=True, **base)
+    actions = []
+    for entity, flow in pairs:
+        actions.extend(entity.plan(ctx, flow))
+    return Plan(actions=actions, **base)

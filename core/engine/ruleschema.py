@@ -1,0 +1,102 @@
+"""JSON Schema building blocks for an entity's rule section.
+
+Entity plugins describe their fields once (:class:`FieldDecl`); these helpers
+turn that into the schema consultants' editors complete against. Values
+written in the consultant's words get an enum from the vocabulary
+(``x-vocabulary``), filled in when the schema is assembled.
+"""
+from __future__ import annotations
+
+from typing import Any
+
+from grunndata.engine.mapping import FieldDecl
+
+PRECEDENCE = ["set", "inherit", "defaults"]
+
+
+def _value(decl: FieldDecl) -> dict[str, Any]:
+    schema: dict[str, Any] = {"description": decl.description, "default": None}
+    if decl.vocabulary:
+        schema["x-vocabulary"] = decl.vocabulary
+    return schema
+
+
+def _values(fields: dict[str, FieldDecl], description: str) -> dict[str, Any]:
+    return {"type": "object", "description": description, "default": {}, "additionalProperties": False,
+            "properties": {n: _value(d) for n, d in fields.items()}}
+
+
+def _value_lists(fields: dict[str, FieldDecl], description: str) -> dict[str, Any]:
+    return {"type": "object", "description": description, "default": {}, "additionalProperties": False,
+            "properties": {n: {"type": "array", "description": d.description, "default": [],
+                               "items": _value(d)} for n, d in fields.items()}}
+
+
+def _names(fields: dict[str, FieldDecl], description: str) -> dict[str, Any]:
+    return {"type": "array", "description": description, "default": [], "uniqueItems": True,
+            "items": {"enum": list(fields), "description": "Et feltnavn.", "default": ""}}
+
+
+def fields_schema(fields: dict[str, FieldDecl], description: str) -> dict[str, Any]:
+    api_name = {"type": "string", "minLength": 1, "default": ""}
+    return {
+        "type": "object", "description": description, "default": {}, "additionalProperties": False,
+        "properties": {
+            name: {"type": "object", "description": decl.description, "default": {},
+                   "additionalProperties": False,
+                   "properties": {
+                       "smartdok": {**api_name, "description": "Feltnavnet i SmartDok-API-et."},
+                       "poweroffice": {**api_name, "description": "Feltnavnet i PowerOffice-API-et."},
+                   }}
+            for name, decl in fields.items()
+        },
+    }
+
+
+def match_schema() -> dict[str, Any]:
+    return {
+        "type": "object", "default": {"key": "number", "trim": True}, "additionalProperties": False,
+        "description": "Hvordan poster i de to systemene kobles (R6: bare på nummer/kode, aldri på navn).",
+        "properties": {
+            "key": {"enum": ["number"], "default": "number",
+                    "description": "Feltet postene matches på. Bare nummer er tillatt (R6)."},
+            "trim": {"type": "boolean", "default": True,
+                     "description": "Fjern mellomrom rundt nummeret før sammenligning."},
+        },
+    }
+
+
+def create_schema(fields: dict[str, FieldDecl]) -> dict[str, Any]:
+    return {
+        "type": "object", "default": {}, "additionalProperties": False,
+        "description": "Verdier for poster som opprettes i mottakersystemet.",
+        "properties": {
+            "set": _values(fields, "Verdier som alltid settes (vinner etter «precedence»)."),
+            "inherit": _names(fields, "Felter som arves fra standardprosjektet (R9)."),
+            "defaults": _values(fields, "Standardverdier når ingen annen kilde gir en verdi."),
+            "precedence": {"type": "array", "default": PRECEDENCE, "uniqueItems": True,
+                           "description": "Hvilken kilde som vinner når flere gir en verdi, sterkest først.",
+                           "items": {"enum": PRECEDENCE, "default": "set", "description": "En kilde."}},
+        },
+    }
+
+
+def direction_schema(fields: dict[str, FieldDecl], description: str, *, can_finish: bool) -> dict[str, Any]:
+    props: dict[str, Any] = {
+        "create": create_schema(fields),
+        "only_active": {"type": "boolean", "default": True,
+                        "description": "Opprett bare poster som er aktive i mastersystemet."},
+        "overwrite": _names(fields, "Felter mastersystemet overskriver ved avvik (R19). "
+                                    "Felter som ikke står her, røres ikke etter at posten er opprettet."),
+        "filter": _value_lists(fields, "Bare poster med en av disse verdiene opprettes (R14)."),
+        "missing_in_master": {
+            "enum": ["manual", "ignore"], "default": "ignore",
+            "description": "Poster som bare finnes i mottakersystemet: «manual» rapporterer dem som manuelt "
+                           "arbeid i mastersystemet (R12, R16, R17), «ignore» lar dem være.",
+        },
+    }
+    if can_finish:
+        props["finish"] = _values(fields, "Verdier som settes i mottakersystemet når posten avsluttes i master (R20).")
+        props["finished_when"] = _value_lists(fields, "Verdier som betyr at posten er avsluttet i mastersystemet.")
+    return {"type": "object", "description": description, "default": {}, "additionalProperties": False,
+            "properties": props}

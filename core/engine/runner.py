@@ -1,0 +1,131 @@
+"""The one-way flow of a run: read both systems -> snapshot -> plan -> apply -> journal.
+
+Used by the CLI, the demo and the tests alike; only the transports differ.
+"""
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass, field
+from typing import Any, Callable
+
+from grunndata.engine.applier import Outcome, apply_plan
+from grunndata.engine.model import ApplyContext, Snapshot
+from grunndata.engine.plan import Plan
+from grunndata.engine.planner import config_hash, make_plan
+from grunndata.errors import GrunndataError
+from grunndata.secrets import Secrets
+from grunndata.session import Session
+
+
+class StalePlan(GrunndataError):
+    exit_code = 3
+
+
+class Blocked(GrunndataError):
+    """The setup is invalid (R7): nothing is written."""
+
+
+@dataclass
+class Connection:
+    smartdok: Any
+    poweroffice: Any
+
+    async def aclose(self) -> None:
+        await asyncio.gather(self.smartdok.aclose(), self.poweroffice.aclose())
+
+    async def __aenter__(self) -> "Connection":
+        return self
+
+    async def __aexit__(self, *exc: Any) -> None:
+        await self.aclose()
+
+
+def connect(session: Session, secrets: Secrets, *, transports: dict[str, Any] | None = None,
+            rate_per_second: float | None = 10.0, **options: Any) -> Connection:
+    """Clients for both systems; ``transports`` swaps the network for e.g. an in-process sandbox."""
+    from grunndata.clients import PowerOfficeClient, SmartDokClient
+
+    transports = transports or {}
+    cfg = session.config
+    sd = SmartDokClient(cfg.smartdok_base_url, secrets.smartdok_api_token,
+                        transport=transports.get("smartdok"), **options)
+    po = PowerOfficeClient(cfg.poweroffice_base_url, cfg.poweroffice_token_url,
+                           secrets.poweroffice_application_key, secrets.poweroffice_client_key,
+                           secrets.poweroffice_subscription_key, transport=transports.get("poweroffice"),
+                           rate_per_second=rate_per_second, **options)
+    return Connection(sd, po)
+
+
+async def read_snapshot(conn: Connection) -> Snapshot:
+    """Both systems, read concurrently."""
+    sd, po = await asyncio.gather(conn.smartdok.read_all(), conn.poweroffice.read_all())
+    return Snapshot(smartdok=sd, poweroffice=po)
+
+
+async def plan(session: Session, conn: Connection) -> tuple[Plan, Snapshot]:
+    snapshot = await read_snapshot(conn)
+    return make_plan(session, snapshot), snapshot
+
+
+@dataclass
+class ApplyReport:
+    plan: Plan
+    outcomes: list[Outcome] = field(default_factory=list)
+    run_id: int | None = None
+    declined: bool = False
+
+    @property
+    def failed(self) -> list[Outcome]:
+        return [o for o in self.outcomes if o.status == "failed"]
+
+    def summary(self) -> dict[str, Any]:
+        counts: dict[str, int] = {}
+        for o in self.outcomes:
+            counts[o.status] = counts.get(o.status, 0) + 1
+        return {"planned_writes": len(self.plan.writes), "ok": counts.get("ok", 0),
+                "recovered": counts.get("recovered", 0), "failed": counts.get("failed", 0),
+                "declined": self.declined}
+
+    def to_json(self) -> dict[str, Any]:
+        return {"master": self.plan.master, "run": self.run_id,
+                "results": [o.to_json() for o in self.outcomes], "summary": self.summary()}
+
+
+async def apply(session: Session, conn: Connection, *, saved: Plan | None = None, journal: Any = None,
+                confirm: Callable[[Plan], bool] | None = None,
+                progress: Callable[[Outcome], None] | None = None,
+                on_plan: Callable[[Plan], None] | None = None) -> ApplyReport:
+    """Plan afresh (or check a saved plan is still current), confirm, write, journal."""
+    fresh, snapshot = await plan(session, conn)
+    if saved is not None:
+        if saved.fingerprint != fresh.fingerprint:
+            raise StalePlan("the saved plan is stale: SmartDok or PowerOffice changed since it was made; "
+                            "run 'grunndata plan' again")
+        if saved.config_hash and saved.config_hash != config_hash(session):
+            raise StalePlan("the saved plan was made with other rules or another config; run 'grunndata plan' again")
+        chosen = saved
+    else:
+        chosen = fresh
+    if on_plan is not None:
+        on_plan(chosen)
+    if chosen.blocked:
+        raise Blocked("nothing was written: " + "; ".join(a.reason for a in chosen.actions))
+    report = ApplyReport(chosen)
+    if not chosen.writes:
+        return report
+    if confirm is not None and not confirm(chosen):
+        report.declined = True
+        return report
+    actx = ApplyContext(snapshot=snapshot, rules=session.rules, config=session.config,
+                        smartdok=conn.smartdok, poweroffice=conn.poweroffice)
+    if journal is not None:
+        report.run_id = journal.start_run(chosen.master, chosen.config_hash, chosen.fingerprint)
+    try:
+        report.outcomes = await apply_plan(chosen, session.host.entities, actx, journal=journal,
+                                           run_id=report.run_id, progress=progress)
+    finally:
+        if journal is not None:
+            status = "interrupted" if len(report.outcomes) < len(chosen.writes) else \
+                ("failed" if report.failed else "ok")
+            journal.finish_run(report.run_id, status, report.summary())
+    return report

@@ -1,0 +1,329 @@
+"""The shared way an entity is planned and written: match by key, then create,
+update, finish, skip, report or warn, each decision citing its rule line.
+
+Entity plugins configure a :class:`SyncedEntity` (which resource, which id
+field, which fields exist) and override the few steps that differ, such as
+how a sub-project finds its parent.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from grunndata.engine.mapping import FieldDecl, FieldMap, loose_key, loose_name, match_key
+from grunndata.engine.model import Action, ApplyContext, Flow, PlanContext
+
+SYSTEM_NAMES = {"smartdok": "SmartDok", "poweroffice": "PowerOffice"}
+
+
+def system_name(system: str) -> str:
+    return SYSTEM_NAMES.get(system, system)
+
+
+@dataclass(frozen=True)
+class Side:
+    """Where an entity lives in one system."""
+
+    resource: str
+    id_field: str
+
+
+class SyncedEntity:
+    """A record kind that flows from the master to the other system."""
+
+    name: str = ""
+    order: int = 50
+    section: str = ""  # top-level rule key
+    fields_key: str = "fields"
+    label: str = ""  # Norwegian noun used in plan reasons
+    sides: dict[str, Side] = {}
+    fields: dict[str, FieldDecl] = {}
+
+    # ---- reading -------------------------------------------------------
+    def field_map(self, ctx: PlanContext | ApplyContext) -> FieldMap:
+        key = ("fieldmap", self.name)
+        if key not in ctx.cache:
+            ctx.cache[key] = FieldMap(ctx.rules, self.fields, self.section, self.fields_key)
+        return ctx.cache[key]
+
+    def raw_records(self, ctx: PlanContext | ApplyContext, system: str) -> list[dict]:
+        return ctx.snapshot.records(system, self.sides[system].resource)
+
+    def neutral(self, ctx: PlanContext | ApplyContext, system: str, raw: dict) -> dict[str, Any]:
+        rec = self.field_map(ctx).to_neutral(system, raw, self.sides[system].id_field)
+        rec["_key"] = match_key(ctx.rules, self.section, rec.get("number"))
+        return rec
+
+    def records(self, ctx: PlanContext | ApplyContext, system: str) -> list[dict[str, Any]]:
+        """Neutral records of this entity in ``system`` (cached per context)."""
+        key = ("records", self.name, system)
+        if key not in ctx.cache:
+            if system not in self.sides:
+                ctx.cache[key] = []
+            else:
+                ctx.cache[key] = [self.neutral(ctx, system, r) for r in self.raw_records(ctx, system)]
+        return ctx.cache[key]
+
+    def index(self, ctx: PlanContext | ApplyContext, system: str) -> dict[str, dict[str, Any]]:
+        key = ("index", self.name, system)
+        if key not in ctx.cache:
+            idx: dict[str, dict[str, Any]] = {}
+            for rec in self.records(ctx, system):
+                if rec["_key"] is not None and rec["_key"] not in idx:
+                    idx[rec["_key"]] = rec
+            ctx.cache[key] = idx
+        return ctx.cache[key]
+
+    # ---- rules ---------------------------------------------------------
+    def dir_rules(self, ctx: PlanContext, *path: str, default: Any = None) -> Any:
+        return ctx.rules.get(self.section, ctx.direction.name, *path, default=default)
+
+    def where(self, ctx: PlanContext, *path: str) -> str:
+        return ctx.rules.where(self.section, ctx.direction.name, *path)
+
+    def is_active(self, rec: dict[str, Any], ctx: PlanContext, system: str) -> bool:
+        yes = ctx.rules.to_word("yes_no", True)
+        if rec.get("active") is not None:
+            return rec["active"] == yes
+        if rec.get("archived") is not None:
+            return rec["archived"] != yes
+        return True
+
+    def is_finished(self, rec: dict[str, Any], ctx: PlanContext, system: str) -> bool:
+        """Whether a master record is finished, by the rule ``finished_when``."""
+        when = self.dir_rules(ctx, "finished_when", default={}) or {}
+        return any(rec.get(f) in values for f, values in when.items() if rec.get(f) is not None)
+
+    def create_values(self, ctx: PlanContext, src: dict[str, Any], target: str) -> dict[str, Any]:
+        """The neutral values a new record gets: the master's own fields, then the rule
+        sources (set, inherit, defaults) in the order ``precedence`` gives."""
+        fmap = self.field_map(ctx)
+        create = self.dir_rules(ctx, "create", default={}) or {}
+        sources = {
+            "set": create.get("set") or {},
+            "inherit": self.inherited(ctx, create.get("inherit") or []),
+            "defaults": create.get("defaults") or {},
+        }
+        values: dict[str, Any] = {}
+        for source in reversed(create.get("precedence") or ["set", "inherit", "defaults"]):
+            for f, v in sources[source].items():
+                if v is not None and fmap.has(target, f):
+                    values[f] = v
+        own = {f: src.get(f) for f in fmap.specs if fmap.has(target, f) and src.get(f) is not None}
+        # Explicit rule values win over the master's data; inherited values and defaults only fill gaps.
+        for f, v in own.items():
+            if f not in sources["set"]:
+                values[f] = v
+        values["number"] = src.get("number")
+        return values
+
+    def inherited(self, ctx: PlanContext, names: list[str]) -> dict[str, Any]:
+        return {}
+
+    # ---- planning ------------------------------------------------------
+    def plan(self, ctx: PlanContext, flow: Flow) -> list[Action]:
+        actions: list[Action] = []
+        fmap = self.field_map(ctx)
+        source, target = flow.source, flow.target
+        tgt_index = self.index(ctx, target)
+        names: dict[str, list[str]] = {}
+        loose: dict[str, list[str]] = {}
+        for rec in self.records(ctx, target):
+            if rec["_key"] is None:
+                continue
+            names.setdefault(loose_name(rec.get("name")), []).append(rec["_key"])
+            loose.setdefault(loose_key(rec["_key"]), []).append(rec["_key"])
+        seen: set[str] = set()
+        for src in self.records(ctx, source):
+            key = src["_key"]
+            if key is None:
+                actions.append(self.action(ctx, "warn", target, "(uten nummer)", {"name": src.get("name")},
+                                           f"{self.label} «{src.get('name')}» i {system_name(source)} har ikke nummer"
+                                           " og kan ikke matches (R6)", self.where_match(ctx)))
+                continue
+            if key in seen:
+                actions.append(self.action(ctx, "warn", target, key, {"name": src.get("name")},
+                                           f"nummeret {key} finnes flere ganger i {system_name(source)}; "
+                                           "bare det første brukes (R6)", self.where_match(ctx)))
+                continue
+            seen.add(key)
+            tgt = tgt_index.get(key)
+            if tgt is None:
+                actions.extend(self.plan_missing(ctx, flow, src, names, loose))
+            else:
+                actions.extend(self.plan_existing(ctx, flow, src, tgt, fmap))
+        actions.extend(self.plan_orphans(ctx, flow, seen))
+        return actions
+
+    def where_match(self, ctx: PlanContext) -> str:
+        return ctx.rules.where(self.section, "match", "key")
+
+    def action(self, ctx: PlanContext, op: str, target: str, key: str, fields: dict[str, Any],
+               reason: str, rule: str) -> Action:
+        return Action(op=op, entity=self.name, target=target, key=key, fields=fields, reason=reason, rule=rule)
+
+    def blocked(self, ctx: PlanContext, flow: Flow, src: dict[str, Any]) -> Action | None:
+        """Why a master record missing in the target is not created, or None."""
+        source, target = flow.source, flow.target
+        key = src["_key"]
+        if self.is_finished(src, ctx, source):
+            return self.action(ctx, "skip", target, key, {"name": src.get("name")},
+                               f"{self.label} {key} er avsluttet i {system_name(source)} og opprettes ikke",
+                               self.where(ctx, "finished_when"))
+        if self.dir_rules(ctx, "only_active", default=True) and not self.is_active(src, ctx, source):
+            return self.action(ctx, "skip", target, key, {"name": src.get("name")},
+                               f"{self.label} {key} er inaktiv i {system_name(source)}; bare aktive opprettes",
+                               self.where(ctx, "only_active"))
+        for f, allowed in (self.dir_rules(ctx, "filter", default={}) or {}).items():
+            if allowed and src.get(f) not in allowed:
+                shown = src.get(f) if src.get(f) is not None else "ikke satt"
+                wanted = " eller ".join(f"«{a}»" for a in allowed)
+                return self.action(ctx, "skip", target, key, {"name": src.get("name"), f: src.get(f)},
+                                   f"{self.label} {key} opprettes ikke i {system_name(target)}: {f} er «{shown}», "
+                                   f"må være {wanted} (R14)", self.where(ctx, "filter", f))
+        return None
+
+    def plan_missing(self, ctx: PlanContext, flow: Flow, src: dict[str, Any],
+                     names: dict[str, list[str]], loose: dict[str, list[str]]) -> list[Action]:
+        source, target = flow.source, flow.target
+        key = src["_key"]
+        skip = self.blocked(ctx, flow, src)
+        if skip is not None:
+            return [skip]
+        problem = self.cannot_create(ctx, flow, src)
+        if problem is not None:
+            return [problem]
+        values = self.create_values(ctx, src, target)
+        actions = [self.action(ctx, "create", target, key, values,
+                               f"{self.label} {key} finnes i {system_name(source)}, men ikke i {system_name(target)}",
+                               self.where(ctx, "create"))]
+        ctx.planned[(self.name, key)] = actions[0]
+        dup = ctx.rules.get(self.section, "duplicates", default={}) or {}
+        rule_rn = "R13" if source == "smartdok" else "R18"
+        if dup.get("same_name_other_number"):
+            for other in names.get(loose_name(src.get("name")), []):
+                if other != key and src.get("name"):
+                    actions.append(self.action(
+                        ctx, "warn", target, key, {"name": src.get("name"), "other_number": other},
+                        f"SANNSYNLIG DUPLIKAT: {self.label} «{src.get('name')}» har nummer {key} i "
+                        f"{system_name(source)}, men {other} i {system_name(target)}. Det opprettes som nytt "
+                        f"{self.label} fordi nummeret avgjør ({rule_rn}); rett nummeret om det er samme {self.label}",
+                        ctx.rules.where(self.section, "duplicates", "same_name_other_number")))
+        if dup.get("numbers_differ_only_by_spaces_or_zeros"):
+            for other in loose.get(loose_key(key), []):
+                if other != key:
+                    actions.append(self.action(
+                        ctx, "warn", target, key, {"other_number": other},
+                        f"nummeret {key} i {system_name(source)} skiller seg fra {other} i {system_name(target)} "
+                        f"bare med mellomrom eller innledende nuller: sannsynlig duplikat ({rule_rn})",
+                        ctx.rules.where(self.section, "duplicates", "numbers_differ_only_by_spaces_or_zeros")))
+        return actions
+
+    def cannot_create(self, ctx: PlanContext, flow: Flow, src: dict[str, Any]) -> Action | None:
+        """A record the target system would refuse (entity-specific), reported instead of sent."""
+        return None
+
+    def plan_existing(self, ctx: PlanContext, flow: Flow, src: dict[str, Any], tgt: dict[str, Any],
+                      fmap: FieldMap) -> list[Action]:
+        source, target = flow.source, flow.target
+        key = src["_key"]
+        actions = []
+        if self.is_finished(src, ctx, source):
+            finish = self.dir_rules(ctx, "finish", default={}) or {}
+            change = {f: {"before": tgt.get(f), "after": v} for f, v in finish.items()
+                      if fmap.has(target, f) and tgt.get(f) != v}
+            if change:
+                actions.append(self.action(ctx, "finish", target, key, change,
+                                           f"{self.label} {key} er avsluttet i {system_name(source)} og avsluttes "
+                                           f"i {system_name(target)} (R20)", self.where(ctx, "finish")))
+        changes = {}
+        for f in self.dir_rules(ctx, "overwrite", default=[]) or []:
+            if not (fmap.has(source, f) and fmap.has(target, f)):
+                continue
+            before, after = tgt.get(f), src.get(f)
+            if before != after:
+                changes[f] = {"before": before, "after": after}
+        if changes:
+            actions.append(self.action(ctx, "update", target, key, changes,
+                                       f"{self.label} {key} i {system_name(target)} avviker fra mastersystemet "
+                                       f"{system_name(source)} og overskrives (R19)", self.where(ctx, "overwrite")))
+        return actions
+
+    # Domain rule cited in the reason of a manual action, per direction.
+    manual_refs: dict[str, str] = {}
+
+    def plan_orphans(self, ctx: PlanContext, flow: Flow, seen: set[str]) -> list[Action]:
+        """Records only in the receiving system: a person may have to act (R12, R16, R17)."""
+        if self.dir_rules(ctx, "missing_in_master", default="ignore") != "manual":
+            return []
+        source, target = flow.source, flow.target
+        ref = self.manual_refs.get(ctx.direction.name, "")
+        actions = []
+        for rec in self.records(ctx, target):
+            key = rec["_key"]
+            if key is None or key in seen or not self.is_active(rec, ctx, target) \
+                    or self.is_finished_in_target(rec, ctx, target):
+                continue
+            seen.add(key)
+            actions.append(self.action(
+                ctx, "manual", source, key, {"name": rec.get("name")},
+                f"{self.label} {key} finnes i {system_name(target)}, men ikke i mastersystemet "
+                f"{system_name(source)}: må legges inn manuelt i {system_name(source)}"
+                + (f" ({ref})" if ref else ""),
+                self.where(ctx, "missing_in_master")))
+        return actions
+
+    def is_finished_in_target(self, rec: dict[str, Any], ctx: PlanContext, system: str) -> bool:
+        finish = self.dir_rules(ctx, "finish", default={}) or {}
+        fmap = self.field_map(ctx)
+        relevant = {f: v for f, v in finish.items() if fmap.has(system, f)}
+        return bool(relevant) and all(rec.get(f) == v for f, v in relevant.items())
+
+    # ---- writing -------------------------------------------------------
+    def client(self, actx: ApplyContext, system: str) -> Any:
+        return actx.smartdok if system == "smartdok" else actx.poweroffice
+
+    def create_body(self, action: Action, actx: ApplyContext) -> tuple[dict[str, Any], dict[str, Any]]:
+        """The API body of a create, and extra keyword arguments for the client."""
+        values = dict(action.fields)
+        return self.field_map(actx).to_api(action.target, values), {}
+
+    def target_id(self, action: Action, actx: ApplyContext) -> Any:
+        created = actx.created.get((action.target, self.name, action.key))
+        if created is not None:
+            return created.get("id")
+        rec = self.index(actx, action.target).get(action.key)
+        return rec["_id"] if rec else None
+
+    async def apply(self, action: Action, actx: ApplyContext) -> dict[str, Any]:
+        client = self.client(actx, action.target)
+        side = self.sides[action.target]
+        if action.op == "create":
+            body, extra = self.create_body(action, actx)
+            record = await client.create(side.resource, body, key=action.key, **extra)
+            result = {"id": record.get(side.id_field)}
+            actx.created[(action.target, self.name, action.key)] = result
+            return result
+        rid = self.target_id(action, actx)
+        if rid is None:
+            raise LookupError(f"{self.label} {action.key} is no longer in {system_name(action.target)}")
+        changes = self.field_map(actx).to_api(action.target, {f: v["after"] for f, v in action.fields.items()})
+        await client.update(side.resource, rid, changes, key=action.key)
+        return {"id": rid}
+
+    async def lookup(self, action: Action, actx: ApplyContext) -> dict[str, Any] | None:
+        """Find a record by its key in the target, fresh from the API (after a lost response)."""
+        client = self.client(actx, action.target)
+        side = self.sides[action.target]
+        fmap = self.field_map(actx)
+        number_field = fmap.api_field(action.target, "number")
+        for raw in await client.list(side.resource):
+            if match_key(actx.rules, self.section, raw.get(number_field)) == self.lookup_number(action):
+                result = {"id": raw.get(side.id_field)}
+                actx.created[(action.target, self.name, action.key)] = result
+                return result
+        return None
+
+    def lookup_number(self, action: Action) -> str:
+        return action.key
+

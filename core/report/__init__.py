@@ -1,0 +1,1 @@
+"""Human-readable renderings of plans, apply results and findings."""

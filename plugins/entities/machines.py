@@ -1,0 +1,54 @@
+"""Machines in SmartDok become products in PowerOffice (R10)."""
+from __future__ import annotations
+
+from typing import Any
+
+from grunndata import hookimpl
+from grunndata.engine.mapping import FieldDecl
+from grunndata.engine.ruleschema import direction_schema, fields_schema, match_schema
+from grunndata.engine.sync import Side, SyncedEntity
+from grunndata.plugins.entities.projects import duplicates_schema
+
+FIELDS = {
+    "number": FieldDecl("Maskinens internnummer, som blir produktkoden i PowerOffice."),
+    "name": FieldDecl("Maskinens navn."),
+    "price_per_hour": FieldDecl("Timepris."),
+    "internal_cost": FieldDecl("Internkostnad per time."),
+    "product_type": FieldDecl("Produkttype i PowerOffice (Tjeneste, Vare).", vocabulary="product_type"),
+    "unit": FieldDecl("Enhet i PowerOffice (f.eks. Time).", vocabulary="unit"),
+    "archived": FieldDecl("Om produktet er arkivert i PowerOffice (Ja/Nei).", vocabulary="yes_no"),
+    "active": FieldDecl("Om maskinen er aktiv i SmartDok (Ja/Nei).", vocabulary="yes_no"),
+}
+
+
+class Machines(SyncedEntity):
+    name = "machines"
+    order = 40
+    section = "machines"
+    label = "maskin"
+    sides = {"smartdok": Side("Machines", "Id"), "poweroffice": Side("Products", "Id")}
+    fields = FIELDS
+
+
+def _schema() -> dict[str, Any]:
+    return {
+        "type": "object", "default": {}, "additionalProperties": False,
+        "description": "Maskiner i SmartDok som produkter i PowerOffice.",
+        "required": ["match", "fields"],
+        "properties": {
+            "match": match_schema(),
+            "fields": fields_schema(FIELDS, "Feltene som følger maskinen til produktet."),
+            "smartdok_master": direction_schema(FIELDS, "Regler når SmartDok er master.", can_finish=False),
+            "duplicates": duplicates_schema(),
+        },
+    }
+
+
+@hookimpl
+def grunndata_entities() -> list[Any]:
+    return [Machines()]
+
+
+@hookimpl
+def grunndata_rules_schema() -> dict[str, Any]:
+    return {"machines": _schema()}

@@ -1,0 +1,263 @@
+"""Projects and sub-projects (R6-R9, R13, R14, R17-R20).
+
+SmartDok keeps sub-projects as their own resource under a project id;
+PowerOffice keeps them as projects with a parent, whose code it shows as
+``<parent>.<sub>``. Both are matched on that combined code.
+"""
+from __future__ import annotations
+
+from typing import Any
+
+from grunndata import hookimpl
+from grunndata.engine.mapping import FieldDecl, match_key
+from grunndata.engine.model import Action, ApplyContext, Flow, PlanContext
+from grunndata.engine.ruleschema import direction_schema, fields_schema, match_schema
+from grunndata.engine.sync import Side, SyncedEntity, system_name
+
+FIELDS = {
+    "number": FieldDecl("Prosjektnummeret (underprosjekt: nummeret under hovedprosjektet)."),
+    "name": FieldDecl("Prosjektnavnet."),
+    "start_date": FieldDecl("Startdato.", type="date"),
+    "end_date": FieldDecl("Sluttdato.", type="date"),
+    "status": FieldDecl("Prosjektstatus i PowerOffice (f.eks. Pågår, Avsluttet).", vocabulary="project_status"),
+    "billing_method": FieldDecl("Fakturamåte i PowerOffice (Timer, Timer og kostnader, Fastpris).",
+                                vocabulary="billing_method"),
+    "customer": FieldDecl("Kunden (id) i PowerOffice."),
+    "customer_number": FieldDecl("Kundenummeret i PowerOffice."),
+    "project_manager": FieldDecl("Prosjektleder (ansatt-id) i PowerOffice."),
+    "project_manager_number": FieldDecl("Prosjektleders ansattnummer i PowerOffice."),
+    "active": FieldDecl("Om prosjektet er aktivt i SmartDok (Ja/Nei).", vocabulary="yes_no"),
+    "finished": FieldDecl("Om prosjektet er avsluttet i SmartDok (Ja/Nei).", vocabulary="yes_no"),
+}
+
+# PowerOffice forbids '.' in a code it is given: it uses '.' to join parent and sub-project.
+FORBIDDEN_IN_PO_CODE = "."
+
+
+def _is_sub(raw: dict[str, Any]) -> bool:
+    return bool(raw.get("ParentProjectCode") or raw.get("ParentProjectId"))
+
+
+class Projects(SyncedEntity):
+    name = "projects"
+    order = 10
+    section = "projects"
+    label = "prosjekt"
+    sides = {"smartdok": Side("Projects", "Id"), "poweroffice": Side("Projects", "Id")}
+    fields = FIELDS
+    manual_refs = {"poweroffice_master": "R17"}
+
+    def raw_records(self, ctx, system):
+        raw = super().raw_records(ctx, system)
+        return [r for r in raw if not _is_sub(r)] if system == "poweroffice" else raw
+
+    def standard_project(self, ctx: PlanContext) -> dict[str, Any] | None:
+        number = ctx.config.standard_project
+        if not number:
+            return None
+        return _PROJECTS.index(ctx, "poweroffice").get(match_key(ctx.rules, self.section, number) or "")
+
+    def inherited(self, ctx: PlanContext, names: list[str]) -> dict[str, Any]:
+        std = self.standard_project(ctx)
+        if std is None:
+            return {}
+        return {n: std.get(n) for n in names if std.get(n) is not None}
+
+    def preflight(self, ctx: PlanContext, flow: Flow) -> list[Action]:
+        """R7: with SmartDok as master, the standard project must exist and have a billing mode."""
+        rule = self.dir_rules(ctx, "standard_project")
+        if rule is None:
+            return []
+        where = self.where(ctx, "standard_project")
+        number = ctx.config.standard_project
+        if not number:
+            return [self.action(ctx, "skip", "poweroffice", "(standardprosjekt)", {},
+                                "STOPP: standardprosjekt er ikke valgt. Sett «standard_project» i oppsettet "
+                                "til prosjektnummeret i PowerOffice (R7)", where)]
+        std = self.standard_project(ctx)
+        if std is None:
+            return [self.action(ctx, "skip", "poweroffice", number, {},
+                                f"STOPP: standardprosjektet {number} finnes ikke i PowerOffice. Opprett det, "
+                                "eller velg et annet prosjektnummer i oppsettet (R7)", where)]
+        allowed = rule.get("billing_method") or []
+        if allowed and std.get("billing_method") not in allowed:
+            shown = std.get("billing_method") or "ikke satt"
+            wanted = " eller ".join(f"«{a}»" for a in allowed)
+            return [self.action(ctx, "skip", "poweroffice", number, {"billing_method": std.get("billing_method")},
+                                f"STOPP: fakturamåte på standardprosjektet {number} er «{shown}»; den må være "
+                                f"{wanted} (R7)", self.where(ctx, "standard_project", "billing_method"))]
+        return []
+
+    def cannot_create(self, ctx, flow, src):
+        if flow.target == "poweroffice" and FORBIDDEN_IN_PO_CODE in src["_key"]:
+            return self.action(ctx, "warn", flow.target, src["_key"], {"name": src.get("name")},
+                               f"prosjektnummeret {src['_key']} inneholder punktum, som PowerOffice ikke tillater "
+                               "i koder; prosjektet opprettes ikke før nummeret er rettet i "
+                               f"{system_name(flow.source)}", self.where_match(ctx))
+        return None
+
+    async def lookup(self, action: Action, actx: ApplyContext) -> dict[str, Any] | None:
+        if action.target != "poweroffice":
+            return await super().lookup(action, actx)
+        for raw in await actx.poweroffice.find("Projects", projectCodes=action.key):
+            if match_key(actx.rules, self.section, raw.get("Code")) == action.key:
+                result = {"id": raw.get("Id")}
+                actx.created[(action.target, self.name, action.key)] = result
+                return result
+        return None
+
+
+class SubProjects(Projects):
+    name = "subprojects"
+    order = 20
+    fields_key = "subproject_fields"
+    label = "underprosjekt"
+    sides = {"smartdok": Side("SubProjects", "Id"), "poweroffice": Side("Projects", "Id")}
+    manual_refs = {"poweroffice_master": "R17"}
+
+    def raw_records(self, ctx, system):
+        raw = ctx.snapshot.records(system, self.sides[system].resource)
+        return [r for r in raw if _is_sub(r)] if system == "poweroffice" else raw
+
+    def template(self, ctx) -> str:
+        return ctx.rules.get(self.section, "subproject_code", default="{parent}.{sub}")
+
+    def parents(self, ctx, system: str) -> dict[Any, str]:
+        """Parent project id -> its number, in ``system``."""
+        key = ("parents", system)
+        if key not in ctx.cache:
+            fmap_field = "ProjectNumber" if system == "smartdok" else "Code"
+            ctx.cache[key] = {r.get("Id"): match_key(ctx.rules, self.section, r.get(fmap_field))
+                              for r in ctx.snapshot.records(system, "Projects")}
+        return ctx.cache[key]
+
+    def neutral(self, ctx, system, raw):
+        rec = self.field_map(ctx).to_neutral(system, raw, self.sides[system].id_field)
+        template = self.template(ctx)
+        if system == "smartdok":
+            parent = self.parents(ctx, system).get(raw.get("ProjectId"))
+            sub = match_key(ctx.rules, self.section, rec.get("number"))
+            rec["number"] = sub
+            rec["_parent"] = parent
+            rec["_key"] = template.format(parent=parent, sub=sub) if parent and sub else None
+        else:
+            parent = raw.get("ParentProjectCode") or self.parents(ctx, system).get(raw.get("ParentProjectId"))
+            parent = match_key(ctx.rules, self.section, parent)
+            code = match_key(ctx.rules, self.section, rec.get("number"))
+            prefix = template.split("{sub}")[0].format(parent=parent)
+            rec["number"] = code[len(prefix):] if code and code.startswith(prefix) else code
+            rec["_parent"] = parent
+            rec["_key"] = code
+        return rec
+
+    def preflight(self, ctx, flow):
+        return []  # the standard project is checked once, by the projects entity
+
+    def create_values(self, ctx, src, target):
+        values = super().create_values(ctx, src, target)
+        values["parent"] = src.get("_parent")
+        return values
+
+    def cannot_create(self, ctx, flow, src):
+        parent = src.get("_parent")
+        if parent not in _PROJECTS.index(ctx, flow.target) and ("projects", parent) not in ctx.planned:
+            return self.action(ctx, "skip", flow.target, src["_key"], {"name": src.get("name"), "parent": parent},
+                               f"underprosjekt {src['_key']} opprettes ikke: hovedprosjektet {parent} finnes ikke "
+                               f"i {system_name(flow.target)} og opprettes heller ikke nå",
+                               self.where(ctx, "create"))
+        if flow.target == "poweroffice" and FORBIDDEN_IN_PO_CODE in (src.get("number") or ""):
+            return self.action(ctx, "warn", flow.target, src["_key"], {"name": src.get("name")},
+                               f"underprosjektnummeret {src.get('number')} inneholder punktum, som PowerOffice ikke "
+                               "tillater i koder; underprosjektet opprettes ikke før nummeret er rettet",
+                               self.where_match(ctx))
+        return None
+
+    def create_body(self, action, actx):
+        values = {k: v for k, v in action.fields.items() if k != "parent"}
+        body = self.field_map(actx).to_api(action.target, values)
+        parent = action.fields.get("parent")
+        if action.target == "poweroffice":
+            body["ParentProjectCode"] = parent
+            return body, {}
+        created = actx.created.get(("smartdok", "projects", parent))
+        if created is not None:
+            parent_id = created.get("id")
+        else:
+            rec = _PROJECTS.index(actx, "smartdok").get(parent)
+            parent_id = rec["_id"] if rec else None
+        if parent_id is None:
+            raise LookupError(f"hovedprosjektet {parent} finnes ikke i SmartDok")
+        return body, {"parent_id": parent_id}
+
+    async def lookup(self, action, actx):
+        if action.target == "poweroffice":
+            return await super().lookup(action, actx)
+        body, extra = self.create_body(action, actx)
+        for raw in await actx.smartdok.list("SubProjects"):
+            if raw.get("ProjectId") == extra["parent_id"] and \
+                    match_key(actx.rules, self.section, raw.get("SubProjectNumber")) == action.fields.get("number"):
+                result = {"id": raw.get("Id")}
+                actx.created[(action.target, self.name, action.key)] = result
+                return result
+        return None
+
+
+_PROJECTS = Projects()
+
+
+def _schema() -> dict[str, Any]:
+    def direction(desc: str, *, standard: bool) -> dict[str, Any]:
+        d = direction_schema(FIELDS, desc, can_finish=True)
+        if standard:
+            d["properties"]["standard_project"] = {
+                "type": "object", "default": {}, "additionalProperties": False,
+                "description": "Krav til standardprosjektet i PowerOffice (R7).",
+                "properties": {"billing_method": {
+                    "type": "array", "default": [], "items": {"x-vocabulary": "billing_method",
+                                                              "description": "En fakturamåte.", "default": ""},
+                    "description": "Fakturamåtene standardprosjektet kan ha."}},
+            }
+        return d
+
+    return {
+        "type": "object", "default": {}, "additionalProperties": False,
+        "description": "Prosjekter og underprosjekter.",
+        "required": ["match", "fields", "subproject_fields"],
+        "properties": {
+            "match": match_schema(),
+            "subproject_code": {
+                "type": "string", "default": "{parent}.{sub}", "pattern": r"^(?=.*\{parent\})(?=.*\{sub\}).*$",
+                "x-hint": "a text containing both {parent} and {sub}",
+                "description": "Hvordan et underprosjektnummer blir en prosjektkode i PowerOffice.",
+            },
+            "fields": fields_schema(FIELDS, "Feltene som følger prosjektet mellom systemene."),
+            "subproject_fields": fields_schema(FIELDS, "Feltene som følger underprosjektet mellom systemene."),
+            "smartdok_master": direction("Regler når SmartDok er master.", standard=True),
+            "poweroffice_master": direction("Regler når PowerOffice er master.", standard=False),
+            "duplicates": duplicates_schema(),
+        },
+    }
+
+
+def duplicates_schema() -> dict[str, Any]:
+    return {
+        "type": "object", "default": {}, "additionalProperties": False,
+        "description": "Advarsler om sannsynlige duplikater (R13, R18).",
+        "properties": {
+            "same_name_other_number": {"type": "boolean", "default": True,
+                                       "description": "Advar når samme navn finnes under et annet nummer."},
+            "numbers_differ_only_by_spaces_or_zeros": {
+                "type": "boolean", "default": True,
+                "description": "Advar når numre bare skiller seg med mellomrom eller innledende nuller."},
+        },
+    }
+
+
+@hookimpl
+def grunndata_entities() -> list[Any]:
+    return [_PROJECTS, SubProjects()]
+
+
+@hookimpl
+def grunndata_rules_schema() -> dict[str, Any]:
+    return {"projects": _schema()}
