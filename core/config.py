@@ -108,23 +108,36 @@ def _rule_sources(raw: list[str], base: Path, doc: Located) -> tuple[list[tuple[
 
 def load_config(explicit: str | None, masters: list[str]) -> Config:
     """Read ``grunndata.yaml`` (or ``-c FILE``); defaults when there is none."""
+    config, problems = read_config(explicit, masters)
+    if problems:
+        raise RuleFileError(problems)
+    return config
+
+
+def read_config(explicit: str | None, masters: list[str]) -> tuple[Config, list[Problem]]:
+    """The config as far as it can be read, and every problem found in it.
+
+    Even a broken config yields its rule paths, so their files are checked in the same run.
+    """
     path = find_config(explicit)
-    if path is None:
-        return Config(None, DEFAULTS["master"], None, DEFAULTS["smartdok"]["base_url"],
+    fallback = Config(path, DEFAULTS["master"], None, DEFAULTS["smartdok"]["base_url"],
                       DEFAULTS["poweroffice"]["base_url"], DEFAULTS["poweroffice"]["token_url"])
-    doc = load_file(path, str(path))
+    if path is None:
+        return fallback, []
+    try:
+        doc = load_file(path, str(path))
+    except RuleFileError as exc:
+        return fallback, exc.problems
     if not isinstance(doc.data, dict):
-        raise RuleFileError([Problem(doc.value_pos.get((), Pos(str(path), 1, 1)),
-                                     "the config must be a mapping of keys (master:, standard_project:, ...)")])
+        return fallback, [Problem(doc.value_pos.get((), Pos(str(path), 1, 1)),
+                                  "the config must be a mapping of keys (master:, standard_project:, ...)")]
     problems = secret_keys(doc) + validate(doc, config_schema(masters), str(path))
     data = doc.data
     rules_raw = data.get("rules") if isinstance(data.get("rules"), list) else []
     sources, missing = _rule_sources([r for r in rules_raw if isinstance(r, str)], path.parent, doc)
-    problems += missing
-    if problems:
-        raise RuleFileError(sorted(problems, key=lambda p: (p.pos.line, p.pos.col)))
-    sd = data.get("smartdok") or {}
-    po = data.get("poweroffice") or {}
+    problems = sorted(problems + missing, key=lambda p: (p.pos.line, p.pos.col))
+    sd = data.get("smartdok") if isinstance(data.get("smartdok"), dict) else {}
+    po = data.get("poweroffice") if isinstance(data.get("poweroffice"), dict) else {}
     std = data.get("standard_project")
     return Config(
         path=path,
@@ -135,4 +148,4 @@ def load_config(explicit: str | None, masters: list[str]) -> Config:
         poweroffice_token_url=po.get("token_url", DEFAULTS["poweroffice"]["token_url"]),
         rule_paths=sources,
         doc=doc,
-    )
+    ), problems

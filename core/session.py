@@ -5,7 +5,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Iterable
 
-from grunndata.config import Config, load_config
+from grunndata.config import Config, read_config
 from grunndata.errors import GrunndataError
 from grunndata.plugin.manager import Host, load_host
 from grunndata.rulebook.ruleset import Rules, load_rules, shipped_rule_files
@@ -39,17 +39,11 @@ def open_session(config_path: str | None, *, extra_plugins: Iterable[tuple[str, 
     """Load plugins, config and rules; all problems of config and rules are reported together."""
     host = load_host(extra_plugins)
     masters = sorted(d.master for d in host.directions.values())
-    problems: list[Problem] = []
-    config: Config | None = None
-    try:
-        config = load_config(config_path, masters)
-    except RuleFileError as exc:
-        problems.extend(exc.problems)
+    config, problems = read_config(config_path, masters)
     try:
         rules, schema = load_rules(host.rules_schema, rule_sources(host, config))
     except RuleFileError as exc:
         problems.extend(exc.problems)
     if problems:
         raise RuleFileError(problems)
-    assert config is not None
     return Session(host, config, rules, schema)

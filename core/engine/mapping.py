@@ -19,6 +19,7 @@ class FieldDecl:
     description: str
     vocabulary: str | None = None
     type: str | None = None  # "date": compared without the time of day
+    label: str | None = None  # the word a consultant uses for the field, in plan reasons
 
 
 @dataclass(frozen=True)

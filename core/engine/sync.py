@@ -178,8 +178,9 @@ class SyncedEntity:
             if allowed and src.get(f) not in allowed:
                 shown = src.get(f) if src.get(f) is not None else "ikke satt"
                 wanted = " eller ".join(f"«{a}»" for a in allowed)
+                label = (self.fields.get(f) and self.fields[f].label) or f
                 return self.action(ctx, "skip", target, key, {"name": src.get("name"), f: src.get(f)},
-                                   f"{self.label} {key} opprettes ikke i {system_name(target)}: {f} er «{shown}», "
+                                   f"{self.label} {key} opprettes ikke i {system_name(target)}: {label} er «{shown}», "
                                    f"må være {wanted} (R14)", self.where(ctx, "filter", f))
         return None
 
