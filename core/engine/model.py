@@ -122,7 +122,18 @@ class Finding:
 
 
 @dataclass
+class CheckContext:
+    """What a check sees: both systems as read, the rules, and the sync plan made from them
+    (so that checks report what the plan reports, from the same code)."""
+
+    snapshot: Snapshot
+    rules: Rules
+    config: Config
+    plan: Any  # grunndata.engine.plan.Plan
+
+
+@dataclass
 class Check:
     name: str
     description: str
-    run: Callable[[PlanContext], list[Finding]]
+    run: Callable[[CheckContext], list[Finding]]
