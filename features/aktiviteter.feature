@@ -25,7 +25,7 @@ Egenskap: Aktiviteter
       | nummer | navn          |
       | 150    | Rigg og drift |
     Når grunndatasynken kjøres
-    Og PowerOffice endrer aktiviteten "150" slik at typen er "Ikke fakturerbar"
+    Og en bruker i PowerOffice endrer aktiviteten "150" slik at typen er "Ikke fakturerbar"
     Og grunndatasynken kjøres
     Så er aktiviteten "150" "Ikke fakturerbar" i PowerOffice
     Og finnes aktiviteten "150" nøyaktig én gang i PowerOffice

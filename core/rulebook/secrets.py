@@ -4,8 +4,10 @@ from __future__ import annotations
 import re
 from grunndata.rulebook.yamlpos import Located, Problem
 
+# A key that names a secret (token, client_key ...), not one that merely mentions it (token_url).
 SECRET_KEY = re.compile(
-    r"(?i)(token|secret|passw|passord|client_?key|application_?key|subscription_?key|api_?key|credential)"
+    r"(?i)(^|[_-])(token|api_?token|secret|client_?secret|password|passord|passwd|client_?key|application_?key"
+    r"|subscription_?key|api_?key|credentials?)$"
 )
 ENV_HINT = ("SMARTDOK_API_TOKEN, POWEROFFICE_APPLICATION_KEY, POWEROFFICE_CLIENT_KEY, "
             "POWEROFFICE_SUBSCRIPTION_KEY")

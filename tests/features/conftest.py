@@ -66,13 +66,23 @@ def po_projects(world: World, datatable):
                                "ProjectBillingMethod": word("fakturamåte", r.get("fakturamåte", "Timer"))}
         if r.get("kunde"):
             rec["CustomerId"] = int(r["kunde"])
+            _ensure(world, "Customers", {"Id": int(r["kunde"]), "Number": 10000 + int(r["kunde"]),
+                                         "Name": f"Kunde {r['kunde']}"})
         if r.get("prosjektleder"):
             rec["ProjectManagerEmployeeId"] = int(r["prosjektleder"])
+            _ensure(world, "Employees", {"Id": int(r["prosjektleder"]), "Number": int(r["prosjektleder"]),
+                                         "FirstName": "Prosjekt", "LastName": "Leder"})
         if r.get("hovedprosjekt"):
             rec["ParentProjectCode"] = r["hovedprosjekt"]
             rec["Code"] = f"{r['hovedprosjekt']}.{r['nummer']}"
         records.append(rec)
     world.add("poweroffice", "Projects", records)
+
+
+def _ensure(world: World, resource: str, record: dict) -> None:
+    existing = world.data["poweroffice"].setdefault(resource, [])
+    if not any(r.get("Id") == record["Id"] for r in existing):
+        existing.append(record)
 
 
 @given("at SmartDok har prosjektene:")
@@ -116,7 +126,8 @@ def po_products(world: World, datatable):
         {"Code": r["kode"], "Name": r["navn"], "UnitPrice": float(r.get("pris") or 0)} for r in rows(datatable)])
 
 
-@given(parsers.parse('at {system} endrer {what} "{key}" slik at {field} er "{value}"'))
+@given(parsers.parse('at en bruker i {system} endrer {what} "{key}" slik at {field} er "{value}"'))
+@when(parsers.parse('en bruker i {system} endrer {what} "{key}" slik at {field} er "{value}"'))
 def change_in_system(world: World, system: str, what: str, key: str, field: str, value: str):
     sb = world.start()
     state = sb.world()
@@ -130,13 +141,15 @@ def change_in_system(world: World, system: str, what: str, key: str, field: str,
 
 def _locate(system: str, what: str, field: str, value: str) -> tuple[str, str, str, Any]:
     table = {
-        ("poweroffice", "aktiviteten", "typen"): ("TimeTracking/Activity", "code", "activityType", word("type", value)),
-        ("poweroffice", "prosjektet", "navnet"): ("Projects", "Code", "Name", value),
-        ("poweroffice", "prosjektet", "statusen"): ("Projects", "Code", "ProjectStatus", word("status", value)),
-        ("smartdok", "prosjektet", "navnet"): ("Projects", "ProjectNumber", "ProjectName", value),
-        ("smartdok", "prosjektet", "avsluttet"): ("Projects", "ProjectNumber", "Finished", YES[value]),
+        ("poweroffice", "aktiviteten", "typen"): ("TimeTracking/Activity", "code", "activityType", "type"),
+        ("poweroffice", "prosjektet", "navnet"): ("Projects", "Code", "Name", None),
+        ("poweroffice", "prosjektet", "statusen"): ("Projects", "Code", "ProjectStatus", "status"),
+        ("smartdok", "prosjektet", "navnet"): ("Projects", "ProjectNumber", "ProjectName", None),
+        ("smartdok", "prosjektet", "avsluttet"): ("Projects", "ProjectNumber", "Finished", "yes"),
     }
-    return table[(system, what, field)]
+    resource, key_field, field_name, kind = table[(system, what, field)]
+    val = YES[value] if kind == "yes" else word(kind, value) if kind else value
+    return resource, key_field, field_name, val
 
 
 # ---- Når -------------------------------------------------------------------
