@@ -114,8 +114,8 @@ class SyncedEntity:
         for f, v in own.items():
             if f not in sources["set"]:
                 values[f] = v
-        values["number"] = src.get("number")
-        return values
+        head = {"number": src.get("number"), "name": values.pop("name", None)}
+        return {**{k: v for k, v in head.items() if v is not None}, **values}
 
     def inherited(self, ctx: PlanContext, names: list[str]) -> dict[str, Any]:
         return {}
