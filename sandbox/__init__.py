@@ -1,1 +1,47 @@
-"""sandbox"""
+"""The sandbox: in-process and served emulators of SmartDok v1 and PowerOffice Go v2.
+
+Usage::
+
+    from grunndata.sandbox import Sandbox, SMARTDOK_URL, POWEROFFICE_URL, POWEROFFICE_TOKEN_URL
+
+    sb = Sandbox.from_file("world.yaml")          # or Sandbox({...}) / Sandbox()
+    t = sb.transports()
+    async with httpx.AsyncClient(transport=t["poweroffice"], base_url=POWEROFFICE_URL) as po:
+        ...
+
+World file format: see :mod:`grunndata.sandbox.world`. Control surface and
+faults: :mod:`grunndata.sandbox.control`. Vendor quirks emulated:
+:mod:`grunndata.sandbox.poweroffice`, :mod:`grunndata.sandbox.po_timetracking`,
+:mod:`grunndata.sandbox.smartdok`.
+
+Heavy imports (starlette, uvicorn) happen on first use of ``Sandbox`` and
+friends, so the ``grunndata`` command line stays quick.
+"""
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+SMARTDOK_URL = "http://smartdok.sandbox"
+POWEROFFICE_URL = "http://poweroffice.sandbox/v2"
+POWEROFFICE_TOKEN_URL = "http://poweroffice.sandbox/OAuth/Token"
+
+if TYPE_CHECKING:
+    from grunndata.sandbox.app import Sandbox
+    from grunndata.sandbox.server import serve_in_thread
+    from grunndata.sandbox.world import load_world
+
+__all__ = ["Sandbox", "load_world", "serve_in_thread", "SMARTDOK_URL", "POWEROFFICE_URL", "POWEROFFICE_TOKEN_URL"]
+
+_LAZY = {"Sandbox": "grunndata.sandbox.app", "load_world": "grunndata.sandbox.world",
+         "serve_in_thread": "grunndata.sandbox.server"}
+
+
+def __getattr__(name: str) -> Any:
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module 'grunndata.sandbox' has no attribute {name!r}")
+    import importlib
+
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value
+    return value
