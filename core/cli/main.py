@@ -13,6 +13,7 @@ import click
 
 from grunndata import __version__
 from grunndata.cli import output
+from grunndata.cli.snapshot import snapshot
 from grunndata.cli.sync import apply, history, plan
 from grunndata.errors import GrunndataError
 from grunndata.plugin.manager import PluginError, load_host
@@ -93,6 +94,7 @@ def plugins(as_json: bool) -> None:
 cli.add_command(plan)
 cli.add_command(apply)
 cli.add_command(history)
+cli.add_command(snapshot)
 
 
 def _add_plugin_commands() -> None:
