@@ -69,6 +69,7 @@ class Loopback:
         self.url = ""
         self.in_flight = 0
         self.max_in_flight = 0
+        self.generation = 0
         self._tokens = itertools.count(1)
         self._sessions = itertools.count(1)
         self.token_lifetime = 1200
@@ -78,6 +79,7 @@ class Loopback:
         self.routes = {}
         self.seen = []
         self.in_flight = self.max_in_flight = 0
+        self.generation += 1   # handlers of an earlier test may still be sleeping
         self._tokens = itertools.count(1)
         self._sessions = itertools.count(1)
         self.token_lifetime = 1200
@@ -104,6 +106,7 @@ class Loopback:
                     {k.lower(): v for k, v in request.headers.items()}, await request.body(),
                     time.monotonic())
         self.seen.append(seen)
+        generation = self.generation
         self.in_flight += 1
         self.max_in_flight = max(self.max_in_flight, self.in_flight)
         try:
@@ -130,7 +133,8 @@ class Loopback:
             media = step.content_type if content else None
             return Response(content, step.status, headers=step.headers, media_type=media)
         finally:
-            self.in_flight -= 1
+            if generation == self.generation:
+                self.in_flight -= 1
 
 
 class _Server:

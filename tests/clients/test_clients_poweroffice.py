@@ -401,7 +401,7 @@ async def test_the_rate_limiter_keeps_ten_requests_in_any_second(lb, make_po):
 
 
 async def test_max_concurrency_bounds_requests_in_flight(lb, make_po):
-    lb.on("GET", "/v2/Products", Reply(200, [], delay=0.05))
+    lb.on("GET", "/v2/Products", Reply(200, [], delay=0.1))
     async with make_po(max_concurrency=3) as po:
         await asyncio.gather(*(po.list("Products") for _ in range(12)))
     assert lb.max_in_flight == 3
