@@ -203,6 +203,8 @@ class _Loader:
             out[system] = self._system(system, data.get(system))
         self._link_smartdok(out[_SD])
         self._link_poweroffice(out[_PO])
+        for system in SYSTEMS:  # the same shape as a dump: empty resources left out
+            out[system] = {key: rows for key, rows in out[system].items() if rows}
         creds = self._credentials(data.get("credentials"))
         if creds:
             out["credentials"] = creds

@@ -1,0 +1,111 @@
+"""Real loopback HTTP: serve_in_thread and the ``grunndata sandbox`` command."""
+from __future__ import annotations
+
+import os
+import queue
+import re
+import shutil
+import signal
+import subprocess
+import sys
+import threading
+import time
+
+import httpx
+import pytest
+from sandbox_helpers import BASIC, SUBSCRIPTION, WORLD_FILE, run
+
+from grunndata.sandbox import serve_in_thread
+
+
+def test_serve_in_thread_speaks_real_http(sb):
+    with serve_in_thread(sb) as (smartdok_url, poweroffice_url, token_url):
+        assert poweroffice_url.endswith("/v2") and token_url.endswith("/OAuth/Token")
+
+        async def go():
+            async with httpx.AsyncClient(headers=SUBSCRIPTION, timeout=5) as po:
+                token = (await po.post(token_url, data={"grant_type": "client_credentials"},
+                                       headers={"Authorization": BASIC})).json()["access_token"]
+                po.headers["Authorization"] = f"Bearer {token}"
+                projects = await po.get(f"{poweroffice_url}/Projects")
+                empty = await po.get(f"{poweroffice_url}/Projects", params={"PageNumber": 5})
+            async with httpx.AsyncClient(base_url=smartdok_url, timeout=5) as sd:
+                session = (await sd.post("/Authorize/ApiToken", json={"Token": "t"})).json()
+                sd_projects = await sd.get("/Projects", headers={"Authorization": f"Bearer {session}"})
+            return projects, empty, sd_projects
+
+        projects, empty, sd_projects = run(go())
+    assert projects.status_code == 200 and len(projects.json()) == 4
+    assert empty.status_code == 204 and empty.content == b""
+    assert sd_projects.json()["Count"] == 2
+
+
+def test_drop_and_delay_over_real_http(sb):
+    sb.add_fault("poweroffice", "POST", "/v2/Products", drop_after_commit=True)
+    sb.add_fault("poweroffice", "GET", "/v2/Customers", delay=0.5)
+    with serve_in_thread(sb) as urls:
+        async def go():
+            async with httpx.AsyncClient(headers=SUBSCRIPTION) as po:
+                token = (await po.post(urls.token, data={"grant_type": "client_credentials"},
+                                       headers={"Authorization": BASIC})).json()["access_token"]
+                po.headers["Authorization"] = f"Bearer {token}"
+                with pytest.raises(httpx.TransportError) as dropped:
+                    await po.post(f"{urls.poweroffice}/Products", json={"Code": "M-20", "Name": "Dumper"})
+                with pytest.raises(httpx.TimeoutException):
+                    await po.get(f"{urls.poweroffice}/Customers", timeout=0.2)
+                after = await po.get(f"{urls.poweroffice}/Products", params={"codes": "M-20"})
+                return dropped.value, after
+
+        dropped, after = run(go())
+    assert isinstance(dropped, httpx.RemoteProtocolError)
+    assert after.status_code == 200 and after.json()[0]["Name"] == "Dumper"
+
+
+def _command() -> list[str]:
+    exe = shutil.which("grunndata")
+    return [exe] if exe else [sys.executable, "-m", "grunndata.cli.main"]
+
+
+def _lines(stream, sink: queue.Queue) -> None:
+    for line in iter(stream.readline, ""):
+        sink.put(line)
+
+
+def test_grunndata_sandbox_serves_within_two_seconds():
+    start = time.perf_counter()
+    proc = subprocess.Popen([*_command(), "sandbox", "--world", str(WORLD_FILE), "--smartdok-port", "0",
+                             "--poweroffice-port", "0"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                            env={**os.environ, "PYTHONUNBUFFERED": "1"})
+    try:
+        lines: queue.Queue = queue.Queue()
+        threading.Thread(target=_lines, args=(proc.stdout, lines), daemon=True).start()
+        urls: dict[str, str] = {}
+        while "Token" not in urls:
+            line = lines.get(timeout=10)
+            match = re.match(r"(SmartDok|PowerOffice|Token)\s+(http://\S+)", line)
+            if match:
+                urls[match.group(1)] = match.group(2)
+        with httpx.Client(headers=SUBSCRIPTION, timeout=5) as po:
+            token = po.post(urls["Token"], data={"grant_type": "client_credentials"},
+                            headers={"Authorization": BASIC}).json()["access_token"]
+            projects = po.get(f"{urls['PowerOffice']}/Projects", headers={"Authorization": f"Bearer {token}"})
+            elapsed = time.perf_counter() - start
+            unauthorised = po.get(f"{urls['PowerOffice']}/Projects")
+        assert projects.status_code == 200 and {p["Code"] for p in projects.json()} >= {"202601", "202601.1"}
+        assert unauthorised.status_code == 401
+        assert elapsed < 2.0, f"took {elapsed:.2f} s"
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        proc.wait(timeout=10)
+    assert proc.returncode == 0, proc.stderr.read()
+
+
+def test_grunndata_sandbox_with_a_bad_world_says_so_in_one_line(tmp_path):
+    bad = tmp_path / "verden.yaml"
+    bad.write_text("poweroffice:\n  Projects:\n    - {Code: '1.2', Name: Punktum}\n", encoding="utf-8")
+    result = subprocess.run([*_command(), "sandbox", "--world", str(bad), "--smartdok-port", "0",
+                             "--poweroffice-port", "0"], capture_output=True, text=True, timeout=30)
+    assert result.returncode == 1
+    assert "Traceback" not in result.stderr
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and "verden.yaml" in lines[0] and "'.' is not allowed" in lines[0]
