@@ -14,6 +14,7 @@ import click
 from grunndata import __version__
 from grunndata.cli import output
 from grunndata.cli.snapshot import snapshot
+from grunndata.cli.doctor import doctor
 from grunndata.cli.sync import apply, history, plan
 from grunndata.errors import GrunndataError
 from grunndata.plugin.manager import PluginError, load_host
@@ -94,6 +95,7 @@ def plugins(as_json: bool) -> None:
 cli.add_command(plan)
 cli.add_command(apply)
 cli.add_command(history)
+cli.add_command(doctor)
 cli.add_command(snapshot)
 
 

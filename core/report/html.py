@@ -1,0 +1,124 @@
+"""The doctor's report as one self-contained HTML page a consultant can send to the customer.
+
+No scripts, no external fonts, images or style sheets: the CSS is inline, and
+every text from the systems is escaped (names in SmartDok or PowerOffice are
+whatever someone typed).
+"""
+from __future__ import annotations
+
+import datetime as dt
+from html import escape
+from typing import TYPE_CHECKING
+
+from grunndata import __version__
+
+if TYPE_CHECKING:
+    from grunndata.engine.doctor import DoctorReport
+
+SYSTEMS = {"smartdok": "SmartDok", "poweroffice": "PowerOffice"}
+SEVERITY_WORDS = {"error": "Feil", "warning": "Advarsel"}
+MONTHS = ("januar", "februar", "mars", "april", "mai", "juni", "juli", "august", "september", "oktober",
+          "november", "desember")
+
+CSS = """
+*{box-sizing:border-box}
+body{margin:0;padding:2rem 1.25rem;font:15px/1.5 system-ui,-apple-system,"Segoe UI",Roboto,Arial,sans-serif;
+color:#1f2328;background:#f6f7f9}
+main{max-width:70rem;margin:0 auto;background:#fff;padding:2rem 2.25rem;border-radius:10px;
+box-shadow:0 1px 3px rgba(0,0,0,.08)}
+h1{font-size:1.6rem;margin:0 0 .25rem}
+h2{font-size:1.15rem;margin:2rem 0 .5rem;padding-bottom:.3rem;border-bottom:1px solid #e3e6ea}
+.meta{color:#59636e;margin:0 0 1.25rem}
+.intro{max-width:52rem}
+.totals{display:flex;gap:.75rem;flex-wrap:wrap;margin:1.25rem 0}
+.total{padding:.6rem 1rem;border-radius:8px;font-weight:600}
+.total.error{background:#fdecea;color:#a4161a}
+.total.warning{background:#fff4d6;color:#7a4f00}
+.total.ok{background:#e6f4ea;color:#1e6b34}
+table{width:100%;border-collapse:collapse;margin:.5rem 0 1rem}
+th,td{text-align:left;vertical-align:top;padding:.5rem .6rem;border-bottom:1px solid #e3e6ea}
+th{font-size:.8rem;text-transform:uppercase;letter-spacing:.03em;color:#59636e}
+td.key{font-family:ui-monospace,SFMono-Regular,Menlo,Consolas,monospace;white-space:pre-wrap}
+.badge{display:inline-block;padding:.1rem .5rem;border-radius:999px;font-size:.8rem;font-weight:600}
+.badge.error{background:#fdecea;color:#a4161a}
+.badge.warning{background:#fff4d6;color:#7a4f00}
+.ok{color:#1e6b34}
+.none{color:#8c959f}
+footer{margin-top:2rem;color:#8c959f;font-size:.85rem}
+@media print{body{background:#fff;padding:0}main{box-shadow:none;padding:0}tr{break-inside:avoid}}
+"""
+
+INTRO = ("Timer fra SmartDok havner bare hos riktig person, på riktig timeart og med riktig lønnsart i "
+         "PowerOffice når tre ting stemmer nøyaktig: ansattnummeret (R3), navnet på hver lønnsart i SmartDok "
+         "mot en timeart i PowerOffice (R4), og koden på hvert tillegg mot en lønnsart i PowerOffice (R5). "
+         "Rapporten viser hvert avvik og hvordan det rettes, og det som må legges inn for hånd. "
+         "Feil må rettes før timer overføres; advarsler bør sjekkes.")
+
+
+def norwegian_date(when: dt.datetime) -> str:
+    return f"{when.day}. {MONTHS[when.month - 1]} {when.year} kl. {when:%H:%M}"
+
+
+def _plural(n: int, one: str, many: str) -> str:
+    return f"{n} {one if n == 1 else many}"
+
+
+def render_doctor(report: "DoctorReport", *, generated: dt.datetime | None = None, config: str | None = None,
+                  title: str = "Samsvarsrapport: SmartDok og PowerOffice") -> str:
+    generated = generated or dt.datetime.now().astimezone()
+    s = report.summary()
+    meta = [f"Laget {norwegian_date(generated)}",
+            f"mastersystem for prosjekter og aktiviteter: {SYSTEMS.get(report.master, report.master)}"]
+    if config:
+        meta.append(f"oppsett: {config}")
+    parts = [
+        "<!DOCTYPE html>",
+        '<html lang="nb">',
+        "<head>",
+        '<meta charset="utf-8">',
+        '<meta name="viewport" content="width=device-width, initial-scale=1">',
+        f"<title>{escape(title)}</title>",
+        f"<style>{CSS}</style>",
+        "</head>",
+        "<body>",
+        "<main>",
+        f"<h1>{escape(title)}</h1>",
+        f'<p class="meta">{escape(" · ".join(meta))}</p>',
+        f'<p class="intro">{escape(INTRO)}</p>',
+        '<div class="totals">',
+    ]
+    if report.findings:
+        parts.append(f'<div class="total error">{escape(_plural(s["errors"], "feil", "feil"))}</div>')
+        parts.append(f'<div class="total warning">{escape(_plural(s["warnings"], "advarsel", "advarsler"))}</div>')
+    else:
+        parts.append('<div class="total ok">Ingen avvik funnet</div>')
+    parts.append("</div>")
+
+    by_check: dict[str, list] = {}
+    for f in report.findings:
+        by_check.setdefault(f.check, []).append(f)
+    sections = [(c.name, c.description) for c in report.checks]
+    sections += [(name, name) for name in by_check if name not in {c.name for c in report.checks}]
+    for name, description in sections:
+        found = by_check.get(name, [])
+        parts.append(f'<section id="{escape(name, quote=True)}">')
+        parts.append(f"<h2>{escape(description)}</h2>")
+        if not found:
+            parts.append('<p class="ok">Ingen avvik.</p>')
+        else:
+            parts.append("<table>")
+            parts.append('<thead><tr><th scope="col">Alvor</th><th scope="col">Nøkkel</th>'
+                         '<th scope="col">Hva er galt</th><th scope="col">Forslag</th></tr></thead>')
+            parts.append("<tbody>")
+            for f in found:
+                word = SEVERITY_WORDS.get(f.severity, f.severity)
+                suggestion = (escape(f.suggestion) if f.suggestion else '<span class="none">–</span>')
+                parts.append(
+                    f'<tr><td><span class="badge {escape(f.severity, quote=True)}">{escape(word)}</span></td>'
+                    f'<td class="key">{escape(f.key)}</td><td>{escape(f.message)}</td><td>{suggestion}</td></tr>')
+            parts.append("</tbody></table>")
+        parts.append("</section>")
+    parts.append(f"<footer>Laget med grunndata {escape(__version__)}. Rapporten leser bare; ingenting er endret i "
+                 "SmartDok eller PowerOffice.</footer>")
+    parts += ["</main>", "</body>", "</html>", ""]
+    return "\n".join(parts)
