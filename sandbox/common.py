@@ -115,12 +115,14 @@ def parse_timestamp(value: Any) -> dt.datetime | None:
     return parsed
 
 
-def after(stamp: Any, limit: dt.datetime | None) -> bool:
-    """True when there is no limit or the record's timestamp is strictly later."""
+def after(stamp: Any, limit: dt.datetime | None, *, inclusive: bool = False) -> bool:
+    """True when there is no limit or the record's timestamp is later (or equal, if inclusive)."""
     if limit is None:
         return True
     parsed = parse_timestamp(stamp)
-    return parsed is not None and parsed > limit
+    if parsed is None:
+        return False
+    return parsed >= limit if inclusive else parsed > limit
 
 
 async def json_body(request: Request, expect: type | tuple[type, ...] = dict) -> Any:

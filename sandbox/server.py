@@ -32,6 +32,7 @@ def _bind(host: str, port: int) -> socket.socket:
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     try:
         sock.bind((host, port))
+        sock.listen(128)  # listening now makes a port clash show here, not deep inside uvicorn
     except OSError as exc:
         sock.close()
         reason = exc.strerror or str(exc)
@@ -49,6 +50,8 @@ async def serve(sb: Sandbox, host: str = "127.0.0.1", smartdok_port: int = 8081,
                 *, on_ready: Callable[[Urls], None] | None = None, stop: asyncio.Event | None = None,
                 access_log: bool = False) -> None:
     """Serve until ``stop`` is set (or the task is cancelled). Port 0 picks a free port."""
+    if smartdok_port and smartdok_port == poweroffice_port:
+        raise GrunndataError(f"SmartDok and PowerOffice cannot share port {smartdok_port}")
     sockets: list[socket.socket] = []
     try:
         sockets.append(_bind(host, smartdok_port))

@@ -99,6 +99,11 @@ class Gate:
             return expiry is not None and expiry > sb.now()
 
 
+def since(stamp: Any, limit: dt.datetime | None) -> bool:
+    """SmartDok's "since" filters include the moment itself."""
+    return after(stamp, limit, inclusive=True)
+
+
 def _text(value: Any) -> str:
     return "" if value is None else str(value)
 
@@ -224,7 +229,7 @@ class SmartDok:
                      if keep(p) and (orders or not p.get("IsOrder"))
                      and (number is None or _text(p.get("ProjectNumber")).rstrip() == number.rstrip())
                      and (name is None or name.lower() in _text(p.get("ProjectName")).lower())
-                     and after(p.get("Updated"), updated) and after(p.get("Created"), created)]
+                     and since(p.get("Updated"), updated) and since(p.get("Created"), created)]
         return self.wrapped(items)
 
     async def get_project(self, request: Request) -> Response:
@@ -270,7 +275,7 @@ class SmartDok:
         updated = q.timestamp("updatedSince")
         return lambda s: (keep(s) and (number is None or _text(s.get("SubProjectNumber")).rstrip() == number.rstrip())
                           and (name is None or name.lower() in _text(s.get("SubProjectName")).lower())
-                          and after(s.get("Updated"), updated))
+                          and since(s.get("Updated"), updated))
 
     async def list_sub_projects(self, request: Request) -> Response:
         keep = self._sub_filter(Query(request))
@@ -453,7 +458,7 @@ class SmartDok:
                     and (sub_id is None or h.get("SubProjectID") == sub_id)
                     and (external is None or bool(h.get("ExportedExternal")) == external)
                     and (external_id is None or h.get("ExportedExternalId") == external_id)
-                    and after(h.get("LastUpdated"), updated))
+                    and since(h.get("LastUpdated"), updated))
 
         with self.sb.lock:
             return self.wrapped([self.work_hour_out(h) for h in self.rows("WorkHours") if keep(h)])

@@ -244,7 +244,7 @@ class _Loader:
             if isinstance(value, (int, float)) and not isinstance(value, bool) and _is_text(props[name]):
                 value = str(value)
             record[name] = value
-        _check_types(self, where, schema, record)
+        _check_types(self, where, res, record)
         for name in res.required:
             if record.get(name) in (None, ""):
                 raise self.fail(where, f"missing required field {name}")
@@ -395,10 +395,17 @@ class _Loader:
         return out
 
 
-def _check_types(loader: _Loader, where: str, schema: dict[str, Any], record: dict[str, Any]) -> None:
+@functools.cache
+def _validator(system: str, key: str) -> Any:
     import jsonschema  # only needed while loading
 
-    error = jsonschema.exceptions.best_match(jsonschema.Draft4Validator(schema).iter_errors(record))
+    return jsonschema.Draft4Validator(record_schema(system, key))
+
+
+def _check_types(loader: _Loader, where: str, res: Resource, record: dict[str, Any]) -> None:
+    import jsonschema
+
+    error = jsonschema.exceptions.best_match(_validator(res.system, res.key).iter_errors(record))
     if error is not None:
         path = ".".join(str(p) for p in error.absolute_path)
         raise loader.fail(f"{where}.{path}" if path else where, error.message)
@@ -449,6 +456,10 @@ def load_world(source: str | Path | dict[str, Any] | None) -> dict[str, Any]:
     raise GrunndataError(f"a world must be a file path or a mapping, not {type(source).__name__}")
 
 
+def _id_order(value: Any) -> tuple[int, Any]:
+    return (0, value) if isinstance(value, int) else (1, str(value))
+
+
 class World:
     """The live state of both systems, indexed by id; mutated by the emulators."""
 
@@ -460,7 +471,7 @@ class World:
         for system in SYSTEMS:
             self.tables[system] = {}
             for key, res in RESOURCES[system].items():
-                rows = data.get(system, {}).get(key, [])
+                rows = sorted(data.get(system, {}).get(key, []), key=lambda r, f=res.id_field: _id_order(r[f]))
                 self.tables[system][key] = {row[res.id_field]: row for row in rows}
                 ints = [i for i in self.tables[system][key] if isinstance(i, int)]
                 self._counters[(system, key)] = max([ID_BASE[system]] + ints) if res.id_kind == "int" \

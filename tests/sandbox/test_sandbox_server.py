@@ -109,3 +109,19 @@ def test_grunndata_sandbox_with_a_bad_world_says_so_in_one_line(tmp_path):
     assert "Traceback" not in result.stderr
     lines = result.stderr.strip().splitlines()
     assert len(lines) == 1 and "verden.yaml" in lines[0] and "'.' is not allowed" in lines[0]
+
+
+def test_port_clashes_are_clear_errors(sb):
+    import socket
+
+    from grunndata.errors import GrunndataError
+    from grunndata.sandbox.server import serve
+
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        with pytest.raises(GrunndataError, match=f"cannot listen on 127.0.0.1:{port}"):
+            run(serve(sb, "127.0.0.1", 0, port))
+    with pytest.raises(GrunndataError, match="cannot share port"):
+        run(serve(sb, "127.0.0.1", 8090, 8090))

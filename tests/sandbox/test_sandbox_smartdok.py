@@ -221,3 +221,17 @@ def test_configured_api_token_is_enforced():
 
     wrong, right = run(go())
     assert wrong.status_code == 401 and right.status_code == 200
+
+
+def test_updated_since_includes_the_moment_itself(sb):
+    async def go():
+        async with sd_client(sb) as sd:
+            same = await sd.get("/Projects", params={"updatedSince": "2025-01-01T00:00:00"})
+            later = await sd.get("/Projects", params={"updatedSince": "2025-01-01T00:00:01"})
+            await sd.put("/Projects/102", json={"ProjectNumber": "202602", "ProjectName": "Tøyen skole", "IsActive": True})
+            changed = await sd.get("/Projects", params={"updatedSince": "2025-01-01T00:00:01"})
+            return same, later, changed
+
+    same, later, changed = run(go())
+    assert len(same.json()["Items"]) == 2 and later.json()["Items"] == []
+    assert numbers(changed) == ["202602"]

@@ -93,3 +93,20 @@ def test_bad_files_name_the_file(tmp_path):
     typo.write_text("poweroffice:\n  Products:\n    - {Code: M-1, Navn: Gravemaskin}\n", encoding="utf-8")
     with pytest.raises(GrunndataError, match=r"typo\.yaml: poweroffice\.Products\[0\]\.Navn: unknown field"):
         load_world(typo)
+
+
+def test_the_documented_example_world_loads():
+    import textwrap
+
+    from grunndata.sandbox import world as world_module
+
+    block = world_module.__doc__.split("::", 1)[1].split("Rules:", 1)[0]
+    w = load_world(yaml.safe_load(textwrap.dedent(block)))
+    assert w["poweroffice"]["Project/Activity"][0]["projectId"] == w["poweroffice"]["Projects"][0]["Id"]
+    assert w["poweroffice"]["Projects"][1]["Code"] == "202601.01"
+    assert set(w["credentials"]) == {"smartdok", "poweroffice"}
+
+
+def test_lists_come_in_id_order_whatever_the_file_order():
+    sb = Sandbox({"poweroffice": {"Products": [{"Id": 9, "Name": "B"}, {"Id": 3, "Name": "A"}, {"Name": "C"}]}})
+    assert [p["Id"] for p in sb.world()["poweroffice"]["Products"]] == [3, 9, 7001]
