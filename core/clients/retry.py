@@ -97,4 +97,5 @@ class RateLimiter:
                 if len(self._starts) < self.capacity:
                     self._starts.append(now)
                     return
-                await self._sleep(self.window - (now - self._starts[0]))
+                # A floor on the nap: float rounding must not leave us spinning on 1e-17 s.
+                await self._sleep(max(0.001, self.window - (now - self._starts[0])))
