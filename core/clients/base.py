@@ -135,7 +135,7 @@ class BaseClient:
             if status < 400:
                 return response
             retry_after = parse_retry_after(response)
-            if status == 429 and retry_after:
+            if status == 429 and retry_after and retry_after <= policy.max_delay:
                 # The limit is per subscription: every task of this client should pause.
                 self._hold_until = max(self._hold_until, time.monotonic() + retry_after)
             retryable = status in policy.retry_statuses or (status == 500 and call.read)
@@ -153,7 +153,8 @@ class BaseClient:
                 else:
                     raise self._status_error(
                         call, response, attempt,
-                        f"asked to wait {retry_after:.0f} s, more than the {policy.max_delay:.0f} s allowed",
+                        f"asked to wait {retry_after:.0f} s, more than the "
+                        f"{policy.max_delay:.0f} s allowed",
                         retry_after)
                 log.debug("%s %s %s: HTTP %s, try %d of %d in %.2f s", self.system, call.method,
                           call.path, status, attempt + 1, policy.max_attempts, delay)
@@ -190,7 +191,8 @@ class BaseClient:
     def _raise_unless_resendable(self, call: Call, exc: httpx.TransportError, attempt: int) -> None:
         kind = type(exc).__name__
         if isinstance(exc, NOT_TRANSIENT):
-            raise self._error(TransportFailure, call, f"request could not be sent ({kind})") from None
+            raise self._error(TransportFailure, call,
+                              f"request could not be sent ({kind})") from None
         if not isinstance(exc, NOTHING_SENT) and not call.idempotent:
             raise self._error(
                 TransportFailure, call,
@@ -231,8 +233,9 @@ class BaseClient:
         ctype = response.headers.get("content-type", "").split(";")[0]
         if ctype:
             problem += f" ({ctype})"
-        return self._error(BadResponse, call, problem, status=response.status_code,  # type: ignore[return-value]
-                           message=vendor_message(text), body_excerpt=text)
+        error = self._error(BadResponse, call, problem, status=response.status_code,
+                            message=vendor_message(text), body_excerpt=text)
+        return error  # type: ignore[return-value]
 
     def _json(self, call: Call, response: httpx.Response, *, allow_empty: bool = False) -> Any:
         text = _text(response)

@@ -18,8 +18,10 @@ from grunndata.clients.retry import RetryPolicy
 FILTER_ALIASES: dict[str, dict[str, str]] = {
     "Products": {"productCodes": "codes", "code": "codes", "Code": "codes"},
     "PayItems": {"payItemCodes": "codes", "code": "codes", "Code": "codes"},
-    "Employees": {"employeeNumbers": "employeeNos", "number": "employeeNos", "Number": "employeeNos"},
-    "Customers": {"customerNumbers": "customerNos", "number": "customerNos", "Number": "customerNos"},
+    "Employees": {"employeeNumbers": "employeeNos", "number": "employeeNos",
+                  "Number": "employeeNos"},
+    "Customers": {"customerNumbers": "customerNos", "number": "customerNos",
+                  "Number": "customerNos"},
     "Projects": {"code": "projectCodes", "Code": "projectCodes", "codes": "projectCodes"},
 }
 
@@ -178,6 +180,8 @@ class PowerOfficeClient(BaseClient):
     async def update(self, resource: str, id: Any, changes: dict, *,
                      key: str | None = None) -> dict:
         """PATCH with RFC 6902 ``replace`` operations; returns the record as it now is."""
+        if not changes:
+            return await self.get(resource, id, key=key)
         to_path = tt.patch_path if tt.is_time_tracking(resource) else _pascal_path
         ops = [{"op": "replace", "path": to_path(name), "value": value}
                for name, value in changes.items()]

@@ -90,7 +90,8 @@ RESOURCES: dict[str, Resource] = {
     "Departments": Resource("/Departments", True, None, "Number", "departmentNumber"),
 }
 
-READ_ALL = ("Projects", "SubProjects", "WorkDescriptions", "Machines", "Users", "Wages", "Additions")
+READ_ALL = ("Projects", "SubProjects", "WorkDescriptions", "Machines", "Users", "Wages",
+            "Additions")
 _SUBPROJECT_CREATE = "/Projects/{projectId}/SubProjects"
 _EXPORT_CHUNK = 500
 _BARE_TOKEN = re.compile(r"^[A-Za-z0-9._~+/=-]{8,}$")
@@ -152,14 +153,14 @@ class SmartDokClient(BaseClient):
         params = dict(params or {})
         if resource == "Additions" and not {"onlyAddition", "onlyUnitAddition"} & set(params):
             # /Additions answers nothing unless asked for one kind: ask for both, merge by Id.
-            plain, unit = await asyncio.gather(
-                self._list(resource, {**params, "onlyAddition": True}),
-                self._list(resource, {**params, "onlyUnitAddition": True}))
-            return _merge_by_id(plain, unit)
+            both = await gather_dict({
+                "plain": self._list(resource, {**params, "onlyAddition": True}),
+                "unit": self._list(resource, {**params, "onlyUnitAddition": True})})
+            return _merge_by_id(both["plain"], both["unit"])
         return await self._list(resource, params)
 
     async def find(self, resource: str, **filters: Any) -> list[dict]:
-        """Records matching the spec's list filters, e.g. ``find("Projects", projectNumber="100")``."""
+        """Records matching the spec's list filters: ``find("Projects", projectNumber="100")``."""
         return await self.list(resource, filters)
 
     async def _list(self, resource: str, params: dict) -> list[dict]:
@@ -228,7 +229,8 @@ class SmartDokClient(BaseClient):
         created = self._json(call, response, allow_empty=True)
         if isinstance(created, dict) and not looks_like_error(created):
             return created if "Id" in created else {**body, **created}
-        if isinstance(created, (int, str)) and not isinstance(created, bool) and str(created).strip():
+        is_id = isinstance(created, (int, str)) and not isinstance(created, bool)
+        if is_id and str(created).strip():
             # Some SmartDok creates answer only the new Id.
             try:
                 return await self.get(resource, created, key=key)
@@ -253,6 +255,8 @@ class SmartDokClient(BaseClient):
         """Full-replace PUT: read the record, apply ``changes``, send every input field back."""
         spec = _resource(resource)
         current = await self.get(resource, id, key=key)
+        if not changes:
+            return current
         if key is None and spec.key_field and current.get(spec.key_field) is not None:
             key = str(current[spec.key_field]).strip()
         merged = {**current, **changes}

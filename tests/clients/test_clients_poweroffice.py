@@ -239,6 +239,29 @@ async def test_a_retry_after_beyond_max_delay_is_not_waited_for(lb, make_po):
     assert len(lb.hits("GET")) == 1
 
 
+async def test_a_429_pauses_the_other_tasks_of_the_client_too(lb, make_po):
+    lb.on("GET", "/v2/Products", reply(429, headers={"Retry-After": "0.3"}), reply(200, []))
+    lb.on("GET", "/v2/Customers", reply(200, []))
+    async with make_po(retry=RetryPolicy(max_attempts=3, base_delay=0.001)) as po:
+        products = asyncio.ensure_future(po.list("Products"))
+        await asyncio.sleep(0.1)                 # the 429 has arrived by now
+        await po.list("Customers")
+        await products
+    first_product = lb.hits("GET", "/v2/Products")[0]
+    assert lb.hits("GET", "/v2/Customers")[0].at - first_product.at >= 0.28
+
+
+async def test_a_refused_long_wait_does_not_pause_the_client(lb, make_po):
+    lb.on("GET", "/v2/Products", reply(429, headers={"Retry-After": "3600"}))
+    lb.on("GET", "/v2/Customers", reply(200, []))
+    async with make_po() as po:
+        with pytest.raises(RateLimited):
+            await po.list("Products")
+        started = time.monotonic()
+        await po.list("Customers")
+    assert time.monotonic() - started < 1
+
+
 @pytest.mark.parametrize("status", [502, 503, 504])
 async def test_gateway_errors_are_retried_then_succeed(lb, make_po, status):
     lb.on("GET", "/v2/Projects", reply(status, raw="<html>busy</html>", content_type="text/html"),
