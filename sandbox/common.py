@@ -33,6 +33,18 @@ def empty(status: int, headers: dict[str, str] | None = None) -> Response:
     return Response(b"", status_code=status, headers=headers)
 
 
+def raw_body(body: str, status: int, headers: dict[str, str]) -> Response:
+    stripped = body.lstrip()
+    if stripped.startswith(("{", "[", '"')):
+        media = "application/json"
+    elif stripped.startswith("<"):
+        media = "text/html; charset=utf-8"
+    else:
+        media = "text/plain; charset=utf-8"
+    return Response(body.encode("utf-8"), status_code=status, headers=headers, media_type=media)
+
+
+
 class Query:
     """Query parameters, looked up case-insensitively; bad values raise a 400 ApiError."""
 

@@ -112,7 +112,7 @@ def routes(po: PowerOffice) -> list[Route]:
             return json_response(_out(ACTIVITY, stored), 201)
 
     async def patch_activity(request: Request) -> Response:
-        from grunndata.sandbox.poweroffice import apply_patch
+        from grunndata.sandbox.po_gateway import apply_patch
 
         record_id = po.int_id(request)
         ops = await po.patch_ops(request)

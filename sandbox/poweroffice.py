@@ -27,183 +27,27 @@ from __future__ import annotations
 
 import base64
 import binascii
-import copy
-import http
 import secrets
-from collections import deque
-from typing import TYPE_CHECKING, Any, Callable, Sequence
+from typing import TYPE_CHECKING, Any, Callable
 from urllib.parse import parse_qs
 
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
-from starlette.types import Receive, Scope, Send
 
 from grunndata.sandbox import specs
 from grunndata.sandbox.common import (
     ApiError, Query, after, canonical, empty, in_ranges, json_body, json_response, number_ranges, schema_errors,
 )
-from grunndata.sandbox.control import ControlApp, Fault
+from grunndata.sandbox.control import ControlApp
+from grunndata.sandbox.po_gateway import (
+    BILLING_METHODS, DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, PO, PROJECT_STATUS, TOKEN_LIFETIME, TOKEN_PATH, Gate,
+    apply_patch, gateway_error, phrase, problem, render_fault,
+)
 
 if TYPE_CHECKING:
     from grunndata.sandbox.app import Sandbox
-
-PO = "poweroffice"
-TOKEN_PATH = "/OAuth/Token"
-TOKEN_LIFETIME = 1200
-RATE_LIMIT = 10
-SUBSCRIPTION_HEADER = "ocp-apim-subscription-key"
-RATE_LIMIT_BODY = {"statusCode": "429", "message": "Rate limit is exceeded. Try again in 1 seconds."}
-PROJECT_STATUS = ("Tentative", "Active", "Archived", "NotStarted", "Complete")
-BILLING_METHODS = ("FixedPrice", "Time", "TimeAndExpenses")
-MAX_PAGE_SIZE = 20000
-DEFAULT_PAGE_SIZE = 5000
-
-_PROBLEM_TYPES = {
-    400: "https://tools.ietf.org/html/rfc9110#section-15.5.1",
-    401: "https://tools.ietf.org/html/rfc9110#section-15.5.2",
-    403: "https://tools.ietf.org/html/rfc9110#section-15.5.4",
-    404: "https://tools.ietf.org/html/rfc9110#section-15.5.5",
-    405: "https://tools.ietf.org/html/rfc9110#section-15.5.6",
-    409: "https://tools.ietf.org/html/rfc9110#section-15.5.10",
-    415: "https://tools.ietf.org/html/rfc9110#section-15.5.16",
-    429: "https://tools.ietf.org/html/rfc6585#section-4",
-    500: "https://tools.ietf.org/html/rfc9110#section-15.6.1",
-}
-
-
-def _phrase(status: int) -> str:
-    try:
-        return http.HTTPStatus(status).phrase
-    except ValueError:
-        return "Error"
-
-
-def problem(status: int, detail: str, instance: str, errors: dict | None = None,
-            headers: dict[str, str] | None = None) -> Response:
-    body: dict[str, Any] = {"Type": _PROBLEM_TYPES.get(status, "about:blank"), "Title": _phrase(status),
-                            "Status": status, "Detail": detail, "Instance": instance}
-    if errors:
-        body["Title"] = "One or more validation errors occurred."
-        body["Errors"] = errors
-    return JSONResponse(body, status_code=status, headers=headers, media_type="application/problem+json")
-
-
-def _gateway_error(status: int, message: str, headers: dict[str, str] | None = None) -> Response:
-    return JSONResponse({"statusCode": status, "message": message}, status_code=status, headers=headers)
-
-
-def raw_body(body: str, status: int, headers: dict[str, str]) -> Response:
-    stripped = body.lstrip()
-    if stripped.startswith(("{", "[", '"')):
-        media = "application/json"
-    elif stripped.startswith("<"):
-        media = "text/html; charset=utf-8"
-    else:
-        media = "text/plain; charset=utf-8"
-    return Response(body.encode("utf-8"), status_code=status, headers=headers, media_type=media)
-
-
-def render_fault(fault: Fault, path: str) -> Response:
-    status = fault.status or 500
-    headers = dict(fault.headers)
-    if fault.body is not None:
-        return raw_body(fault.body, status, headers)
-    if status == 429:
-        headers.setdefault("Retry-After", "1")
-        return JSONResponse(RATE_LIMIT_BODY, status_code=429, headers=headers)
-    if status < 400:
-        return empty(status, headers)
-    return problem(status, "Injected by the sandbox.", path, headers=headers)
-
-
-def apply_patch(record: dict[str, Any], ops: list[Any], fields: Sequence[str], *,
-                case_insensitive: bool) -> dict[str, Any]:
-    """RFC 6902 add/replace/remove/test on top-level fields; returns a patched copy."""
-    new = copy.deepcopy(record)
-    spelled = {f.lower(): f for f in fields}
-    for index, op in enumerate(ops):
-        if not isinstance(op, dict):
-            raise ApiError(400, f"Operation {index} is not a JSON object.")
-        kind = str(op.get("op", "")).lower()
-        path = op.get("path")
-        if not isinstance(path, str) or not path.startswith("/") or len(path) < 2:
-            raise ApiError(400, f"Operation {index}: invalid path {path!r}.")
-        name = path[1:]
-        if "/" in name:
-            raise ApiError(400, f"Operation {index}: nested paths are not supported ({path}).")
-        if case_insensitive:
-            target = spelled.get(name.lower())
-        elif name in fields:
-            target = name
-        elif name[:1].islower() and name.lower() in spelled:
-            continue  # the live API ignores camelCase paths without a word
-        else:
-            target = None
-        if target is None:
-            raise ApiError(400, f"The target location specified by path segment '{name}' was not found.")
-        if kind in ("add", "replace"):
-            if "value" not in op:
-                raise ApiError(400, f"Operation {index}: '{kind}' needs a value.")
-            new[target] = op["value"]
-        elif kind == "remove":
-            new[target] = None
-        elif kind == "test":
-            if new.get(target) != op.get("value"):
-                raise ApiError(400, f"The current value at '{path}' is not equal to the test value.")
-        else:
-            raise ApiError(400, f"Invalid JsonPatch operation '{op.get('op')}'.")
-    return new
-
-
-class Gate:
-    """What Azure API Management and the token check do before the API sees a request."""
-
-    def __init__(self, po: PowerOffice, inner: Callable[[Scope, Receive, Send], Any]):
-        self.po = po
-        self.inner = inner
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        response = self.check(scope)
-        if response is not None:
-            await response(scope, receive, send)
-            return
-        await self.inner(scope, receive, send)
-
-    def check(self, scope: Scope) -> Response | None:
-        sb = self.po.sb
-        headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope.get("headers", [])}
-        key = headers.get(SUBSCRIPTION_HEADER, "").strip()
-        if not key:
-            return _gateway_error(401, "Access denied due to missing subscription key. Make sure to include "
-                                       "subscription key when making requests to an API.")
-        expected = sb.state.credentials.get(PO, {}).get("subscription_key")
-        if expected is not None and key != expected:
-            return _gateway_error(401, "Access denied due to invalid subscription key. Make sure to provide "
-                                       "a valid key for an active subscription.")
-        with sb.lock:
-            now = sb.now()
-            if sb.rate_limit:
-                window = sb.rate_windows.setdefault(key, deque())
-                while window and window[0] <= now - 1.0:
-                    window.popleft()
-                if len(window) >= RATE_LIMIT:
-                    return JSONResponse(RATE_LIMIT_BODY, status_code=429, headers={"Retry-After": "1"})
-                window.append(now)
-            if scope["path"] == TOKEN_PATH:
-                return None
-            auth = headers.get("authorization", "")
-            scheme, _, token = auth.partition(" ")
-            expiry = sb.po_tokens.get(token.strip()) if scheme.lower() == "bearer" else None
-        if expiry is None:
-            return problem(401, "Access token is missing or invalid.", scope["path"],
-                           headers={"WWW-Authenticate": 'Bearer error="invalid_token"'})
-        if expiry <= now:
-            return problem(401, "Access token has expired.", scope["path"],
-                           headers={"WWW-Authenticate": 'Bearer error="invalid_token", '
-                                                        'error_description="The token expired"'})
-        return None
 
 
 class PowerOffice:
@@ -630,9 +474,9 @@ def build(sb: Sandbox) -> ControlApp:
     async def on_http_error(request: Request, exc: Exception) -> Response:
         status = getattr(exc, "status_code", 500)
         if status == 404:
-            return _gateway_error(404, "Resource not found")
-        return problem(status, _phrase(status), request.url.path)
+            return gateway_error(404, "Resource not found")
+        return problem(status, phrase(status), request.url.path)
 
     inner = Starlette(routes=routes, exception_handlers={ApiError: on_api_error, 404: on_http_error,
                                                          405: on_http_error})
-    return ControlApp(sb, PO, Gate(po, inner), routes, render_fault)
+    return ControlApp(sb, PO, Gate(sb, inner), routes, render_fault)

@@ -22,9 +22,7 @@ Choices where the spec is silent (documented for the README):
 * ``PUT`` replaces the whole record: input fields absent from the body are
   reset (null, false, empty), so a partial body loses data. Missing: 404, no body.
 * A required boolean missing from a POST body counts as false (as ASP.NET binds it).
-* ``GET /WorkHours`` needs ``fromDate`` and ``toDate`` at most 93 days apart;
-  "attested" means ``AdminAttested`` is true. ``includeExported`` refers to
-  ``Exported`` (salary), ``exportedExternal`` to ``ExportedExternal``.
+* Work hours and goods consumption: see :mod:`grunndata.sandbox.sd_hours`.
 """
 from __future__ import annotations
 
@@ -39,9 +37,10 @@ from starlette.routing import Route
 from starlette.types import Receive, Scope, Send
 
 from grunndata.sandbox import specs
-from grunndata.sandbox.common import ApiError, Query, after, canonical, empty, json_body, json_response, schema_errors
+from grunndata.sandbox.common import (
+    ApiError, Query, after, canonical, empty, json_body, json_response, raw_body, schema_errors,
+)
 from grunndata.sandbox.control import ControlApp, Fault
-from grunndata.sandbox.poweroffice import raw_body
 
 if TYPE_CHECKING:
     from grunndata.sandbox.app import Sandbox
@@ -49,7 +48,6 @@ if TYPE_CHECKING:
 SD = "smartdok"
 AUTH_PATH = "/Authorize/ApiToken"
 SESSION_LIFETIME = 3600
-MAX_HOUR_DAYS = 93
 _ERROR_NAMES = {400: "ValidationError", 401: "Unauthorized", 403: "Forbidden", 404: "NotFound",
                 409: "Conflict", 429: "TooManyRequests"}
 
@@ -104,7 +102,7 @@ def since(stamp: Any, limit: dt.datetime | None) -> bool:
     return after(stamp, limit, inclusive=True)
 
 
-def _text(value: Any) -> str:
+def text(value: Any) -> str:
     return "" if value is None else str(value)
 
 
@@ -159,42 +157,16 @@ class SmartDok:
     def sub_project_out(self, rec: dict[str, Any]) -> dict[str, Any]:
         out = specs.shape(SD, "SubProjectOutput", rec)
         parent = self.get("Projects", rec.get("ProjectId")) or {}
-        out["Project"] = {"ProjectId": rec.get("ProjectId") or 0, "ProjectName": _text(parent.get("ProjectName")),
-                          "ProjectNumber": _text(parent.get("ProjectNumber"))}
-        return out
-
-    def work_hour_out(self, rec: dict[str, Any]) -> dict[str, Any]:
-        out = specs.shape(SD, "WorkHourOutput", rec)
-        project = self.get("Projects", rec.get("ProjectID"))
-        if project is not None:
-            out["ProjectNumber"] = rec.get("ProjectNumber", project.get("ProjectNumber"))
-            out["ProjectName"] = rec.get("ProjectName") or _text(project.get("ProjectName"))
-        sub = self.get("SubProjects", rec.get("SubProjectID"))
-        if sub is not None:
-            out["SubProjectNumber"] = rec.get("SubProjectNumber", sub.get("SubProjectNumber"))
-            out["SubProjectName"] = rec.get("SubProjectName", sub.get("SubProjectName"))
-        activity = self.get("WorkDescriptions", rec.get("WorkDescriptionId"))
-        if activity is not None:
-            out["WorkDescription"] = rec.get("WorkDescription") or _text(activity.get("Name"))
-            out["WorkDescriptionCode"] = rec.get("WorkDescriptionCode", activity.get("Number"))
-        out["ProjectNo"] = out.get("ProjectNumber")
-        out["SubProjectNo"] = out.get("SubProjectNumber")
-        return out
-
-    def goods_out(self, rec: dict[str, Any]) -> dict[str, Any]:
-        out = specs.shape(SD, "GoodsConsumptionOutput", rec)
-        out["Project"] = self.project_out(self.get("Projects", rec.get("ProjectId")) or {})
-        sub = self.get("SubProjects", rec.get("SubProjectId"))
-        if sub is not None:
-            out["SubProject"] = self.sub_project_out(sub)
+        out["Project"] = {"ProjectId": rec.get("ProjectId") or 0, "ProjectName": text(parent.get("ProjectName")),
+                          "ProjectNumber": text(parent.get("ProjectNumber"))}
         return out
 
     # --- validation -------------------------------------------------------------------------
     def validate(self, schema_name: str, body: dict[str, Any], name_field: str | None,
                  number_field: str | None) -> None:
-        if name_field and not _text(body.get(name_field)).strip():
+        if name_field and not text(body.get(name_field)).strip():
             raise ApiError(400, f"{name_field} is required.", "NameIsRequired")
-        if number_field and not _text(body.get(number_field)).strip():
+        if number_field and not text(body.get(number_field)).strip():
             raise ApiError(400, f"{number_field} is required.", "NumberIsRequired")
         schema = specs.raw_schema(SD, schema_name)
         for field, prop in schema.get("properties", {}).items():
@@ -227,8 +199,8 @@ class SmartDok:
         with self.sb.lock:
             items = [self.project_out(p) for p in self.rows("Projects")
                      if keep(p) and (orders or not p.get("IsOrder"))
-                     and (number is None or _text(p.get("ProjectNumber")).rstrip() == number.rstrip())
-                     and (name is None or name.lower() in _text(p.get("ProjectName")).lower())
+                     and (number is None or text(p.get("ProjectNumber")).rstrip() == number.rstrip())
+                     and (name is None or name.lower() in text(p.get("ProjectName")).lower())
                      and since(p.get("Updated"), updated) and since(p.get("Created"), created)]
         return self.wrapped(items)
 
@@ -240,8 +212,8 @@ class SmartDok:
             return json_response(self.project_out(rec))
 
     def _unique_number(self, number: Any, record_id: int | None) -> None:
-        wanted = _text(number).rstrip()
-        if any(_text(p.get("ProjectNumber")).rstrip() == wanted and p["Id"] != record_id for p in self.rows("Projects")):
+        wanted = text(number).rstrip()
+        if any(text(p.get("ProjectNumber")).rstrip() == wanted and p["Id"] != record_id for p in self.rows("Projects")):
             raise ApiError(400, f"A project with number '{wanted}' already exists.", "NumberAlreadyExists")
 
     async def create_project(self, request: Request) -> Response:
@@ -273,8 +245,8 @@ class SmartDok:
         number, name = q.text("subProjectNumber"), q.text("subProjectName")
         keep = self.active_filter(q, False, True, lambda r: bool(r.get("IsActive")))
         updated = q.timestamp("updatedSince")
-        return lambda s: (keep(s) and (number is None or _text(s.get("SubProjectNumber")).rstrip() == number.rstrip())
-                          and (name is None or name.lower() in _text(s.get("SubProjectName")).lower())
+        return lambda s: (keep(s) and (number is None or text(s.get("SubProjectNumber")).rstrip() == number.rstrip())
+                          and (name is None or name.lower() in text(s.get("SubProjectName")).lower())
                           and since(s.get("Updated"), updated))
 
     async def list_sub_projects(self, request: Request) -> Response:
@@ -299,8 +271,8 @@ class SmartDok:
             return json_response(self.sub_project_out(rec))
 
     def _unique_sub_number(self, project_id: int, number: Any, record_id: int | None) -> None:
-        wanted = _text(number).rstrip()
-        if any(s.get("ProjectId") == project_id and _text(s.get("SubProjectNumber")).rstrip() == wanted
+        wanted = text(number).rstrip()
+        if any(s.get("ProjectId") == project_id and text(s.get("SubProjectNumber")).rstrip() == wanted
                and s["Id"] != record_id for s in self.rows("SubProjects")):
             raise ApiError(400, f"Sub-project number '{wanted}' already exists on this project.", "NumberAlreadyExists")
 
@@ -338,8 +310,8 @@ class SmartDok:
         sb = self.sb
 
         def unique(body: dict[str, Any], record_id: int | None) -> None:
-            wanted = _text(body.get(number_field)).strip()
-            if wanted and any(_text(r.get(number_field)).strip() == wanted and r["Id"] != record_id
+            wanted = text(body.get(number_field)).strip()
+            if wanted and any(text(r.get(number_field)).strip() == wanted and r["Id"] != record_id
                               for r in self.rows(key)):
                 raise ApiError(400, f"{number_field} '{wanted}' already exists.", "NumberAlreadyExists")
 
@@ -349,8 +321,8 @@ class SmartDok:
             number, name = q.text(number_param), q.text(name_param)
             with sb.lock:
                 items = [out(r) for r in self.rows(key) if keep(r)
-                         and (number is None or _text(r.get(number_field)).strip() == number.strip())
-                         and (name is None or name.lower() in _text(r.get("Name")).lower())]
+                         and (number is None or text(r.get(number_field)).strip() == number.strip())
+                         and (name is None or name.lower() in text(r.get("Name")).lower())]
             return self.wrapped(items) if key == "Machines" else json_response(items)
 
         async def getting(request: Request) -> Response:
@@ -403,8 +375,8 @@ class SmartDok:
         number, name = q.text("wageNumber"), q.text("wageName")
         with self.sb.lock:
             return json_response([specs.shape(SD, "WageOutput", w) for w in self.rows("Wages") if keep(w)
-                                  and (number is None or _text(w.get("Number")).strip() == number.strip())
-                                  and (name is None or name.lower() in _text(w.get("Name")).lower())])
+                                  and (number is None or text(w.get("Number")).strip() == number.strip())
+                                  and (name is None or name.lower() in text(w.get("Name")).lower())])
 
     async def list_additions(self, request: Request) -> Response:
         q = Query(request)
@@ -416,8 +388,8 @@ class SmartDok:
             items = [specs.shape(SD, "AdditionOutput", a) for a in self.rows("Additions")
                      if ((only_addition and a.get("Addition")) or (only_unit and a.get("UnitAddition")))
                      and keep(a)
-                     and (number is None or _text(a.get("Number")).strip() == number.strip())
-                     and (name is None or name.lower() in _text(a.get("Name")).lower())]
+                     and (number is None or text(a.get("Number")).strip() == number.strip())
+                     and (name is None or name.lower() in text(a.get("Name")).lower())]
         return json_response(items)
 
     def getter(self, key: str, schema: str):
@@ -429,111 +401,10 @@ class SmartDok:
                 return json_response(specs.shape(SD, schema, rec))
         return endpoint
 
-    # --- hours and goods --------------------------------------------------------------------
-    async def list_work_hours(self, request: Request) -> Response:
-        q = Query(request)
-        start, end = q.timestamp("fromDate"), q.timestamp("toDate")
-        if start is None or end is None:
-            raise ApiError(400, "fromDate and toDate are required.", "FromDateAndToDateAreRequired")
-        if end < start:
-            raise ApiError(400, "toDate must not be before fromDate.", "InvalidDateRange")
-        if (end - start) > dt.timedelta(days=MAX_HOUR_DAYS):
-            raise ApiError(400, f"Max {MAX_HOUR_DAYS} days between fromDate and toDate.", "DateRangeTooLong")
-        include_exported = q.boolean("includeExported", False)
-        only_attested = q.boolean("onlyAttested", True)
-        machines = q.boolean("includeMachineHours", False)
-        project_id, sub_id = q.integer("projectId"), q.integer("subProjectId")
-        external = q.boolean("exportedExternal")
-        external_id = q.text("exportedExternalId")
-        updated = q.timestamp("lastUpdated")
-
-        def keep(h: dict[str, Any]) -> bool:
-            day = h.get("Date")
-            when = dt.datetime.fromisoformat(str(day)[:10]).replace(tzinfo=dt.timezone.utc) if day else None
-            return (when is not None and start.date() <= when.date() <= end.date()
-                    and (include_exported or not h.get("Exported"))
-                    and (not only_attested or h.get("AdminAttested") is True)
-                    and (machines or h.get("MachineHourId") is None)
-                    and (project_id is None or h.get("ProjectID") == project_id)
-                    and (sub_id is None or h.get("SubProjectID") == sub_id)
-                    and (external is None or bool(h.get("ExportedExternal")) == external)
-                    and (external_id is None or h.get("ExportedExternalId") == external_id)
-                    and since(h.get("LastUpdated"), updated))
-
-        with self.sb.lock:
-            return self.wrapped([self.work_hour_out(h) for h in self.rows("WorkHours") if keep(h)])
-
-    async def set_exported_external(self, request: Request) -> Response:
-        q = Query(request)
-        export_id = q.raw("exportedExternalId") or ""
-        flag = q.boolean("setAsExportedExternal", True)
-        ids = await json_body(request, list)
-        if not all(isinstance(i, int) and not isinstance(i, bool) for i in ids):
-            raise ApiError(400, "The body must be a JSON array of work hour ids.", "InvalidInput")
-        with self.sb.lock:
-            for work_hour_id in ids:
-                row = self.get("WorkHours", work_hour_id)
-                if row is not None:
-                    row["ExportedExternal"] = flag
-                    row["ExportedExternalId"] = export_id if flag else None
-                    row["LastUpdated"] = self.stamp()
-        return empty(200)
-
-    async def unmark_exported_external(self, request: Request) -> Response:
-        export_id = Query(request).text("exportedExternalId")
-        with self.sb.lock:
-            for row in self.rows("WorkHours"):
-                if export_id is not None and row.get("ExportedExternalId") == export_id:
-                    row["ExportedExternal"] = False
-                    row["ExportedExternalId"] = None
-                    row["LastUpdated"] = self.stamp()
-        return empty(200)
-
-    async def list_goods(self, request: Request) -> Response:
-        q = Query(request)
-        start, end = q.timestamp("fromDate"), q.timestamp("toDate")
-        project_id, sub_id = q.integer("projectId", 0), q.integer("subProjectId", 0)
-        selection = q.integer("Selection", 1)
-        to_invoice, invoiced = q.boolean("markedToBeInvoiced"), q.boolean("invoiced")
-
-        def keep(g: dict[str, Any]) -> bool:
-            from grunndata.sandbox.common import parse_timestamp
-
-            when = parse_timestamp(g.get("Date"))
-            return ((start is None or (when is not None and when >= start))
-                    and (end is None or (when is not None and when <= end))
-                    and (not project_id or g.get("ProjectId") == project_id)
-                    and (not sub_id or g.get("SubProjectId") == sub_id)
-                    and (selection == 1 or bool(g.get("Exported")) == (selection == 3))
-                    and (to_invoice is None or bool(g.get("ToInvoice")) == to_invoice)
-                    and (invoiced is None or bool(g.get("Invoiced")) == invoiced))
-
-        with self.sb.lock:
-            return self.wrapped([self.goods_out(g) for g in self.rows("GoodsConsumption") if keep(g)])
-
-    async def get_goods(self, request: Request) -> Response:
-        with self.sb.lock:
-            rec = self.get("GoodsConsumption", self.int_id(request))
-            if rec is None:
-                raise ApiError(404)
-            return json_response(self.goods_out(rec))
-
-    async def mark_goods_exported(self, request: Request) -> Response:
-        record_id = self.int_id(request, "goodsConsumptionId")
-        invoiced = Query(request).boolean("markAsInvoiced")
-        with self.sb.lock:
-            rec = self.get("GoodsConsumption", record_id)
-            if rec is None:
-                raise ApiError(404)
-            rec["Exported"] = True
-            rec["ExportedDate"] = self.stamp()
-            if invoiced is not None:
-                rec["Invoiced"] = invoiced
-        return json_response(record_id)
-
-
 def build(sb: Sandbox) -> ControlApp:
     """The SmartDok ASGI app, served at the root like api.smartdok.no."""
+    from grunndata.sandbox import sd_hours
+
     sd = SmartDok(sb)
     wd_list, wd_get, wd_post, wd_put = sd.simple_resource(
         "WorkDescriptions", "ActivityInput", lambda r: specs.shape(SD, "ActivityOutput", r),
@@ -566,12 +437,7 @@ def build(sb: Sandbox) -> ControlApp:
         Route("/Wages/{id}", sd.getter("Wages", "WageOutput"), methods=["GET"]),
         Route("/Additions", sd.list_additions, methods=["GET"]),
         Route("/Additions/{id}", sd.getter("Additions", "AdditionOutput"), methods=["GET"]),
-        Route("/WorkHours", sd.list_work_hours, methods=["GET"]),
-        Route("/WorkHours/SetExportedExternal", sd.set_exported_external, methods=["POST"]),
-        Route("/WorkHours/UnmarkExportedExternal", sd.unmark_exported_external, methods=["POST"]),
-        Route("/GoodsConsumption", sd.list_goods, methods=["GET"]),
-        Route("/GoodsConsumption/{id}", sd.get_goods, methods=["GET"]),
-        Route("/GoodsConsumption/{goodsConsumptionId}/MarkAsExported", sd.mark_goods_exported, methods=["POST"]),
+        *sd_hours.routes(sd),
     ]
 
     async def on_api_error(request: Request, exc: Exception) -> Response:

@@ -1,0 +1,179 @@
+"""SmartDok work hours and goods consumption: the rows the transfer to PowerOffice reads.
+
+``GET /WorkHours`` needs ``fromDate`` and ``toDate`` at most 93 days apart and
+lists attested rows only by default ("attested" = ``AdminAttested`` true);
+``includeExported`` refers to ``Exported`` (salary), ``exportedExternal`` to
+``ExportedExternal``, which ``POST /WorkHours/SetExportedExternal`` sets.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from typing import TYPE_CHECKING, Any
+
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
+
+from grunndata.sandbox import specs
+from grunndata.sandbox.common import ApiError, Query, empty, json_body, json_response, parse_timestamp
+from grunndata.sandbox.smartdok import since, text
+
+if TYPE_CHECKING:
+    from grunndata.sandbox.smartdok import SmartDok
+
+SD = "smartdok"
+MAX_HOUR_DAYS = 93
+
+
+class Hours:
+    """Handlers for /WorkHours and /GoodsConsumption, on top of the SmartDok emulator."""
+
+    def __init__(self, sd: SmartDok):
+        self.sd = sd
+        self.sb = sd.sb
+
+    def rows(self, key: str) -> list[dict[str, Any]]:
+        return self.sd.rows(key)
+
+    def get(self, key: str, record_id: Any) -> dict[str, Any] | None:
+        return self.sd.get(key, record_id)
+
+    def stamp(self) -> str:
+        return self.sd.stamp()
+
+    def work_hour_out(self, rec: dict[str, Any]) -> dict[str, Any]:
+        out = specs.shape(SD, "WorkHourOutput", rec)
+        project = self.get("Projects", rec.get("ProjectID"))
+        if project is not None:
+            out["ProjectNumber"] = rec.get("ProjectNumber", project.get("ProjectNumber"))
+            out["ProjectName"] = rec.get("ProjectName") or text(project.get("ProjectName"))
+        sub = self.get("SubProjects", rec.get("SubProjectID"))
+        if sub is not None:
+            out["SubProjectNumber"] = rec.get("SubProjectNumber", sub.get("SubProjectNumber"))
+            out["SubProjectName"] = rec.get("SubProjectName", sub.get("SubProjectName"))
+        activity = self.get("WorkDescriptions", rec.get("WorkDescriptionId"))
+        if activity is not None:
+            out["WorkDescription"] = rec.get("WorkDescription") or text(activity.get("Name"))
+            out["WorkDescriptionCode"] = rec.get("WorkDescriptionCode", activity.get("Number"))
+        out["ProjectNo"] = out.get("ProjectNumber")
+        out["SubProjectNo"] = out.get("SubProjectNumber")
+        return out
+
+    def goods_out(self, rec: dict[str, Any]) -> dict[str, Any]:
+        out = specs.shape(SD, "GoodsConsumptionOutput", rec)
+        out["Project"] = self.sd.project_out(self.get("Projects", rec.get("ProjectId")) or {})
+        sub = self.get("SubProjects", rec.get("SubProjectId"))
+        if sub is not None:
+            out["SubProject"] = self.sd.sub_project_out(sub)
+        return out
+
+    async def list_work_hours(self, request: Request) -> Response:
+        q = Query(request)
+        start, end = q.timestamp("fromDate"), q.timestamp("toDate")
+        if start is None or end is None:
+            raise ApiError(400, "fromDate and toDate are required.", "FromDateAndToDateAreRequired")
+        if end < start:
+            raise ApiError(400, "toDate must not be before fromDate.", "InvalidDateRange")
+        if (end - start) > dt.timedelta(days=MAX_HOUR_DAYS):
+            raise ApiError(400, f"Max {MAX_HOUR_DAYS} days between fromDate and toDate.", "DateRangeTooLong")
+        include_exported = q.boolean("includeExported", False)
+        only_attested = q.boolean("onlyAttested", True)
+        machines = q.boolean("includeMachineHours", False)
+        project_id, sub_id = q.integer("projectId"), q.integer("subProjectId")
+        external = q.boolean("exportedExternal")
+        external_id = q.text("exportedExternalId")
+        updated = q.timestamp("lastUpdated")
+
+        def keep(h: dict[str, Any]) -> bool:
+            day = h.get("Date")
+            when = dt.datetime.fromisoformat(str(day)[:10]).replace(tzinfo=dt.timezone.utc) if day else None
+            return (when is not None and start.date() <= when.date() <= end.date()
+                    and (include_exported or not h.get("Exported"))
+                    and (not only_attested or h.get("AdminAttested") is True)
+                    and (machines or h.get("MachineHourId") is None)
+                    and (project_id is None or h.get("ProjectID") == project_id)
+                    and (sub_id is None or h.get("SubProjectID") == sub_id)
+                    and (external is None or bool(h.get("ExportedExternal")) == external)
+                    and (external_id is None or h.get("ExportedExternalId") == external_id)
+                    and since(h.get("LastUpdated"), updated))
+
+        with self.sb.lock:
+            return self.sd.wrapped([self.work_hour_out(h) for h in self.rows("WorkHours") if keep(h)])
+
+    async def set_exported_external(self, request: Request) -> Response:
+        q = Query(request)
+        export_id = q.raw("exportedExternalId") or ""
+        flag = q.boolean("setAsExportedExternal", True)
+        ids = await json_body(request, list)
+        if not all(isinstance(i, int) and not isinstance(i, bool) for i in ids):
+            raise ApiError(400, "The body must be a JSON array of work hour ids.", "InvalidInput")
+        with self.sb.lock:
+            for work_hour_id in ids:
+                row = self.get("WorkHours", work_hour_id)
+                if row is not None:
+                    row["ExportedExternal"] = flag
+                    row["ExportedExternalId"] = export_id if flag else None
+                    row["LastUpdated"] = self.stamp()
+        return empty(200)
+
+    async def unmark_exported_external(self, request: Request) -> Response:
+        export_id = Query(request).text("exportedExternalId")
+        with self.sb.lock:
+            for row in self.rows("WorkHours"):
+                if export_id is not None and row.get("ExportedExternalId") == export_id:
+                    row["ExportedExternal"] = False
+                    row["ExportedExternalId"] = None
+                    row["LastUpdated"] = self.stamp()
+        return empty(200)
+
+    async def list_goods(self, request: Request) -> Response:
+        q = Query(request)
+        start, end = q.timestamp("fromDate"), q.timestamp("toDate")
+        project_id, sub_id = q.integer("projectId", 0), q.integer("subProjectId", 0)
+        selection = q.integer("Selection", 1)
+        to_invoice, invoiced = q.boolean("markedToBeInvoiced"), q.boolean("invoiced")
+
+        def keep(g: dict[str, Any]) -> bool:
+            when = parse_timestamp(g.get("Date"))
+            return ((start is None or (when is not None and when >= start))
+                    and (end is None or (when is not None and when <= end))
+                    and (not project_id or g.get("ProjectId") == project_id)
+                    and (not sub_id or g.get("SubProjectId") == sub_id)
+                    and (selection == 1 or bool(g.get("Exported")) == (selection == 3))
+                    and (to_invoice is None or bool(g.get("ToInvoice")) == to_invoice)
+                    and (invoiced is None or bool(g.get("Invoiced")) == invoiced))
+
+        with self.sb.lock:
+            return self.sd.wrapped([self.goods_out(g) for g in self.rows("GoodsConsumption") if keep(g)])
+
+    async def get_goods(self, request: Request) -> Response:
+        with self.sb.lock:
+            rec = self.get("GoodsConsumption", self.sd.int_id(request))
+            if rec is None:
+                raise ApiError(404)
+            return json_response(self.goods_out(rec))
+
+    async def mark_goods_exported(self, request: Request) -> Response:
+        record_id = self.sd.int_id(request, "goodsConsumptionId")
+        invoiced = Query(request).boolean("markAsInvoiced")
+        with self.sb.lock:
+            rec = self.get("GoodsConsumption", record_id)
+            if rec is None:
+                raise ApiError(404)
+            rec["Exported"] = True
+            rec["ExportedDate"] = self.stamp()
+            if invoiced is not None:
+                rec["Invoiced"] = invoiced
+        return json_response(record_id)
+
+
+def routes(sd: SmartDok) -> list[Route]:
+    h = Hours(sd)
+    return [
+        Route("/WorkHours", h.list_work_hours, methods=["GET"]),
+        Route("/WorkHours/SetExportedExternal", h.set_exported_external, methods=["POST"]),
+        Route("/WorkHours/UnmarkExportedExternal", h.unmark_exported_external, methods=["POST"]),
+        Route("/GoodsConsumption", h.list_goods, methods=["GET"]),
+        Route("/GoodsConsumption/{id}", h.get_goods, methods=["GET"]),
+        Route("/GoodsConsumption/{goodsConsumptionId}/MarkAsExported", h.mark_goods_exported, methods=["POST"]),
+    ]
