@@ -1,4 +1,13 @@
-"""Async HTTP clients for SmartDok and PowerOffice Go, with retries, limits and typed errors."""
+"""Async HTTP clients for SmartDok and PowerOffice Go, with retries, limits and typed errors.
+
+Retry semantics (see RetryPolicy): 429/502/503/504 and transport errors are retried with
+full-jitter exponential backoff, honouring Retry-After (and PowerOffice's "Try again in N
+seconds"); a 500 is retried for reads only. A create (POST) is never resent once it may have
+reached the server (dropped connection, read timeout, 502/504): it fails with
+``TransportFailure(ambiguous=True)`` so the caller can look the record up by key first.
+Connect errors are resent for any method. PUT/PATCH are treated as idempotent.
+All errors derive from ``ApiError`` (a ``GrunndataError``) and print as one secret-free line.
+"""
 from grunndata.clients.errors import (
     ApiError, AuthError, BadResponse, Conflict, NotFound, RateLimited, TransportFailure, redact,
 )
