@@ -11,8 +11,10 @@ Usage::
 
 World file format: see :mod:`grunndata.sandbox.world`. Control surface and
 faults: :mod:`grunndata.sandbox.control`. Vendor quirks emulated:
+:mod:`grunndata.sandbox.po_gateway` (auth, rate limit, errors),
 :mod:`grunndata.sandbox.poweroffice`, :mod:`grunndata.sandbox.po_timetracking`,
-:mod:`grunndata.sandbox.smartdok`.
+:mod:`grunndata.sandbox.smartdok`, :mod:`grunndata.sandbox.sd_hours`.
+Real HTTP: :func:`serve_in_thread` and ``grunndata sandbox`` (:mod:`grunndata.sandbox.server`).
 
 Heavy imports (starlette, uvicorn) happen on first use of ``Sandbox`` and
 friends, so the ``grunndata`` command line stays quick.

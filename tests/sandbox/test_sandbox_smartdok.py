@@ -235,3 +235,21 @@ def test_updated_since_includes_the_moment_itself(sb):
     same, later, changed = run(go())
     assert len(same.json()["Items"]) == 2 and later.json()["Items"] == []
     assert numbers(changed) == ["202602"]
+
+
+def test_goods_and_external_export_marks_can_be_set_and_undone(sb):
+    async def go():
+        async with sd_client(sb) as sd:
+            fresh = await sd.get("/GoodsConsumption", params={"Selection": 2})
+            marked = await sd.post("/GoodsConsumption/101/MarkAsExported", params={"markAsInvoiced": "true"})
+            exported = await sd.get("/GoodsConsumption", params={"Selection": 3})
+            await sd.post("/WorkHours/SetExportedExternal", params={"exportedExternalId": "po-1"}, json=[5001, 5002])
+            await sd.post("/WorkHours/UnmarkExportedExternal", params={"exportedExternalId": "po-1"})
+            hours = await sd.get("/WorkHours", params={"fromDate": "2025-03-01", "toDate": "2025-03-31",
+                                                       "onlyAttested": "false", "exportedExternal": "true"})
+            return fresh, marked, exported, hours
+
+    fresh, marked, exported, hours = run(go())
+    assert len(fresh.json()["Items"]) == 1 and marked.json() == 101
+    assert exported.json()["Items"][0]["Invoiced"] is True
+    assert hours.json()["Items"] == []
