@@ -14,12 +14,18 @@ from grunndata.errors import GrunndataError
 
 EXCERPT_CHARS = 200
 REDACTED = "***"
+MIN_SECRET_CHARS = 8
 
 
 def redact(text: str, secrets: Iterable[str | None]) -> str:
-    """Replace every occurrence of any secret value in ``text``."""
+    """Replace every occurrence of any secret value in ``text``.
+
+    Values shorter than MIN_SECRET_CHARS are left alone: real keys and tokens are long, and
+    scrubbing e.g. "app" would garble ordinary words ("applied") without protecting anything.
+    """
     # Longest first, so a secret that contains another is not half-replaced.
-    for secret in sorted({s for s in secrets if s and len(s) >= 3}, key=len, reverse=True):
+    for secret in sorted({s for s in secrets if s and len(s) >= MIN_SECRET_CHARS},
+                         key=len, reverse=True):
         text = text.replace(secret, REDACTED)
     return text
 

@@ -70,6 +70,7 @@ def test_fractional_rates_space_requests_out():
 def test_redact_and_excerpt():
     text = f"key={APP_KEY} other={SUB_KEY} short=ab"
     assert redact(text, [APP_KEY, SUB_KEY, "ab", None, ""]) == "key=*** other=*** short=ab"
+    assert redact("it may have been applied", ["app"]) == "it may have been applied"
     long = excerpt("<html>\n" + "x " * 500 + f"{CLIENT_KEY}</html>", [CLIENT_KEY])
     assert len(long) <= 200 and "\n" not in long and CLIENT_KEY not in long
 
