@@ -61,8 +61,8 @@ def doctor(config_path: str | None, as_json: bool, html_file: str | None) -> Non
     session = open_session(config_path)
     report = asyncio.run(_check(session))
     if html_file:
-        page = render_doctor(report, generated=dt.datetime.now().astimezone(),
-                             config=str(session.config.path) if session.config.path else None)
+        # No config path on the page: it goes to the customer, and paths are the consultant's business.
+        page = render_doctor(report, generated=dt.datetime.now().astimezone())
         try:
             Path(html_file).write_text(page, encoding="utf-8")
         except OSError as exc:

@@ -7,6 +7,7 @@ whatever someone typed).
 from __future__ import annotations
 
 import datetime as dt
+import re
 from html import escape
 from typing import TYPE_CHECKING
 
@@ -59,6 +60,12 @@ def norwegian_date(when: dt.datetime) -> str:
     return f"{when.day}. {MONTHS[when.month - 1]} {when.year} kl. {when:%H:%M}"
 
 
+def _rule_order(description: str) -> int:
+    """Sections follow the domain rules they check (R3, R4, R5, then R12 ...); others last."""
+    numbers = [int(n) for n in re.findall(r"\bR(\d+)", description)]
+    return min(numbers) if numbers else 10_000
+
+
 def _plural(n: int, one: str, many: str) -> str:
     return f"{n} {one if n == 1 else many}"
 
@@ -97,7 +104,7 @@ def render_doctor(report: "DoctorReport", *, generated: dt.datetime | None = Non
     by_check: dict[str, list] = {}
     for f in report.findings:
         by_check.setdefault(f.check, []).append(f)
-    sections = [(c.name, c.description) for c in report.checks]
+    sections = sorted(((c.name, c.description) for c in report.checks), key=lambda s: (_rule_order(s[1]), s[0]))
     sections += [(name, name) for name in by_check if name not in {c.name for c in report.checks}]
     for name, description in sections:
         found = by_check.get(name, [])
