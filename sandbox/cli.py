@@ -12,7 +12,8 @@ import click
 
 from grunndata.errors import GrunndataError
 
-EXAMPLE_WORLD = Path(__file__).resolve().parent / "worlds" / "fjordbygg.yaml"
+# The demo company of «grunndata demo», so both commands show the same world.
+EXAMPLE_WORLD = Path(__file__).resolve().parent / "worlds" / "demo.yaml"
 
 
 @click.command("sandbox")

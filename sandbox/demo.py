@@ -8,7 +8,6 @@ from __future__ import annotations
 import asyncio
 import tempfile
 import time
-from importlib import resources
 from pathlib import Path
 
 import click
@@ -20,6 +19,7 @@ from grunndata.journal import Journal
 from grunndata.report.text import print_plan
 from grunndata.sandbox import POWEROFFICE_TOKEN_URL, POWEROFFICE_URL, SMARTDOK_URL
 from grunndata.sandbox.app import Sandbox
+from grunndata.sandbox.cli import EXAMPLE_WORLD
 from grunndata.secrets import Secrets
 from grunndata.session import open_session
 
@@ -29,7 +29,7 @@ STANDARD_PROJECT = "9000"
 
 
 def demo_world_path() -> Path:
-    return Path(str(resources.files("grunndata.sandbox") / "worlds" / "demo.yaml"))
+    return EXAMPLE_WORLD
 
 
 def _config(folder: Path, master: str) -> Path:
