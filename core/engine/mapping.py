@@ -2,7 +2,7 @@
 
 A neutral record is a dict keyed by the rule file's field names (``number``,
 ``name``, ``status`` ...), with vocabulary values turned into words
-(``Active`` -> ``Pågår``), plus ``_id`` and ``_raw`` for the API record.
+(``Active`` -> the vocabulary's word for it), plus ``_id`` and ``_raw`` for the API record.
 """
 from __future__ import annotations
 

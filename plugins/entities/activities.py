@@ -13,7 +13,7 @@ FIELDS = {
     "number": FieldDecl("Aktivitetens kode/nummer."),
     "name": FieldDecl("Aktivitetens navn."),
     "active": FieldDecl("Om aktiviteten er aktiv (Ja/Nei).", vocabulary="yes_no"),
-    "billable": FieldDecl("Aktivitetstype i PowerOffice (Fakturerbar, Ikke fakturerbar).", vocabulary="activity_type"),
+    "billable": FieldDecl("Aktivitetstype i PowerOffice (et ord fra ordlisten «activity_type»).", vocabulary="activity_type"),
 }
 
 # SmartDok refuses longer activity names; better a clear warning than a failed write.
