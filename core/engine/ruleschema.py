@@ -100,3 +100,34 @@ def direction_schema(fields: dict[str, FieldDecl], description: str, *, can_fini
         props["finished_when"] = _value_lists(fields, "Verdier som betyr at posten er avsluttet i mastersystemet.")
     return {"type": "object", "description": description, "default": {}, "additionalProperties": False,
             "properties": props}
+
+
+def duplicates_schema() -> dict[str, Any]:
+    return {
+        "type": "object", "default": {}, "additionalProperties": False,
+        "description": "Advarsler om sannsynlige duplikater (R13, R18).",
+        "properties": {
+            "same_name_other_number": {"type": "boolean", "default": True,
+                                       "description": "Advar når samme navn finnes under et annet nummer."},
+            "numbers_differ_only_by_spaces_or_zeros": {
+                "type": "boolean", "default": True,
+                "description": "Advar når numre bare skiller seg med mellomrom eller innledende nuller."},
+        },
+    }
+
+
+def entity_schema(fields: dict[str, FieldDecl], description: str, fields_description: str,
+                  directions: dict[str, dict[str, Any]], **extra: dict[str, Any]) -> dict[str, Any]:
+    """The rule section of one entity: match, fields, one section per direction, duplicates."""
+    return {
+        "type": "object", "default": {}, "additionalProperties": False,
+        "description": description,
+        "required": ["match", "fields", *[k for k in extra if k.endswith("_fields")]],
+        "properties": {
+            "match": match_schema(),
+            "fields": fields_schema(fields, fields_description),
+            **extra,
+            **directions,
+            "duplicates": duplicates_schema(),
+        },
+    }

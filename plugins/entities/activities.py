@@ -5,9 +5,8 @@ from typing import Any
 
 from grunndata import hookimpl
 from grunndata.engine.mapping import FieldDecl
-from grunndata.engine.ruleschema import direction_schema, fields_schema, match_schema
+from grunndata.engine.ruleschema import direction_schema, entity_schema
 from grunndata.engine.sync import Side, SyncedEntity, system_name
-from grunndata.plugins.entities.projects import duplicates_schema
 
 FIELDS = {
     "number": FieldDecl("Aktivitetens kode/nummer."),
@@ -40,18 +39,11 @@ class Activities(SyncedEntity):
 
 
 def _schema() -> dict[str, Any]:
-    return {
-        "type": "object", "default": {}, "additionalProperties": False,
-        "description": "Aktiviteter (SmartDok: arbeidsbeskrivelser; PowerOffice: timeføringsaktiviteter).",
-        "required": ["match", "fields"],
-        "properties": {
-            "match": match_schema(),
-            "fields": fields_schema(FIELDS, "Feltene som følger aktiviteten mellom systemene."),
-            "smartdok_master": direction_schema(FIELDS, "Regler når SmartDok er master.", can_finish=False),
-            "poweroffice_master": direction_schema(FIELDS, "Regler når PowerOffice er master.", can_finish=False),
-            "duplicates": duplicates_schema(),
-        },
-    }
+    return entity_schema(
+        FIELDS, "Aktiviteter (SmartDok: arbeidsbeskrivelser; PowerOffice: timeføringsaktiviteter).",
+        "Feltene som følger aktiviteten mellom systemene.",
+        {"smartdok_master": direction_schema(FIELDS, "Regler når SmartDok er master.", can_finish=False),
+         "poweroffice_master": direction_schema(FIELDS, "Regler når PowerOffice er master.", can_finish=False)})
 
 
 @hookimpl

@@ -5,9 +5,8 @@ from typing import Any
 
 from grunndata import hookimpl
 from grunndata.engine.mapping import FieldDecl
-from grunndata.engine.ruleschema import direction_schema, fields_schema, match_schema
+from grunndata.engine.ruleschema import direction_schema, entity_schema
 from grunndata.engine.sync import Side, SyncedEntity
-from grunndata.plugins.entities.projects import duplicates_schema
 
 FIELDS = {
     "number": FieldDecl("Maskinens internnummer, som blir produktkoden i PowerOffice."),
@@ -31,17 +30,10 @@ class Machines(SyncedEntity):
 
 
 def _schema() -> dict[str, Any]:
-    return {
-        "type": "object", "default": {}, "additionalProperties": False,
-        "description": "Maskiner i SmartDok som produkter i PowerOffice.",
-        "required": ["match", "fields"],
-        "properties": {
-            "match": match_schema(),
-            "fields": fields_schema(FIELDS, "Feltene som følger maskinen til produktet."),
-            "smartdok_master": direction_schema(FIELDS, "Regler når SmartDok er master.", can_finish=False),
-            "duplicates": duplicates_schema(),
-        },
-    }
+    return entity_schema(
+        FIELDS, "Maskiner i SmartDok som produkter i PowerOffice.",
+        "Feltene som følger maskinen til produktet.",
+        {"smartdok_master": direction_schema(FIELDS, "Regler når SmartDok er master.", can_finish=False)})
 
 
 @hookimpl

@@ -11,7 +11,7 @@ from typing import Any
 from grunndata import hookimpl
 from grunndata.engine.mapping import FieldDecl, match_key
 from grunndata.engine.model import Action, ApplyContext, Flow, PlanContext
-from grunndata.engine.ruleschema import direction_schema, fields_schema, match_schema
+from grunndata.engine.ruleschema import direction_schema, entity_schema, fields_schema
 from grunndata.engine.sync import Side, SyncedEntity, system_name
 
 FIELDS = {
@@ -151,6 +151,11 @@ class SubProjects(Projects):
             rec["_key"] = code
         return rec
 
+    def name_key(self, rec):
+        # Phases such as "Grunnarbeid" recur under every project: a sub-project is a likely
+        # duplicate only of a namesake under the same main project.
+        return (rec.get("_parent"), super().name_key(rec))
+
     def preflight(self, ctx, flow):
         return []  # the standard project is checked once, by the projects entity
 
@@ -220,38 +225,17 @@ def _schema() -> dict[str, Any]:
             }
         return d
 
-    return {
-        "type": "object", "default": {}, "additionalProperties": False,
-        "description": "Prosjekter og underprosjekter.",
-        "required": ["match", "fields", "subproject_fields"],
-        "properties": {
-            "match": match_schema(),
-            "subproject_code": {
-                "type": "string", "default": "{parent}.{sub}", "pattern": r"^(?=.*\{parent\})(?=.*\{sub\}).*$",
-                "x-hint": "a text containing both {parent} and {sub}",
-                "description": "Hvordan et underprosjektnummer blir en prosjektkode i PowerOffice.",
-            },
-            "fields": fields_schema(FIELDS, "Feltene som følger prosjektet mellom systemene."),
-            "subproject_fields": fields_schema(FIELDS, "Feltene som følger underprosjektet mellom systemene."),
-            "smartdok_master": direction("Regler når SmartDok er master.", standard=True),
-            "poweroffice_master": direction("Regler når PowerOffice er master.", standard=False),
-            "duplicates": duplicates_schema(),
+    return entity_schema(
+        FIELDS, "Prosjekter og underprosjekter.", "Feltene som følger prosjektet mellom systemene.",
+        {"smartdok_master": direction("Regler når SmartDok er master.", standard=True),
+         "poweroffice_master": direction("Regler når PowerOffice er master.", standard=False)},
+        subproject_code={
+            "type": "string", "default": "{parent}.{sub}", "pattern": r"^(?=.*\{parent\})(?=.*\{sub\}).*$",
+            "x-hint": "a text containing both {parent} and {sub}",
+            "description": "Hvordan et underprosjektnummer blir en prosjektkode i PowerOffice.",
         },
-    }
-
-
-def duplicates_schema() -> dict[str, Any]:
-    return {
-        "type": "object", "default": {}, "additionalProperties": False,
-        "description": "Advarsler om sannsynlige duplikater (R13, R18).",
-        "properties": {
-            "same_name_other_number": {"type": "boolean", "default": True,
-                                       "description": "Advar når samme navn finnes under et annet nummer."},
-            "numbers_differ_only_by_spaces_or_zeros": {
-                "type": "boolean", "default": True,
-                "description": "Advar når numre bare skiller seg med mellomrom eller innledende nuller."},
-        },
-    }
+        subproject_fields=fields_schema(FIELDS, "Feltene som følger underprosjektet mellom systemene."),
+    )
 
 
 @hookimpl
