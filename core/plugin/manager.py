@@ -6,6 +6,7 @@ claiming one name is always an error, since the result would depend on load orde
 """
 from __future__ import annotations
 
+import functools
 import os
 from dataclasses import dataclass, field
 from importlib.metadata import EntryPoint, entry_points
@@ -40,6 +41,7 @@ class Host:
     directions: dict[str, Any] = field(default_factory=dict)
     entities: dict[str, Any] = field(default_factory=dict)
     checks: dict[str, Any] = field(default_factory=dict)
+    transfers: dict[str, Any] = field(default_factory=dict)
     rules_schema: dict[str, dict] = field(default_factory=dict)
     rule_files: list[Any] = field(default_factory=list)
     commands: list[Any] = field(default_factory=list)
@@ -60,11 +62,24 @@ def _origin(ep: EntryPoint) -> str:
 
 
 def load_host(extra: Iterable[tuple[str, Any]] = (), *, use_entry_points: bool = True) -> Host:
-    """Build the host: entry-point plugins first, then ``extra`` (name, module) pairs.
+    """The host: entry-point plugins first, then ``extra`` (name, module) pairs.
 
     ``extra`` lets tests and embedding programs register plugins without
-    installing a distribution; they go through the same checks.
+    installing a distribution; they go through the same checks. The plain
+    entry-point host is built once per process: every command needs it.
     """
+    extra = tuple(extra)
+    if not extra and use_entry_points:
+        return _entry_point_host()
+    return _build_host(extra, use_entry_points)
+
+
+@functools.lru_cache(maxsize=1)
+def _entry_point_host() -> Host:
+    return _build_host((), True)
+
+
+def _build_host(extra: tuple[tuple[str, Any], ...], use_entry_points: bool) -> Host:
     pm = pluggy.PluginManager(spec.PROJECT_NAME)
     pm.add_hookspecs(spec)
     host = Host(pm=pm)
@@ -138,6 +153,7 @@ def _collect(host: Host, plugin: str, module: Any) -> None:
         ("direction", "grunndata_directions", host.directions),
         ("entity", "grunndata_entities", host.entities),
         ("check", "grunndata_checks", host.checks),
+        ("transfer", "grunndata_transfers", host.transfers),
     ):
         for item in _call(module, hook) or []:
             _claim(host, kind, item.name, plugin)
