@@ -131,7 +131,7 @@ class SyncedEntity:
         for rec in self.records(ctx, target):
             if rec["_key"] is None:
                 continue
-            names.setdefault(loose_name(rec.get("name")), []).append(rec["_key"])
+            names.setdefault(self.name_key(rec), []).append(rec["_key"])
             loose.setdefault(loose_key(rec["_key"]), []).append(rec["_key"])
         seen: set[str] = set()
         for src in self.records(ctx, source):
@@ -154,6 +154,10 @@ class SyncedEntity:
                 actions.extend(self.plan_existing(ctx, flow, src, tgt, fmap))
         actions.extend(self.plan_orphans(ctx, flow, seen))
         return actions
+
+    def name_key(self, rec: dict[str, Any]) -> Any:
+        """What two records must share to be likely duplicates by name (R13, R18)."""
+        return loose_name(rec.get("name"))
 
     def where_match(self, ctx: PlanContext) -> str:
         return ctx.rules.where(self.section, "match", "key")
@@ -202,7 +206,7 @@ class SyncedEntity:
         dup = ctx.rules.get(self.section, "duplicates", default={}) or {}
         rule_rn = "R13" if source == "smartdok" else "R18"
         if dup.get("same_name_other_number"):
-            for other in names.get(loose_name(src.get("name")), []):
+            for other in names.get(self.name_key(src), []):
                 if other != key and src.get("name"):
                     actions.append(self.action(
                         ctx, "warn", target, key, {"name": src.get("name"), "other_number": other},
