@@ -59,6 +59,10 @@ class Query:
             return None
         return value
 
+    def has_other_than(self, *names: str) -> bool:
+        """Whether any parameter besides ``names`` was sent (a list without filters skips filtering)."""
+        return bool(set(self._items) - {n.lower() for n in names})
+
     def raw(self, name: str) -> str | None:
         return self._items.get(name.lower())
 

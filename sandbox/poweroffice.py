@@ -75,7 +75,9 @@ class PowerOffice:
             raise ApiError(400, f"The value '{value}' is not valid.", errors={name: [f"The value '{value}' is not valid."]}) from None
 
     @staticmethod
-    def page(rows: list[dict[str, Any]], q: Query) -> Response:
+    def page(rows: list[dict[str, Any]], q: Query,
+             shape: Callable[[dict[str, Any]], dict[str, Any]] | None = None) -> Response:
+        """One page of ``rows``; ``shape`` (if given) runs on that page's records only."""
         number = q.integer("PageNumber", 1)
         size = q.integer("PageSize", DEFAULT_PAGE_SIZE)
         if size is not None and size > MAX_PAGE_SIZE:
@@ -87,7 +89,7 @@ class PowerOffice:
         chunk = rows[(number - 1) * size: number * size]
         if not chunk:
             return empty(204)
-        return json_response(chunk)
+        return json_response([shape(r) for r in chunk] if shape is not None else chunk)
 
     @staticmethod
     def check_types(schema_name: str, record: dict[str, Any]) -> None:
@@ -153,8 +155,10 @@ class PowerOffice:
         async def endpoint(request: Request) -> Response:
             q = Query(request)
             with self.sb.lock:
-                rows = [r for r in self.rows(key) if _FILTERS[key](self, r, q)]
-                return self.page([self.out(key, r) for r in rows], q)
+                rows = self.rows(key)
+                if q.has_other_than("PageNumber", "PageSize"):
+                    rows = [r for r in rows if _FILTERS[key](self, r, q)]
+                return self.page(rows, q, lambda r: self.out(key, r))
         return endpoint
 
     def getter(self, key: str, param: str = "id") -> Callable[[Request], Any]:

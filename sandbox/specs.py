@@ -195,13 +195,30 @@ def defaults(system: str, name: str) -> dict[str, Any]:
     return {k: copy.deepcopy(v) for k, v in _defaults(system, name)}
 
 
+_IMMUTABLE = (str, int, float, bool, type(None))
+
+
+@functools.cache
+def _shaper(system: str, name: str) -> tuple[dict[str, Any], tuple[str, ...], frozenset[str]]:
+    """(immutable defaults, fields whose default is mutable, allowed fields) of a schema."""
+    fixed = dict(_defaults(system, name))  # mutable ones are replaced by copies (same key order)
+    mutable = tuple(k for k, v in _defaults(system, name) if not isinstance(v, _IMMUTABLE))
+    return fixed, mutable, frozenset(properties(system, name))
+
+
 def shape(system: str, name: str, record: dict[str, Any]) -> dict[str, Any]:
-    """The record as the API answers it: every schema field, nothing outside the schema."""
-    out = defaults(system, name)
-    allowed = properties(system, name)
+    """The record as the API answers it: every schema field, nothing outside the schema.
+
+    Called for every record of every list page, so it copies only what can be mutated
+    (lists and objects), not the strings and numbers most records consist of.
+    """
+    fixed, mutable, allowed = _shaper(system, name)
+    out = dict(fixed)
+    for key in mutable:
+        out[key] = copy.deepcopy(fixed[key])
     for key, value in record.items():
         if key in allowed:
-            out[key] = copy.deepcopy(value)
+            out[key] = value if isinstance(value, _IMMUTABLE) else copy.deepcopy(value)
     return out
 
 
