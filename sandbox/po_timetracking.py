@@ -10,6 +10,10 @@ camelCase as the contracts README gives it. Choices:
 * ``POST /v2/TimeTracking/TimeTrackingEntry`` checks what PowerOffice checks
   on import: the activity, project (active), employee (by ``Number``) and hour
   type exist, and ``externalImportReference`` is unused (else 409).
+* ``PATCH /v2/TimeTracking/TimeTrackingEntry/{id}`` changes ``minutes``,
+  ``billableHours`` or ``comment`` only; an entry whose ``status`` is
+  ``Approved``, ``PaidOut`` or ``Invoiced`` is locked: any change is 409, as
+  PowerOffice refuses to change approved or paid-out hours.
 * Lists page like the v2 lists (bare array, 204 when empty).
 """
 from __future__ import annotations
@@ -32,6 +36,8 @@ ACTIVITY = "TimeTracking/Activity"
 HOUR_TYPE = "TimeTracking/HourType"
 PROJECT_ACTIVITY = "Project/Activity"
 ENTRY = "TimeTracking/TimeTrackingEntry"
+LOCKED_STATUSES = ("Approved", "PaidOut", "Invoiced")
+ENTRY_EDITABLE = ("minutes", "billableHours", "comment")
 _SCHEMA = {ACTIVITY: "TimeTrackingActivity", HOUR_TYPE: "TimeTrackingHourType",
            PROJECT_ACTIVITY: "ProjectActivity", ENTRY: "TimeTrackingEntry"}
 
@@ -204,8 +210,25 @@ def routes(po: PowerOffice) -> list[Route]:
             ref = body.get("externalImportReference")
             if ref not in (None, "") and any(e.get("externalImportReference") == ref for e in po.rows(ENTRY)):
                 raise ApiError(409, f"A time tracking entry with externalImportReference '{ref}' already exists.")
+            body.setdefault("status", "Registered")
             stored = sb.state.insert(PO, ENTRY, body)
             return json_response(_out(ENTRY, stored), 201)
+
+    async def patch_entry(request: Request) -> Response:
+        from grunndata.sandbox.po_gateway import apply_patch
+
+        record_id = po.int_id(request)
+        ops = await po.patch_ops(request)
+        with sb.lock:
+            rec = po.get(ENTRY, record_id)
+            if rec is None:
+                raise ApiError(404, f"No time tracking entry with id {record_id} was found.")
+            if rec.get("status") in LOCKED_STATUSES:
+                raise ApiError(409, f"Time tracking entry {record_id} is {rec['status']} and cannot be changed.")
+            new = apply_patch(_out(ENTRY, rec), ops, list(ENTRY_EDITABLE), case_insensitive=True)
+            _check(ENTRY, {k: new.get(k) for k in ENTRY_EDITABLE})
+            rec.update({k: new.get(k) for k in ENTRY_EDITABLE})
+            return json_response(_out(ENTRY, rec))
 
     return [
         Route("/v2/TimeTracking/Activity", lister(ACTIVITY, activity_filter), methods=["GET"]),
@@ -219,4 +242,5 @@ def routes(po: PowerOffice) -> list[Route]:
         Route("/v2/TimeTracking/TimeTrackingEntry", lister(ENTRY, entry_filter), methods=["GET"]),
         Route("/v2/TimeTracking/TimeTrackingEntry", create_entry, methods=["POST"]),
         Route("/v2/TimeTracking/TimeTrackingEntry/{id}", getter(ENTRY), methods=["GET"]),
+        Route("/v2/TimeTracking/TimeTrackingEntry/{id}", patch_entry, methods=["PATCH"]),
     ]

@@ -84,6 +84,9 @@ TIME_TRACKING_SCHEMAS: dict[str, dict[str, Any]] = {
             "billableHours": {"type": "number", "nullable": True},
             "comment": _nstr,
             "externalImportReference": _nstr,
+            # Approval state: an approved, paid-out or invoiced entry is locked (no changes).
+            "status": {"type": "string", "nullable": True,
+                       "enum": ["Registered", "Approved", "PaidOut", "Invoiced", None]},
         },
     },
 }

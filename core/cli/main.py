@@ -16,6 +16,7 @@ from grunndata.cli import output
 from grunndata.cli.snapshot import snapshot
 from grunndata.cli.doctor import doctor
 from grunndata.cli.sync import apply, history, plan
+from grunndata.cli.transfer import transfer
 from grunndata.errors import GrunndataError
 from grunndata.plugin.manager import PluginError, load_host
 from grunndata.rulebook.ruleset import build_schema, load_rules
@@ -97,6 +98,7 @@ cli.add_command(apply)
 cli.add_command(history)
 cli.add_command(doctor)
 cli.add_command(snapshot)
+cli.add_command(transfer)
 
 
 def _add_plugin_commands() -> None:

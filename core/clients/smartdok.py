@@ -284,6 +284,14 @@ class SmartDokClient(BaseClient):
                         body=chunk, has_body=True, idempotent=True)
             await self._call(call)
 
+    async def mark_goods_exported(self, goods_consumption_id: int, *, key: str | None = None) -> None:
+        """Mark one goods consumption row as exported (idempotent, so safe to resend)."""
+        template = "/GoodsConsumption/{goodsConsumptionId}/MarkAsExported"
+        path = f"/GoodsConsumption/{int(goods_consumption_id)}/MarkAsExported"
+        call = Call("POST", template, path, "GoodsConsumption", "mark exported", key=key,
+                    has_body=False, idempotent=True)
+        await self._call(call)
+
 
 def _resource(name: str) -> Resource:
     return RESOURCES.get(name) or Resource("/" + name.strip("/"), False)

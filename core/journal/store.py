@@ -45,6 +45,26 @@ CREATE TABLE IF NOT EXISTS actions (
     at TEXT NOT NULL
 );
 CREATE INDEX IF NOT EXISTS actions_run ON actions(run_id, seq);
+CREATE TABLE IF NOT EXISTS transfer_lines (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    run_id INTEGER NOT NULL REFERENCES runs(id),
+    seq INTEGER NOT NULL,
+    op TEXT NOT NULL,
+    kind TEXT NOT NULL,
+    key TEXT NOT NULL,
+    reference TEXT NOT NULL,
+    fields TEXT NOT NULL,
+    reason TEXT NOT NULL,
+    rule TEXT NOT NULL,
+    outcome TEXT NOT NULL,
+    remote_id TEXT,
+    po_accepted_at TEXT,
+    sd_marked_at TEXT,
+    detail TEXT,
+    at TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS transfer_lines_run ON transfer_lines(run_id, seq);
+CREATE INDEX IF NOT EXISTS transfer_lines_ref ON transfer_lines(reference);
 """
 
 
@@ -118,6 +138,36 @@ class Journal:
         self.db.execute("UPDATE actions SET outcome=?, remote_id=?, detail=?, at=? WHERE id=?",
                         (outcome, None if remote_id is None else str(remote_id), detail, _now(), row_id))
 
+    # ---- transfer lines: both steps of every row (PowerOffice accepted, SmartDok marked) ----
+    def line_started(self, run_id: int, seq: int, line: Any) -> int:
+        cur = self.db.execute(
+            "INSERT INTO transfer_lines (run_id, seq, op, kind, key, reference, fields, reason, rule, outcome, at)"
+            " VALUES (?,?,?,?,?,?,?,?,?,?,?)",
+            (run_id, seq, line.op, line.kind, line.key, line.reference,
+             json.dumps(line.fields, ensure_ascii=False, default=str), line.reason, line.rule, "started", _now()))
+        return int(cur.lastrowid)
+
+    def line_po_accepted(self, row_id: int, outcome: str, remote_id: Any = None, detail: str = "") -> None:
+        now = _now()
+        self.db.execute("UPDATE transfer_lines SET outcome=?, remote_id=?, detail=?, po_accepted_at=?, at=? "
+                        "WHERE id=?", ("po_" + outcome, None if remote_id is None else str(remote_id), detail,
+                                       now, now, row_id))
+
+    def line_marked(self, row_id: int) -> None:
+        now = _now()
+        self.db.execute("UPDATE transfer_lines SET outcome='marked', sd_marked_at=?, at=? WHERE id=?",
+                        (now, now, row_id))
+
+    def line_done(self, row_id: int, outcome: str, remote_id: Any = None, detail: str = "") -> None:
+        self.db.execute("UPDATE transfer_lines SET outcome=?, remote_id=COALESCE(?, remote_id), detail=?, at=? "
+                        "WHERE id=?", (outcome, None if remote_id is None else str(remote_id), detail, _now(),
+                                       row_id))
+
+    def transfer_lines(self, run_id: int) -> list[dict[str, Any]]:
+        self.db.row_factory = sqlite3.Row
+        rows = self.db.execute("SELECT * FROM transfer_lines WHERE run_id=? ORDER BY seq", (run_id,)).fetchall()
+        return [{**dict(r), "fields": json.loads(r["fields"])} for r in rows]
+
     def finish_run(self, run_id: int, status: str, summary: dict[str, Any]) -> None:
         self.db.execute("UPDATE runs SET finished_at=?, status=?, summary=? WHERE id=?",
                         (_now(), status, json.dumps(summary, ensure_ascii=False), run_id))
@@ -136,6 +186,8 @@ class Journal:
         run = self._run(dict(row))
         acts = self.db.execute("SELECT * FROM actions WHERE run_id=? ORDER BY seq", (run_id,)).fetchall()
         run["actions"] = [{**dict(a), "fields": json.loads(a["fields"])} for a in acts]
+        if run.get("kind") == "transfer":
+            run["lines"] = self.transfer_lines(run_id)
         return run
 
     @staticmethod

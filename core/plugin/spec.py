@@ -15,6 +15,7 @@ if TYPE_CHECKING:
     from pathlib import Path
 
     from grunndata.engine.model import Check, Direction, Entity
+    from grunndata.engine.transfer import Transfer
 
 PROJECT_NAME = "grunndata"
 hookspec = pluggy.HookspecMarker(PROJECT_NAME)
@@ -44,6 +45,18 @@ def grunndata_entities() -> list[Entity]:
 @hookspec
 def grunndata_checks() -> list[Check]:
     """Checks run by ``grunndata doctor`` (matching requirements R3-R5 and more)."""
+
+
+@hookspec
+def grunndata_transfers() -> list[Transfer]:
+    """Transfers this plugin offers to ``grunndata transfer`` (hours, machine hours, goods, ...).
+
+    A transfer is named after its kind and owns the rule key of the same name.
+    It reads its SmartDok rows for one date window and marks a row as sent once
+    PowerOffice has accepted it; which rows qualify and how each maps to a
+    PowerOffice line are rules (YAML), decided by the shared engine in
+    ``grunndata.engine.transfer``. Two plugins offering one kind is an error.
+    """
 
 
 @hookspec

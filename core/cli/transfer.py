@@ -1,0 +1,106 @@
+"""``transfer``: hours, machine hours and goods consumption to PowerOffice, each row exactly once."""
+from __future__ import annotations
+
+import asyncio
+import json
+import sys
+from collections import Counter
+
+import click
+
+from grunndata.cli import output
+from grunndata.cli.sync import CONFIG_HELP, JOURNAL_NAME, Declined, _connection, journal_path
+from grunndata.engine import transfer as engine
+from grunndata.journal import Journal
+from grunndata.session import open_session
+
+OP_WORDS = {"send": "sendes", "update": "nytt antall", "new_line": "ny linje", "mark": "merkes i SmartDok",
+            "hold": "holdes tilbake", "report": "rapporteres"}
+KIND_WORDS = {"hours": "timer", "machine_hours": "maskintimer", "goods": "vareforbruk"}
+DATE = click.DateTime(formats=["%Y-%m-%d"])
+
+
+def print_preview(plan: engine.TransferPlan) -> None:
+    click.echo(f"Periode {plan.start} til {plan.end}"
+               + (f" (hentes i {len(plan.windows)} bolker på høyst 93 dager)" if len(plan.windows) > 1 else ""))
+    shown = Counter()
+    for line in plan.lines:
+        # Sends are counted, not listed one by one; everything a person must read is listed.
+        if line.op == "send":
+            continue
+        shown[line.op] += 1
+        click.echo(f"  {OP_WORDS[line.op]:<17} {KIND_WORDS.get(line.kind, line.kind):<12} {line.key}: "
+                   f"{line.reason}  [{line.rule}]")
+    s = plan.summary()
+    parts = [f"{s[op]} {OP_WORDS[op]}" for op in engine.OPS if s[op]]
+    click.echo("Oppsummert: " + (", ".join(parts) if parts else "ingenting å gjøre")
+               + (f"; {s['already_transferred']} allerede overført" if s["already_transferred"] else ""))
+
+
+def _confirm(yes: bool, as_json: bool):
+    def ask(plan: engine.TransferPlan) -> bool:
+        if yes:
+            return True
+        try:
+            return click.confirm(f"Overføre {len(plan.writes)} linjer til PowerOffice?", default=False, err=as_json)
+        except click.Abort:
+            return False
+    return ask
+
+
+@click.command()
+@click.option("-c", "--config", "config_path", metavar="FILE", help=CONFIG_HELP)
+@click.option("--from", "start", required=True, type=DATE, metavar="DATO", help="Første dag (ÅÅÅÅ-MM-DD).")
+@click.option("--to", "end", required=True, type=DATE, metavar="DATO", help="Siste dag (ÅÅÅÅ-MM-DD).")
+@click.option("--json", "as_json", is_flag=True, help="Skriv forhåndsvisning og resultat som JSON.")
+@click.option("--yes", is_flag=True, help="Ikke spør før linjene sendes.")
+@click.option("--state", metavar="FILE", help=f"Journalfil (standard: {JOURNAL_NAME} ved siden av oppsettet).")
+def transfer(config_path: str | None, start, end, as_json: bool, yes: bool, state: str | None) -> None:
+    """Overfør attesterte timer, maskintimer og vareforbruk til PowerOffice, hver rad nøyaktig én gang.
+
+    Viser først hva som sendes, hva som holdes tilbake og hvorfor; sender når du bekrefter."""
+    session = open_session(config_path)
+    journal = Journal(journal_path(session, state))
+    try:
+        journal.lock()
+        report = asyncio.run(_run(session, journal, start.date(), end.date(), yes, as_json))
+    finally:
+        journal.close()
+    if as_json:
+        click.echo(json.dumps(report.to_json(), indent=2, ensure_ascii=False, default=str))
+    else:
+        _print_results(report)
+    if report.declined:
+        raise Declined("nothing was sent (not confirmed; use --yes to send without asking)")
+    if report.failed:
+        sys.exit(1)
+
+
+async def _run(session, journal: Journal, start, end, yes: bool, as_json: bool) -> engine.TransferReport:
+    progress_bar = output.Progress(enabled=not as_json)
+
+    def show(plan: engine.TransferPlan) -> None:
+        if not as_json:
+            print_preview(plan)
+        progress_bar.total = len(plan.writes)
+
+    async with _connection(session) as conn:
+        try:
+            return await engine.transfer(session, conn, start, end, journal=journal, confirm=_confirm(yes, as_json),
+                                         on_plan=show, progress=lambda r: progress_bar.advance(r))
+        finally:
+            progress_bar.stop()
+
+
+def _print_results(report: engine.TransferReport) -> None:
+    for r in report.results:
+        if r.status != "ok":
+            word = {"failed": "FEILET", "recovered": "funnet igjen", "locked": "låst"}.get(r.status, r.status)
+            click.echo(f"{word}: {r.line.kind} {r.line.key}: {r.detail}")
+    if not report.plan.writes:
+        click.echo("Ingenting å sende.")
+    elif not report.declined:
+        s = report.summary()
+        click.echo(f"Ferdig: {s['ok']} sendt/endret, {s['recovered']} funnet igjen, {s['marked']} merket i SmartDok, "
+                   f"{s['failed']} feilet, {s['held']} holdt tilbake"
+                   + (f" (kjøring {report.run_id} i journalen)" if report.run_id else ""))

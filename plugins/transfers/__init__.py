@@ -1,0 +1,1 @@
+"""Transfer plugins: hours, machine hours and goods consumption from SmartDok to PowerOffice."""
