@@ -7,8 +7,8 @@ about 20 attested hour rows per employee in January 2026, with additions, machin
 hours and goods consumption, plus a few rows that break R3, R4 and R5 on purpose:
 
 * ``broken_employees`` users whose number PowerOffice does not know (R3),
-* the wage type «Helgetillegg» with no hour type of that name (R4),
-* the addition «230» with no pay item of that code (R5).
+* one employee's hours on the wage type «Helgetillegg», which has no hour type of that name (R4),
+* one employee's additions with code «230», which has no pay item (R5).
 """
 from __future__ import annotations
 
@@ -70,6 +70,7 @@ def month_of_hours(employees: int = 200, *, days: int = 31, seed: int = 8, broke
             continue  # R3: PowerOffice has no employee with this number
         po["Employees"].append({"Number": int(number), "FirstName": "Ansatt", "LastName": str(i), "IsArchived": False})
 
+    r4, r5 = max(1, employees // 2), 3 * max(1, employees // 9)
     row_id = 5000
     workdays = [START + dt.timedelta(days=d) for d in range(days) if (START + dt.timedelta(days=d)).weekday() < 5]
     for i in range(1, employees + 1):
@@ -78,7 +79,7 @@ def month_of_hours(employees: int = 200, *, days: int = 31, seed: int = 8, broke
             project = PROJECTS[(i + day.day) % len(PROJECTS)][0]
             row_id += 1
             wage = WAGES[0] if rnd.random() < 0.9 else WAGES[1]
-            if i % 97 == 0 and day.day == 2:
+            if i == r4 and day.day == 2:
                 wage = WAGES[2]  # R4
             row = {"WorkHourID": row_id, "EmployeeNo": number, "UserID": user_id(i), "Date": day.isoformat(),
                    "ProjectNumber": project, "WorkDescriptionCode": ACTIVITIES[(i + day.day) % 3][0],
@@ -88,7 +89,7 @@ def month_of_hours(employees: int = 200, *, days: int = 31, seed: int = 8, broke
             sd["WorkHours"].append(row)
             if day.day in (8, 22) and i % 3 == 0:  # an addition row
                 code, name, unit, _ = ADDITIONS[0] if i % 2 else ADDITIONS[1]
-                if i % 59 == 0:
+                if i == r5:
                     code, name, unit, _ = ADDITIONS[2]  # R5
                 row_id += 1
                 sd["WorkHours"].append({"WorkHourID": row_id, "EmployeeNo": number, "UserID": user_id(i),
