@@ -1,0 +1,81 @@
+"""The issue's "Done when", in the suite: a month for 200 employees (about 4,700 rows), crashed and faulted.
+
+The same run with real SIGKILLs over loopback HTTP is ``python -m benchmarks.transfer_month``
+(results in benchmarks/RESULTS-transfer.md); here the crash is the process's event loop dying
+mid-run, which leaves the same traces: lines sent but not marked, lines in flight.
+"""
+from __future__ import annotations
+
+import asyncio
+
+import httpx
+import pytest
+from transfer_env import JANUARY, SECRETS, Env, FAST_RETRY, assert_exactly_once
+
+from grunndata.engine import runner
+from grunndata.engine import transfer as engine
+from grunndata.sandbox import Sandbox
+from grunndata.sandbox.hours_world import month_of_hours
+
+
+class Crash(BaseException):
+    """The process dies: no request after this point leaves it."""
+
+
+class Mortal(httpx.AsyncBaseTransport):
+    """A transport that dies with the process: every request after ``die()`` raises Crash."""
+
+    def __init__(self, inner: httpx.AsyncBaseTransport, state: dict):
+        self.inner, self.state = inner, state
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        if self.state["dead"]:
+            raise Crash
+        return await self.inner.handle_async_request(request)
+
+
+def crashing_run(env: Env, after: int) -> None:
+    """A transfer that dies after ``after`` lines: lines in flight stay half-done (sent, not marked)."""
+    session = env.session()
+    journal = env.journal()
+    state = {"dead": False, "done": 0}
+    transports = {name: Mortal(t, state) for name, t in env.sb.transports().items()}
+
+    def progress(_result) -> None:
+        state["done"] += 1
+        state["dead"] = state["done"] >= after
+
+    async def go():
+        async with runner.connect(session, SECRETS, transports=transports, rate_per_second=None,
+                                  retry=FAST_RETRY) as conn:
+            await engine.transfer(session, conn, *JANUARY, journal=journal, progress=progress)
+    journal.lock()
+    try:
+        with pytest.raises(Crash):
+            asyncio.run(go())
+    finally:
+        journal.close()
+
+
+def test_a_month_for_200_employees_survives_crashes_and_faults(tmp_path):
+    env = Env(Sandbox(month_of_hours(200), rate_limit=False), tmp_path)
+    rows = len(env.rows()) + len(env.rows("GoodsConsumption"))
+    assert rows > 4000
+    po_entry = "/v2/TimeTracking/TimeTrackingEntry"
+    env.sb.add_fault("poweroffice", "POST", po_entry, drop_after_commit=True, count=3)
+    env.sb.add_fault("poweroffice", "POST", po_entry, status=503, count=3)
+    crashing_run(env, after=1200)
+    env.sb.add_fault("smartdok", "POST", "/WorkHours/SetExportedExternal", status=400, count=4)
+    crashing_run(env, after=2400)
+    assert 2000 < len(env.entries()) < 4000
+    env.sb.add_fault("poweroffice", "POST", po_entry, drop_after_commit=True, count=5)
+    env.sb.add_fault("poweroffice", "POST", po_entry, status=503, count=5)
+    rerun = env.run()
+    marks_only = rerun.plan.summary()["mark"]
+    assert marks_only >= 4  # sent before a crash or a failed mark: marked, never sent again
+    last = env.run()
+    held = {line.key for line in last.plan.lines if line.op == "hold"}
+    assert held and all(line.reason.startswith("Holdes tilbake:") for line in last.plan.lines if line.op == "hold")
+    assert [line for line in last.plan.lines if line.op != "hold"] == []
+    counts = assert_exactly_once(env, held)
+    assert counts["hours"] + counts["goods"] + len(held) == rows
