@@ -79,3 +79,11 @@ def run_detail(run: dict) -> None:
         table.add_row(str(a["seq"]), f"{a['op']} {a['entity']}", a["target"], a["key"], a["outcome"],
                       a.get("remote_id") or "", a.get("detail") or "")
     console.print(table)
+    if run.get("lines"):  # a transfer run: both steps of every row
+        lines = Table(title_justify="left")
+        for col in ("#", "handling", "type", "referanse", "utfall", "PowerOffice", "SmartDok merket", "detaljer"):
+            lines.add_column(col, overflow="fold")
+        for line in run["lines"]:
+            lines.add_row(str(line["seq"]), line["op"], line["kind"], line["reference"], line["outcome"],
+                          line.get("po_accepted_at") or "", line.get("sd_marked_at") or "", line.get("detail") or "")
+        console.print(lines)

@@ -117,6 +117,8 @@ def test_history_shows_the_transfer_with_both_steps(served: Env):
     assert runs[0]["kind"] == "transfer"
     shown = json.loads(CliRunner().invoke(cli, ["history", str(runs[0]["id"]), "--json"]).output)
     assert shown["lines"] and all(line["po_accepted_at"] and line["sd_marked_at"] for line in shown["lines"])
+    text = CliRunner().invoke(cli, ["history", str(runs[0]["id"])]).output
+    assert "smartdok" in text and "hours" in text  # the lines table (columns fold in a narrow terminal)
 
 
 def test_secrets_never_reach_output_or_journal(served: Env):
