@@ -153,8 +153,6 @@ def killed_and_faulted(employees: int) -> dict[str, object]:
         sb.add_fault("smartdok", "POST", "/WorkHours/SetExportedExternal", status=400, count=5)
         rerun = subprocess.run(cmd + ["--json"], cwd=tmp, env=env, capture_output=True, text=True)
         data = json.loads(rerun.stdout)
-        details = Counter((r["outcome"], r["detail"][:60]) for r in data["results"] if r["outcome"] != "ok" or r["detail"])
-        print("rerun details:", dict(details), file=sys.stderr)
         timeline.append(f"rerun exit {rerun.returncode}: {data['outcome']['ok']} sent, "
                         f"{data['outcome']['recovered']} recovered, {data['outcome']['failed']} failed, "
                         f"{data['summary']['mark']} only marked (half-done by the kills)")

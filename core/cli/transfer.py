@@ -4,7 +4,6 @@ from __future__ import annotations
 import asyncio
 import json
 import sys
-from collections import Counter
 
 import click
 
@@ -23,12 +22,10 @@ DATE = click.DateTime(formats=["%Y-%m-%d"])
 def print_preview(plan: engine.TransferPlan) -> None:
     click.echo(f"Periode {plan.start} til {plan.end}"
                + (f" (hentes i {len(plan.windows)} bolker på høyst 93 dager)" if len(plan.windows) > 1 else ""))
-    shown = Counter()
     for line in plan.lines:
         # Sends are counted, not listed one by one; everything a person must read is listed.
         if line.op == "send":
             continue
-        shown[line.op] += 1
         click.echo(f"  {OP_WORDS[line.op]:<17} {KIND_WORDS.get(line.kind, line.kind):<12} {line.key}: "
                    f"{line.reason}  [{line.rule}]")
     s = plan.summary()
