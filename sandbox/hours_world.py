@@ -22,7 +22,8 @@ ACTIVITIES = [("100", "Forskaling"), ("200", "Armering"), ("300", "Betong")]
 MACHINES = [(f"M-{i}", f"Maskin {i}", 900 + 10 * i) for i in range(1, 6)]
 GOODS = [(f"V-{i}", f"Vare {i}", 100 + i) for i in range(1, 6)]
 WAGES = [("1", "Ordinær", "ORD"), ("2", "Overtid 50 %", "OT50"), ("3", "Helgetillegg", None)]
-ADDITIONS = [("210", "Smusstillegg", False, "T210"), ("220", "Diett", True, "T220"), ("230", "Høydetillegg", False, None)]
+ADDITIONS = [("210", "Smusstillegg", False, "T210"), ("220", "Diett", True, "T220"),
+             ("230", "Høydetillegg", False, None)]
 
 
 def user_id(i: int) -> str:

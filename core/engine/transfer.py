@@ -316,7 +316,8 @@ def build_entry(kind: str, cfg: dict[str, Any], row: dict[str, Any], res: Resolv
             finding("wage_name", str(name))
             hour_type = res.hour_type_by_name.get(str(name))
             if hour_type is None:
-                raise Hold(f"Lønnsarten «{name}» har ingen aktiv timeart med nøyaktig samme navn i PowerOffice (R4).",
+                raise Hold(f"Lønnsarten «{name}» har ingen aktiv timeart med nøyaktig samme navn i PowerOffice "
+                           "(R4).",
                            where(kind, "hold_on", "wage_name"),
                            f"Opprett timearten «{name}» i PowerOffice, eller gi lønnsarten navnet til en timeart "
                            "som finnes.")
@@ -454,7 +455,8 @@ def decide(kind: str, cfg: dict[str, Any], row: dict[str, Any], index: EntryInde
                     f"{new_ref}. Den gamle linjen {entry_ref} står urørt i PowerOffice; slett den der om den ikke "
                     "skal stå.", where(kind, "new_line_when"), reference=new_ref, body=body, mark=True)
     return line("update", {amount_field: {"before": entry.get(amount_field), "after": body.get(amount_field)}},
-                f"Antallet er endret i SmartDok etter overføringen: linjen {entry_ref} i PowerOffice får nytt antall.",
+                f"Antallet er endret i SmartDok etter overføringen: linjen {entry_ref} i PowerOffice får "
+                "nytt antall.",
                 where(kind, "amount_to"), reference=entry_ref, entry_id=entry.get("id"),
                 changes={amount_field: body.get(amount_field)}, mark=not exported)
 
@@ -621,7 +623,10 @@ async def transfer(session: Any, conn: Any, start: dt.date, end: dt.date, *, jou
         report.declined = True
         return report
     if journal is not None:
-        report.run_id = journal.start_run(session.config.master, "", f"{start}..{end}", kind="transfer")
+        from grunndata.engine.planner import config_hash
+
+        report.run_id = journal.start_run(session.config.master, config_hash(session), f"{start}..{end}",
+                                          kind="transfer")
     try:
         report.results = await carry_out(plan, ctx, journal=journal, run_id=report.run_id, progress=progress)
     finally:
@@ -718,7 +723,8 @@ def section_schema(description: str, defaults: dict[str, Any]) -> dict[str, Any]
         "hold_on": _prop("object", "Hvilken doctor-sjekk (R3-R5) som holder tilbake en rad som ikke stemmer; "
                                    "meldingen og forslaget er doctorens.", d.get("hold_on", {}),
                          additionalProperties=False, properties={
-                             n: _prop("string", f"Sjekken for {meaning[n][:-1].lower()}.", d.get("hold_on", {}).get(n, ""))
+                             n: _prop("string", f"Sjekken for {meaning[n][:-1].lower()}.",
+                                      d.get("hold_on", {}).get(n, ""))
                              for n in ("employee", "wage_name", "addition_code")}),
     }
     return {"type": "object", "description": description, "default": d, "additionalProperties": False,
