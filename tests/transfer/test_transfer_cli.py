@@ -158,4 +158,5 @@ def test_killed_mid_run_then_rerun_gives_every_row_exactly_once(served_big: Env)
         runs = journal.runs()
     finally:
         journal.close()
-    assert [r["status"] for r in runs][:3] == ["ok", "running", "running"]  # the killed runs stay visible
+    statuses = [r["status"] for r in runs][:3]
+    assert statuses[0] == "ok" and set(statuses[1:]) <= {"running", "interrupted"}  # the killed runs stay visible
