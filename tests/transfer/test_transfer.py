@@ -214,3 +214,41 @@ def test_transfer_plugins_are_collected_and_a_duplicate_kind_is_an_error():
     assert host.owner_of("transfer", "hours") == "hours"
     with pytest.raises(PluginError, match="transfer 'hours'"):
         load_host([("hours_again", types.SimpleNamespace(grunndata_transfers=hours.grunndata_transfers))])
+
+
+def test_marked_in_smartdok_but_missing_in_poweroffice_is_reported_not_resent(small: Env):
+    small.run()
+    row = next(r for r in small.rows() if r.get("WageName") == "Ordinær")
+    ref = f"smartdok-workhour-{row['WorkHourID']}"
+    world = small.sb.world()
+    world["poweroffice"][ENTRY] = [e for e in world["poweroffice"][ENTRY] if e["externalImportReference"] != ref]
+    small.sb.reset(world)
+    report = small.run()
+    [line] = news(report.plan)
+    assert line.op == "report" and line.key == ref and "finnes ikke i PowerOffice" in line.reason
+    assert not any(e["externalImportReference"] == ref for e in small.entries())
+
+
+def test_a_line_locked_after_the_preview_is_left_alone(small: Env):
+    import asyncio
+
+    from grunndata.engine import runner
+    from transfer_env import FAST_RETRY, JANUARY, SECRETS
+
+    small.run()
+    row = next(r for r in small.rows() if r.get("WageName") == "Ordinær")
+    small.change("WorkHours", row["WorkHourID"], NetHours=3.0)
+    session = small.session()
+
+    async def go():
+        async with runner.connect(session, SECRETS, transports=small.sb.transports(), rate_per_second=None,
+                                  retry=FAST_RETRY) as conn:
+            plan, ctx = await engine.preview(session, conn, *JANUARY)
+            entry = next(e for e in small.entries() if e["externalImportReference"] == plan.writes[0].reference)
+            small.sb.state.tables["poweroffice"][ENTRY][entry["id"]]["status"] = "PaidOut"  # approved meanwhile
+            return await engine.carry_out(plan, ctx)
+
+    [result] = asyncio.run(go())
+    assert result.status == "locked" and "låst" in result.detail and not result.marked
+    ref = f"smartdok-workhour-{row['WorkHourID']}"
+    assert next(e for e in small.entries() if e["externalImportReference"] == ref)["minutes"] == 450
