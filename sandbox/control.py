@@ -32,6 +32,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Awaitable, Callable
 
+from starlette.requests import ClientDisconnect
 from starlette.routing import Match, Route
 from starlette.types import Message, Receive, Scope, Send
 
@@ -152,6 +153,12 @@ class ControlApp:
             response = await self._control(scope, receive)
             await response(scope, receive, send)
             return
+        try:
+            await self._emulate(scope, receive, send, path)
+        except ClientDisconnect:
+            return  # the client went away mid-request (e.g. a killed apply): no one to answer
+
+    async def _emulate(self, scope: Scope, receive: Receive, send: Send, path: str) -> None:
         method = scope["method"].upper()
         template = template_of(self.routes, scope)
         with self.sandbox.lock:

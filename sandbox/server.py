@@ -30,6 +30,10 @@ def _bind(host: str, port: int) -> socket.socket:
     family = socket.AF_INET6 if ":" in host else socket.AF_INET
     sock = socket.socket(family, socket.SOCK_STREAM)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    if family in (socket.AF_INET, socket.AF_INET6):
+        # Accepted sockets inherit it: without, h11 writes headers and body apart and Nagle
+        # plus delayed ACK stall every request for ~40 ms (2,000 writes took 27 s instead of 2).
+        sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
     try:
         sock.bind((host, port))
         sock.listen(128)  # listening now makes a port clash show here, not deep inside uvicorn

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import os
 import sys
 from pathlib import Path
 from typing import Any
@@ -30,8 +31,27 @@ def journal_path(session: Session, state: str | None) -> Path:
     return Path(state) if state else session.config.base_dir / JOURNAL_NAME
 
 
+RATE_VAR = "GRUNNDATA_POWEROFFICE_RATE"
+
+
+def poweroffice_rate() -> float | None:
+    """Requests per second towards PowerOffice: 10 (its documented limit) unless
+    GRUNNDATA_POWEROFFICE_RATE says otherwise (``0`` = unpaced, for a local sandbox)."""
+    raw = os.environ.get(RATE_VAR, "").strip()
+    if not raw:
+        return 10.0
+    try:
+        rate = float(raw)
+    except ValueError:
+        raise GrunndataError(f"{RATE_VAR}={raw!r}: expected a number of requests per second "
+                             "(0 for no pacing)") from None
+    if rate != rate or rate < 0:
+        raise GrunndataError(f"{RATE_VAR}={raw!r}: expected a number >= 0")
+    return rate or None
+
+
 def _connection(session: Session) -> runner.Connection:
-    return runner.connect(session, env_secrets.from_environment())
+    return runner.connect(session, env_secrets.from_environment(), rate_per_second=poweroffice_rate())
 
 
 async def _plan(session: Session) -> Plan:

@@ -63,8 +63,9 @@ async def apply_plan(plan: Plan, entities: dict[str, Any], actx: ApplyContext, *
 
     async def one(seq: int, action: Action) -> Outcome:
         entity = entities.get(action.entity)
-        row = journal.action_started(run_id, seq, action) if journal is not None else None
         async with gate:
+            # 'started' means the request may have gone out: written when it is about to, not queued.
+            row = journal.action_started(run_id, seq, action) if journal is not None else None
             try:
                 if entity is None:
                     raise GrunndataError(f"no plugin handles the entity '{action.entity}'")
@@ -77,8 +78,8 @@ async def apply_plan(plan: Plan, entities: dict[str, Any], actx: ApplyContext, *
             except Exception as exc:  # reported per action; the run goes on with the rest
                 outcome = Outcome(action, "failed", None, f"{type(exc).__name__}: {exc}"
                                   if not isinstance(exc, (GrunndataError, LookupError)) else str(exc))
-        if journal is not None:
-            journal.action_done(row, outcome.status, outcome.remote_id, outcome.detail)
+            if journal is not None:
+                journal.action_done(row, outcome.status, outcome.remote_id, outcome.detail)
         if progress is not None:
             progress(outcome)
         return outcome

@@ -99,7 +99,7 @@ class Journal:
     # ---- lock ----------------------------------------------------------
     def lock(self) -> None:
         """Take the integration's lock, or refuse at once with who holds it."""
-        lock_path = self.path.with_name(self.path.name + ".lock")
+        lock_path = self._lock_path()
         fd = os.open(lock_path, os.O_RDWR | os.O_CREAT, 0o600)
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
@@ -111,6 +111,38 @@ class Journal:
         os.ftruncate(fd, 0)
         os.write(fd, str(os.getpid()).encode())
         self._lock_fd = fd
+        self._mark_interrupted()
+
+    def _lock_path(self) -> Path:
+        return self.path.with_name(self.path.name + ".lock")
+
+    def _mark_interrupted(self) -> None:
+        # We hold the lock, so no run is going on: one still 'running' was killed mid-way.
+        self.db.execute("UPDATE runs SET status='interrupted' WHERE status='running'")
+
+    def _settle_stale_runs(self) -> None:
+        """Runs left 'running' by a process that died show as 'interrupted' (only when no
+        apply holds the lock: a live run stays 'running')."""
+        if self._lock_fd is not None:
+            return
+        if self.db.execute("SELECT 1 FROM runs WHERE status='running' LIMIT 1").fetchone() is None:
+            return
+        try:
+            fd = os.open(self._lock_path(), os.O_RDWR | os.O_CREAT, 0o600)
+        except OSError:
+            return
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            os.close(fd)
+            return
+        try:
+            self._mark_interrupted()
+        except sqlite3.DatabaseError:
+            pass
+        finally:
+            fcntl.flock(fd, fcntl.LOCK_UN)
+            os.close(fd)
 
     def unlock(self) -> None:
         if self._lock_fd is not None:
@@ -174,11 +206,13 @@ class Journal:
 
     # ---- reading -------------------------------------------------------
     def runs(self, limit: int = 50) -> list[dict[str, Any]]:
+        self._settle_stale_runs()
         self.db.row_factory = sqlite3.Row
         rows = self.db.execute("SELECT * FROM runs ORDER BY id DESC LIMIT ?", (limit,)).fetchall()
         return [self._run(dict(r)) for r in rows]
 
     def run(self, run_id: int) -> dict[str, Any] | None:
+        self._settle_stale_runs()
         self.db.row_factory = sqlite3.Row
         row = self.db.execute("SELECT * FROM runs WHERE id=?", (run_id,)).fetchone()
         if row is None:
