@@ -111,6 +111,7 @@ class BaseClient:
         policy = self._retry
         attempt = 0
         auth_renewed = False
+        patience_used = 0.0
         while True:
             attempt += 1
             headers = self._static_headers()
@@ -138,11 +139,20 @@ class BaseClient:
             if status == 429 and retry_after and retry_after <= policy.max_delay:
                 # The limit is per subscription: every task of this client should pause.
                 self._hold_until = max(self._hold_until, time.monotonic() + retry_after)
+            if status == 429 and retry_after is not None and retry_after <= policy.max_delay \
+                    and patience_used + max(1.0, retry_after) <= policy.rate_limit_patience:
+                # Refused, not processed, and told when to come back: not a failed attempt.
+                patience_used += max(1.0, retry_after)
+                attempt -= 1
+                log.debug("%s %s %s: HTTP 429, again in %.2f s", self.system, call.method, call.path,
+                          retry_after)
+                await asyncio.sleep(retry_after)
+                continue
             retryable = status in policy.retry_statuses or (status == 500 and call.read)
-            if retryable and not call.idempotent and status in policy.ambiguous_statuses:
+            if not call.idempotent and status in policy.ambiguous_statuses:
                 raise self._error(
                     TransportFailure, call,
-                    "gateway error after the request was sent; it may have been applied — "
+                    "server error after the request was sent; it may have been applied — "
                     "look the record up by its key before trying again",
                     status=status, message=self._message(response), ambiguous=True)
             if retryable and attempt < policy.max_attempts:

@@ -22,7 +22,8 @@ class RetryPolicy:
     ``base_delay * 2**(attempt-1)`` capped at ``max_delay``; with ``jitter`` the actual
     delay is drawn uniformly from [0, that] ("full jitter"), so concurrent clients spread out.
     A server's ``Retry-After`` replaces the computed delay; one longer than ``max_delay``
-    is not waited for (the request fails with RateLimited / ApiError instead).
+    is not waited for (the request fails with RateLimited / ApiError instead). 429s that name
+    their wait are retried beyond ``max_attempts``, within ``rate_limit_patience`` seconds.
     """
 
     max_attempts: int = 5
@@ -30,8 +31,16 @@ class RetryPolicy:
     max_delay: float = 30.0
     jitter: bool = True
     retry_statuses: tuple[int, ...] = (429, 502, 503, 504)
-    # A gateway error on a create may hide a create that happened: not retried for creates.
-    ambiguous_statuses: tuple[int, ...] = (502, 504)
+    # A 429 that says when to try again (Retry-After, or PowerOffice's "Try again in N seconds")
+    # was refused, not processed: waiting as told and sending again is always safe. Such waits
+    # do not use up ``max_attempts`` while they add up to at most this many seconds (each
+    # counted as at least one), so a burst by another integration on the same subscription key
+    # delays a write instead of failing it.
+    rate_limit_patience: float = 120.0
+    # Any server error on a create may hide a create that happened (a 503 or 500 after the
+    # backend committed has been seen in the sandbox's after_commit faults): a create is never
+    # resent blind; it fails as ambiguous and the engine looks the record up by key first.
+    ambiguous_statuses: tuple[int, ...] = (500, 502, 503, 504)
 
     def backoff(self, attempt: int) -> float:
         """Delay before try number ``attempt + 1`` (``attempt`` is 1-based)."""

@@ -31,21 +31,34 @@ def _is_conflict(exc: Exception) -> bool:
     return getattr(exc, "status", None) == 409 or getattr(exc, "status_code", None) == 409
 
 
+# A create that stays ambiguous (a storm of 5xx or lost answers) is looked up and tried again
+# this many times in all, pausing a little longer each time, before it is reported as failed.
+CREATE_ROUNDS = 4
+CREATE_PAUSE = 0.2
+
+
 async def _create_once(entity: Any, action: Action, actx: ApplyContext) -> tuple[str, Any, str]:
-    """Create, or find the record a lost response already created."""
-    try:
-        result = await entity.apply(action, actx)
-        return "ok", result.get("id"), ""
-    except Exception as exc:
-        if not (getattr(exc, "ambiguous", False) or _is_conflict(exc)):
-            raise
-        found = await entity.lookup(action, actx)
-        if found is not None:
-            return "recovered", found.get("id"), "fantes allerede (svaret på en tidligere forespørsel gikk tapt)"
-        if _is_conflict(exc):
-            raise
-        result = await entity.apply(action, actx)
-        return "ok", result.get("id"), "sendt på nytt etter tapt svar"
+    """Create, or find the record a lost response already created. Never sends a create
+    again without first looking the record up by its key."""
+    resent = False
+    for round_ in range(1, CREATE_ROUNDS + 1):
+        try:
+            result = await entity.apply(action, actx)
+            return "ok", result.get("id"), "sendt på nytt etter tapt svar" if resent else ""
+        except Exception as exc:
+            ambiguous = bool(getattr(exc, "ambiguous", False))
+            # A refusal of a resent create may be the first attempt's record being there after all.
+            refused_resend = resent and getattr(exc, "status", None) in (400, 409)
+            if not (ambiguous or _is_conflict(exc) or refused_resend):
+                raise
+            found = await entity.lookup(action, actx)
+            if found is not None:
+                return "recovered", found.get("id"), "fantes allerede (svaret på en tidligere forespørsel gikk tapt)"
+            if not ambiguous or round_ == CREATE_ROUNDS:
+                raise
+            resent = True
+            await asyncio.sleep(CREATE_PAUSE * round_)
+    raise AssertionError("unreachable")
 
 
 async def apply_plan(plan: Plan, entities: dict[str, Any], actx: ApplyContext, *,

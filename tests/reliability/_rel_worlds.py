@@ -56,3 +56,27 @@ def config_for(urls: Any, *, master: str = "smartdok") -> dict[str, Any]:
     if master == "smartdok":
         cfg["standard_project"] = STANDARD
     return cfg
+
+
+def po_master_world(n: int, seed: int = 7) -> dict[str, Any]:
+    """PowerOffice as master: ``n`` active Time projects (a sub-project under every tenth) and
+    40 activities in PowerOffice; SmartDok has every fifth project already. Apply creates in SmartDok."""
+    rng = random.Random(seed)
+    po_projects, sd_projects, activities = [], [], []
+    for i in range(n):
+        number = str(200000 + i)
+        name = f"Prosjekt {rng.choice(['Lade', 'Øya', 'Ila', 'Tiller'])} {i}"
+        po_projects.append({"Id": i + 1, "Code": number, "Name": name, "ProjectStatus": "Active",
+                            "ProjectBillingMethod": "Time", "IsActive": True, "StartDate": "2026-02-01"})
+        if i % SUB_EVERY == 0:
+            po_projects.append({"Id": 100000 + i, "Code": f"{number}.1", "Name": f"Fase 1 {name}",
+                                "ProjectStatus": "Active", "ProjectBillingMethod": "Time", "IsActive": True,
+                                "ParentProjectCode": number})
+        if i % 5 == 0:
+            sd_projects.append({"Id": len(sd_projects) + 1, "ProjectNumber": number, "ProjectName": name,
+                                "IsActive": True, "Finished": False, "StartDate": "2026-02-01T00:00:00"})
+    for i in range(40):
+        activities.append({"id": i + 1, "code": str(700 + i), "name": f"Aktivitet {i}", "activityType": "Billable",
+                           "isActive": True})
+    return {"smartdok": {"Projects": sd_projects},
+            "poweroffice": {"Projects": po_projects, "TimeTracking/Activity": activities}}
