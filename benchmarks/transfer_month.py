@@ -195,11 +195,11 @@ hours, goods) for January 2026; {a['held']} rows break R3/R4/R5 on purpose.
 
 {chr(10).join('- ' + t for t in b['timeline'])}
 
-The rerun's failed lines are the injected faults: SmartDok refusing five marks (400), and a create
+The rerun's failed lines are the injected faults: SmartDok refusing five marks (400), and creates
 PowerOffice refused (503) more often than the client retries. "Recovered" lines are creates whose
 answer was lost (connection dropped after the write): found by their reference, not sent again.
-The final run heals the rest: it only marks the rows PowerOffice already has, and sends the one
-line that never reached it.
+The final run heals the rest: it only marks the rows PowerOffice already has, and sends the
+lines that never reached it.
 
 Afterwards: {b['qualifying']} qualifying rows, each in PowerOffice exactly once and marked in SmartDok
 (doubles {b['doubles']}, missing {b['missing']}, unmarked {b['unmarked']}); {b['held']} held back,
