@@ -34,6 +34,12 @@ RESOURCES: dict[str, TimeTrackingResource] = {
 }
 
 
+# A time-tracking entry is where transferred hours, machine hours and goods land: its fields by
+# meaning, so that the transfer engine never spells the v1 names itself.
+ENTRY_FIELDS = {"employee": "employeeCode", "hour_type": "hourType", "project": "projectCode",
+                "activity": "activityCode", "date": "date", "comment": "comment",
+                "reference": "externalImportReference"}
+
 _ENVELOPE = {"data", "success", "count", "message", "validation"}
 
 

@@ -36,6 +36,7 @@ from grunndata.errors import GrunndataError
 OPS = ("send", "update", "new_line", "mark", "hold", "report")
 WRITES = ("send", "update", "new_line", "mark")
 ENTRY = tt.ENTRY
+F = tt.ENTRY_FIELDS  # the entry's field names, by meaning (the adapter's business)
 ANY = "*"  # in ``select``/``qualify``: the field has a value
 
 
@@ -202,7 +203,7 @@ class EntryIndex:
         self.by_ref: dict[str, dict] = {}
         self.latest: dict[str, tuple[int, dict]] = {}
         for e in entries:
-            ref = e.get("externalImportReference")
+            ref = e.get(F["reference"])
             if not ref:
                 continue
             self.by_ref[ref] = e
@@ -297,7 +298,7 @@ def build_entry(kind: str, cfg: dict[str, Any], row: dict[str, Any], res: Resolv
                    f"Opprett den ansatte med ansattnummer {number} i PowerOffice, eller rett nummeret i SmartDok.")
 
     entry: dict[str, Any] = dict(cfg.get("entry_defaults") or {})
-    entry["employeeCode"] = number
+    entry[F["employee"]] = number
 
     # R4/R5: the hour type, by the wage's name, or by the addition's code (its pay item).
     is_addition = any(bool(_get(row, f)) for f in cfg.get("addition_when") or [])
@@ -309,7 +310,7 @@ def build_entry(kind: str, cfg: dict[str, Any], row: dict[str, Any], res: Resolv
             raise Hold(f"Tillegget med kode «{code}» har ingen timeart i PowerOffice som peker på lønnsarten "
                        f"«{code}», så tillegget kan ikke overføres (R5).", where(kind, "hold_on", "addition_code"),
                        f"Opprett en timeart i PowerOffice med lønnsart «{code}», eller rett koden i SmartDok.")
-        entry["hourType"] = hour_type.get("code")
+        entry[F["hour_type"]] = hour_type.get("code")
     elif "wage_name" in fields:
         name = value.get("wage_name")
         if name not in (None, ""):
@@ -321,7 +322,7 @@ def build_entry(kind: str, cfg: dict[str, Any], row: dict[str, Any], res: Resolv
                            where(kind, "hold_on", "wage_name"),
                            f"Opprett timearten «{name}» i PowerOffice, eller gi lønnsarten navnet til en timeart "
                            "som finnes.")
-            entry["hourType"] = hour_type.get("code")
+            entry[F["hour_type"]] = hour_type.get("code")
 
     # R6: the project (sub-project as <parent>.<sub>), by number only.
     project, sub = _text(value.get("project")), _text(value.get("subproject"))
@@ -335,7 +336,7 @@ def build_entry(kind: str, cfg: dict[str, Any], row: dict[str, Any], res: Resolv
         raise Hold(f"Prosjekt {code} {state} i PowerOffice (R6).", where(kind, "subproject_code" if sub else
                                                                           "project_code"),
                    "Kjør «grunndata apply» (grunndatasynk) først, eller rett prosjektnummeret i SmartDok.")
-    entry["projectCode"] = code
+    entry[F["project"]] = code
 
     # The activity: the row's own, or the one carrying the machine's / goods' product (R10).
     if cfg.get("activity_by") == "product":
@@ -355,17 +356,17 @@ def build_entry(kind: str, cfg: dict[str, Any], row: dict[str, Any], res: Resolv
             raise Hold(f"Aktiviteten «{code_a or ''}» finnes ikke (eller er inaktiv) i PowerOffice (R6, R16).",
                        where(kind, "fields", "activity"),
                        "Kjør «grunndata apply», eller legg aktiviteten inn for hånd i PowerOffice.")
-    entry["activityCode"] = activity.get("code")
+    entry[F["activity"]] = activity.get("code")
 
     date = _text(value.get("date"))
-    entry["date"] = date[:10] if date else None
+    entry[F["date"]] = date[:10] if date else None
     amount = float(value.get("amount") or 0)
     target = cfg.get("amount_to", "minutes")
     scaled = amount * float(cfg.get("amount_factor", 1))
     entry[target] = int(round(scaled)) if target == "minutes" else round(scaled, 4)
     comment = value.get("comment")
     if comment not in (None, ""):
-        entry["comment"] = str(comment)
+        entry[F["comment"]] = str(comment)
     return entry
 
 
@@ -400,9 +401,9 @@ def decide(kind: str, cfg: dict[str, Any], row: dict[str, Any], index: EntryInde
     if not attested:
         if current is not None:
             n, entry = current
-            return line("report", {"entry": entry.get("id"), "reference": entry.get("externalImportReference")},
+            return line("report", {"entry": entry.get("id"), "reference": entry.get(F["reference"])},
                         f"Raden er ikke lenger attestert i SmartDok, men ble overført til PowerOffice "
-                        f"({entry.get('externalImportReference')}). Linjen i PowerOffice slettes ikke: vurder den "
+                        f"({entry.get(F['reference'])}). Linjen i PowerOffice slettes ikke: vurder den "
                         "der, og attester raden på nytt i SmartDok om den skal stå.", where(kind, "qualify"))
         return None
     try:
@@ -415,7 +416,7 @@ def decide(kind: str, cfg: dict[str, Any], row: dict[str, Any], index: EntryInde
             fields["suggestion"] = held.suggestion
         reason = "Holdes tilbake: " + held.reason + (f" Forslag: {held.suggestion}" if held.suggestion else "")
         return line("hold", fields, reason, held.rule)
-    body["externalImportReference"] = ref
+    body[F["reference"]] = ref
     if current is None:
         if exported:
             marked_as = _get(row, cfg.get("exported_reference")) if cfg.get("exported_reference") else None
@@ -431,7 +432,7 @@ def decide(kind: str, cfg: dict[str, Any], row: dict[str, Any], index: EntryInde
     amount_field = cfg.get("amount_to", "minutes")
     others = [f for f in cfg.get("new_line_when") or [] if not _same(body.get(f), entry.get(f))]
     amount_changed = not _same(body.get(amount_field), entry.get(amount_field))
-    entry_ref = entry.get("externalImportReference") or ref
+    entry_ref = entry.get(F["reference"]) or ref
     if not others and not amount_changed:
         if exported:
             return None
@@ -448,7 +449,7 @@ def decide(kind: str, cfg: dict[str, Any], row: dict[str, Any], index: EntryInde
                     where(kind, "locked"), reference=entry_ref, entry_id=entry.get("id"))
     if others:
         new_ref = _format(cfg.get("new_line_reference", "{reference}-{n}"), reference=ref, n=n + 1)
-        body["externalImportReference"] = new_ref
+        body[F["reference"]] = new_ref
         changed = {f: {"before": entry.get(f), "after": body.get(f)} for f in others}
         return line("new_line", {**body, "changed": changed},
                     f"Raden er endret i SmartDok etter overføringen ({', '.join(others)}): endringen blir en ny linje "
@@ -520,7 +521,7 @@ def _status(exc: Exception) -> int | None:
 
 
 async def _find(po: Any, reference: str) -> dict | None:
-    found = await po.find(ENTRY, externalImportReference=reference)
+    found = await po.find(ENTRY, **{F["reference"]: reference})
     return found[0] if found else None
 
 

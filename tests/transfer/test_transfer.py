@@ -100,8 +100,11 @@ def test_faults_on_send_never_give_a_double_line(env: Env, fault):
     recovered = [r for r in report.results if r.status == "recovered"]
     if fault.get("drop_after_commit") or fault.get("after_commit"):
         assert len(recovered) == fault["count"]
-    report2 = env.run()
-    assert not report2.failed and not [line for line in report2.plan.lines if line.op == "send"]
+    # Lines that failed for good (the client gives up, or a 503 may have hidden a write) are
+    # healed by the next run: sent if PowerOffice never got them, never sent twice.
+    again = env.run()
+    assert not again.failed
+    assert not [line for line in env.run().plan.lines if line.op in ("send", "mark")]
     assert_exactly_once(env, held_refs(report))
 
 
