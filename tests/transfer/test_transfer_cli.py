@@ -149,6 +149,8 @@ def test_killed_mid_run_then_rerun_gives_every_row_exactly_once(served_big: Env)
     # The rerun meets a few more faults: a lost answer and a refused request.
     sb.add_fault("poweroffice", "POST", "/v2/TimeTracking/TimeTrackingEntry", drop_after_commit=True, count=2)
     sb.add_fault("poweroffice", "POST", "/v2/TimeTracking/TimeTrackingEntry", status=503, count=2)
+    rerun = run(*PERIOD, "--yes", "--json")
+    assert rerun.exit_code in (0, 1), rerun.output  # a line the faults failed for good is healed next
     result = run(*PERIOD, "--yes", "--json")
     assert result.exit_code == 0, result.output
     data = json.loads(result.output)
@@ -158,5 +160,6 @@ def test_killed_mid_run_then_rerun_gives_every_row_exactly_once(served_big: Env)
         runs = journal.runs()
     finally:
         journal.close()
-    statuses = [r["status"] for r in runs][:3]
-    assert statuses[0] == "ok" and set(statuses[1:]) <= {"running", "interrupted"}  # the killed runs stay visible
+    statuses = [r["status"] for r in runs]
+    assert statuses[0] == "ok"
+    assert sum(s in ("running", "interrupted") for s in statuses) == 2  # the two killed runs stay visible
