@@ -433,8 +433,9 @@ def decide(kind: str, cfg: dict[str, Any], row: dict[str, Any], index: EntryInde
     others = [f for f in cfg.get("new_line_when") or [] if not _same(body.get(f), entry.get(f))]
     amount_changed = not _same(body.get(amount_field), entry.get(amount_field))
     entry_ref = entry.get(F["reference"]) or ref
+    marked_as = _get(row, cfg["exported_reference"]) if cfg.get("exported_reference") else entry_ref
     if not others and not amount_changed:
-        if exported:
+        if exported and marked_as == entry_ref:
             return None
         return line("mark", {"reference": entry_ref, "entry": entry.get("id")},
                     f"Linjen finnes allerede i PowerOffice ({entry_ref}), men raden er ikke merket som overført i "

@@ -255,3 +255,18 @@ def test_a_line_locked_after_the_preview_is_left_alone(small: Env):
     assert result.status == "locked" and "låst" in result.detail and not result.marked
     ref = f"smartdok-workhour-{row['WorkHourID']}"
     assert next(e for e in small.entries() if e["externalImportReference"] == ref)["minutes"] == 450
+
+
+def test_a_row_still_marked_with_its_old_reference_is_marked_with_the_new_line(small: Env):
+    small.run()
+    row = next(r for r in small.rows() if r.get("WageName") == "Ordinær" and r["ProjectNumber"] != "3002")
+    ref = f"smartdok-workhour-{row['WorkHourID']}"
+    small.change("WorkHours", row["WorkHourID"], ProjectNumber="3002", ProjectID=102)
+    small.sb.add_fault("smartdok", "POST", "/WorkHours/SetExportedExternal", status=400, count=1)
+    small.run()  # the new line is sent; marking it fails: the row keeps the old reference
+    [line] = news(small.preview())
+    assert line.op == "mark" and line.reference == f"{ref}-endring-2"
+    small.run()
+    marked = next(r for r in small.rows() if r["WorkHourID"] == row["WorkHourID"])
+    assert marked["ExportedExternalId"] == f"{ref}-endring-2"
+    assert news(small.preview()) == []
