@@ -50,6 +50,7 @@ class FieldMap:
         self.path = path
         raw = rules.get(*path, default={}) or {}
         self.specs: dict[str, FieldSpec] = {}
+        self._readings: dict[str, list[tuple[str, str, FieldSpec, dict[Any, Any] | None]]] = {}
         for name, spec in raw.items():
             decl = decls.get(name) or FieldDecl("")
             api = {s: spec[s] for s in ("smartdok", "poweroffice") if spec.get(s)}
@@ -66,15 +67,41 @@ class FieldMap:
         spec = self.specs.get(name)
         return spec.api.get(system) if spec else None
 
+    def _reading(self, system: str) -> list[tuple[str, str, FieldSpec, dict[Any, Any] | None]]:
+        """(name, API field, spec, API value -> word) for each field ``system`` has; built once,
+        since to_neutral runs for every record read."""
+        cache = self._readings
+        if system not in cache:
+            plan = []
+            for name, spec in self.specs.items():
+                field = spec.api.get(system)
+                if field is None:
+                    continue
+                words = None
+                if spec.vocabulary:
+                    words = {}
+                    for word, value in self.rules.vocabulary(spec.vocabulary).items():
+                        try:
+                            words.setdefault(value, word)  # the first word listed wins, as in to_word
+                        except TypeError:
+                            words = None  # an unhashable API value: look it up the slow way
+                            break
+                plan.append((name, field, spec, words))
+            cache[system] = plan
+        return cache[system]
+
     def to_neutral(self, system: str, record: dict[str, Any], id_field: str) -> dict[str, Any]:
         out: dict[str, Any] = {"_id": record.get(id_field), "_raw": record}
-        for name, spec in self.specs.items():
-            field = spec.api.get(system)
-            if field is None:
-                continue
+        for name, field, spec, words in self._reading(system):
             value = normalize_value(spec, record.get(field))
             if spec.vocabulary and value is not None:
-                value = self.rules.to_word(spec.vocabulary, value)
+                if words is not None:
+                    try:
+                        value = words.get(value, value)
+                    except TypeError:  # an unhashable value from the API
+                        value = self.rules.to_word(spec.vocabulary, value)
+                else:
+                    value = self.rules.to_word(spec.vocabulary, value)
             out[name] = value
         return out
 

@@ -12,6 +12,7 @@ if TYPE_CHECKING:
 
 SYSTEMS = ("smartdok", "poweroffice")
 OPS = ("create", "update", "finish", "skip", "manual", "warn")
+_FINGERPRINT_CHUNK = 1000
 
 
 @dataclass
@@ -25,10 +26,21 @@ class Snapshot:
         return getattr(self, system).get(resource) or []
 
     def fingerprint(self) -> str:
-        """A hash of everything read: a saved plan is applied only to the world it was made from."""
-        blob = json.dumps({"smartdok": self.smartdok, "poweroffice": self.poweroffice},
-                          sort_keys=True, default=str, ensure_ascii=False)
-        return hashlib.sha256(blob.encode("utf-8")).hexdigest()
+        """A hash of everything read: a saved plan is applied only to the world it was made from.
+
+        Hashed a chunk of records at a time, so a large world never exists as one string
+        (at 100k projects that string alone was ~250 MB, twice over with its encoding).
+        """
+        digest = hashlib.sha256()
+        encode = json.JSONEncoder(sort_keys=True, default=str, ensure_ascii=False).encode
+        for system in SYSTEMS:
+            resources = getattr(self, system)
+            for name in sorted(resources):
+                rows = resources[name] or []
+                digest.update(encode([system, name, len(rows)]).encode("utf-8"))
+                for start in range(0, len(rows), _FINGERPRINT_CHUNK):
+                    digest.update(encode(rows[start:start + _FINGERPRINT_CHUNK]).encode("utf-8"))
+        return digest.hexdigest()
 
     def as_world(self) -> dict[str, Any]:
         return {"smartdok": self.smartdok, "poweroffice": self.poweroffice}
