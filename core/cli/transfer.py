@@ -22,12 +22,19 @@ DATE = click.DateTime(formats=["%Y-%m-%d"])
 def print_preview(plan: engine.TransferPlan) -> None:
     click.echo(f"Periode {plan.start} til {plan.end}"
                + (f" (hentes i {len(plan.windows)} bolker på høyst 93 dager)" if len(plan.windows) > 1 else ""))
+    # Sends are counted, not listed one by one; everything a person must read is listed, and rows
+    # held back for one reason are listed once, with how many and which.
+    held: dict[tuple[str, str, str], list[str]] = {}
     for line in plan.lines:
-        # Sends are counted, not listed one by one; everything a person must read is listed.
-        if line.op == "send":
-            continue
-        click.echo(f"  {OP_WORDS[line.op]:<17} {KIND_WORDS.get(line.kind, line.kind):<12} {line.key}: "
-                   f"{line.reason}  [{line.rule}]")
+        if line.op == "hold":
+            held.setdefault((line.kind, line.reason, line.rule), []).append(line.key)
+        elif line.op != "send":
+            click.echo(f"  {OP_WORDS[line.op]:<17} {KIND_WORDS.get(line.kind, line.kind):<12} {line.key}: "
+                       f"{line.reason}  [{line.rule}]")
+    for (kind, reason, rule), keys in held.items():
+        which = keys[0] if len(keys) == 1 else f"{len(keys)} rader: {', '.join(keys[:3])}" + (
+            ", …" if len(keys) > 3 else "")
+        click.echo(f"  {OP_WORDS['hold']:<17} {KIND_WORDS.get(kind, kind):<12} {which}: {reason}  [{rule}]")
     s = plan.summary()
     parts = [f"{s[op]} {OP_WORDS[op]}" for op in engine.OPS if s[op]]
     click.echo("Oppsummert: " + (", ".join(parts) if parts else "ingenting å gjøre")
