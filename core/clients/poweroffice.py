@@ -124,7 +124,9 @@ class PowerOfficeClient(BaseClient):
             response = await self._call(call)
             if response.status_code == 204:
                 break
-            body = tt.unwrap(self._json(call, response, allow_empty=True))
+            # An empty list is a 204; an empty 200 is a broken answer, not "no records" (acting on
+            # it would create every record again in the other system).
+            body = tt.unwrap(self._json(call, response))
             if body is None:
                 break
             if not isinstance(body, list) or not all(isinstance(x, dict) for x in body):

@@ -174,7 +174,8 @@ class SmartDokClient(BaseClient):
             call = Call("GET", spec.path, spec.path, resource, "list", params=dict(query),
                         read=True)
             response = await self._call(call)
-            body = self._json(call, response, allow_empty=True)
+            # Only a 204 may be empty: an empty 200 is a broken answer, not "no records".
+            body = self._json(call, response, allow_empty=response.status_code == 204)
             if body is None:
                 return items
             total = None

@@ -46,7 +46,9 @@ async def _create_once(entity: Any, action: Action, actx: ApplyContext) -> tuple
             result = await entity.apply(action, actx)
             return "ok", result.get("id"), "sendt på nytt etter tapt svar" if resent else ""
         except Exception as exc:
-            ambiguous = bool(getattr(exc, "ambiguous", False))
+            # A 2xx whose body is garbage (HTML, cut-off JSON): the create happened, its answer is lost.
+            status = getattr(exc, "status", None)
+            ambiguous = bool(getattr(exc, "ambiguous", False)) or (isinstance(status, int) and 200 <= status < 300)
             # A refusal of a resent create may be the first attempt's record being there after all.
             refused_resend = resent and getattr(exc, "status", None) in (400, 409)
             if not (ambiguous or _is_conflict(exc) or refused_resend):

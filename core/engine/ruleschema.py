@@ -131,3 +131,29 @@ def entity_schema(fields: dict[str, FieldDecl], description: str, fields_descrip
             "duplicates": duplicates_schema(),
         },
     }
+
+
+def limits_schema(fields: dict[str, FieldDecl], description: str) -> dict[str, Any]:
+    """What the receiving system accepts, per system and field: a value over the limit is a
+    warning in the plan naming the record, not a write that fails."""
+    field_limit = {
+        "type": "object", "default": {}, "additionalProperties": False,
+        "description": "Grenser for feltet.",
+        "properties": {
+            "max_length": {"type": "integer", "minimum": 1, "default": None,
+                           "description": "Lengste tekst systemet tar imot (antall tegn)."},
+            "required": {"type": "boolean", "default": False,
+                         "description": "Systemet krever en verdi (ikke tom)."},
+        },
+    }
+    per_system = {
+        "type": "object", "default": {}, "additionalProperties": False,
+        "properties": {name: {**field_limit, "description": decl.description} for name, decl in fields.items()},
+    }
+    return {
+        "type": "object", "default": {}, "additionalProperties": False, "description": description,
+        "properties": {
+            "smartdok": {**per_system, "description": "Grenser i SmartDok (fra SmartDoks API-spesifikasjon)."},
+            "poweroffice": {**per_system, "description": "Grenser i PowerOffice."},
+        },
+    }

@@ -16,6 +16,11 @@ from grunndata.engine.model import Action, ApplyContext, Flow, PlanContext
 SYSTEM_NAMES = {"smartdok": "SmartDok", "poweroffice": "PowerOffice"}
 
 
+def is_plain(value: Any) -> bool:
+    """A value an API field may hold: text, a number, a truth value (not a list or an object)."""
+    return value is None or isinstance(value, (str, int, float, bool))
+
+
 def system_name(system: str) -> str:
     return SYSTEM_NAMES.get(system, system)
 
@@ -35,6 +40,7 @@ class SyncedEntity:
     order: int = 50
     section: str = ""  # top-level rule key
     fields_key: str = "fields"
+    limits_key: str = "limits"  # rule key of what the receiving system accepts (lengths, required)
     label: str = ""  # Norwegian noun used in plan reasons
     sides: dict[str, Side] = {}
     fields: dict[str, FieldDecl] = {}
@@ -50,9 +56,22 @@ class SyncedEntity:
         return ctx.snapshot.records(system, self.sides[system].resource)
 
     def neutral(self, ctx: PlanContext | ApplyContext, system: str, raw: dict) -> dict[str, Any]:
+        raw, invalid = self.clean(ctx, system, raw)
         rec = self.field_map(ctx).to_neutral(system, raw, self.sides[system].id_field)
         rec["_key"] = match_key(ctx.rules, self.section, rec.get("number"))
+        rec["_invalid"] = invalid
         return rec
+
+    def clean(self, ctx: PlanContext | ApplyContext, system: str, raw: dict) -> tuple[dict, list[str]]:
+        """The record with every id or mapped field whose value is not a plain value (a list,
+        an object from a misbehaving API) blanked, and the names of those fields. The plan warns
+        about them, naming the record; the engine never trips over them."""
+        fmap = self.field_map(ctx)
+        fields = [self.sides[system].id_field] + [s.api[system] for s in fmap.specs.values() if system in s.api]
+        invalid = [f for f in fields if raw.get(f) is not None and not is_plain(raw.get(f))]
+        if not invalid:
+            return raw, []
+        return {k: (None if k in invalid else v) for k, v in raw.items()}, invalid
 
     def records(self, ctx: PlanContext | ApplyContext, system: str) -> list[dict[str, Any]]:
         """Neutral records of this entity in ``system`` (cached per context)."""
@@ -134,6 +153,10 @@ class SyncedEntity:
             names.setdefault(self.name_key(rec), []).append(rec["_key"])
             loose.setdefault(loose_key(rec["_key"]), []).append(rec["_key"])
         seen: set[str] = set()
+        for system in (source, target):
+            for rec in self.records(ctx, system):
+                if rec.get("_invalid"):
+                    actions.append(self.invalid_warning(ctx, target, system, rec))
         for src in self.records(ctx, source):
             key = src["_key"]
             if key is None:
@@ -158,6 +181,14 @@ class SyncedEntity:
     def name_key(self, rec: dict[str, Any]) -> Any:
         """What two records must share to be likely duplicates by name (R13, R18)."""
         return loose_name(rec.get("name"))
+
+    def invalid_warning(self, ctx: PlanContext, target: str, system: str, rec: dict[str, Any]) -> Action:
+        ident = rec["_key"] or (f"id {rec['_id']}" if rec.get("_id") is not None else "(uten nummer)")
+        shown = ", ".join(rec["_invalid"])
+        return self.action(ctx, "warn", target, ident, {"invalid_fields": rec["_invalid"]},
+                           f"{self.label} {ident} i {system_name(system)} har ugyldige verdier i {shown} (ikke en "
+                           f"enkel verdi); feltene regnes som tomme. Rett posten i {system_name(system)}",
+                           ctx.rules.where(self.section, self.fields_key))
 
     def where_match(self, ctx: PlanContext) -> str:
         return ctx.rules.where(self.section, "match", "key")
@@ -199,6 +230,9 @@ class SyncedEntity:
         if problem is not None:
             return [problem]
         values = self.create_values(ctx, src, target)
+        refused = self.limit_problems(ctx, target, values)
+        if refused:
+            return [self.limit_warning(ctx, flow, key, src, refused, "opprettes ikke")]
         actions = [self.action(ctx, "create", target, key, values,
                                f"{self.label} {key} finnes i {system_name(source)}, men ikke i {system_name(target)}",
                                self.where(ctx, "create"))]
@@ -224,6 +258,30 @@ class SyncedEntity:
                         ctx.rules.where(self.section, "duplicates", "numbers_differ_only_by_spaces_or_zeros")))
         return actions
 
+    def limit_problems(self, ctx: PlanContext, target: str, values: dict[str, Any]) -> dict[str, str]:
+        """Fields the target would refuse by the rules' ``limits`` (required, max_length): field -> why."""
+        limits = ctx.rules.get(self.section, self.limits_key, target, default={}) or {}
+        problems: dict[str, str] = {}
+        for f, limit in limits.items():
+            if not isinstance(limit, dict) or f not in values and not limit.get("required"):
+                continue
+            value = values.get(f)
+            text = "" if value is None else str(value).strip()
+            if limit.get("required") and not text:
+                problems[f] = f"{f} mangler, og {system_name(target)} krever det"
+            elif limit.get("max_length") and len(text) > limit["max_length"]:
+                problems[f] = (f"{f} er {len(text)} tegn; {system_name(target)} tillater "
+                               f"{limit['max_length']}")
+        return problems
+
+    def limit_warning(self, ctx: PlanContext, flow: Flow, key: str, src: dict[str, Any],
+                      problems: dict[str, str], what: str) -> Action:
+        f = next(iter(problems))
+        return self.action(ctx, "warn", flow.target, key, {"name": src.get("name"), **{p: src.get(p) for p in problems}},
+                           f"{self.label} {key} «{src.get('name') or ''}» {what} i {system_name(flow.target)}: "
+                           + "; ".join(problems.values()) + f". Rett det i {system_name(flow.source)}",
+                           ctx.rules.where(self.section, self.limits_key, flow.target, f))
+
     def cannot_create(self, ctx: PlanContext, flow: Flow, src: dict[str, Any]) -> Action | None:
         """A record the target system would refuse (entity-specific), reported instead of sent."""
         return None
@@ -248,6 +306,10 @@ class SyncedEntity:
             before, after = tgt.get(f), src.get(f)
             if before != after:
                 changes[f] = {"before": before, "after": after}
+        refused = self.limit_problems(ctx, target, {f: c["after"] for f, c in changes.items()})
+        if refused:
+            actions.append(self.limit_warning(ctx, flow, key, src, refused, "oppdateres ikke"))
+            changes = {f: c for f, c in changes.items() if f not in refused}
         if changes:
             actions.append(self.action(ctx, "update", target, key, changes,
                                        f"{self.label} {key} i {system_name(target)} avviker fra mastersystemet "

@@ -11,8 +11,8 @@ from typing import Any
 from grunndata import hookimpl
 from grunndata.engine.mapping import FieldDecl, match_key
 from grunndata.engine.model import Action, ApplyContext, Flow, PlanContext
-from grunndata.engine.ruleschema import direction_schema, entity_schema, fields_schema
-from grunndata.engine.sync import Side, SyncedEntity, system_name
+from grunndata.engine.ruleschema import direction_schema, entity_schema, fields_schema, limits_schema
+from grunndata.engine.sync import Side, SyncedEntity, is_plain, system_name
 
 FIELDS = {
     "number": FieldDecl("Prosjektnummeret (underprosjekt: nummeret under hovedprosjektet)."),
@@ -112,6 +112,7 @@ class SubProjects(Projects):
     name = "subprojects"
     order = 20
     fields_key = "subproject_fields"
+    limits_key = "subproject_limits"
     label = "underprosjekt"
     sides = {"smartdok": Side("SubProjects", "Id"), "poweroffice": Side("Projects", "Id")}
     manual_refs = {"poweroffice_master": "R17"}
@@ -129,11 +130,17 @@ class SubProjects(Projects):
         if key not in ctx.cache:
             fmap_field = "ProjectNumber" if system == "smartdok" else "Code"
             ctx.cache[key] = {r.get("Id"): match_key(ctx.rules, self.section, r.get(fmap_field))
-                              for r in ctx.snapshot.records(system, "Projects")}
+                              for r in ctx.snapshot.records(system, "Projects")
+                              if is_plain(r.get("Id")) and is_plain(r.get(fmap_field))}
         return ctx.cache[key]
 
     def neutral(self, ctx, system, raw):
+        raw, invalid = self.clean(ctx, system, raw)
+        for link in ("ProjectId", "ParentProjectId", "ParentProjectCode"):
+            if not is_plain(raw.get(link)):
+                raw, invalid = {**raw, link: None}, invalid + [link]
         rec = self.field_map(ctx).to_neutral(system, raw, self.sides[system].id_field)
+        rec["_invalid"] = invalid
         template = self.template(ctx)
         if system == "smartdok":
             parent = self.parents(ctx, system).get(raw.get("ProjectId"))
@@ -235,6 +242,10 @@ def _schema() -> dict[str, Any]:
             "description": "Hvordan et underprosjektnummer blir en prosjektkode i PowerOffice.",
         },
         subproject_fields=fields_schema(FIELDS, "Feltene som følger underprosjektet mellom systemene."),
+        limits=limits_schema(FIELDS, "Hva mottakersystemet tar imot for prosjekter (SmartDok: prosjektnavn høyst "
+                                     "70 tegn). En verdi over grensen gir en advarsel i planen, ikke en feilet skriving."),
+        subproject_limits=limits_schema(FIELDS, "Hva mottakersystemet tar imot for underprosjekter (SmartDok: "
+                                                "navn høyst 70 tegn)."),
     )
 
 
