@@ -66,11 +66,16 @@ class SyncedEntity:
         """The record with every id or mapped field whose value is not a plain value (a list,
         an object from a misbehaving API) blanked, and the names of those fields. The plan warns
         about them, naming the record; the engine never trips over them."""
-        fmap = self.field_map(ctx)
-        fields = [self.sides[system].id_field] + [s.api[system] for s in fmap.specs.values() if system in s.api]
-        invalid = [f for f in fields if raw.get(f) is not None and not is_plain(raw.get(f))]
-        if not invalid:
+        key = ("checked_fields", self.name, system)
+        fields = ctx.cache.get(key)
+        if fields is None:  # the same for every record: worked out once per run
+            fmap = self.field_map(ctx)
+            fields = ctx.cache[key] = tuple([self.sides[system].id_field]
+                                            + [s.api[system] for s in fmap.specs.values() if system in s.api])
+        get = raw.get
+        if all(is_plain(get(f)) for f in fields):
             return raw, []
+        invalid = [f for f in fields if not is_plain(get(f))]
         return {k: (None if k in invalid else v) for k, v in raw.items()}, invalid
 
     def records(self, ctx: PlanContext | ApplyContext, system: str) -> list[dict[str, Any]]:
@@ -258,12 +263,15 @@ class SyncedEntity:
                         ctx.rules.where(self.section, "duplicates", "numbers_differ_only_by_spaces_or_zeros")))
         return actions
 
-    def limit_problems(self, ctx: PlanContext, target: str, values: dict[str, Any]) -> dict[str, str]:
-        """Fields the target would refuse by the rules' ``limits`` (required, max_length): field -> why."""
+    def limit_problems(self, ctx: PlanContext, target: str, values: dict[str, Any], *,
+                       complete: bool = True) -> dict[str, str]:
+        """Fields the target would refuse by the rules' ``limits`` (required, max_length): field -> why.
+        ``complete``: ``values`` is a whole new record (a create), so a required field missing from
+        it is a problem; an update sends only the fields it changes, and only those are checked."""
         limits = ctx.rules.get(self.section, self.limits_key, target, default={}) or {}
         problems: dict[str, str] = {}
         for f, limit in limits.items():
-            if not isinstance(limit, dict) or f not in values and not limit.get("required"):
+            if not isinstance(limit, dict) or f not in values and not (complete and limit.get("required")):
                 continue
             value = values.get(f)
             text = "" if value is None else str(value).strip()
@@ -306,7 +314,7 @@ class SyncedEntity:
             before, after = tgt.get(f), src.get(f)
             if before != after:
                 changes[f] = {"before": before, "after": after}
-        refused = self.limit_problems(ctx, target, {f: c["after"] for f, c in changes.items()})
+        refused = self.limit_problems(ctx, target, {f: c["after"] for f, c in changes.items()}, complete=False)
         if refused:
             actions.append(self.limit_warning(ctx, flow, key, src, refused, "oppdateres ikke"))
             changes = {f: c for f, c in changes.items() if f not in refused}
