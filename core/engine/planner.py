@@ -1,8 +1,10 @@
 """Rules decide a plan: run each entity of the chosen direction over the snapshot."""
 from __future__ import annotations
 
+import contextlib
+import gc
 import hashlib
-from typing import Any
+from typing import Any, Iterator
 
 from grunndata.engine.model import PlanContext, Snapshot
 from grunndata.engine.plan import Plan
@@ -23,7 +25,27 @@ def direction_entities(session: Session) -> list[tuple[Any, Any]]:
     return sorted(pairs, key=lambda p: p[0].order)
 
 
+@contextlib.contextmanager
+def paused_gc() -> Iterator[None]:
+    """Reading and planning build millions of plain dicts, lists and strings that hold no
+    reference cycles: the cyclic garbage collector cannot free any of them, yet it walks all of
+    them again each time they grow by a quarter — at 100k projects a quarter of the plan's time,
+    and the reason it grew faster than the world. Reference counting still frees everything."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
 def make_plan(session: Session, snapshot: Snapshot) -> Plan:
+    with paused_gc():
+        return _make_plan(session, snapshot)
+
+
+def _make_plan(session: Session, snapshot: Snapshot) -> Plan:
     ctx = PlanContext(snapshot=snapshot, rules=session.rules, config=session.config, direction=session.direction)
     pairs = direction_entities(session)
     base = dict(master=session.config.master, fingerprint=snapshot.fingerprint(), config_hash=config_hash(session),

@@ -11,7 +11,7 @@ from typing import Any, Callable
 from grunndata.engine.applier import Outcome, apply_plan
 from grunndata.engine.model import ApplyContext, Snapshot
 from grunndata.engine.plan import Plan
-from grunndata.engine.planner import config_hash, make_plan
+from grunndata.engine.planner import config_hash, make_plan, paused_gc
 from grunndata.errors import GrunndataError
 from grunndata.secrets import Secrets
 from grunndata.session import Session
@@ -58,7 +58,8 @@ def connect(session: Session, secrets: Secrets, *, transports: dict[str, Any] | 
 
 async def read_snapshot(conn: Connection) -> Snapshot:
     """Both systems, read concurrently."""
-    sd, po = await asyncio.gather(conn.smartdok.read_all(), conn.poweroffice.read_all())
+    with paused_gc():
+        sd, po = await asyncio.gather(conn.smartdok.read_all(), conn.poweroffice.read_all())
     return Snapshot(smartdok=sd, poweroffice=po)
 
 
