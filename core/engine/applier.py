@@ -44,6 +44,10 @@ async def _create_once(entity: Any, action: Action, actx: ApplyContext) -> tuple
     for round_ in range(1, CREATE_ROUNDS + 1):
         try:
             result = await entity.apply(action, actx)
+            if result.get("id") is None:
+                # Created, but the answer names no id (children need it): find it by its key.
+                found = await entity.lookup(action, actx)
+                result = found or result
             return "ok", result.get("id"), "sendt på nytt etter tapt svar" if resent else ""
         except Exception as exc:
             # A 2xx whose body is garbage (HTML, cut-off JSON): the create happened, its answer is lost.

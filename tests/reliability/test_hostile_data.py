@@ -254,3 +254,18 @@ def test_any_names_never_give_a_failed_write_or_a_second_plan(tmp_path, project_
     for i, n in enumerate(project_names):
         limit_hit = len(n.strip()) > 70 or not n.strip()
         assert limit_hit == any(a.op == "warn" and a.key == str(400 + i) for a in report.plan.actions)
+
+
+@pytest.mark.parametrize("body", ["{}", '{"Name": "uten id"}', "null"])
+def test_a_create_answered_without_an_id_finds_the_id_by_key(tmp_path, body):
+    """SmartDok answers a project create with no Id; its sub-project still gets its parent."""
+    world = po_master_world(3)
+    world["smartdok"]["Projects"] = []
+    sb = Sandbox(world, rate_limit=False)
+    sb.add_fault("smartdok", "POST", "/Projects", count=3, status=201, body=body, after_commit=True)
+    report, again = _run(sb, tmp_path, "poweroffice")
+    assert report.failed == [], [o.detail for o in report.failed]
+    projects = [o for o in report.outcomes if o.action.entity == "projects"]
+    assert len(projects) == 3 and all(o.remote_id is not None for o in projects)
+    assert any(o.action.entity == "subprojects" and o.status == "ok" for o in report.outcomes)
+    assert again.writes == [] and sum(duplicates(sb.world()).values()) == 0
