@@ -17,7 +17,7 @@ ACTIVITIES = 60
 MACHINES = 30
 
 
-def big_world(n: int, seed: int = 7) -> dict[str, Any]:
+def big_world(n: int, seed: int = 7, *, activities: int = ACTIVITIES, machines: int = MACHINES) -> dict[str, Any]:
     rng = random.Random(seed)
     words = ["Kirkegata", "Lade", "Ranheim", "Nyhavna", "Brattøra", "Byåsen", "Heimdal", "Tiller",
              "Stavset", "Lademoen", "Øya", "Møllenberg", "Singsaker", "Ila", "Rosenborg"]
@@ -39,9 +39,9 @@ def big_world(n: int, seed: int = 7) -> dict[str, Any]:
                                 "ProjectStatus": "Active", "ProjectBillingMethod": "Time", "IsActive": True,
                                 "StartDate": "2026-01-01"})
     activities = [{"Id": i + 1, "Number": str(500 + i), "Name": f"Aktivitet {i}", "IsActive": True}
-                  for i in range(ACTIVITIES)]
+                  for i in range(activities)]
     machines = [{"Id": i + 1, "InternalNumber": f"M{i:03d}", "Name": f"Maskin {i}", "PricePerHour": 900 + i,
-                 "InternalCost": 600, "IsActive": True} for i in range(MACHINES)]
+                 "InternalCost": 600, "IsActive": True} for i in range(machines)]
     return {
         "smartdok": {"Projects": sd_projects, "SubProjects": sd_subs, "WorkDescriptions": activities,
                      "Machines": machines},

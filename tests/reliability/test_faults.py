@@ -227,3 +227,31 @@ def teardown_module(module):
     if os.environ.get("GRUNNDATA_RELIABILITY_FIGURES"):
         Path(os.environ["GRUNNDATA_RELIABILITY_FIGURES"]).write_text(
             json.dumps(FIGURES, indent=1, ensure_ascii=False), encoding="utf-8")
+
+
+def test_the_real_rate_limit_as_a_429_storm(tmp_path, monkeypatch):
+    """The sandbox's own PowerOffice limit (10 requests/second, 429 "Try again in 1 seconds.")
+    with the client's pacing lifted: every request beyond the limit is a 429, the client pauses
+    as asked, and the apply still converges in one run with nothing twice."""
+    sb = Sandbox(big_world(25, seed=12, activities=5, machines=5), rate_limit=True)
+    with serve_in_thread(sb) as urls:
+        config = tmp_path / "grunndata.yaml"
+        config.write_text(yaml.safe_dump(config_for(urls)), encoding="utf-8")
+        result = CliRunner().invoke(cli, ["apply", "--yes", "--json", "-c", str(config)], env=ENV)
+        assert result.exit_code == 0, result.output
+        report = json.loads(result.stdout)
+        stats = sb.stats()["poweroffice"]
+        writes = sb.write_count("poweroffice")
+        assert report["summary"]["ok"] == report["summary"]["planned_writes"]
+        # Write requests beyond one per planned write were answered 429 (refused, not committed).
+        throttled = writes - report["summary"]["planned_writes"]
+        assert throttled > 0 and sum(stats.values()) > writes
+        after = sb.world()
+        assert sum(duplicates(after).values()) == 0
+        again = CliRunner().invoke(cli, ["plan", "--json", "-c", str(config)], env=ENV)
+        assert json.loads(again.stdout)["summary"]["create"] == 0
+    FIGURES.append({"direction": "poweroffice", "fault": "the sandbox's real 10/s limit, client unpaced",
+                    "injected": throttled, "hit": throttled, "first_apply_exit": 0, "ok": report["summary"]["ok"],
+                    "recovered": 0, "failed": 0, "second_apply_writes": 0,
+                    "records": sum(len(r) for s in ("smartdok", "poweroffice") for r in after[s].values()),
+                    "duplicates": 0, "lost": 0})
