@@ -92,7 +92,7 @@ def test_a_killed_apply_shows_as_interrupted_not_ok_nor_running(served):
 
 def test_a_run_in_progress_shows_as_running(served):
     sb, config, _ = served
-    sb.add_fault("poweroffice", "POST", "/v2/Projects", count=1, delay=3)
+    sb.add_fault("poweroffice", "POST", "/v2/Projects", count=1, delay=5)  # ample for a loaded machine
     proc = start_apply(config)
     try:
         wait_for_writes(sb)
@@ -105,7 +105,7 @@ def test_a_run_in_progress_shows_as_running(served):
 
 def test_two_applies_at_once_never_interleave_the_second_is_refused(served):
     sb, config, _ = served
-    sb.add_fault("poweroffice", "POST", "/v2/Projects", count=1, delay=2)
+    sb.add_fault("poweroffice", "POST", "/v2/Projects", count=1, delay=5)  # ample for a loaded machine
     first = start_apply(config)
     wait_for_writes(sb)
     writes_before = sb.write_count("poweroffice") + sb.write_count("smartdok")
