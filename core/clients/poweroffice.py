@@ -185,8 +185,10 @@ class PowerOfficeClient(BaseClient):
         return self._record(call, response, created)
 
     async def update(self, resource: str, id: Any, changes: dict, *,
-                     key: str | None = None) -> dict:
-        """PATCH with RFC 6902 ``replace`` operations; returns the record as it now is."""
+                     key: str | None = None, current: dict | None = None) -> dict:
+        """PATCH with RFC 6902 ``replace`` operations; returns the record as it now is.
+        (``current`` is accepted for symmetry with SmartDok's full-replace PUT; a PATCH needs only
+        the changes.)"""
         if not changes:
             return await self.get(resource, id, key=key)
         to_path = tt.patch_path if tt.is_time_tracking(resource) else _pascal_path

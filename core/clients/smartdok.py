@@ -252,10 +252,15 @@ class SmartDokClient(BaseClient):
         return dict(body)
 
     async def update(self, resource: str, id: Any, changes: dict, *,
-                     key: str | None = None) -> dict:
-        """Full-replace PUT: read the record, apply ``changes``, send every input field back."""
+                     key: str | None = None, current: dict | None = None) -> dict:
+        """Full-replace PUT: read the record, apply ``changes``, send every input field back.
+
+        ``current``: the record as just read in a list (the same output schema as a GET, per the
+        spec), e.g. from the snapshot a plan was checked against moments ago; it saves the GET,
+        so a write costs one request."""
         spec = _resource(resource)
-        current = await self.get(resource, id, key=key)
+        if current is None:
+            current = await self.get(resource, id, key=key)
         if not changes:
             return current
         if key is None and spec.key_field and current.get(spec.key_field) is not None:

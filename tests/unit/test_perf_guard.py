@@ -77,3 +77,29 @@ def test_the_plan_stays_in_proportion_to_the_drift(measured):
     # warnings for 13 new sub-projects).
     summary = measured["plan"].summary()
     assert summary["total"] < PROJECTS // 2, summary
+
+
+def test_a_smartdok_update_is_one_put_and_a_second_update_builds_on_the_first():
+    # PowerOffice as master: a completed and renamed project is finished and renamed in SmartDok.
+    world = {"smartdok": {"Projects": [{"Id": 1, "ProjectNumber": "100", "ProjectName": "Gammelt",
+                                        "IsActive": True, "Finished": False}]},
+             "poweroffice": {"Projects": [{"Id": 1, "Code": "100", "Name": "Nytt", "ProjectStatus": "Complete",
+                                           "ProjectBillingMethod": "Time"}]}}
+    sb = Sandbox(world, rate_limit=False)
+    session = open_bench_session("poweroffice")
+
+    async def go():
+        async with runner.connect(session, bench_secrets(), transports=sb.transports(),
+                                  rate_per_second=None) as conn:
+            report = await runner.apply(session, conn)
+            again, _ = await runner.plan(session, conn)
+            return report, again
+
+    report, again = asyncio.run(go())
+    assert sorted(o.action.op for o in report.outcomes) == ["finish", "update"]
+    assert {o.status for o in report.outcomes} == {"ok"}
+    assert again.writes == []
+    project = sb.world()["smartdok"]["Projects"][0]
+    assert (project["ProjectName"], project["Finished"], project["IsActive"]) == ("Nytt", True, False)
+    sent = sb.stats()["smartdok"]
+    assert sent.get("PUT /Projects/{id}") == 2 and "GET /Projects/{id}" not in sent
