@@ -383,16 +383,12 @@ class SyncedEntity:
         if rid is None:
             raise LookupError(f"{self.label} {action.key} is no longer in {system_name(action.target)}")
         changes = self.field_map(actx).to_api(action.target, {f: v["after"] for f, v in action.fields.items()})
-        # The record as last written in this run, else as read for this plan (the fingerprint was
-        # just checked): a full-replace PUT then needs no GET first, and a second update of the
-        # same record (finish, then overwrite) builds on the first. A record the plan warned
-        # about as malformed is fetched afresh.
+        # The record as last written in this run (a second update of the same record, finish
+        # then overwrite, builds on the first without a GET); else the client GETs it fresh. Not
+        # the copy read for the plan: a full-replace PUT of that would silently revert whatever a
+        # person changed in SmartDok since (tests/reliability/test_hostile_data.py).
         written = actx.cache.setdefault(("written",), {})
         current = written.get((action.target, side.resource, rid))
-        if current is None:
-            rec = self.index(actx, action.target).get(action.key)
-            if rec is not None and rec.get("_id") == rid and not rec.get("_invalid"):
-                current = rec["_raw"]
         updated = await client.update(side.resource, rid, changes, key=action.key, current=current)
         if isinstance(updated, dict):
             written[(action.target, side.resource, rid)] = updated

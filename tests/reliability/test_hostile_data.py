@@ -269,3 +269,33 @@ def test_a_create_answered_without_an_id_finds_the_id_by_key(tmp_path, body):
     assert len(projects) == 3 and all(o.remote_id is not None for o in projects)
     assert any(o.action.entity == "subprojects" and o.status == "ok" for o in report.outcomes)
     assert again.writes == [] and sum(duplicates(sb.world()).values()) == 0
+
+
+def test_a_change_made_in_smartdok_while_apply_runs_is_not_overwritten(tmp_path):
+    """SmartDok's update is a full-replace PUT: it must build on the record as it is when written,
+    not as it was read for the plan, or a field a person changed meanwhile is silently reverted."""
+    world = po_master_world(3)
+    world["smartdok"]["Projects"][0].update({"ProjectName": "Gammelt navn", "DescriptionText": "A"})
+    sb = Sandbox(world, rate_limit=False)
+    sd_id = world["smartdok"]["Projects"][0]["Id"]
+    # The plan's reads finish, then (while the activities are still being read) a person edits.
+    sb.add_fault("smartdok", "GET", "/WorkDescriptions", count=1, delay=0.6)
+    session = _session(tmp_path, "poweroffice")
+
+    async def person():
+        await asyncio.sleep(0.2)
+        with sb.lock:
+            sb.state.table("smartdok", "Projects")[sd_id]["DescriptionText"] = "B (endret av en person)"
+
+    async def go():
+        async with runner.connect(session, SECRETS_OBJ, transports=sb.transports(), rate_per_second=None) as conn:
+            edit = asyncio.ensure_future(person())
+            report = await runner.apply(session, conn)
+            await edit
+            return report
+
+    report = asyncio.run(go())
+    assert report.failed == []
+    project = next(p for p in sb.world()["smartdok"]["Projects"] if p["Id"] == sd_id)
+    assert project["ProjectName"] != "Gammelt navn"  # the sync's change is made
+    assert project["DescriptionText"] == "B (endret av en person)"  # the person's is kept
