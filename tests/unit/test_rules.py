@@ -155,3 +155,14 @@ def test_shipped_rule_files_name_their_schema():
     root = Path(__import__("grunndata.rules", fromlist=["x"]).__file__).parent
     for f in root.glob("*.yaml"):
         assert f.read_text(encoding="utf-8").startswith("# yaml-language-server: $schema="), f.name
+
+
+def test_committed_schema_file_is_current():
+    """The shipped rule files point editors at this file; it must say what 'grunndata schema' says."""
+    import json
+
+    result = subprocess.run([sys.executable, "-m", "grunndata.cli.main", "schema"], capture_output=True,
+                            text=True, timeout=60, cwd=Path(__file__).parent)
+    committed = Path(__file__).resolve().parents[2] / "grunndata-regler.schema.json"
+    assert json.loads(committed.read_text(encoding="utf-8")) == json.loads(result.stdout), \
+        "run: grunndata schema > grunndata-regler.schema.json"
