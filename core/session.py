@@ -9,7 +9,7 @@ from grunndata.config import Config, read_config
 from grunndata.errors import GrunndataError
 from grunndata.plugin.manager import Host, load_host
 from grunndata.rulebook.ruleset import Rules, load_rules, shipped_rule_files
-from grunndata.rulebook.yamlpos import Problem, RuleFileError
+from grunndata.rulebook.yamlpos import RuleFileError
 
 
 @dataclass

@@ -19,7 +19,7 @@ from grunndata.cli.sync import apply, history, plan
 from grunndata.cli.transfer import transfer
 from grunndata.errors import GrunndataError
 from grunndata.plugin.manager import PluginError, load_host
-from grunndata.rulebook.ruleset import build_schema, load_rules
+from grunndata.rulebook.ruleset import load_rules
 from grunndata.session import open_session, rule_sources
 
 CONFIG_HELP = "Oppsettfil (standard: grunndata.yaml i arbeidsmappen)."

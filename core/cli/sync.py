@@ -6,7 +6,8 @@ import json
 import os
 import sys
 from pathlib import Path
-from typing import Any
+from contextlib import contextmanager
+from typing import Any, Callable, Iterator
 
 import click
 
@@ -50,12 +51,35 @@ def poweroffice_rate() -> float | None:
     return rate or None
 
 
-def _connection(session: Session) -> runner.Connection:
+@contextmanager
+def locked_journal(session: Session, state: str | None) -> Iterator[Journal]:
+    """The integration's journal, held exclusively: writing runs take turns."""
+    journal = Journal(journal_path(session, state))
+    try:
+        journal.lock()
+        yield journal
+    finally:
+        journal.close()
+
+
+def finish(report: Any, as_json: bool, print_human: Callable[[Any], None], declined: str) -> None:
+    """Print a writing run's report and leave with its exit code (1 failed, 3 declined)."""
+    if as_json:
+        click.echo(json.dumps(report.to_json(), indent=2, ensure_ascii=False, default=str))
+    else:
+        print_human(report)
+    if report.declined:
+        raise Declined(declined)
+    if report.failed:
+        sys.exit(1)
+
+
+def connection(session: Session) -> runner.Connection:
     return runner.connect(session, env_secrets.from_environment(), rate_per_second=poweroffice_rate())
 
 
 async def _plan(session: Session) -> Plan:
-    async with _connection(session) as conn:
+    async with connection(session) as conn:
         result, _ = await runner.plan(session, conn)
         return result
 
@@ -102,20 +126,9 @@ def apply(config_path: str | None, plan_file: str | None, yes: bool, as_json: bo
     """Gjennomfør planen: opprett, endre og avslutt i mottakersystemet."""
     session = open_session(config_path)
     saved = Plan.load(Path(plan_file)) if plan_file else None
-    journal = Journal(journal_path(session, state))
-    try:
-        journal.lock()
+    with locked_journal(session, state) as journal:
         report = asyncio.run(_apply(session, saved, journal, yes, as_json))
-    finally:
-        journal.close()
-    if as_json:
-        click.echo(json.dumps(report.to_json(), indent=2, ensure_ascii=False, default=str))
-    else:
-        _print_report(report)
-    if report.declined:
-        raise Declined("nothing was written (not confirmed; use --yes to apply without asking)")
-    if report.failed:
-        sys.exit(1)
+    finish(report, as_json, _print_report, "nothing was written (not confirmed; use --yes to apply without asking)")
 
 
 async def _apply(session: Session, saved: Plan | None, journal: Journal, yes: bool, as_json: bool):
@@ -126,7 +139,7 @@ async def _apply(session: Session, saved: Plan | None, journal: Journal, yes: bo
             print_plan(p, output.console)
         progress_bar.total = len(p.writes)
 
-    async with _connection(session) as conn:
+    async with connection(session) as conn:
         try:
             return await runner.apply(session, conn, saved=saved, journal=journal,
                                       confirm=_confirm(yes, as_json), progress=progress_bar.advance, on_plan=show)

@@ -2,13 +2,11 @@
 from __future__ import annotations
 
 import asyncio
-import json
-import sys
 
 import click
 
 from grunndata.cli import output
-from grunndata.cli.sync import CONFIG_HELP, JOURNAL_NAME, Declined, _connection, journal_path
+from grunndata.cli.sync import CONFIG_HELP, JOURNAL_NAME, connection, finish, locked_journal
 from grunndata.engine import transfer as engine
 from grunndata.journal import Journal
 from grunndata.session import open_session
@@ -64,20 +62,9 @@ def transfer(config_path: str | None, start, end, as_json: bool, yes: bool, stat
 
     Viser først hva som sendes, hva som holdes tilbake og hvorfor; sender når du bekrefter."""
     session = open_session(config_path)
-    journal = Journal(journal_path(session, state))
-    try:
-        journal.lock()
+    with locked_journal(session, state) as journal:
         report = asyncio.run(_run(session, journal, start.date(), end.date(), yes, as_json))
-    finally:
-        journal.close()
-    if as_json:
-        click.echo(json.dumps(report.to_json(), indent=2, ensure_ascii=False, default=str))
-    else:
-        _print_results(report)
-    if report.declined:
-        raise Declined("nothing was sent (not confirmed; use --yes to send without asking)")
-    if report.failed:
-        sys.exit(1)
+    finish(report, as_json, _print_results, "nothing was sent (not confirmed; use --yes to send without asking)")
 
 
 async def _run(session, journal: Journal, start, end, yes: bool, as_json: bool) -> engine.TransferReport:
@@ -88,7 +75,7 @@ async def _run(session, journal: Journal, start, end, yes: bool, as_json: bool) 
             print_preview(plan)
         progress_bar.total = len(plan.writes)
 
-    async with _connection(session) as conn:
+    async with connection(session) as conn:
         try:
             return await engine.transfer(session, conn, start, end, journal=journal, confirm=_confirm(yes, as_json),
                                          on_plan=show, progress=lambda r: progress_bar.advance(r))
