@@ -6,7 +6,7 @@ from typing import Any
 import pytest
 from pytest_bdd import given, parsers, then, when
 
-from harness import World
+from harness import YES, World, rows
 
 VOCAB = {
     "status": {"Pågår": "Active", "Avsluttet": "Complete", "Arkivert": "Archived", "Ikke startet": "NotStarted",
@@ -18,12 +18,6 @@ OPS = {"opprett": "create", "endre": "update", "avslutt": "finish", "hopp over":
        "advarsel": "warn"}
 ENTITIES = {"prosjekt": "projects", "underprosjekt": "subprojects", "aktivitet": "activities", "maskin": "machines"}
 SYSTEMS = {"SmartDok": "smartdok", "PowerOffice": "poweroffice"}
-YES = {"ja": True, "nei": False}
-
-
-def rows(datatable: list[list[str]]) -> list[dict[str, str]]:
-    head, *body = datatable
-    return [dict(zip([h.strip() for h in head], [c.strip() for c in row])) for row in body]
 
 
 def word(kind: str, value: str) -> Any:
@@ -88,7 +82,7 @@ def _ensure(world: World, resource: str, record: dict) -> None:
 @given("at SmartDok har prosjektene:")
 def sd_projects(world: World, datatable):
     world.add("smartdok", "Projects", [
-        {"ProjectNumber": r["nummer"].replace("␣", " "), "ProjectName": r["navn"],
+        {"ProjectNumber": r["nummer"], "ProjectName": r["navn"],
          "IsActive": YES[r.get("aktiv", "ja")], "Finished": YES[r.get("avsluttet", "nei")]}
         for r in rows(datatable)])
 

@@ -17,6 +17,14 @@ from grunndata.session import open_session
 
 SECRETS = Secrets("sd-test-token", "po-app-key", "po-client-key", "po-sub-key")
 SYSTEM_KEYS = {"SmartDok": "smartdok", "PowerOffice": "poweroffice"}
+YES = {"ja": True, "nei": False}
+SPACE = "␣"  # a visible space in a table cell, where one matters
+
+
+def rows(datatable: list[list[str]]) -> list[dict[str, str]]:
+    """A Gherkin table as one dict per row, keyed by the header."""
+    head, *body = datatable
+    return [dict(zip([h.strip() for h in head], [c.strip().replace(SPACE, " ") for c in row])) for row in body]
 
 
 @dataclass

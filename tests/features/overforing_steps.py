@@ -12,10 +12,9 @@ from grunndata.engine import runner
 from grunndata.engine import transfer as engine
 from grunndata.journal import Journal
 from grunndata.sandbox.hours_world import month_of_hours, user_id
-from harness import SECRETS, World
+from harness import SECRETS, YES, World, rows
 
 _ENTRY = "TimeTracking/TimeTrackingEntry"
-_YES = {"ja": True, "nei": False}
 _OPS = {"send": "send", "oppdater": "update", "ny linje": "new_line", "merk": "mark", "hold tilbake": "hold",
        "rapporter": "report"}
 _KINDS = {"timer": "hours", "maskintimer": "machine_hours", "vareforbruk": "goods"}
@@ -23,11 +22,6 @@ _MONTHS = {"januar": 1, "februar": 2, "mars": 3, "april": 4, "mai": 5, "juni": 6
           "september": 9, "oktober": 10, "november": 11, "desember": 12}
 _ROW_FIELDS = {"timer": "NetHours", "prosjekt": "ProjectNumber", "aktivitet": "WorkDescriptionCode",
               "attestert": "AdminAttested", "dato": "Date", "mengde": "Amount"}
-
-
-def _rows(datatable: list[list[str]]) -> list[dict[str, str]]:
-    head, *body = datatable
-    return [dict(zip([h.strip() for h in head], [c.strip() for c in row])) for row in body]
 
 
 def _number(text: str) -> float:
@@ -55,11 +49,11 @@ def tr_matching_master_data(world: World):
 
 @given("at SmartDok har timeradene:")
 def tr_sd_work_hours(world: World, datatable):
-    for r in _rows(datatable):
+    for r in rows(datatable):
         row: dict[str, Any] = {"WorkHourID": int(r["id"]), "EmployeeNo": r["ansatt"], "Date": r["dato"],
                                "ProjectNumber": r["prosjekt"], "ProjectID": _project_id(world, r["prosjekt"]),
                                "WorkDescriptionCode": r.get("aktivitet", "100"), "NetHours": _number(r["timer"]),
-                               "AdminAttested": _YES[r.get("attestert", "ja")]}
+                               "AdminAttested": YES[r.get("attestert", "ja")]}
         if r.get("underprosjekt"):
             row["SubProjectNumber"] = r["underprosjekt"]
         if r.get("tillegg"):
@@ -77,21 +71,21 @@ def tr_sd_machine_hours(world: World, datatable):
     world.add("smartdok", "WorkHours", [
         {"WorkHourID": int(r["id"]), "EmployeeNo": r["ansatt"], "Date": r["dato"], "ProjectNumber": r["prosjekt"],
          "ProjectID": _project_id(world, r["prosjekt"]), "MachineHourId": int(r["id"]), "EquipmentCode": r["maskin"],
-         "WorkDescription": "Graving", "NetHours": _number(r["timer"]), "AdminAttested": _YES[r.get("attestert", "ja")]}
-        for r in _rows(datatable)])
+         "WorkDescription": "Graving", "NetHours": _number(r["timer"]), "AdminAttested": YES[r.get("attestert", "ja")]}
+        for r in rows(datatable)])
 
 
 @given("at SmartDok har vareforbruket:")
 def tr_sd_goods(world: World, datatable):
     users = {u["EmployeeNo"]: u for u in world.data["smartdok"]["Users"]}
     records = []
-    for r in _rows(datatable):
+    for r in rows(datatable):
         user = users[r["ansatt"]]
         records.append({"Id": int(r["id"]), "ProjectNumber": r["prosjekt"], "Amount": _number(r["mengde"]),
                         "Date": r["dato"], "User": {"Id": user.get("Id") or user_id(0), "Name": user["Name"]},
                         "Goods": {"Id": 1, "Number": r["vare"], "Name": f"Vare {r['vare']}",
                                   "Category": {"Id": 1, "Name": "Forbruksmateriell"}},
-                        "AdminAttested": _YES[r.get("attestert", "ja")]})
+                        "AdminAttested": YES[r.get("attestert", "ja")]})
     world.add("smartdok", "GoodsConsumption", records)
 
 
@@ -150,7 +144,7 @@ def tr_change_row(world: World, row_id: str, field: str, value: str):
     sb = world.start()
     data = sb.world()
     name = _ROW_FIELDS[field]
-    new: Any = _YES.get(value, value)
+    new: Any = YES.get(value, value)
     if name in ("NetHours", "Amount"):
         new = _number(value)
     for resource, id_field in (("WorkHours", "WorkHourID"), ("GoodsConsumption", "Id")):
@@ -195,7 +189,7 @@ def tr_restart(world: World):
 def tr_shows(world: World, datatable):
     plan = _state(world)["plan"]
     lines = {line.key: line for line in plan.lines}
-    for r in _rows(datatable):
+    for r in rows(datatable):
         line = lines.get(r["nøkkel"])
         assert line is not None, f"no line for {r['nøkkel']}: {[(x.op, x.key) for x in plan.lines]}"
         assert line.op == _OPS[r["handling"]], (line.op, line.reason)
@@ -221,7 +215,7 @@ def tr_po_lines(world: World, datatable):
     entries = {e["externalImportReference"]: e for e in world.state("poweroffice").get(_ENTRY) or []}
     columns = {"ansatt": "employeeCode", "timeart": "hourType", "prosjekt": "projectCode",
                "aktivitet": "activityCode", "dato": "date", "minutter": "minutes", "mengde": "billableHours"}
-    for r in _rows(datatable):
+    for r in rows(datatable):
         entry = entries.get(r["referanse"])
         assert entry is not None, f"{r['referanse']} not in PowerOffice: {sorted(entries)}"
         for column, field in columns.items():

@@ -10,46 +10,37 @@ from pytest_bdd import given, parsers, then, when
 
 from grunndata.engine import runner
 from grunndata.engine.doctor import read_and_check
-from harness import SECRETS, World
+from harness import SECRETS, SPACE, YES, World, rows
 
 DEMO = Path(__file__).resolve().parents[2] / "sandbox" / "worlds" / "demo.yaml"
 CHECKS = {"ansattnummer": "employees", "lønnsart": "wages", "tillegg": "additions", "manuelt": "manual"}
 SEVERITIES = {"feil": "error", "advarsel": "warning"}
-YES = {"ja": True, "nei": False}
-SPACE = "␣"  # a visible space in a table cell, where one matters
-
-
-def _rows(datatable: list[list[str]]) -> list[dict[str, str]]:
-    head, *body = datatable
-    return [dict(zip([h.strip() for h in head], [c.strip().replace(SPACE, " ") for c in row])) for row in body]
-
-
 # ---- Gitt ------------------------------------------------------------------------------------
 @given("at SmartDok har brukerne:")
 def sd_users(world: World, datatable):
     world.add("smartdok", "Users", [
         {"EmployeeNo": r["ansattnummer"], "Name": r["navn"], "IsEnded": YES[r.get("avsluttet", "nei")]}
-        for r in _rows(datatable)])
+        for r in rows(datatable)])
 
 
 @given("at PowerOffice har de ansatte:")
 def po_employees(world: World, datatable):
     world.add("poweroffice", "Employees", [
         {"Number": int(r["nummer"]), "FirstName": r["fornavn"], "LastName": r["etternavn"],
-         "IsArchived": YES[r.get("arkivert", "nei")]} for r in _rows(datatable)])
+         "IsArchived": YES[r.get("arkivert", "nei")]} for r in rows(datatable)])
 
 
 @given("at SmartDok har lønnsartene:")
 def sd_wages(world: World, datatable):
     world.add("smartdok", "Wages", [
-        {"Number": r["nummer"], "Name": r["navn"], "IsActive": YES[r.get("aktiv", "ja")]} for r in _rows(datatable)])
+        {"Number": r["nummer"], "Name": r["navn"], "IsActive": YES[r.get("aktiv", "ja")]} for r in rows(datatable)])
 
 
 @given("at PowerOffice har timeartene:")
 def po_hour_types(world: World, datatable):
     world.add("poweroffice", "TimeTracking/HourType", [
         {"code": r["kode"], "description": r["navn"], "isActive": YES[r.get("aktiv", "ja")]}
-        for r in _rows(datatable)])
+        for r in rows(datatable)])
 
 
 @given("at SmartDok har tilleggene:")
@@ -57,13 +48,13 @@ def sd_additions(world: World, datatable):
     world.add("smartdok", "Additions", [
         {"Number": r["kode"], "Name": r["navn"], "Addition": r.get("type", "tillegg") == "tillegg",
          "UnitAddition": r.get("type") == "enhetstillegg", "IsActive": YES[r.get("aktiv", "ja")]}
-        for r in _rows(datatable)])
+        for r in rows(datatable)])
 
 
 @given("at PowerOffice har lønnsartene:")
 def po_pay_items(world: World, datatable):
     world.add("poweroffice", "PayItems", [
-        {"Code": r["kode"], "Name": r["navn"], "IsActive": YES[r.get("aktiv", "ja")]} for r in _rows(datatable)])
+        {"Code": r["kode"], "Name": r["navn"], "IsActive": YES[r.get("aktiv", "ja")]} for r in rows(datatable)])
 
 
 @given("at begge systemene er som i demo-verdenen")
@@ -102,7 +93,7 @@ def _shown(findings) -> str:
 @then("finner sjekken:")
 def finds(world: World, datatable):
     findings = _findings(world)
-    expected = _rows(datatable)
+    expected = rows(datatable)
     want = sorted((CHECKS[r["sjekk"]], SEVERITIES[r["alvor"]], r["nøkkel"]) for r in expected)
     got = sorted((f.check, f.severity, f.key) for f in findings)
     assert got == want, f"fant: {_shown(findings)}"
