@@ -18,8 +18,9 @@ DATE = click.DateTime(formats=["%Y-%m-%d"])
 
 
 def print_preview(plan: engine.TransferPlan) -> None:
+    longest = max(((b - a).days + 1 for a, b in plan.windows), default=0)
     click.echo(f"Periode {plan.start} til {plan.end}"
-               + (f" (hentes i {len(plan.windows)} bolker på høyst 93 dager)" if len(plan.windows) > 1 else ""))
+               + (f" (hentes i {len(plan.windows)} bolker på høyst {longest} dager)" if len(plan.windows) > 1 else ""))
     # Sends are counted, not listed one by one; everything a person must read is listed, and rows
     # held back for one reason are listed once, with how many and which.
     held: dict[tuple[str, str, str], list[str]] = {}
