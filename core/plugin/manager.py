@@ -162,4 +162,6 @@ def _collect(host: Host, plugin: str, module: Any) -> None:
         _claim(host, "rule key", key, plugin)
         host.rules_schema[key] = fragment
     host.rule_files.extend(_call(module, "grunndata_rule_files") or [])
-    host.commands.extend(_call(module, "grunndata_commands") or [])
+    for command in _call(module, "grunndata_commands") or []:
+        _claim(host, "command", command.name, plugin)
+        host.commands.append(command)

@@ -166,3 +166,11 @@ def test_committed_schema_file_is_current():
     committed = Path(__file__).resolve().parents[2] / "grunndata-regler.schema.json"
     assert json.loads(committed.read_text(encoding="utf-8")) == json.loads(result.stdout), \
         "run: grunndata schema > grunndata-regler.schema.json"
+
+
+def test_shipped_example_config_is_valid():
+    root = Path(__file__).resolve().parents[2]
+    result = subprocess.run([sys.executable, "-m", "grunndata.cli.main", "check", "-c", "grunndata.yaml"],
+                            cwd=root, capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0, result.stderr
+    assert "master: smartdok" in result.stdout
