@@ -218,7 +218,7 @@ class SyncedEntity:
             if allowed and src.get(f) not in allowed:
                 shown = src.get(f) if src.get(f) is not None else "ikke satt"
                 wanted = " eller ".join(f"«{a}»" for a in allowed)
-                label = (self.fields.get(f) and self.fields[f].label) or f
+                label = self.field_label(f)
                 return self.action(ctx, "skip", target, key, {"name": src.get("name"), f: src.get(f)},
                                    f"{self.label} {key} opprettes ikke i {system_name(target)}: {label} er «{shown}», "
                                    f"må være {wanted} (R14)", self.where(ctx, "filter", f))
@@ -275,12 +275,18 @@ class SyncedEntity:
                 continue
             value = values.get(f)
             text = "" if value is None else str(value).strip()
+            label = self.field_label(f)
             if limit.get("required") and not text:
-                problems[f] = f"{f} mangler, og {system_name(target)} krever det"
+                problems[f] = f"{label} mangler, og {system_name(target)} krever det"
             elif limit.get("max_length") and len(text) > limit["max_length"]:
-                problems[f] = (f"{f} er {len(text)} tegn; {system_name(target)} tillater "
+                problems[f] = (f"{label} er {len(text)} tegn; {system_name(target)} tillater "
                                f"{limit['max_length']}")
         return problems
+
+    def field_label(self, name: str) -> str:
+        """The consultant's word for a field in plan reasons (the rule key when it has none)."""
+        decl = self.fields.get(name)
+        return (decl.label if decl else None) or name
 
     def limit_warning(self, ctx: PlanContext, flow: Flow, key: str, src: dict[str, Any],
                       problems: dict[str, str], what: str) -> Action:

@@ -9,8 +9,8 @@ from grunndata.engine.ruleschema import direction_schema, entity_schema, limits_
 from grunndata.engine.sync import Side, SyncedEntity
 
 FIELDS = {
-    "number": FieldDecl("Aktivitetens kode/nummer."),
-    "name": FieldDecl("Aktivitetens navn."),
+    "number": FieldDecl("Aktivitetens kode/nummer.", label="nummer"),
+    "name": FieldDecl("Aktivitetens navn.", label="navn"),
     "active": FieldDecl("Om aktiviteten er aktiv (Ja/Nei).", vocabulary="yes_no"),
     "billable": FieldDecl("Aktivitetstype i PowerOffice (et ord fra ordlisten «activity_type»).", vocabulary="activity_type"),
 }

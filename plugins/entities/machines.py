@@ -9,8 +9,8 @@ from grunndata.engine.ruleschema import direction_schema, entity_schema
 from grunndata.engine.sync import Side, SyncedEntity
 
 FIELDS = {
-    "number": FieldDecl("Maskinens internnummer, som blir produktkoden i PowerOffice."),
-    "name": FieldDecl("Maskinens navn."),
+    "number": FieldDecl("Maskinens internnummer, som blir produktkoden i PowerOffice.", label="nummer"),
+    "name": FieldDecl("Maskinens navn.", label="navn"),
     "price_per_hour": FieldDecl("Timepris."),
     "internal_cost": FieldDecl("Internkostnad per time."),
     "product_type": FieldDecl("Produkttype i PowerOffice (Tjeneste, Vare).", vocabulary="product_type"),

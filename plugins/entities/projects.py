@@ -15,8 +15,8 @@ from grunndata.engine.ruleschema import direction_schema, entity_schema, fields_
 from grunndata.engine.sync import Side, SyncedEntity, is_plain, system_name
 
 FIELDS = {
-    "number": FieldDecl("Prosjektnummeret (underprosjekt: nummeret under hovedprosjektet)."),
-    "name": FieldDecl("Prosjektnavnet."),
+    "number": FieldDecl("Prosjektnummeret (underprosjekt: nummeret under hovedprosjektet).", label="nummer"),
+    "name": FieldDecl("Prosjektnavnet.", label="navn"),
     "start_date": FieldDecl("Startdato.", type="date"),
     "end_date": FieldDecl("Sluttdato.", type="date"),
     "status": FieldDecl("Prosjektstatus i PowerOffice (et ord fra ordlisten «project_status»).", vocabulary="project_status",
