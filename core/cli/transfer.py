@@ -8,6 +8,7 @@ import click
 from grunndata.cli import output
 from grunndata.cli.sync import CONFIG_HELP, JOURNAL_NAME, connection, finish, locked_journal
 from grunndata.engine import transfer as engine
+from grunndata.engine.transfer_plan import OPS
 from grunndata.journal import Journal
 from grunndata.session import open_session
 
@@ -35,7 +36,7 @@ def print_preview(plan: engine.TransferPlan) -> None:
             ", …" if len(keys) > 3 else "")
         click.echo(f"  {OP_WORDS['hold']:<17} {KIND_WORDS.get(kind, kind):<12} {which}: {reason}  [{rule}]")
     s = plan.summary()
-    parts = [f"{s[op]} {OP_WORDS[op]}" for op in engine.OPS if s[op]]
+    parts = [f"{s[op]} {OP_WORDS[op]}" for op in OPS if s[op]]
     click.echo("Oppsummert: " + (", ".join(parts) if parts else "ingenting å gjøre")
                + (f"; {s['already_transferred']} allerede overført" if s["already_transferred"] else ""))
 

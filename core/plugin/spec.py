@@ -15,7 +15,7 @@ if TYPE_CHECKING:
     from pathlib import Path
 
     from grunndata.engine.model import Check, Direction, Entity
-    from grunndata.engine.transfer import Transfer
+    from grunndata.engine.transfer_plan import Transfer
 
 PROJECT_NAME = "grunndata"
 hookspec = pluggy.HookspecMarker(PROJECT_NAME)

@@ -10,7 +10,8 @@ import datetime as dt
 from typing import Any
 
 from grunndata import hookimpl
-from grunndata.engine.transfer import TransferContext, read_source, section_schema
+from grunndata.engine.transfer_plan import TransferContext, read_source
+from grunndata.engine.transfer_schema import section_schema
 
 
 class WorkHourTransfer:

@@ -8,7 +8,7 @@ from __future__ import annotations
 from typing import Any
 
 from grunndata import hookimpl
-from grunndata.engine.transfer import section_schema
+from grunndata.engine.transfer_schema import section_schema
 from grunndata.plugins.transfers.hours import WorkHourTransfer
 
 MACHINE_HOURS = WorkHourTransfer("machine_hours", 20, "Maskintimer til timeføring på maskinens produkt (R10)")

@@ -1,0 +1,122 @@
+"""What a transfer plugin offers and what a transfer preview is made of: windows, lines, the plan."""
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+from grunndata.clients import timetracking as tt
+from grunndata.engine.model import Snapshot
+from grunndata.errors import GrunndataError
+
+OPS = ("send", "update", "new_line", "mark", "hold", "report")
+WRITES = ("send", "update", "new_line", "mark")
+ENTRY = tt.ENTRY
+F = tt.ENTRY_FIELDS  # the entry's field names, by meaning (the adapter's business)
+ANY = "*"  # in ``select``/``qualify``: the field has a value
+
+
+# ---- what a plugin offers ---------------------------------------------------------------------
+class Transfer(Protocol):
+    """One kind of row to transfer. ``name`` is the kind and the rule key of its section."""
+
+    name: str
+    order: int
+    description: str
+
+    async def read(self, ctx: TransferContext, start: dt.date, end: dt.date) -> list[dict]: ...
+
+    async def mark(self, ctx: TransferContext, row: dict, reference: str) -> None: ...
+
+
+@dataclass
+class TransferContext:
+    snapshot: Snapshot
+    rules: Any
+    config: Any
+    smartdok: Any
+    poweroffice: Any
+    cache: dict[Any, Any] = field(default_factory=dict)
+
+    def section(self, kind: str) -> dict[str, Any]:
+        return self.rules.get(kind, default={}) or {}
+
+
+async def read_source(ctx: TransferContext, kind: str, start: dt.date, end: dt.date) -> list[dict]:
+    """The SmartDok rows the kind's ``source`` rule names, for one window (read once per run,
+    so kinds sharing a resource, such as hours and machine hours, share the request)."""
+    src = ctx.section(kind).get("source") or {}
+    to = end.isoformat() + (f"T{src['to_time']}" if src.get("to_time") else "")
+    params = {**(src.get("params") or {}), src.get("from_param", "fromDate"): start.isoformat(),
+              src.get("to_param", "toDate"): to}
+    key = ("source", src.get("resource"), tuple(sorted((k, str(v)) for k, v in params.items())))
+    if key not in ctx.cache:
+        ctx.cache[key] = asyncio.ensure_future(ctx.smartdok.list(src["resource"], params))
+    return list(await ctx.cache[key])
+
+
+# ---- the preview ------------------------------------------------------------------------------
+@dataclass
+class Line:
+    """One line of the preview: what happens to one SmartDok row, why, and by which rule."""
+
+    op: str
+    kind: str
+    key: str
+    fields: dict[str, Any]
+    reason: str
+    rule: str
+    # Not shown: what carrying the line out needs.
+    row: dict[str, Any] = field(default_factory=dict, repr=False)
+    reference: str = ""
+    entry_id: Any = None
+    body: dict[str, Any] | None = None
+    changes: dict[str, Any] | None = None
+    mark: bool = False
+
+    def to_json(self) -> dict[str, Any]:
+        return {"op": self.op, "kind": self.kind, "key": self.key, "fields": self.fields,
+                "reason": self.reason, "rule": self.rule}
+
+    @property
+    def writes(self) -> bool:
+        return self.op in WRITES
+
+
+@dataclass
+class TransferPlan:
+    start: dt.date
+    end: dt.date
+    lines: list[Line]
+    windows: list[tuple[dt.date, dt.date]]
+    done: Counter = field(default_factory=Counter)  # rows already in PowerOffice and marked, per kind
+
+    @property
+    def writes(self) -> list[Line]:
+        return [line for line in self.lines if line.writes]
+
+    def summary(self) -> dict[str, Any]:
+        counts = Counter(line.op for line in self.lines)
+        out: dict[str, Any] = {op: counts.get(op, 0) for op in OPS}
+        out["already_transferred"] = sum(self.done.values())
+        out["total"] = len(self.lines)
+        out["windows"] = [{"from": a.isoformat(), "to": b.isoformat()} for a, b in self.windows]
+        return out
+
+    def to_json(self) -> dict[str, Any]:
+        return {"period": {"from": self.start.isoformat(), "to": self.end.isoformat()},
+                "lines": [line.to_json() for line in self.lines], "summary": self.summary()}
+
+
+def windows(start: dt.date, end: dt.date, days: int) -> list[tuple[dt.date, dt.date]]:
+    """``start``..``end`` (inclusive) in pieces of at most ``days`` days (SmartDok's 93-day limit)."""
+    if end < start:
+        raise GrunndataError(f"the period ends ({end}) before it starts ({start})")
+    out, step = [], dt.timedelta(days=max(1, int(days)) - 1)
+    while start <= end:
+        stop = min(end, start + step)
+        out.append((start, stop))
+        start = stop + dt.timedelta(days=1)
+    return out
