@@ -18,7 +18,7 @@ from typing import Any
 
 from grunndata.console import backend
 from grunndata.console.jobs import Jobs
-from grunndata.console.plan_view import PlanView
+from grunndata.console.plan_view import PlanView, RuleLines
 
 
 @dataclass
@@ -27,6 +27,7 @@ class SavedPlan:
     path: Path
     view: PlanView
     made_at: dt.datetime
+    rule_lines: RuleLines  # the rule files this plan was made with, read once
     job_id: str | None = None  # set once approved
 
 
@@ -64,11 +65,15 @@ class Integration:
         plan_id = secrets.token_urlsafe(9)
         path = self.plan_dir / f"plan-{plan_id}.json"
         made = backend.make_plan(session, self.transports, path)
-        saved = SavedPlan(plan_id, path, PlanView(made), dt.datetime.now().astimezone())
-        with self._lock:
-            self.plans[plan_id] = saved
-            self.current_plan = plan_id
+        saved = SavedPlan(plan_id, path, PlanView(made), dt.datetime.now().astimezone(),
+                          RuleLines(backend.rule_files(session)))
+        self.add_plan(saved)
         return saved
+
+    def add_plan(self, saved: SavedPlan) -> None:
+        with self._lock:
+            self.plans[saved.id] = saved
+            self.current_plan = saved.id
 
     def plan(self, plan_id: str | None) -> SavedPlan | None:
         return self.plans.get(plan_id or "") if plan_id else None

@@ -10,18 +10,8 @@ from starlette.responses import Response
 from grunndata.console import backend
 from grunndata.console.backend import Refusal
 from grunndata.console.jobs import Busy, Job
-from grunndata.console.plan_view import RuleLines, excerpts, paginate
+from grunndata.console.plan_view import excerpts, paginate
 from grunndata.console.web import in_thread, int_arg, integration_of, post, render, see_other
-
-
-def _rule_lines(integration: Any, cache: dict[str, Any]) -> RuleLines:
-    """The rule files as this config loads them (looked up once per request)."""
-    if "lines" not in cache:
-        try:
-            cache["lines"] = RuleLines(backend.rule_files(integration.session()))
-        except Refusal:
-            cache["lines"] = RuleLines({})
-    return cache["lines"]
 
 
 def plan_context(integration: Any, query: dict[str, str]) -> dict[str, Any]:
@@ -35,11 +25,10 @@ def plan_context(integration: Any, query: dict[str, str]) -> dict[str, Any]:
     page = paginate(matching, int_arg(query.get("side"), 1))
     actions = [view.plan.actions[i] for i in page.items]
     filters = {k: v for k, v in (("id", saved.id), ("op", op), ("entity", entity), ("q", text)) if v}
-    cache: dict[str, Any] = {}
     return {
         "saved": saved, "view": view, "plan": view.plan, "actions": actions, "page": page,
         "filters": {"op": op, "entity": entity, "q": text}, "query": urlencode(filters),
-        "rule_lines": excerpts(_rule_lines(integration, cache), (a.rule for a in actions)),
+        "rule_lines": excerpts(saved.rule_lines, (a.rule for a in actions)),
         "job": integration.jobs.get(saved.job_id) if saved.job_id else None,
     }
 
