@@ -30,7 +30,7 @@ from grunndata.engine.transfer_plan import TransferPlan
 from grunndata.errors import GrunndataError
 from grunndata.journal import Journal
 from grunndata.journal.store import JournalLocked
-from grunndata.report.html import render_doctor
+from grunndata.report.html import _rule_order, render_doctor
 from grunndata.rulebook.yamlpos import Pos, Problem, RuleFileError
 from grunndata.secrets import MissingSecret
 from grunndata.session import Session, open_session, rule_sources
@@ -209,6 +209,11 @@ async def _doctor(session: Session, transports: dict[str, Any] | None) -> Doctor
 
 def doctor(session: Session, transports: dict[str, Any] | None) -> DoctorReport:
     return run_sync(lambda: _doctor(session, transports))
+
+
+def check_order(name: str, description: str) -> tuple[int, str]:
+    """Checks in the order the customer's report shows them: by the domain rule they check."""
+    return (_rule_order(description), name)
 
 
 def doctor_html(report: DoctorReport) -> str:

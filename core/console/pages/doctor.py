@@ -20,8 +20,9 @@ def _groups(report: backend.DoctorReport) -> list[dict[str, Any]]:
     by_check: dict[str, list] = {}
     for f in report.findings:
         by_check.setdefault(f.check, []).append(f)
+    checks = sorted(report.checks, key=lambda c: backend.check_order(c.name, c.description))
     groups = [{"name": c.name, "description": c.description, "findings": by_check.pop(c.name, [])}
-              for c in report.checks]
+              for c in checks]
     groups += [{"name": name, "description": name, "findings": found} for name, found in by_check.items()]
     return groups
 
