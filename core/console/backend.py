@@ -12,6 +12,8 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import hashlib
+import os
+import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Awaitable, Callable, TypeVar
@@ -84,12 +86,27 @@ def refusal(exc: BaseException) -> Refusal:
     return Refusal("internal", f"{type(exc).__name__}: {detail}")
 
 
-def load_session(config_path: Path | None) -> Session:
-    """The integration's plugins, config and rules (``grunndata check`` loads the same)."""
+def load_session(config_path: Path) -> Session:
+    """The integration's plugins, config and rules (``grunndata check`` loads the same).
+
+    With no file there yet, the defaults, as if an empty config stood where it will be saved
+    (never the working directory's ``grunndata.yaml``, which may be another integration's)."""
     try:
-        return open_session(str(config_path) if config_path is not None else None)
+        if config_path.exists():
+            return open_session(str(config_path))
+        fd, tmp = tempfile.mkstemp(dir=config_path.parent, prefix=f".{config_path.name}.", suffix=".tmp")
+        try:
+            with os.fdopen(fd, "w", encoding="utf-8") as fh:
+                fh.write("{}\n")
+            session = open_session(tmp)
+        finally:
+            os.unlink(tmp)
+        session.config.path, session.config.doc = config_path, None
+        return session
     except GrunndataError as exc:
         raise refusal(exc) from None
+    except OSError as exc:
+        raise Refusal("error", f"{config_path}: {exc.strerror or exc}") from None
 
 
 def masters(session: Session) -> list[str]:

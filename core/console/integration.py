@@ -49,7 +49,7 @@ class Integration:
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
     def session(self) -> backend.Session:
-        return backend.load_session(self.config_path if self.config_path.exists() else None)
+        return backend.load_session(self.config_path)
 
     @property
     def plan_dir(self) -> Path:

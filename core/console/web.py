@@ -1,6 +1,7 @@
 """What every page shares: templates (autoescaped), rendering, the CSRF check, small helpers."""
 from __future__ import annotations
 
+import datetime as dt
 import functools
 from typing import Any, Awaitable, Callable
 
@@ -23,6 +24,22 @@ _env = jinja2.Environment(
     trim_blocks=True,
     lstrip_blocks=True,
 )
+
+
+def when(value: Any) -> str:
+    """A journal timestamp (ISO 8601, UTC) as a consultant reads it: local, day first."""
+    if not value:
+        return "–"
+    try:
+        moment = dt.datetime.fromisoformat(str(value))
+    except ValueError:
+        return str(value)
+    if moment.tzinfo is not None:
+        moment = moment.astimezone()
+    return moment.strftime("%d.%m.%Y %H:%M:%S")
+
+
+_env.filters["when"] = when
 templates = Jinja2Templates(env=_env)
 
 

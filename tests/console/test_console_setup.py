@@ -129,3 +129,13 @@ def test_schedule_fields_appear_only_when_the_config_schema_knows_them(client, i
     text = integration.config_path.read_text(encoding="utf-8")
     assert "schedule:\n  sync: '*/15 * * * *'" in text or 'sync: "*/15 * * * *"' in text
     assert COMMENTS[0] in text
+
+
+def test_without_a_config_the_first_save_creates_it(client, integration):
+    integration.config_path.unlink()
+    page = client.get("/oppsett")
+    assert page.status_code == 200 and 'value="poweroffice" checked' in page.text  # the defaults
+    r = save(client, master="smartdok", standard_project="9000")
+    assert r.status_code == 200, r.text
+    config, problems = read_config(str(integration.config_path), ["poweroffice", "smartdok"])
+    assert problems == [] and config.master == "smartdok" and config.standard_project == "9000"
