@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import ipaddress
 from urllib.parse import urlencode
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any, Awaitable, Callable
 
 from starlette.applications import Starlette
@@ -40,7 +40,6 @@ class Console:
     auth: Authenticator
     sessions: Sessions
     allowed_hosts: set[str] | None = None  # None: any Host header (bound to a public address)
-    extra: dict[str, Any] = field(default_factory=dict)
 
 
 def is_loopback(host: str) -> bool:

@@ -276,10 +276,6 @@ def apply_plan(session: Session, transports: dict[str, Any] | None, plan_file: P
     return run_sync(go)
 
 
-def outcome_json(outcome: Any) -> dict[str, Any]:
-    return outcome.to_json()
-
-
 # ---- Historikk ---------------------------------------------------------------------------------
 def runs(session: Session, limit: int = 200) -> list[dict[str, Any]] | None:
     """Runs in the journal, newest first; None when no apply or transfer has run here."""

@@ -67,6 +67,7 @@ def test_the_preview_groups_rows_held_back_by_reason(hclient, hours):
     assert page.count('<tr class="held-group">') == len(groups)
     for (_, reason, _), n in groups.items():
         assert html.escape(reason, quote=False) in page
+        assert f'<tr class="held-group"><td><strong>{n}</strong>' in page
     assert f"Send {len(preview.writes)} linjer til PowerOffice" in page
     assert hours.write_count("poweroffice") == 0
 
