@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import re
+import sys
 from pathlib import Path
 from typing import Iterator
 
@@ -36,13 +37,19 @@ def _missing() -> str | None:
     return None
 
 
+def unavailable(reason: str) -> None:
+    """Under CI a missing browser is a failure (the walk-through must run there); elsewhere a
+    skip that says why."""
+    if os.environ.get("CI"):
+        pytest.fail(f"browser tests cannot run under CI: {reason}")
+    pytest.skip(reason)
+
+
 @pytest.fixture(scope="module")
 def browser():
     reason = _missing()
     if reason:
-        if os.environ.get("CI"):
-            pytest.fail(f"browser tests cannot run under CI: {reason}")
-        pytest.skip(reason)
+        unavailable(reason)
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as p:
@@ -198,3 +205,15 @@ def test_hours_preview_held_back_and_send(tmp_path, watched):
         watched.shoot("overforing-resultat", full=False)
         entries = s.sb.world()["poweroffice"].get("TimeTracking/TimeTrackingEntry", [])
         assert len(entries) == lines
+
+
+def test_a_missing_browser_fails_under_ci_and_skips_with_its_reason_elsewhere(monkeypatch):
+    monkeypatch.setattr(sys.modules[__name__], "CHROMIUM", "/nonexistent/chromium")
+    reason = _missing()
+    assert reason and "/nonexistent/chromium" in reason and ".ci/browser" in reason
+    monkeypatch.setenv("CI", "true")
+    with pytest.raises(pytest.fail.Exception, match="cannot run under CI"):
+        unavailable(reason)
+    monkeypatch.delenv("CI")
+    with pytest.raises(pytest.skip.Exception, match="nonexistent"):
+        unavailable(reason)
