@@ -180,3 +180,19 @@ def test_samsvar_groups_findings_by_check_and_offers_the_customers_report(client
     download = client.get("/samsvar/rapport.html")
     assert download.headers["content-disposition"] == 'attachment; filename="samsvarsrapport.html"'
     assert download.text.startswith("<!DOCTYPE html>") and "Samsvarsrapport" in download.text
+
+
+def test_an_apply_running_elsewhere_refuses_godkjenn_in_plain_words(client, integration, sb):
+    from grunndata.journal import Journal
+
+    use_smartdok_as_master(client)
+    saved = make_plan(client, integration)
+    other = Journal(integration.config_path.parent / "grunndata-journal.sqlite")
+    other.lock()  # as `grunndata apply` in a terminal holds it
+    try:
+        job_id = approve(client, integration, saved.id)
+    finally:
+        other.close()
+    assert integration.jobs.get(job_id).refusal.code == "locked"
+    assert "En annen kjøring pågår allerede" in client.get(f"/jobb/{job_id}").text
+    assert sb.write_count("poweroffice") + sb.write_count("smartdok") == 0
