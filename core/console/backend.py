@@ -1,0 +1,345 @@
+"""The console's one door to the engine: every engine, journal and report call goes through here.
+
+Other parts of the console never import ``grunndata.engine``, ``grunndata.journal`` or
+``grunndata.report``; when those change shape, this module is the one to re-point.
+
+Engine errors come out as :class:`Refusal` with a short code (``stale``, ``blocked``,
+``locked``, ``secrets``, ``config``, ``error``); the templates turn codes into Norwegian
+sentences, so no consultant-facing word lives in Python.
+"""
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import hashlib
+import os
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Awaitable, Callable, TypeVar
+
+from grunndata import secrets as env_secrets
+from grunndata.cli.sync import journal_path, poweroffice_rate
+from grunndata.clients.errors import redact
+from grunndata.config import config_schema as _config_schema
+from grunndata.engine import runner
+from grunndata.engine import transfer as transfer_engine
+from grunndata.engine.doctor import DoctorReport, read_and_check
+from grunndata.engine.model import PlanContext, Snapshot
+from grunndata.engine.plan import Plan, PlanFileError
+from grunndata.engine.planner import direction_entities
+from grunndata.engine.transfer_plan import TransferPlan
+from grunndata.errors import GrunndataError
+from grunndata.journal import Journal
+from grunndata.journal.store import JournalLocked
+from grunndata.report.html import _rule_order, render_doctor
+from grunndata.rulebook.yamlpos import Pos, Problem, RuleFileError
+from grunndata.secrets import MissingSecret
+from grunndata.session import Session, open_session, rule_sources
+
+T = TypeVar("T")
+
+# The entity that holds the standard project (R7) and whose PowerOffice records Oppsett lists.
+PROJECTS = "projects"
+
+__all__ = ["Refusal", "Plan", "TransferPlan", "DoctorReport", "Pos", "Problem", "Session"]
+
+
+@dataclass
+class Refusal(Exception):
+    """Something the engine refused or could not do, as a code the templates put in words."""
+
+    code: str
+    detail: str = ""
+    problems: list[Problem] = field(default_factory=list)
+
+    def __str__(self) -> str:
+        return f"{self.code}: {self.detail}"
+
+
+def _secret_values() -> list[str]:
+    try:
+        return env_secrets.from_environment().values()
+    except MissingSecret:
+        return []
+
+
+def refusal(exc: BaseException) -> Refusal:
+    """The code and redacted detail of an engine error (never a secret, never a traceback)."""
+    if isinstance(exc, Refusal):
+        return exc
+    detail = redact(str(exc), _secret_values())
+    if isinstance(exc, runner.StalePlan):
+        return Refusal("stale", detail)
+    if isinstance(exc, runner.Blocked):
+        return Refusal("blocked", detail)
+    if isinstance(exc, JournalLocked):
+        return Refusal("locked", detail)
+    if isinstance(exc, MissingSecret):
+        return Refusal("secrets", detail)
+    if isinstance(exc, RuleFileError):
+        return Refusal("config", detail, list(exc.problems))
+    if isinstance(exc, PlanFileError):
+        return Refusal("planfile", detail)
+    if isinstance(exc, GrunndataError):
+        return Refusal("error", detail)
+    return Refusal("internal", f"{type(exc).__name__}: {detail}")
+
+
+def load_session(config_path: Path) -> Session:
+    """The integration's plugins, config and rules (``grunndata check`` loads the same).
+
+    With no file there yet, the defaults, as if an empty config stood where it will be saved
+    (never the working directory's ``grunndata.yaml``, which may be another integration's)."""
+    try:
+        if config_path.exists():
+            return open_session(str(config_path))
+        fd, tmp = tempfile.mkstemp(dir=config_path.parent, prefix=f".{config_path.name}.", suffix=".tmp")
+        try:
+            with os.fdopen(fd, "w", encoding="utf-8") as fh:
+                fh.write("{}\n")
+            session = open_session(tmp)
+        finally:
+            os.unlink(tmp)
+        session.config.path, session.config.doc = config_path, None
+        return session
+    except GrunndataError as exc:
+        raise refusal(exc) from None
+    except OSError as exc:
+        raise Refusal("error", f"{config_path}: {exc.strerror or exc}") from None
+
+
+def masters(session: Session) -> list[str]:
+    return sorted(d.master for d in session.host.directions.values())
+
+
+def config_schema(session: Session) -> dict[str, Any]:
+    """The schema ``grunndata.yaml`` is validated against (to render only the keys it knows)."""
+    return _config_schema(masters(session))
+
+
+def rules_schema(session: Session) -> dict[str, Any]:
+    return session.schema
+
+
+def rule_files(session: Session) -> dict[str, Path]:
+    """Display name (as rules cite it, ``rules/projects.yaml``) -> the file on disk."""
+    return {display: Path(path) for path, display in rule_sources(session.host, session.config)}
+
+
+def journal_file(session: Session) -> Path:
+    """Where ``grunndata apply``/``transfer``/``history`` keep the journal for this config."""
+    return journal_path(session, None)
+
+
+def _connection(session: Session, transports: dict[str, Any] | None) -> runner.Connection:
+    return runner.connect(session, env_secrets.from_environment(), transports=transports,
+                          rate_per_second=poweroffice_rate())
+
+
+def run_sync(factory: Callable[[], Awaitable[T]]) -> T:
+    """Run one engine coroutine to its end on a loop of its own (called in a worker thread),
+    turning every engine error into a :class:`Refusal`."""
+    try:
+        return asyncio.run(factory())  # type: ignore[arg-type]
+    except Refusal:
+        raise
+    except Exception as exc:
+        raise refusal(exc) from None
+
+
+# ---- Oppsett ----------------------------------------------------------------------------------
+@dataclass
+class ProjectChoice:
+    number: str
+    name: str
+    billing_method: str | None  # the consultant's word (vocabulary ``billing_method``)
+    status: str | None
+    allowed: dict[str, bool]  # master -> may be the standard project under that master (R7)
+
+
+def standard_project_rules(session: Session) -> dict[str, tuple[list[str] | None, str]]:
+    """Per master whose direction requires a standard project: the allowed billing words
+    (empty: any set value) and the rule's ``FILE:LINE``. Masters without the rule are absent."""
+    out: dict[str, tuple[list[str] | None, str]] = {}
+    entity = session.host.entities.get(PROJECTS)
+    section = getattr(entity, "section", PROJECTS)
+    for direction in session.host.directions.values():
+        rule = session.rules.get(section, direction.name, "standard_project")
+        if rule is None:
+            continue
+        allowed = rule.get("billing_method") if isinstance(rule, dict) else None
+        out[direction.master] = (list(allowed or []), session.rules.where(section, direction.name, "standard_project"))
+    return out
+
+
+def _project_context(session: Session, raw_projects: list[dict]) -> PlanContext:
+    entity = session.host.entities[PROJECTS]
+    snapshot = Snapshot(poweroffice={entity.sides["poweroffice"].resource: raw_projects})
+    return PlanContext(snapshot=snapshot, rules=session.rules, config=session.config, direction=session.direction)
+
+
+async def _read_projects(session: Session, transports: dict[str, Any] | None) -> list[dict]:
+    entity = session.host.entities[PROJECTS]
+    async with _connection(session, transports) as conn:
+        return await conn.poweroffice.list(entity.sides["poweroffice"].resource)
+
+
+def poweroffice_projects(session: Session, transports: dict[str, Any] | None) -> list[dict]:
+    """PowerOffice's projects as read through the client (raw API records, sub-projects too)."""
+    return run_sync(lambda: _read_projects(session, transports))
+
+
+def project_choices(session: Session, raw_projects: list[dict]) -> list[ProjectChoice]:
+    """Top-level PowerOffice projects in the consultant's words, each marked allowed or not as
+    standard project under each master (R7, from the rules)."""
+    entity = session.host.entities[PROJECTS]
+    ctx = _project_context(session, raw_projects)
+    rules = standard_project_rules(session)
+    choices = []
+    for rec in entity.records(ctx, "poweroffice"):
+        if rec.get("_key") is None:
+            continue
+        billing = rec.get("billing_method")
+        allowed = {m: (billing in words if words else billing is not None) for m, (words, _) in rules.items()}
+        choices.append(ProjectChoice(rec["_key"], str(rec.get("name") or ""), billing, rec.get("status"), allowed))
+    return sorted(choices, key=lambda c: (len(c.number), c.number))
+
+
+def setup_blockers(session: Session, raw_projects: list[dict]) -> list[dict[str, str]]:
+    """The engine's own preflight (R7) over PowerOffice's projects: what would block the sync
+    with this config, as ``{"reason", "rule"}`` (empty when the setup is valid)."""
+    ctx = _project_context(session, raw_projects)
+    found = []
+    for entity, flow in direction_entities(session):
+        preflight = getattr(entity, "preflight", None)
+        if preflight is not None:
+            found.extend({"reason": a.reason, "rule": a.rule} for a in preflight(ctx, flow))
+    return found
+
+
+# ---- Samsvar ----------------------------------------------------------------------------------
+async def _doctor(session: Session, transports: dict[str, Any] | None) -> DoctorReport:
+    async with _connection(session, transports) as conn:
+        return await read_and_check(session, conn)
+
+
+def doctor(session: Session, transports: dict[str, Any] | None) -> DoctorReport:
+    return run_sync(lambda: _doctor(session, transports))
+
+
+def check_order(name: str, description: str) -> tuple[int, str]:
+    """Checks in the order the customer's report shows them: by the domain rule they check."""
+    return (_rule_order(description), name)
+
+
+def doctor_html(report: DoctorReport) -> str:
+    """The customer's page, exactly as ``grunndata doctor --html`` writes it."""
+    return render_doctor(report, generated=dt.datetime.now().astimezone())
+
+
+# ---- Plan -------------------------------------------------------------------------------------
+async def _plan(session: Session, transports: dict[str, Any] | None) -> Plan:
+    async with _connection(session, transports) as conn:
+        made, _ = await runner.plan(session, conn)
+        return made
+
+
+def make_plan(session: Session, transports: dict[str, Any] | None, out: Path) -> Plan:
+    """Read both systems, decide the plan and save it as ``grunndata plan --out`` does."""
+    made = run_sync(lambda: _plan(session, transports))
+    made.save(out)
+    return made
+
+
+def load_plan(path: Path) -> Plan:
+    try:
+        return Plan.load(path)
+    except GrunndataError as exc:
+        raise refusal(exc) from None
+
+
+def apply_plan(session: Session, transports: dict[str, Any] | None, plan_file: Path,
+               on_total: Callable[[int], None], progress: Callable[[Any], None]) -> runner.ApplyReport:
+    """``grunndata apply --plan FILE --yes``: exactly the saved plan, refused when stale."""
+    saved = load_plan(plan_file)
+
+    async def go() -> runner.ApplyReport:
+        journal = Journal(journal_file(session))
+        try:
+            journal.lock()
+            async with _connection(session, transports) as conn:
+                return await runner.apply(session, conn, saved=saved, journal=journal, confirm=None,
+                                          progress=progress, on_plan=lambda p: on_total(len(p.writes)))
+        finally:
+            journal.close()
+    return run_sync(go)
+
+
+# ---- Historikk ---------------------------------------------------------------------------------
+def runs(session: Session, limit: int = 200) -> list[dict[str, Any]] | None:
+    """Runs in the journal, newest first; None when no apply or transfer has run here."""
+    path = journal_file(session)
+    if not path.exists():
+        return None
+    journal = Journal(path)
+    try:
+        return journal.runs(limit)
+    finally:
+        journal.close()
+
+
+def run(session: Session, run_id: int) -> dict[str, Any] | None:
+    path = journal_file(session)
+    if not path.exists():
+        return None
+    journal = Journal(path)
+    try:
+        return journal.run(run_id)
+    finally:
+        journal.close()
+
+
+# ---- Overføring --------------------------------------------------------------------------------
+def transfer_digest(plan: TransferPlan) -> str:
+    """What a preview would write, as a hash: *Send* goes ahead only if a fresh preview still
+    writes exactly this (the transfer's own 'stale plan' check)."""
+    digest = hashlib.sha256()
+    for line in plan.writes:
+        digest.update(repr((line.op, line.kind, line.key, line.reference, line.body, line.changes)).encode())
+    return digest.hexdigest()[:32]
+
+
+async def _preview(session: Session, transports: dict[str, Any] | None, start: dt.date,
+                   end: dt.date) -> TransferPlan:
+    async with _connection(session, transports) as conn:
+        made, _ = await transfer_engine.preview(session, conn, start, end)
+        return made
+
+
+def transfer_preview(session: Session, transports: dict[str, Any] | None, start: dt.date,
+                     end: dt.date) -> TransferPlan:
+    return run_sync(lambda: _preview(session, transports, start, end))
+
+
+def transfer_send(session: Session, transports: dict[str, Any] | None, start: dt.date, end: dt.date,
+                  expected: str, on_total: Callable[[int], None],
+                  progress: Callable[[Any], None]) -> transfer_engine.TransferReport:
+    """``grunndata transfer --yes``, but only when the fresh preview writes what was shown."""
+
+    def confirm(plan: TransferPlan) -> bool:
+        if transfer_digest(plan) != expected:
+            raise Refusal("stale_transfer")
+        on_total(len(plan.writes))
+        return True
+
+    async def go() -> transfer_engine.TransferReport:
+        journal = Journal(journal_file(session))
+        try:
+            journal.lock()
+            async with _connection(session, transports) as conn:
+                return await transfer_engine.transfer(session, conn, start, end, journal=journal,
+                                                      confirm=confirm, progress=progress)
+        finally:
+            journal.close()
+    return run_sync(go)

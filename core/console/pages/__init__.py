@@ -1,0 +1,1 @@
+"""The console\x27s pages, one module per page."""

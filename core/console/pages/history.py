@@ -1,0 +1,55 @@
+"""Historikk: runs and transfers from the journal, each action's outcome and remote ids.
+
+Plans waiting for approval (made by an unattended run) will be listed here with *Godkjenn* /
+*Avvis*, once the scheduler saves them; the page already has the section for them.
+"""
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import urlencode
+
+from starlette.requests import Request
+from starlette.responses import Response
+
+from grunndata.console import backend
+from grunndata.console.backend import Refusal
+from grunndata.console.plan_view import paginate
+from grunndata.console.web import in_thread, int_arg, integration_of, page, render
+
+
+def _runs(integration: Any) -> list[dict[str, Any]] | None:
+    return backend.runs(integration.session())
+
+
+async def show(request: Request) -> Response:
+    integration = integration_of(request)
+    try:
+        runs = await in_thread(_runs, integration)
+    except Refusal as exc:
+        return render(request, "historikk.html", {"runs": None, "refusal": exc}, status=500)
+    return render(request, "historikk.html", {"runs": runs, "refusal": None, "waiting": []})
+
+
+def _run(integration: Any, run_id: int) -> dict[str, Any] | None:
+    return backend.run(integration.session(), run_id)
+
+
+async def detail(request: Request) -> Response:
+    integration = integration_of(request)
+    try:
+        run = await in_thread(_run, integration, int(request.path_params["run_id"]))
+    except Refusal as exc:
+        return render(request, "historikk.html", {"runs": None, "refusal": exc}, status=500)
+    if run is None:
+        return page("404.html", 404)
+    rows = run.get("lines") if run.get("kind") == "transfer" else run.get("actions")
+    rows = rows or []
+    wanted = request.query_params.get("utfall", "")
+    outcomes: dict[str, int] = {}
+    for r in rows:
+        outcomes[r["outcome"]] = outcomes.get(r["outcome"], 0) + 1
+    shown = [r for r in rows if not wanted or r["outcome"] == wanted]
+    return render(request, "historikk_run.html", {
+        "run": run, "page": paginate(shown, int_arg(request.query_params.get("side"), 1)),
+        "outcomes": outcomes, "wanted": wanted, "query": urlencode({"utfall": wanted} if wanted else {}),
+    })

@@ -1,0 +1,111 @@
+"""Overføring: the hours transfer for a period, rows held back grouped by reason, and *Send*."""
+from __future__ import annotations
+
+import datetime as dt
+import re
+from typing import Any
+
+from starlette.requests import Request
+from starlette.responses import Response
+
+from grunndata.console import backend
+from grunndata.console.backend import Refusal
+from grunndata.console.jobs import Busy, Job
+from grunndata.console.plan_view import paginate
+from grunndata.console.web import in_thread, int_arg, integration_of, post, render, see_other
+
+ISO = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})$")
+NORWEGIAN = re.compile(r"^(\d{1,2})\.(\d{1,2})\.(\d{4})$")
+SHOWN_KEYS = 5  # keys listed per group of held-back rows before "…"
+
+
+class BadDate(ValueError):
+    pass
+
+
+def parse_date(text: str) -> dt.date:
+    """``2026-01-31`` or ``31.01.2026``."""
+    value = text.strip()
+    iso, nor = ISO.match(value), NORWEGIAN.match(value)
+    try:
+        if iso:
+            return dt.date(int(iso[1]), int(iso[2]), int(iso[3]))
+        if nor:
+            return dt.date(int(nor[3]), int(nor[2]), int(nor[1]))
+    except ValueError:
+        pass
+    raise BadDate(value)
+
+
+def _period(fra: str, til: str) -> tuple[dt.date | None, dt.date | None, list[str]]:
+    bad, dates = [], []
+    for text in (fra, til):
+        try:
+            dates.append(parse_date(text))
+        except BadDate:
+            bad.append(text)
+            dates.append(None)
+    return dates[0], dates[1], bad
+
+
+def preview_context(plan: backend.TransferPlan, page_number: int) -> dict[str, Any]:
+    held: dict[tuple[str, str, str], dict[str, Any]] = {}
+    others, sends = [], []
+    for line in plan.lines:
+        if line.op == "hold":
+            group = held.setdefault((line.kind, line.reason, line.rule),
+                                    {"kind": line.kind, "reason": line.reason, "rule": line.rule, "keys": [],
+                                     "suggestion": (line.fields or {}).get("suggestion")})
+            group["keys"].append(line.key)
+        elif line.op == "send":
+            sends.append(line)
+        else:
+            others.append(line)
+    return {"plan": plan, "summary": plan.summary(), "held": sorted(held.values(), key=lambda g: -len(g["keys"])),
+            "others": others, "sends": paginate(sends, page_number), "writes": len(plan.writes),
+            "digest": backend.transfer_digest(plan), "shown_keys": SHOWN_KEYS}
+
+
+def _preview(integration: Any, start: dt.date, end: dt.date) -> backend.TransferPlan:
+    return backend.transfer_preview(integration.session(), integration.transports, start, end)
+
+
+async def show(request: Request) -> Response:
+    integration = integration_of(request)
+    fra, til = request.query_params.get("fra", ""), request.query_params.get("til", "")
+    context: dict[str, Any] = {"fra": fra, "til": til, "bad_dates": [], "preview": None, "refusal": None}
+    if not (fra or til):
+        return render(request, "overforing.html", context)
+    start, end, bad = _period(fra, til)
+    if bad or start is None or end is None:
+        return render(request, "overforing.html", {**context, "bad_dates": bad}, status=400)
+    if end < start:
+        return render(request, "overforing.html", {**context, "refusal": Refusal("period_order")}, status=400)
+    try:
+        plan = await in_thread(_preview, integration, start, end)
+    except Refusal as exc:
+        return render(request, "overforing.html", {**context, "refusal": exc}, status=502)
+    context["preview"] = preview_context(plan, int_arg(request.query_params.get("side"), 1))
+    return render(request, "overforing.html", context)
+
+
+@post
+async def send(request: Request) -> Response:
+    integration = integration_of(request)
+    form = await request.form()
+    fra, til, digest = (str(form.get(k) or "") for k in ("fra", "til", "digest"))
+    start, end, bad = _period(fra, til)
+    if bad or start is None or end is None or not digest:
+        context = {"fra": fra, "til": til, "bad_dates": bad, "preview": None, "refusal": None}
+        return render(request, "overforing.html", context, status=400)
+
+    def work(job: Job) -> Any:
+        session = integration.session()
+        return backend.transfer_send(session, integration.transports, start, end, digest, job.set_total,
+                                     job.progress)
+
+    try:
+        job = integration.jobs.start("transfer", {"fra": start.isoformat(), "til": end.isoformat()}, work)
+    except Busy as busy:
+        return see_other(f"/jobb/{busy.job.id}")
+    return see_other(f"/jobb/{job.id}")

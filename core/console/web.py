@@ -1,0 +1,103 @@
+"""What every page shares: templates (autoescaped), rendering, the CSRF check, small helpers."""
+from __future__ import annotations
+
+import datetime as dt
+import functools
+from typing import Any, Awaitable, Callable
+
+import anyio
+import jinja2
+from starlette.requests import Request
+from starlette.responses import HTMLResponse, RedirectResponse, Response
+from starlette.templating import Jinja2Templates
+
+from grunndata.console.auth import CSRF_FIELD, CSRF_HEADER, csrf_ok
+from grunndata.console.integration import Integration
+
+NAV = [("/oppsett", "Oppsett"), ("/samsvar", "Samsvar"), ("/plan", "Plan"), ("/historikk", "Historikk"),
+       ("/overforing", "Overføring")]
+
+_env = jinja2.Environment(
+    loader=jinja2.PackageLoader("grunndata.console", "templates"),
+    autoescape=True,  # every template, whatever its name: values from the APIs are data, never markup
+    undefined=jinja2.StrictUndefined,
+    trim_blocks=True,
+    lstrip_blocks=True,
+)
+
+
+def when(value: Any) -> str:
+    """A journal timestamp (ISO 8601, UTC) as a consultant reads it: local, day first."""
+    if not value:
+        return "–"
+    try:
+        moment = dt.datetime.fromisoformat(str(value))
+    except ValueError:
+        return str(value)
+    if moment.tzinfo is not None:
+        moment = moment.astimezone()
+    return moment.strftime("%d.%m.%Y %H:%M:%S")
+
+
+_env.filters["when"] = when
+templates = Jinja2Templates(env=_env)
+
+
+def integration_of(request: Request) -> Integration:
+    """The integration this request is about (operator mode will choose it per tenant here)."""
+    return request.app.state.console.integration
+
+
+def csrf_token(request: Request) -> str:
+    session = getattr(request.state, "console_session", None)
+    return session.csrf if session is not None else ""
+
+
+def render(request: Request, name: str, context: dict[str, Any] | None = None, status: int = 200) -> Response:
+    integration = integration_of(request)
+    base = {"nav": NAV, "path": request.url.path, "csrf": csrf_token(request), "csrf_field": CSRF_FIELD,
+            "config_path": str(integration.config_path), "operator": False, "busy": integration.jobs.running()}
+    base.update(context or {})
+    return templates.TemplateResponse(request, name, base, status_code=status)
+
+
+def page(name: str, status: int, **context: Any) -> HTMLResponse:
+    """A page outside the console's frame (401, 403): no nav, no data."""
+    return HTMLResponse(_env.get_template(name).render(**context), status_code=status)
+
+
+Handler = Callable[[Request], Awaitable[Response]]
+
+
+def post(handler: Handler) -> Handler:
+    """Every POST carries the session's CSRF token (form field or header), or gets 403."""
+
+    @functools.wraps(handler)
+    async def guarded(request: Request) -> Response:
+        given = request.headers.get(CSRF_HEADER)
+        if not given:
+            form = await request.form()
+            value = form.get(CSRF_FIELD)
+            given = value if isinstance(value, str) else None
+        if not csrf_ok(getattr(request.state, "console_session", None), given):
+            return page("403.html", 403)
+        return await handler(request)
+
+    guarded.csrf_protected = True  # type: ignore[attr-defined]
+    return guarded
+
+
+def see_other(url: str) -> RedirectResponse:
+    return RedirectResponse(url, status_code=303)
+
+
+async def in_thread(fn: Callable[..., Any], *args: Any) -> Any:
+    """Engine work off the server's loop, so other requests (progress polls) are still answered."""
+    return await anyio.to_thread.run_sync(functools.partial(fn, *args))
+
+
+def int_arg(value: Any, default: int = 1) -> int:
+    try:
+        return int(str(value))
+    except (TypeError, ValueError):
+        return default

@@ -1,0 +1,61 @@
+"""Fixtures for the console's fast tests: the app over the in-process sandbox, via TestClient."""
+from __future__ import annotations
+
+from typing import Iterator
+
+import pytest
+from console_env import SECRET_VALUES, csrf_of, demo_world, write_config
+from starlette.testclient import TestClient
+
+from grunndata.console.app import create_app
+from grunndata.console.integration import Integration
+from grunndata.sandbox import Sandbox
+
+PORT = 8765
+BASE = f"http://127.0.0.1:{PORT}"
+
+
+@pytest.fixture
+def secrets_env(monkeypatch: pytest.MonkeyPatch) -> None:
+    for name, value in SECRET_VALUES.items():
+        monkeypatch.setenv(name, value)
+    monkeypatch.setenv("GRUNNDATA_POWEROFFICE_RATE", "0")
+
+
+@pytest.fixture
+def sb() -> Sandbox:
+    return Sandbox(demo_world(), rate_limit=False)
+
+
+@pytest.fixture
+def integration(tmp_path, sb, secrets_env) -> Iterator[Integration]:
+    config = write_config(tmp_path)
+    integ = Integration(config, transports=sb.transports())
+    yield integ
+    integ.close()
+
+
+@pytest.fixture
+def app(integration):
+    return create_app(integration, port=PORT)
+
+
+@pytest.fixture
+def anonymous(app) -> Iterator[TestClient]:
+    with TestClient(app, base_url=BASE, follow_redirects=False) as client:
+        yield client
+
+
+@pytest.fixture
+def client(app) -> Iterator[TestClient]:
+    """Logged in as the printed address does it."""
+    with TestClient(app, base_url=BASE, follow_redirects=True) as c:
+        response = c.get(f"/?token={app.state.console.auth.token}")
+        assert response.status_code == 200
+        yield c
+
+
+def form_post(client: TestClient, page: str, url: str, data: dict) -> object:
+    """POST a form the way the page does: with the session's CSRF token."""
+    token = csrf_of(client.get(page).text)
+    return client.post(url, data={"csrf": token, **data})

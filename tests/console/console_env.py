@@ -1,0 +1,64 @@
+"""Shared setup of the console tests: the demo company (plus a hostile project name) in the
+sandbox, a commented grunndata.yaml pointing at it, and helpers to log in and post forms."""
+from __future__ import annotations
+
+import copy
+import re
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from grunndata.sandbox import POWEROFFICE_TOKEN_URL, POWEROFFICE_URL, SMARTDOK_URL
+from grunndata.sandbox.demo import demo_world_path
+
+HOSTILE = "<script>alert(1)</script> [fase 2]"
+HOSTILE_SD_NUMBER = "2499"
+HOSTILE_PO_NUMBER = "2498"
+FIXED_PRICE = "2402"  # in the demo world: billing method «Fastpris», refused as standard project (R7)
+SECRET_VALUES = {
+    "SMARTDOK_API_TOKEN": "sentinel-sd-9f8e7d6c5b4a",
+    "POWEROFFICE_APPLICATION_KEY": "sentinel-app-1a2b3c4d5e",
+    "POWEROFFICE_CLIENT_KEY": "sentinel-client-6f7a8b9c0d",
+    "POWEROFFICE_SUBSCRIPTION_KEY": "sentinel-sub-0e1d2c3b4a",
+}
+
+CONFIG = """\
+# Kunde: Fjordbygg AS. Satt opp sammen med kunden.
+master: poweroffice  # endres i konsollen
+standard_project: "9000"
+smartdok:
+  # SmartDok-sandkassen
+  base_url: {smartdok}
+poweroffice:
+  base_url: {poweroffice}
+  token_url: {token}
+rules: []  # ingen egne regler ennå
+"""
+
+
+def demo_world() -> dict[str, Any]:
+    """The demo company, plus one project in each system named like an attack."""
+    world = copy.deepcopy(yaml.safe_load(demo_world_path().read_text(encoding="utf-8")))
+    world["smartdok"]["Projects"].append({"Id": 9901, "ProjectNumber": HOSTILE_SD_NUMBER, "ProjectName": HOSTILE,
+                                          "IsActive": True})
+    world["poweroffice"]["Projects"].append({"Id": 9902, "Code": HOSTILE_PO_NUMBER, "Name": HOSTILE,
+                                             "ProjectStatus": "Active", "ProjectBillingMethod": "Time",
+                                             "IsActive": True})
+    return world
+
+
+def write_config(folder: Path, smartdok: str = SMARTDOK_URL, poweroffice: str = POWEROFFICE_URL,
+                 token: str = POWEROFFICE_TOKEN_URL) -> Path:
+    path = folder / "grunndata.yaml"
+    path.write_text(CONFIG.format(smartdok=smartdok, poweroffice=poweroffice, token=token), encoding="utf-8")
+    return path
+
+
+CSRF_META = re.compile(r'<meta name="csrf-token" content="([^"]*)">')
+
+
+def csrf_of(html: str) -> str:
+    found = CSRF_META.search(html)
+    assert found, "no CSRF token on the page"
+    return found.group(1)
