@@ -112,7 +112,7 @@ def test_two_applies_at_once_never_interleave_the_second_is_refused(served):
     second = cli("apply", "--yes", "-c", str(config))
     assert second.returncode == 3
     message = second.stderr.strip().splitlines()
-    assert len(message) == 1 and "another apply is already running" in message[0]
+    assert len(message) == 1 and "pågår allerede" in message[0]
     assert f"pid {first.pid}" in message[0]
     out, err = first.communicate(timeout=60)
     assert first.returncode == 0, err

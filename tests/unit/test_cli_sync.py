@@ -92,7 +92,7 @@ def test_stale_plan_is_refused(served, tmp_path):
     sb.reset(world)
     result = CliRunner().invoke(cli, ["apply", "--plan", str(plan_file), "--yes"])
     assert result.exit_code == 3
-    assert "stale" in result.output
+    assert "utdatert" in result.output
     assert writes(sb) == 0
 
 
@@ -133,7 +133,7 @@ def test_second_apply_on_a_locked_journal_is_refused(served, tmp_path):
     finally:
         holder.close()
     assert result.exit_code == 3
-    assert "another apply is already running" in result.output
+    assert "pågår allerede" in result.output
     assert writes(sb) == 0
 
 
