@@ -10,6 +10,7 @@ is the one the plan was made from and gives the very same writes. Every refusal 
 from __future__ import annotations
 
 import difflib
+import json
 from typing import Any, Mapping
 
 from grunndata.engine.model import Action
@@ -42,12 +43,23 @@ def _what_differs(saved: Plan) -> str:
         if tag == "replace":
             return f"{label(j1 + 1, saved.actions[j1])} er endret etter at planen ble laget"
         if tag == "delete":
-            count = i2 - i1
-            where = f"etter {label(j1, saved.actions[j1 - 1])}" if j1 > 0 else "først i planen"
-            return (f"{count} handling{'er' if count > 1 else ''} er fjernet fra planen ({where}); "
-                    f"planen ble laget med {len(made)} handlinger, filen har {len(have)}")
+            which = f"handling {i1 + 1}" if i2 - i1 == 1 else f"handling {i1 + 1}–{i2}"
+            where = f", etter {label(j1, saved.actions[j1 - 1])}" if j1 > 0 else ""
+            return (f"{which} er fjernet fra planen{where} (planen ble laget med {len(made)} handlinger, "
+                    f"filen har {len(have)})")
         return f"{label(j1 + 1, saved.actions[j1])} er lagt til etter at planen ble laget"
     return "kontrollsummen i planfilen stemmer ikke med handlingene"
+
+
+def _difference(mine: Action, theirs: Action) -> str:
+    ours, now = mine.to_json(), theirs.to_json()
+    name = next(k for k in ours if ours[k] != now[k])
+    if name == "fields":
+        field = next(f for f in sorted(set(mine.fields) | set(theirs.fields), key=str)
+                     if mine.fields.get(f) != theirs.fields.get(f))
+        return (f"feltet «{field}» er {json.dumps(mine.fields.get(field), ensure_ascii=False)} i planfilen, "
+                f"men {json.dumps(theirs.fields.get(field), ensure_ascii=False)} nå")
+    return f"«{name}» er «{ours[name]}» i planfilen, men «{now[name]}» nå"
 
 
 def check_offline(saved: Plan, session: Any) -> None:
@@ -84,7 +96,7 @@ def check_current(saved: Plan, fresh: Plan) -> Plan:
         for mine, theirs in zip(made, now):
             if mine.to_json() != theirs.to_json():
                 raise PlanRefused(f"{where}{label(numbers[id(mine)], mine)} er ikke det samme som planlegging "
-                                  f"gir nå ({theirs.op} {theirs.entity} {theirs.key}); {AGAIN}")
+                                  f"gir nå: {_difference(mine, theirs)}; {AGAIN}")
         raise PlanRefused(f"{where}planen har {len(made)} endringer, men planlegging gir nå {len(now)}; {AGAIN}")
     return Plan(master=saved.master, actions=saved.actions, fingerprint=saved.fingerprint,
                 config_hash=saved.config_hash, blocked=fresh.blocked, entity_order=fresh.entity_order)
