@@ -1,4 +1,4 @@
-"""The request loop both clients share: auth hook, limits, retries, error mapping, logging."""
+"""The request loop both clients share: auth (an ``httpx.Auth``), limits, retries, error mapping, logging."""
 from __future__ import annotations
 
 import asyncio
@@ -6,11 +6,13 @@ import json
 import logging
 import time
 from collections import Counter
+from contextlib import nullcontext
 from dataclasses import dataclass, field
 from typing import Any, Mapping
 
 import httpx
 
+from grunndata.clients.auth import BearerAuth
 from grunndata.clients.errors import (
     ERROR_FOR_STATUS, ApiError, BadResponse, RateLimited, TransportFailure, excerpt,
     looks_like_error, redact, vendor_message,
@@ -74,8 +76,19 @@ class BaseClient:
         self._slots = asyncio.Semaphore(max(1, max_concurrency))
         self._limiter = RateLimiter(rate_per_second) if rate_per_second else None
         self._hold_until = 0.0
+        self._auth: BearerAuth | None = None
         self.request_count = 0
         self.requests: Counter[str] = Counter()
+
+    def _use_auth(self, auth: BearerAuth) -> None:
+        """Authenticated requests carry ``auth``; its one resend after a 401 is paced like any request."""
+        auth.system = self.system
+        auth.pace = self._pace
+        self._auth = auth
+
+    async def _pace(self) -> None:
+        if self._limiter is not None:
+            await self._limiter.acquire()
 
     # -- hooks for the concrete clients -------------------------------------------------
     def _secrets(self) -> tuple[str | None, ...]:
@@ -83,12 +96,6 @@ class BaseClient:
 
     def _static_headers(self) -> dict[str, str]:
         return {"Accept": "application/json"}
-
-    async def _auth_headers(self) -> dict[str, str]:
-        return {}
-
-    async def _invalidate_auth(self, used_headers: Mapping[str, str]) -> None:
-        return None
 
     # -- lifecycle ----------------------------------------------------------------------
     async def __aenter__(self):
@@ -110,7 +117,6 @@ class BaseClient:
         """Send ``call`` until it succeeds (2xx) or fails for good; raise a typed error."""
         policy = self._retry
         attempt = 0
-        auth_renewed = False
         patience_used = 0.0
         while True:
             attempt += 1
@@ -118,8 +124,6 @@ class BaseClient:
             headers.update(call.extra_headers)
             if call.has_body:
                 headers["Content-Type"] = call.content_type
-            if call.authenticated:
-                headers.update(await self._auth_headers())
             try:
                 response = await self._send(call, headers)
             except httpx.TransportError as exc:
@@ -127,12 +131,6 @@ class BaseClient:
                 await asyncio.sleep(policy.backoff(attempt))
                 continue
             status = response.status_code
-            if status == 401 and call.authenticated and not auth_renewed:
-                # Sessions and tokens expire on the server's schedule: renew once, try again.
-                auth_renewed = True
-                attempt -= 1
-                await self._invalidate_auth(headers)
-                continue
             if status < 400:
                 return response
             retry_after = parse_retry_after(response)
@@ -176,21 +174,34 @@ class BaseClient:
         wait = self._hold_until - time.monotonic()
         if wait > 0:
             await asyncio.sleep(wait)
-        async with self._slots:
-            if self._limiter is not None:
-                await self._limiter.acquire()
-            self.request_count += 1
-            self.requests[f"{call.method} {call.template}"] += 1
+        # A sign-in takes no slot: requests holding every slot may be waiting for it.
+        auth = self._auth if call.authenticated else None
+        if auth is not None:
+            # Signed in before the limiter counts this request: a start the limiter records is a
+            # request the server sees then, not after a sign-in.
+            await auth.current()
+        async with self._slots if call.authenticated else nullcontext():
+            await self._pace()
             started = time.monotonic()
-            url = call.url or self._base_url + call.path
             try:
-                response = await self._http.request(call.method, url, params=call.params,
-                                                    content=call.content(), headers=headers)
+                response = await self._http.request(call.method, self._address(call), params=call.params,
+                                                    content=call.content(), headers=headers, auth=auth)
             except httpx.TransportError as exc:
+                self._count(call, 1)
                 self._log(call, type(exc).__name__, started)
                 raise
+            # A 401 answered inside the auth flow was sent again: both requests count.
+            self._count(call, 1 + len(response.history))
             self._log(call, response.status_code, started)
             return response
+
+    def _count(self, call: Call, n: int) -> None:
+        self.request_count += n
+        self.requests[f"{call.method} {call.template}"] += n
+
+    def _address(self, call: Call) -> str:
+        """The URL a call goes to (without its query): named in connection errors."""
+        return call.url or self._base_url + call.path
 
     def _log(self, call: Call, outcome: Any, started: float) -> None:
         if log.isEnabledFor(logging.DEBUG):
@@ -200,18 +211,20 @@ class BaseClient:
 
     def _raise_unless_resendable(self, call: Call, exc: httpx.TransportError, attempt: int) -> None:
         kind = type(exc).__name__
+        where = f"{self.system} på {self._address(call)}"
+        reason = f"{kind}: {exc}" if str(exc) else kind
         if isinstance(exc, NOT_TRANSIENT):
             raise self._error(TransportFailure, call,
-                              f"request could not be sent ({kind})") from None
+                              f"forespørselen til {where} kunne ikke sendes ({reason})") from None
         if not isinstance(exc, NOTHING_SENT) and not call.idempotent:
             raise self._error(
                 TransportFailure, call,
-                f"no answer after the request was sent ({kind}); it may have been applied — "
-                "look the record up by its key before trying again", ambiguous=True) from None
+                f"ikke svar fra {where} etter at forespørselen var sendt ({reason}); den kan være utført — "
+                "slå opp posten på nøkkelen før den prøves igjen", ambiguous=True) from None
         if attempt >= self._retry.max_attempts:
-            what = "could not connect" if isinstance(exc, NOTHING_SENT) else "no answer"
+            what = "kunne ikke koble til" if isinstance(exc, NOTHING_SENT) else "ikke svar fra"
             raise self._error(TransportFailure, call,
-                              f"{what} after {attempt} attempts ({kind})") from None
+                              f"{what} {where} etter {attempt} forsøk: {reason}") from None
         log.debug("%s %s %s: %s, try %d of %d", self.system, call.method, call.path, kind,
                   attempt + 1, self._retry.max_attempts)
 

@@ -48,8 +48,8 @@ def vendor_message(body: Any) -> str | None:
         except ValueError:
             return None
     if isinstance(body, list):
-        parts = [m for m in (vendor_message(b) for b in body[:5]) if m]
-        return "; ".join(parts) or None
+        found = [m for m in (vendor_message(b) for b in body[:5]) if m]
+        return "; ".join(found) or None
     if not isinstance(body, dict):
         return body if isinstance(body, str) and body else None
     low = {str(k).lower(): v for k, v in body.items()}

@@ -95,7 +95,7 @@ class Plan:
                 raise PlanFileError(f"{path}: «{name}» mangler eller har feil type; ikke {made_by}")
         actions = [_action(path, number, raw) for number, raw in enumerate(data["actions"], 1)]
         digests = data.get("action_digests")
-        summary = data.get("summary") if isinstance(data.get("summary"), dict) else {}
+        summary: dict[str, Any] = data["summary"] if isinstance(data.get("summary"), dict) else {}
         order = data.get("entity_order")
         return cls(master=data["master"], actions=actions, fingerprint=data["fingerprint"],
                    config_hash=str(data.get("config_hash") or ""), blocked=bool(summary.get("blocked")),

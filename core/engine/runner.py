@@ -8,8 +8,8 @@ import asyncio
 from dataclasses import dataclass
 from typing import Any, Callable
 
-from grunndata.engine.applier import SyncWriter
-from grunndata.engine.model import Action, ApplyContext, Snapshot
+from grunndata.engine.applier import Outcome, SyncWriter
+from grunndata.engine.model import ApplyContext, Snapshot
 from grunndata.engine.plan import Plan
 from grunndata.engine.planner import make_plan, paused_gc
 from grunndata.engine.saved_plan import StalePlan, check_current, check_offline  # noqa: F401 (StalePlan: re-exported)
@@ -66,7 +66,7 @@ async def plan(session: Session, conn: Connection) -> tuple[Plan, Snapshot]:
     return make_plan(session, snapshot), snapshot
 
 
-class ApplyReport(WriteReport[Action]):
+class ApplyReport(WriteReport[Outcome]):
     """``apply``'s report; ``outcomes`` in plan order."""
 
     def to_json(self) -> dict[str, Any]:

@@ -156,11 +156,11 @@ async def carry_out(plan: TransferPlan, ctx: TransferContext, *, journal: Any = 
     return [o for o in outcomes if isinstance(o, LineResult)]
 
 
-class TransferReport(WriteReport[Line]):
+class TransferReport(WriteReport[LineResult]):
     """``transfer``'s report: the preview, what became of each line, how the run ended."""
 
     @property
-    def results(self) -> list[Outcome[Line]]:
+    def results(self) -> list[LineResult]:
         return self.outcomes
 
     def summary(self) -> dict[str, Any]:

@@ -238,7 +238,7 @@ async def write_one(writer: Writer[T], outcome: Outcome[T], journal: RunJournal 
 
 async def carry(writer: Writer[T], items: Sequence[T], *, journal: RunJournal | None = None,
                 run_id: int | None = None, progress: Callable[[Outcome[T]], None] | None = None,
-                stop: Stop | None = None, into: list[Outcome[T]] | None = None) -> list[Outcome[T]]:
+                stop: Stop | None = None, into: list[Any] | None = None) -> list[Outcome[T]]:
     """Carry out ``items``: rank by rank, at most ``writer.concurrency`` at once; one failed write
     does not stop the others. Outcomes are added to ``into`` as they complete (so a caller
     interrupted half-way still has them) and sorted in plan order at the end."""
@@ -277,18 +277,22 @@ class Planned(Protocol):
     def writes(self) -> Sequence[Any]: ...
 
 
+O = TypeVar("O", bound="Outcome[Any]")
+
+
 @dataclass
-class WriteReport(Generic[T]):
-    """A writing run's report: what was planned, what became of each write, how the run ended."""
+class WriteReport(Generic[O]):
+    """A writing run's report: what was planned, what became of each write, how the run ended.
+    A kind's report adds its ``summary`` keys and its ``to_json`` shape."""
 
     plan: Any  # a Plan, a TransferPlan, …: anything with ``writes``
-    outcomes: list[Outcome[T]] = field(default_factory=list)
+    outcomes: list[O] = field(default_factory=list)
     run_id: int | None = None
     declined: bool = False
     interrupted: int | None = None  # the signal that stopped the run
 
     @property
-    def failed(self) -> list[Outcome[T]]:
+    def failed(self) -> list[O]:
         return [o for o in self.outcomes if o.status == FAILED]
 
     def counts(self) -> Counter[str]:
@@ -298,6 +302,9 @@ class WriteReport(Generic[T]):
         counts = self.counts()
         return {"planned_writes": len(self.plan.writes), OK: counts.get(OK, 0), RECOVERED: counts.get(RECOVERED, 0),
                 FAILED: counts.get(FAILED, 0), "declined": self.declined}
+
+    def to_json(self) -> dict[str, Any]:
+        raise NotImplementedError
 
     def status(self) -> str:
         """The run's status in the journal."""
@@ -324,10 +331,13 @@ class RunStamp:
     fingerprint: str
 
 
-async def execute(writer: Writer[T], report: WriteReport[T], stamp: RunStamp, *, journal: RunJournal | None = None,
+R = TypeVar("R", bound=WriteReport[Any])
+
+
+async def execute(writer: Writer[T], report: R, stamp: RunStamp, *, journal: RunJournal | None = None,
                   confirm: Callable[[Any], bool] | None = None,
                   progress: Callable[[Outcome[T]], None] | None = None,
-                  stop: Stop | None = None) -> WriteReport[T]:
+                  stop: Stop | None = None) -> R:
     """Confirm, journal the run, carry out ``report.plan.writes``, and close the run with its status."""
     writes = list(report.plan.writes)
     if not writes:

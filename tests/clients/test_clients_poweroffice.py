@@ -330,7 +330,7 @@ async def test_a_create_whose_connection_drops_is_ambiguous_and_not_resent(lb, m
         with pytest.raises(TransportFailure) as err:
             await po.create("Projects", {"Code": "100", "Name": "Bygg"}, key="100")
     assert err.value.ambiguous is True
-    assert "'100'" in str(err.value) and "look the record up" in str(err.value)
+    assert "'100'" in str(err.value) and "slå opp posten på nøkkelen" in str(err.value)
     assert len(lb.hits("POST", "/v2/Projects")) == 1
 
 
@@ -381,7 +381,10 @@ async def test_nothing_listening_is_a_transport_failure_that_is_not_ambiguous(ma
         with pytest.raises(TransportFailure) as err:
             await po.create("Projects", {"Code": "1"})
     assert not err.value.ambiguous
-    assert "could not connect after 3 attempts" in str(err.value)
+    # The address that failed, in Norwegian: the token endpoint is the first thing it connects to.
+    assert f"kunne ikke koble til PowerOffice på http://127.0.0.1:{port}/OAuth/Token etter 3 forsøk" \
+        in str(err.value)
+    assert "\n" not in str(err.value) and APP_KEY not in str(err.value)
 
 
 # -- bad bodies and vendor errors --------------------------------------------------------

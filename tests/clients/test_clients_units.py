@@ -163,7 +163,7 @@ async def test_an_unsupported_protocol_is_not_retried():
         calls.append(request)
         raise httpx.UnsupportedProtocol("nope", request=request)
     async with po_with(token_or(handler)) as po:
-        with pytest.raises(TransportFailure, match="could not be sent"):
+        with pytest.raises(TransportFailure, match="kunne ikke sendes"):
             await po.list("Projects")
     assert len(calls) == 1
 
