@@ -27,8 +27,8 @@ NOTHING_SENT = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout)
 NOT_TRANSIENT = (httpx.UnsupportedProtocol, httpx.LocalProtocolError)
 
 _PROBLEM = {
-    400: "rejected", 401: "credentials refused", 403: "forbidden (missing permission?)",
-    404: "not found", 409: "conflict", 429: "rate limit exceeded",
+    400: "avvist", 401: "innloggingen ble avvist", 403: "ingen tilgang (mangler en rettighet?)",
+    404: "finnes ikke", 409: "konflikt", 429: "for mange forespørsler (grensen er nådd)",
 }
 
 
@@ -150,8 +150,8 @@ class BaseClient:
             if not call.idempotent and status in policy.ambiguous_statuses:
                 raise self._error(
                     TransportFailure, call,
-                    "server error after the request was sent; it may have been applied — "
-                    "look the record up by its key before trying again",
+                    "feil hos tjeneren etter at forespørselen var sendt; den kan være utført — "
+                    "slå opp posten på nøkkelen før den prøves igjen",
                     status=status, message=self._message(response), ambiguous=True)
             if retryable and attempt < policy.max_attempts:
                 if retry_after is None:
@@ -161,8 +161,8 @@ class BaseClient:
                 else:
                     raise self._status_error(
                         call, response, attempt,
-                        f"asked to wait {retry_after:.0f} s, more than the "
-                        f"{policy.max_delay:.0f} s allowed",
+                        f"bedt om å vente {retry_after:.0f} s, mer enn de "
+                        f"{policy.max_delay:.0f} s som tillates",
                         retry_after)
                 log.debug("%s %s %s: HTTP %s, try %d of %d in %.2f s", self.system, call.method,
                           call.path, status, attempt + 1, policy.max_attempts, delay)
@@ -244,9 +244,9 @@ class BaseClient:
         status = response.status_code
         cls = ERROR_FOR_STATUS.get(status, ApiError)
         if problem is None:
-            problem = _PROBLEM.get(status, "server error" if status >= 500 else "rejected")
+            problem = _PROBLEM.get(status, "feil hos tjeneren" if status >= 500 else "avvist")
             if attempt > 1:
-                problem += f" after {attempt} attempts"
+                problem += f" etter {attempt} forsøk"
         extra: dict[str, Any] = {"retry_after": retry_after} if cls is RateLimited else {}
         return self._error(cls, call, problem, status=status, message=self._message(response),
                            **extra)
@@ -265,7 +265,7 @@ class BaseClient:
         if not raw or raw.isspace():
             if allow_empty:
                 return None
-            raise self._bad(call, response, "empty body where JSON was expected")
+            raise self._bad(call, response, "tomt svar der JSON var ventet")
         try:
             # From the bytes (JSON is UTF-8): decoding to text first would keep a second copy of
             # every page on the response — at 100k projects, 200 MB for SmartDok's project list.
@@ -273,20 +273,20 @@ class BaseClient:
         except UnicodeDecodeError:
             pass  # not UTF-8: decode as the response's charset says, below
         except ValueError:
-            raise self._bad(call, response, "body is not valid JSON") from None
+            raise self._bad(call, response, "svaret er ikke gyldig JSON") from None
         text = _text(response)
         if not text.strip():
             if allow_empty:
                 return None
-            raise self._bad(call, response, "empty body where JSON was expected")
+            raise self._bad(call, response, "tomt svar der JSON var ventet")
         try:
             return json.loads(text)
         except ValueError:
-            raise self._bad(call, response, "body is not valid JSON") from None
+            raise self._bad(call, response, "svaret er ikke gyldig JSON") from None
 
     def _record(self, call: Call, response: httpx.Response, body: Any) -> dict:
         if not isinstance(body, dict) or looks_like_error(body):
-            raise self._bad(call, response, "expected one record")
+            raise self._bad(call, response, "ventet én post")
         return body
 
 

@@ -77,13 +77,13 @@ class PowerOfficeClient(BaseClient):
             response = await self._call(call)
         except ApiError as exc:
             if exc.status in (400, 401, 403):
-                raise self._error(AuthError, call, "client credentials refused",
+                raise self._error(AuthError, call, "klientnøklene ble avvist",
                                   status=exc.status, message=exc.vendor_message) from None
             raise
         body = self._record(call, response, self._json(call, response))
         token = body.get("access_token")
         if not isinstance(token, str) or not token:
-            raise self._bad(call, response, "no access_token in the token response")
+            raise self._bad(call, response, "ingen access_token i svaret på innloggingen")
         try:
             lifetime = float(body.get("expires_in", 1200))
         except (TypeError, ValueError):
@@ -115,10 +115,10 @@ class PowerOfficeClient(BaseClient):
             if body is None:
                 break
             if not isinstance(body, list) or not all(isinstance(x, dict) for x in body):
-                raise self._bad(call, response, "expected a list of records")
+                raise self._bad(call, response, "ventet en liste med poster")
             if previous and body and body[0] == previous[0]:
                 # A server ignoring PageNumber would otherwise have us loop for ever.
-                raise self._bad(call, response, f"page {page} repeats page {page - 1}")
+                raise self._bad(call, response, f"side {page} gjentar side {page - 1}")
             items.extend(body)
             if not paged or len(body) < size:
                 break

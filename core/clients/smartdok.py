@@ -127,7 +127,7 @@ class SmartDokClient(BaseClient):
             response = await self._call(call)
         except ApiError as exc:
             if exc.status in (400, 401, 403, 404):
-                raise self._error(AuthError, call, "API token refused", status=exc.status,
+                raise self._error(AuthError, call, "API-nøkkelen ble avvist", status=exc.status,
                                   message=exc.vendor_message) from None
             raise
         text = response.text.strip()
@@ -137,7 +137,7 @@ class SmartDokClient(BaseClient):
             # The spec also offers text/plain: accept a bare token, nothing else.
             session = text if _BARE_TOKEN.match(text) else None
         if not isinstance(session, str) or not session.strip():
-            raise self._bad(call, response, "expected the session token as a JSON string")
+            raise self._bad(call, response, "ventet økt-nøkkelen (session token) som en JSON-streng")
         # A session's lifetime is the server's business: it is renewed when a 401 says so.
         return session.strip(), None
 
@@ -177,15 +177,15 @@ class SmartDokClient(BaseClient):
             elif isinstance(body, dict) and isinstance(body.get("Items"), list):
                 page, total = body["Items"], body.get("TotalCount")
             else:
-                raise self._bad(call, response, "expected a list of records")
+                raise self._bad(call, response, "ventet en liste med poster")
             if not all(isinstance(x, dict) for x in page):
-                raise self._bad(call, response, "expected a list of records")
+                raise self._bad(call, response, "ventet en liste med poster")
             offset = body.get("Offset") if isinstance(body, dict) else None
             offset = offset if isinstance(offset, int) else (sent_offset or 0)
             if sent_offset is not None and (offset != sent_offset
                                             or (page and previous and page[0] == previous[0])):
-                raise self._bad(call, response, f"incomplete list: {len(items)} of {total} "
-                                                "records, and the server ignores offset")
+                raise self._bad(call, response, f"ufullstendig liste: {len(items)} av {total} "
+                                                "poster, og tjeneren overser offset")
             items.extend(page)
             if not isinstance(total, int) or not page or offset + len(page) >= total:
                 return items
@@ -232,7 +232,7 @@ class SmartDokClient(BaseClient):
                 return {**body, "Id": created}
         if created is None:
             return await self._created_by_key(resource, spec, body, parent_id, key)
-        raise self._bad(call, response, "expected the created record or its Id")
+        raise self._bad(call, response, "ventet den opprettede posten eller dens Id")
 
     async def _created_by_key(self, resource: str, spec: Resource, body: dict,
                               parent_id: int | None, key: str | None) -> dict:

@@ -106,10 +106,10 @@ def test_looks_like_error(body, is_error):
 
 
 def test_errors_are_grunndata_errors_with_one_line_messages():
-    err = ApiError("PowerOffice", "Projects", "rejected", operation="create", key="100",
+    err = ApiError("PowerOffice", "Projects", "avvist", operation="create", key="100",
                    status=400, message="Code\nalready in use", secrets=[])
     assert isinstance(err, GrunndataError)
-    assert str(err) == "PowerOffice: create Projects '100': rejected (HTTP 400): Code already in use"
+    assert str(err) == "PowerOffice: opprette Projects '100': avvist (HTTP 400): Code already in use"
     for cls in (BadResponse, TransportFailure):
         assert issubclass(cls, ApiError)
 
