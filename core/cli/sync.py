@@ -4,6 +4,7 @@ from __future__ import annotations
 import asyncio
 import json
 import os
+import signal
 import sys
 from pathlib import Path
 from contextlib import contextmanager
@@ -15,6 +16,7 @@ from grunndata import secrets as env_secrets
 from grunndata.cli import output
 from grunndata.engine import runner
 from grunndata.engine.plan import Plan
+from grunndata.engine.writes import Stop, WriteReport
 from grunndata.errors import GrunndataError
 from grunndata.journal import Journal
 from grunndata.report.text import print_plan
@@ -62,12 +64,26 @@ def locked_journal(session: Session, state: str | None) -> Iterator[Journal]:
         journal.close()
 
 
-def finish(report: Any, as_json: bool, print_human: Callable[[Any], None], declined: str) -> None:
-    """Print a writing run's report and leave with its exit code (1 failed, 3 declined)."""
+INTERRUPTED = ("avbrutt: skrivingen som var i gang ble fullført og journalført, resten ble ikke startet; "
+               "kjør kommandoen igjen for å fullføre")
+
+
+def stop_on_signals() -> Stop:
+    """Ctrl-C (or SIGTERM) while writing: the writes in flight finish and are journaled, then the
+    command stops (exit 128 + the signal, 130 for Ctrl-C); a second Ctrl-C stops at once."""
+    return Stop(signals=(signal.SIGINT, signal.SIGTERM))
+
+
+def finish(report: WriteReport[Any], as_json: bool, print_human: Callable[[Any], None], declined: str) -> None:
+    """Print a writing run's report and leave with its exit code (1 failed, 3 declined,
+    130 stopped by Ctrl-C)."""
     if as_json:
         click.echo(json.dumps(report.to_json(), indent=2, ensure_ascii=False, default=str))
     else:
         print_human(report)
+    if report.interrupted is not None:
+        output.error(INTERRUPTED)
+        sys.exit(report.exit_code)
     if report.declined:
         raise Declined(declined)
     if report.failed:
@@ -128,7 +144,7 @@ def apply(config_path: str | None, plan_file: str | None, yes: bool, as_json: bo
     saved = Plan.load(Path(plan_file)) if plan_file else None
     with locked_journal(session, state) as journal:
         report = asyncio.run(_apply(session, saved, journal, yes, as_json))
-    finish(report, as_json, _print_report, "nothing was written (not confirmed; use --yes to apply without asking)")
+    finish(report, as_json, _print_report, "ingenting ble skrevet (ikke bekreftet; bruk --yes for å skrive uten å spørre)")
 
 
 async def _apply(session: Session, saved: Plan | None, journal: Journal, yes: bool, as_json: bool):
@@ -142,7 +158,8 @@ async def _apply(session: Session, saved: Plan | None, journal: Journal, yes: bo
     async with connection(session) as conn:
         try:
             return await runner.apply(session, conn, saved=saved, journal=journal,
-                                      confirm=_confirm(yes, as_json), progress=progress_bar.advance, on_plan=show)
+                                      confirm=_confirm(yes, as_json), progress=progress_bar.advance, on_plan=show,
+                                      stop=stop_on_signals())
         finally:
             progress_bar.stop()
 
@@ -170,14 +187,14 @@ def history(run_id: int | None, config_path: str | None, state: str | None, as_j
     session = open_session(config_path)
     path = journal_path(session, state)
     if not path.exists():
-        raise GrunndataError(f"{path}: no journal yet (no apply has run here)")
+        raise GrunndataError(f"{path}: ingen journal ennå (ingen apply eller transfer har kjørt her)")
     journal = Journal(path)
     try:
         data: Any = journal.run(run_id) if run_id is not None else journal.runs()
     finally:
         journal.close()
     if data is None:
-        raise GrunndataError(f"no run {run_id} in {path}")
+        raise GrunndataError(f"ingen kjøring {run_id} i {path}")
     if as_json:
         click.echo(json.dumps(data, indent=2, ensure_ascii=False))
     elif run_id is None:

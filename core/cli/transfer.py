@@ -6,7 +6,7 @@ import asyncio
 import click
 
 from grunndata.cli import output
-from grunndata.cli.sync import CONFIG_HELP, JOURNAL_NAME, connection, finish, locked_journal
+from grunndata.cli.sync import CONFIG_HELP, JOURNAL_NAME, connection, finish, locked_journal, stop_on_signals
 from grunndata.engine import transfer as engine
 from grunndata.engine.transfer_plan import OPS
 from grunndata.journal import Journal
@@ -66,7 +66,7 @@ def transfer(config_path: str | None, start, end, as_json: bool, yes: bool, stat
     session = open_session(config_path)
     with locked_journal(session, state) as journal:
         report = asyncio.run(_run(session, journal, start.date(), end.date(), yes, as_json))
-    finish(report, as_json, _print_results, "nothing was sent (not confirmed; use --yes to send without asking)")
+    finish(report, as_json, _print_results, "ingenting ble sendt (ikke bekreftet; bruk --yes for å sende uten å spørre)")
 
 
 async def _run(session, journal: Journal, start, end, yes: bool, as_json: bool) -> engine.TransferReport:
@@ -80,7 +80,7 @@ async def _run(session, journal: Journal, start, end, yes: bool, as_json: bool) 
     async with connection(session) as conn:
         try:
             return await engine.transfer(session, conn, start, end, journal=journal, confirm=_confirm(yes, as_json),
-                                         on_plan=show, progress=lambda r: progress_bar.advance(r))
+                                         on_plan=show, progress=progress_bar.advance, stop=stop_on_signals())
         finally:
             progress_bar.stop()
 

@@ -1,4 +1,4 @@
-"""The request loop both clients share: auth hook, limits, retries, error mapping, logging."""
+"""The request loop both clients share: auth (an ``httpx.Auth``), limits, retries, error mapping, logging."""
 from __future__ import annotations
 
 import asyncio
@@ -6,11 +6,13 @@ import json
 import logging
 import time
 from collections import Counter
+from contextlib import nullcontext
 from dataclasses import dataclass, field
 from typing import Any, Mapping
 
 import httpx
 
+from grunndata.clients.auth import BearerAuth
 from grunndata.clients.errors import (
     ERROR_FOR_STATUS, ApiError, BadResponse, RateLimited, TransportFailure, excerpt,
     looks_like_error, redact, vendor_message,
@@ -25,8 +27,8 @@ NOTHING_SENT = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout)
 NOT_TRANSIENT = (httpx.UnsupportedProtocol, httpx.LocalProtocolError)
 
 _PROBLEM = {
-    400: "rejected", 401: "credentials refused", 403: "forbidden (missing permission?)",
-    404: "not found", 409: "conflict", 429: "rate limit exceeded",
+    400: "avvist", 401: "innloggingen ble avvist", 403: "ingen tilgang (mangler en rettighet?)",
+    404: "finnes ikke", 409: "konflikt", 429: "for mange forespørsler (grensen er nådd)",
 }
 
 
@@ -74,8 +76,19 @@ class BaseClient:
         self._slots = asyncio.Semaphore(max(1, max_concurrency))
         self._limiter = RateLimiter(rate_per_second) if rate_per_second else None
         self._hold_until = 0.0
+        self._auth: BearerAuth | None = None
         self.request_count = 0
         self.requests: Counter[str] = Counter()
+
+    def _use_auth(self, auth: BearerAuth) -> None:
+        """Authenticated requests carry ``auth``; its one resend after a 401 is paced like any request."""
+        auth.system = self.system
+        auth.pace = self._pace
+        self._auth = auth
+
+    async def _pace(self) -> None:
+        if self._limiter is not None:
+            await self._limiter.acquire()
 
     # -- hooks for the concrete clients -------------------------------------------------
     def _secrets(self) -> tuple[str | None, ...]:
@@ -83,12 +96,6 @@ class BaseClient:
 
     def _static_headers(self) -> dict[str, str]:
         return {"Accept": "application/json"}
-
-    async def _auth_headers(self) -> dict[str, str]:
-        return {}
-
-    async def _invalidate_auth(self, used_headers: Mapping[str, str]) -> None:
-        return None
 
     # -- lifecycle ----------------------------------------------------------------------
     async def __aenter__(self):
@@ -110,7 +117,6 @@ class BaseClient:
         """Send ``call`` until it succeeds (2xx) or fails for good; raise a typed error."""
         policy = self._retry
         attempt = 0
-        auth_renewed = False
         patience_used = 0.0
         while True:
             attempt += 1
@@ -118,8 +124,6 @@ class BaseClient:
             headers.update(call.extra_headers)
             if call.has_body:
                 headers["Content-Type"] = call.content_type
-            if call.authenticated:
-                headers.update(await self._auth_headers())
             try:
                 response = await self._send(call, headers)
             except httpx.TransportError as exc:
@@ -127,12 +131,6 @@ class BaseClient:
                 await asyncio.sleep(policy.backoff(attempt))
                 continue
             status = response.status_code
-            if status == 401 and call.authenticated and not auth_renewed:
-                # Sessions and tokens expire on the server's schedule: renew once, try again.
-                auth_renewed = True
-                attempt -= 1
-                await self._invalidate_auth(headers)
-                continue
             if status < 400:
                 return response
             retry_after = parse_retry_after(response)
@@ -152,8 +150,8 @@ class BaseClient:
             if not call.idempotent and status in policy.ambiguous_statuses:
                 raise self._error(
                     TransportFailure, call,
-                    "server error after the request was sent; it may have been applied — "
-                    "look the record up by its key before trying again",
+                    "feil hos tjeneren etter at forespørselen var sendt; den kan være utført — "
+                    "slå opp posten på nøkkelen før den prøves igjen",
                     status=status, message=self._message(response), ambiguous=True)
             if retryable and attempt < policy.max_attempts:
                 if retry_after is None:
@@ -163,8 +161,8 @@ class BaseClient:
                 else:
                     raise self._status_error(
                         call, response, attempt,
-                        f"asked to wait {retry_after:.0f} s, more than the "
-                        f"{policy.max_delay:.0f} s allowed",
+                        f"bedt om å vente {retry_after:.0f} s, mer enn de "
+                        f"{policy.max_delay:.0f} s som tillates",
                         retry_after)
                 log.debug("%s %s %s: HTTP %s, try %d of %d in %.2f s", self.system, call.method,
                           call.path, status, attempt + 1, policy.max_attempts, delay)
@@ -176,21 +174,34 @@ class BaseClient:
         wait = self._hold_until - time.monotonic()
         if wait > 0:
             await asyncio.sleep(wait)
-        async with self._slots:
-            if self._limiter is not None:
-                await self._limiter.acquire()
-            self.request_count += 1
-            self.requests[f"{call.method} {call.template}"] += 1
+        # A sign-in takes no slot: requests holding every slot may be waiting for it.
+        auth = self._auth if call.authenticated else None
+        if auth is not None:
+            # Signed in before the limiter counts this request: a start the limiter records is a
+            # request the server sees then, not after a sign-in.
+            await auth.current()
+        async with self._slots if call.authenticated else nullcontext():
+            await self._pace()
             started = time.monotonic()
-            url = call.url or self._base_url + call.path
             try:
-                response = await self._http.request(call.method, url, params=call.params,
-                                                    content=call.content(), headers=headers)
+                response = await self._http.request(call.method, self._address(call), params=call.params,
+                                                    content=call.content(), headers=headers, auth=auth)
             except httpx.TransportError as exc:
+                self._count(call, 1)
                 self._log(call, type(exc).__name__, started)
                 raise
+            # A 401 answered inside the auth flow was sent again: both requests count.
+            self._count(call, 1 + len(response.history))
             self._log(call, response.status_code, started)
             return response
+
+    def _count(self, call: Call, n: int) -> None:
+        self.request_count += n
+        self.requests[f"{call.method} {call.template}"] += n
+
+    def _address(self, call: Call) -> str:
+        """The URL a call goes to (without its query): named in connection errors."""
+        return call.url or self._base_url + call.path
 
     def _log(self, call: Call, outcome: Any, started: float) -> None:
         if log.isEnabledFor(logging.DEBUG):
@@ -200,18 +211,20 @@ class BaseClient:
 
     def _raise_unless_resendable(self, call: Call, exc: httpx.TransportError, attempt: int) -> None:
         kind = type(exc).__name__
+        where = f"{self.system} på {self._address(call)}"
+        reason = f"{kind}: {exc}" if str(exc) else kind
         if isinstance(exc, NOT_TRANSIENT):
             raise self._error(TransportFailure, call,
-                              f"request could not be sent ({kind})") from None
+                              f"forespørselen til {where} kunne ikke sendes ({reason})") from None
         if not isinstance(exc, NOTHING_SENT) and not call.idempotent:
             raise self._error(
                 TransportFailure, call,
-                f"no answer after the request was sent ({kind}); it may have been applied — "
-                "look the record up by its key before trying again", ambiguous=True) from None
+                f"ikke svar fra {where} etter at forespørselen var sendt ({reason}); den kan være utført — "
+                "slå opp posten på nøkkelen før den prøves igjen", ambiguous=True) from None
         if attempt >= self._retry.max_attempts:
-            what = "could not connect" if isinstance(exc, NOTHING_SENT) else "no answer"
+            what = "kunne ikke koble til" if isinstance(exc, NOTHING_SENT) else "ikke svar fra"
             raise self._error(TransportFailure, call,
-                              f"{what} after {attempt} attempts ({kind})") from None
+                              f"{what} {where} etter {attempt} forsøk: {reason}") from None
         log.debug("%s %s %s: %s, try %d of %d", self.system, call.method, call.path, kind,
                   attempt + 1, self._retry.max_attempts)
 
@@ -231,9 +244,9 @@ class BaseClient:
         status = response.status_code
         cls = ERROR_FOR_STATUS.get(status, ApiError)
         if problem is None:
-            problem = _PROBLEM.get(status, "server error" if status >= 500 else "rejected")
+            problem = _PROBLEM.get(status, "feil hos tjeneren" if status >= 500 else "avvist")
             if attempt > 1:
-                problem += f" after {attempt} attempts"
+                problem += f" etter {attempt} forsøk"
         extra: dict[str, Any] = {"retry_after": retry_after} if cls is RateLimited else {}
         return self._error(cls, call, problem, status=status, message=self._message(response),
                            **extra)
@@ -252,7 +265,7 @@ class BaseClient:
         if not raw or raw.isspace():
             if allow_empty:
                 return None
-            raise self._bad(call, response, "empty body where JSON was expected")
+            raise self._bad(call, response, "tomt svar der JSON var ventet")
         try:
             # From the bytes (JSON is UTF-8): decoding to text first would keep a second copy of
             # every page on the response — at 100k projects, 200 MB for SmartDok's project list.
@@ -260,20 +273,20 @@ class BaseClient:
         except UnicodeDecodeError:
             pass  # not UTF-8: decode as the response's charset says, below
         except ValueError:
-            raise self._bad(call, response, "body is not valid JSON") from None
+            raise self._bad(call, response, "svaret er ikke gyldig JSON") from None
         text = _text(response)
         if not text.strip():
             if allow_empty:
                 return None
-            raise self._bad(call, response, "empty body where JSON was expected")
+            raise self._bad(call, response, "tomt svar der JSON var ventet")
         try:
             return json.loads(text)
         except ValueError:
-            raise self._bad(call, response, "body is not valid JSON") from None
+            raise self._bad(call, response, "svaret er ikke gyldig JSON") from None
 
     def _record(self, call: Call, response: httpx.Response, body: Any) -> dict:
         if not isinstance(body, dict) or looks_like_error(body):
-            raise self._bad(call, response, "expected one record")
+            raise self._bad(call, response, "ventet én post")
         return body
 
 

@@ -48,8 +48,8 @@ def vendor_message(body: Any) -> str | None:
         except ValueError:
             return None
     if isinstance(body, list):
-        parts = [m for m in (vendor_message(b) for b in body[:5]) if m]
-        return "; ".join(parts) or None
+        found = [m for m in (vendor_message(b) for b in body[:5]) if m]
+        return "; ".join(found) or None
     if not isinstance(body, dict):
         return body if isinstance(body, str) and body else None
     low = {str(k).lower(): v for k, v in body.items()}
@@ -89,6 +89,11 @@ def looks_like_error(body: Any) -> bool:
     )
 
 
+# The operation a message names, as a consultant reads it.
+OPERATION_WORDS = {"list": "lese", "get": "hente", "create": "opprette", "update": "endre", "sign in": "logge inn",
+                   "mark exported": "merke som overført"}
+
+
 class ApiError(GrunndataError):
     """A call to SmartDok or PowerOffice failed; ``str()`` is a one-line, secret-free message."""
 
@@ -110,7 +115,8 @@ class ApiError(GrunndataError):
         super().__init__(redact(self._compose(), secrets))
 
     def _compose(self) -> str:
-        what = " ".join(p for p in (self.operation, self.resource) if p)
+        operation = OPERATION_WORDS.get(self.operation or "", self.operation)
+        what = " ".join(p for p in (operation, self.resource) if p)
         if self.key is not None:
             what += f" '{self.key}'"
         text = f"{self.system}: {what}: {self.problem}"
@@ -163,7 +169,7 @@ class BadResponse(ApiError):
 
     def _compose(self) -> str:
         text = super()._compose()
-        return text + (f" — body: {self.excerpt!r}" if self.excerpt else " — empty body")
+        return text + (f" — innhold: {self.excerpt!r}" if self.excerpt else " — tomt svar")
 
 
 ERROR_FOR_STATUS: dict[int, type[ApiError]] = {

@@ -1,7 +1,7 @@
 """PowerOffice Go API v2 client (plus the v1 time-tracking resources, via the adapter)."""
 from __future__ import annotations
 
-import asyncio
+import builtins
 import base64
 import time
 from typing import Any, Callable
@@ -10,6 +10,7 @@ from urllib.parse import urlsplit
 import httpx
 
 from grunndata.clients import timetracking as tt
+from grunndata.clients.auth import BearerAuth
 from grunndata.clients.base import BaseClient, Call, gather_dict
 from grunndata.clients.errors import ApiError, AuthError
 from grunndata.clients.retry import RetryPolicy
@@ -34,6 +35,11 @@ READ_ALL = ("Projects", "Products", "Employees", "PayItems", "Customers", tt.ACT
 JSON_PATCH = "application/json-patch+json"
 
 
+class PowerOfficeToken(BearerAuth):
+    """PowerOffice's OAuth client-credentials token (``POST /OAuth/Token`` with the application and
+    client keys): renewed a minute before it expires, and once after a 401."""
+
+
 class PowerOfficeClient(BaseClient):
     system = "PowerOffice"
 
@@ -51,59 +57,38 @@ class PowerOfficeClient(BaseClient):
         self._subscription_key = subscription_key
         self._basic = base64.b64encode(f"{application_key}:{client_key}".encode()).decode()
         self._page_size = max(1, min(page_size, MAX_PAGE_SIZE))
-        self._clock = clock
-        self._token: str | None = None
-        self._renew_at = 0.0
-        self._auth_lock = asyncio.Lock()
+        self._use_auth(PowerOfficeToken(self._fetch_token, clock=clock))
 
     # -- auth ---------------------------------------------------------------------------
     def _secrets(self) -> tuple[str | None, ...]:
         return (self._application_key, self._client_key, self._subscription_key, self._basic,
-                self._token)
+                self._auth.token if self._auth is not None else None)
 
     def _static_headers(self) -> dict[str, str]:
         return {"Accept": "application/json", "Ocp-Apim-Subscription-Key": self._subscription_key}
 
-    def _token_fresh(self) -> bool:
-        return self._token is not None and self._clock() < self._renew_at
-
-    async def _auth_headers(self) -> dict[str, str]:
-        token = self._token if self._token_fresh() else await self._renew_token()
-        return {"Authorization": f"Bearer {token}"}
-
-    async def _invalidate_auth(self, used_headers: Any) -> None:
-        # Only the task holding the current token drops it; the others reuse the new one.
-        if used_headers.get("Authorization") == f"Bearer {self._token}":
-            self._token = None
-
-    async def _renew_token(self) -> str:
-        async with self._auth_lock:
-            if self._token_fresh():
-                return self._token  # type: ignore[return-value]
-            call = Call("POST", self._token_path, self._token_path, "OAuth/Token", "sign in",
-                        body=b"grant_type=client_credentials", has_body=True,
-                        content_type="application/x-www-form-urlencoded", authenticated=False,
-                        url=self._token_url, read=True,
-                        extra_headers={"Authorization": f"Basic {self._basic}"})
-            try:
-                response = await self._call(call)
-            except ApiError as exc:
-                if exc.status in (400, 401, 403):
-                    raise self._error(AuthError, call, "client credentials refused",
-                                      status=exc.status, message=exc.vendor_message) from None
-                raise
-            body = self._record(call, response, self._json(call, response))
-            token = body.get("access_token")
-            if not isinstance(token, str) or not token:
-                raise self._bad(call, response, "no access_token in the token response")
-            try:
-                lifetime = float(body.get("expires_in", 1200))
-            except (TypeError, ValueError):
-                lifetime = 1200.0
-            self._token = token
-            # Renew a minute early so a token never expires between our check and the server's.
-            self._renew_at = self._clock() + lifetime - min(60.0, lifetime / 2)
-            return token
+    async def _fetch_token(self) -> tuple[str, float | None]:
+        call = Call("POST", self._token_path, self._token_path, "OAuth/Token", "sign in",
+                    body=b"grant_type=client_credentials", has_body=True,
+                    content_type="application/x-www-form-urlencoded", authenticated=False,
+                    url=self._token_url, read=True,
+                    extra_headers={"Authorization": f"Basic {self._basic}"})
+        try:
+            response = await self._call(call)
+        except ApiError as exc:
+            if exc.status in (400, 401, 403):
+                raise self._error(AuthError, call, "klientnøklene ble avvist",
+                                  status=exc.status, message=exc.vendor_message) from None
+            raise
+        body = self._record(call, response, self._json(call, response))
+        token = body.get("access_token")
+        if not isinstance(token, str) or not token:
+            raise self._bad(call, response, "ingen access_token i svaret på innloggingen")
+        try:
+            lifetime = float(body.get("expires_in", 1200))
+        except (TypeError, ValueError):
+            lifetime = 1200.0
+        return token, lifetime
 
     # -- reading ------------------------------------------------------------------------
     async def list(self, resource: str, params: dict | None = None) -> list[dict]:
@@ -111,12 +96,12 @@ class PowerOfficeClient(BaseClient):
         return await self._list(resource, template, template, params, paged)
 
     async def _list(self, resource: str, template: str, path: str, params: dict | None,
-                    paged: bool, operation: str = "list") -> list[dict]:
+                    paged: bool, operation: str = "list") -> builtins.list[dict]:
         query = dict(params or {})
         size = int(query.pop("PageSize", self._page_size))
-        items: list[dict] = []
+        items: builtins.list[dict] = []
         page = int(query.pop("PageNumber", 1))
-        previous: list[dict] = []
+        previous: builtins.list[dict] = []
         while True:
             if paged:
                 query.update(PageNumber=page, PageSize=size)
@@ -130,10 +115,10 @@ class PowerOfficeClient(BaseClient):
             if body is None:
                 break
             if not isinstance(body, list) or not all(isinstance(x, dict) for x in body):
-                raise self._bad(call, response, "expected a list of records")
+                raise self._bad(call, response, "ventet en liste med poster")
             if previous and body and body[0] == previous[0]:
                 # A server ignoring PageNumber would otherwise have us loop for ever.
-                raise self._bad(call, response, f"page {page} repeats page {page - 1}")
+                raise self._bad(call, response, f"side {page} gjentar side {page - 1}")
             items.extend(body)
             if not paged or len(body) < size:
                 break
@@ -147,7 +132,7 @@ class PowerOfficeClient(BaseClient):
         response = await self._call(call)
         return self._record(call, response, tt.unwrap(self._json(call, response)))
 
-    async def find(self, resource: str, **filters: Any) -> list[dict]:
+    async def find(self, resource: str, **filters: Any) -> builtins.list[dict]:
         """Records matching the spec's server-side filters (client-side for time tracking)."""
         if tt.is_time_tracking(resource):
             return [r for r in await self.list(resource) if tt.matches(r, filters)]
@@ -159,7 +144,7 @@ class PowerOfficeClient(BaseClient):
         """The PowerOffice section of a world file (project activities excluded: one call each)."""
         return await gather_dict({name: self.list(name) for name in READ_ALL})
 
-    async def list_project_activities(self, project_id: Any) -> list[dict]:
+    async def list_project_activities(self, project_id: Any) -> builtins.list[dict]:
         template, path = tt.project_activity_path(project_id)
         return await self._list(tt.PROJECT_ACTIVITY, template, path, None, paged=False)
 

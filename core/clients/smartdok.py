@@ -1,7 +1,7 @@
 """SmartDok API v1 client."""
 from __future__ import annotations
 
-import asyncio
+import builtins
 import json
 import re
 from dataclasses import dataclass
@@ -9,6 +9,7 @@ from typing import Any
 
 import httpx
 
+from grunndata.clients.auth import BearerAuth
 from grunndata.clients.base import BaseClient, Call, gather_dict
 from grunndata.clients.errors import ApiError, AuthError, NotFound, looks_like_error
 from grunndata.clients.retry import RetryPolicy
@@ -97,6 +98,11 @@ _EXPORT_CHUNK = 500
 _BARE_TOKEN = re.compile(r"^[A-Za-z0-9._~+/=-]{8,}$")
 
 
+class SmartDokSession(BearerAuth):
+    """SmartDok's session token (``POST /Authorize/ApiToken`` with the API token), renewed once
+    after a 401: SmartDok does not say how long a session lives."""
+
+
 class SmartDokClient(BaseClient):
     system = "SmartDok"
 
@@ -107,46 +113,33 @@ class SmartDokClient(BaseClient):
         super().__init__(base_url, transport=transport, timeout=timeout, retry=retry,
                          max_concurrency=max_concurrency, rate_per_second=None)
         self._api_token = api_token
-        self._session: str | None = None
-        self._auth_lock = asyncio.Lock()
+        self._use_auth(SmartDokSession(self._sign_in))
 
     # -- auth ---------------------------------------------------------------------------
     def _secrets(self) -> tuple[str | None, ...]:
-        return (self._api_token, self._session)
+        return (self._api_token, self._auth.token if self._auth is not None else None)
 
-    async def _auth_headers(self) -> dict[str, str]:
-        session = self._session or await self._sign_in()
-        return {"Authorization": f"Bearer {session}"}
-
-    async def _invalidate_auth(self, used_headers: Any) -> None:
-        if used_headers.get("Authorization") == f"Bearer {self._session}":
-            self._session = None
-
-    async def _sign_in(self) -> str:
-        async with self._auth_lock:
-            if self._session:
-                return self._session
-            path = "/Authorize/ApiToken"
-            call = Call("POST", path, path, "Authorize/ApiToken", "sign in",
-                        body={"Token": self._api_token}, has_body=True, authenticated=False,
-                        read=True)
-            try:
-                response = await self._call(call)
-            except ApiError as exc:
-                if exc.status in (400, 401, 403, 404):
-                    raise self._error(AuthError, call, "API token refused", status=exc.status,
-                                      message=exc.vendor_message) from None
-                raise
-            text = response.text.strip()
-            try:
-                session = json.loads(text)
-            except ValueError:
-                # The spec also offers text/plain: accept a bare token, nothing else.
-                session = text if _BARE_TOKEN.match(text) else None
-            if not isinstance(session, str) or not session.strip():
-                raise self._bad(call, response, "expected the session token as a JSON string")
-            self._session = session.strip()
-            return self._session
+    async def _sign_in(self) -> tuple[str, float | None]:
+        path = "/Authorize/ApiToken"
+        call = Call("POST", path, path, "Authorize/ApiToken", "sign in",
+                    body={"Token": self._api_token}, has_body=True, authenticated=False, read=True)
+        try:
+            response = await self._call(call)
+        except ApiError as exc:
+            if exc.status in (400, 401, 403, 404):
+                raise self._error(AuthError, call, "API-nøkkelen ble avvist", status=exc.status,
+                                  message=exc.vendor_message) from None
+            raise
+        text = response.text.strip()
+        try:
+            session = json.loads(text)
+        except ValueError:
+            # The spec also offers text/plain: accept a bare token, nothing else.
+            session = text if _BARE_TOKEN.match(text) else None
+        if not isinstance(session, str) or not session.strip():
+            raise self._bad(call, response, "ventet økt-nøkkelen (session token) som en JSON-streng")
+        # A session's lifetime is the server's business: it is renewed when a 401 says so.
+        return session.strip(), None
 
     # -- reading ------------------------------------------------------------------------
     async def list(self, resource: str, params: dict | None = None) -> list[dict]:
@@ -159,17 +152,17 @@ class SmartDokClient(BaseClient):
             return _merge_by_id(both["plain"], both["unit"])
         return await self._list(resource, params)
 
-    async def find(self, resource: str, **filters: Any) -> list[dict]:
+    async def find(self, resource: str, **filters: Any) -> builtins.list[dict]:
         """Records matching the spec's list filters: ``find("Projects", projectNumber="100")``."""
         return await self.list(resource, filters)
 
-    async def _list(self, resource: str, params: dict) -> list[dict]:
+    async def _list(self, resource: str, params: dict) -> builtins.list[dict]:
         spec = _resource(resource)
         query: dict[str, Any] = {"all": True} if spec.has_all else {}
         query.update(params)
-        items: list[dict] = []
+        items: builtins.list[dict] = []
         sent_offset: int | None = None
-        previous: list[dict] = []
+        previous: builtins.list[dict] = []
         while True:
             call = Call("GET", spec.path, spec.path, resource, "list", params=dict(query),
                         read=True)
@@ -184,15 +177,15 @@ class SmartDokClient(BaseClient):
             elif isinstance(body, dict) and isinstance(body.get("Items"), list):
                 page, total = body["Items"], body.get("TotalCount")
             else:
-                raise self._bad(call, response, "expected a list of records")
+                raise self._bad(call, response, "ventet en liste med poster")
             if not all(isinstance(x, dict) for x in page):
-                raise self._bad(call, response, "expected a list of records")
+                raise self._bad(call, response, "ventet en liste med poster")
             offset = body.get("Offset") if isinstance(body, dict) else None
             offset = offset if isinstance(offset, int) else (sent_offset or 0)
             if sent_offset is not None and (offset != sent_offset
                                             or (page and previous and page[0] == previous[0])):
-                raise self._bad(call, response, f"incomplete list: {len(items)} of {total} "
-                                                "records, and the server ignores offset")
+                raise self._bad(call, response, f"ufullstendig liste: {len(items)} av {total} "
+                                                "poster, og tjeneren overser offset")
             items.extend(page)
             if not isinstance(total, int) or not page or offset + len(page) >= total:
                 return items
@@ -239,7 +232,7 @@ class SmartDokClient(BaseClient):
                 return {**body, "Id": created}
         if created is None:
             return await self._created_by_key(resource, spec, body, parent_id, key)
-        raise self._bad(call, response, "expected the created record or its Id")
+        raise self._bad(call, response, "ventet den opprettede posten eller dens Id")
 
     async def _created_by_key(self, resource: str, spec: Resource, body: dict,
                               parent_id: int | None, key: str | None) -> dict:
@@ -279,7 +272,7 @@ class SmartDokClient(BaseClient):
             return await self.get(resource, id, key=key)
         return self._record(call, response, updated)
 
-    async def set_exported_external(self, ids: list[int], reference: str) -> None:
+    async def set_exported_external(self, ids: builtins.list[int], reference: str) -> None:
         """Mark work-hour rows as sent to PowerOffice, tagged with ``reference``."""
         path = "/WorkHours/SetExportedExternal"
         for start in range(0, len(ids), _EXPORT_CHUNK):

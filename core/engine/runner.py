@@ -5,20 +5,18 @@ Used by the CLI, the demo and the tests alike; only the transports differ.
 from __future__ import annotations
 
 import asyncio
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any, Callable
 
-from grunndata.engine.applier import Outcome, apply_plan
+from grunndata.engine.applier import Outcome, SyncWriter
 from grunndata.engine.model import ApplyContext, Snapshot
 from grunndata.engine.plan import Plan
-from grunndata.engine.planner import config_hash, make_plan, paused_gc
+from grunndata.engine.planner import make_plan, paused_gc
+from grunndata.engine.saved_plan import StalePlan, check_current, check_offline  # noqa: F401 (StalePlan: re-exported)
+from grunndata.engine.writes import RunStamp, Stop, WriteReport, execute
 from grunndata.errors import GrunndataError
 from grunndata.secrets import Secrets
 from grunndata.session import Session
-
-
-class StalePlan(GrunndataError):
-    exit_code = 3
 
 
 class Blocked(GrunndataError):
@@ -68,24 +66,8 @@ async def plan(session: Session, conn: Connection) -> tuple[Plan, Snapshot]:
     return make_plan(session, snapshot), snapshot
 
 
-@dataclass
-class ApplyReport:
-    plan: Plan
-    outcomes: list[Outcome] = field(default_factory=list)
-    run_id: int | None = None
-    declined: bool = False
-
-    @property
-    def failed(self) -> list[Outcome]:
-        return [o for o in self.outcomes if o.status == "failed"]
-
-    def summary(self) -> dict[str, Any]:
-        counts: dict[str, int] = {}
-        for o in self.outcomes:
-            counts[o.status] = counts.get(o.status, 0) + 1
-        return {"planned_writes": len(self.plan.writes), "ok": counts.get("ok", 0),
-                "recovered": counts.get("recovered", 0), "failed": counts.get("failed", 0),
-                "declined": self.declined}
+class ApplyReport(WriteReport[Outcome]):
+    """``apply``'s report; ``outcomes`` in plan order."""
 
     def to_json(self) -> dict[str, Any]:
         return {"master": self.plan.master, "run": self.run_id,
@@ -94,39 +76,25 @@ class ApplyReport:
 
 async def apply(session: Session, conn: Connection, *, saved: Plan | None = None, journal: Any = None,
                 confirm: Callable[[Plan], bool] | None = None,
-                progress: Callable[[Outcome], None] | None = None,
-                on_plan: Callable[[Plan], None] | None = None) -> ApplyReport:
-    """Plan afresh (or check a saved plan is still current), confirm, write, journal."""
-    fresh, snapshot = await plan(session, conn)
+                progress: Callable[[Any], None] | None = None,
+                on_plan: Callable[[Plan], None] | None = None, stop: Stop | None = None) -> ApplyReport:
+    """Plan afresh (or check a saved plan is the one made, and still current), confirm, write, journal.
+
+    A saved plan is checked before the first request (its digest, shape, master and rules), and
+    after reading against the plan the same world gives now: it is applied exactly as made, or
+    not at all."""
     if saved is not None:
-        if saved.fingerprint != fresh.fingerprint:
-            raise StalePlan("the saved plan is stale: SmartDok or PowerOffice changed since it was made; "
-                            "run 'grunndata plan' again")
-        if saved.config_hash and saved.config_hash != config_hash(session):
-            raise StalePlan("the saved plan was made with other rules or another config; run 'grunndata plan' again")
-        chosen = saved
-    else:
-        chosen = fresh
+        check_offline(saved, session)
+    fresh, snapshot = await plan(session, conn)
+    chosen = check_current(saved, fresh) if saved is not None else fresh
     if on_plan is not None:
         on_plan(chosen)
     if chosen.blocked:
-        raise Blocked("nothing was written: " + "; ".join(a.reason for a in chosen.actions))
+        raise Blocked("ingenting ble skrevet: " + "; ".join(a.reason for a in chosen.actions))
     report = ApplyReport(chosen)
-    if not chosen.writes:
-        return report
-    if confirm is not None and not confirm(chosen):
-        report.declined = True
-        return report
     actx = ApplyContext(snapshot=snapshot, rules=session.rules, config=session.config,
                         smartdok=conn.smartdok, poweroffice=conn.poweroffice)
-    if journal is not None:
-        report.run_id = journal.start_run(chosen.master, chosen.config_hash, chosen.fingerprint)
-    try:
-        report.outcomes = await apply_plan(chosen, session.host.entities, actx, journal=journal,
-                                           run_id=report.run_id, progress=progress)
-    finally:
-        if journal is not None:
-            status = "interrupted" if len(report.outcomes) < len(chosen.writes) else \
-                ("failed" if report.failed else "ok")
-            journal.finish_run(report.run_id, status, report.summary())
+    writer = SyncWriter(chosen, session.host.entities, actx)
+    stamp = RunStamp(chosen.master, chosen.config_hash, chosen.fingerprint)
+    await execute(writer, report, stamp, journal=journal, confirm=confirm, progress=progress, stop=stop)
     return report

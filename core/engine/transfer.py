@@ -20,18 +20,17 @@ project's invoice basis); the adapter ``grunndata.clients.timetracking`` keeps
 its paths and shapes in one place.
 """
 from __future__ import annotations
-from __future__ import annotations
 
 import asyncio
 import datetime as dt
 from collections import Counter
-from dataclasses import dataclass, field
 from typing import Any, Callable
 
 from grunndata.engine.transfer_plan import ENTRY, F, Line, TransferContext, TransferPlan, windows
 from grunndata.engine.transfer_rules import (EntryIndex, Resolver, _format, _matches, _revision_pattern, decide,
                                              doctor_findings)
-from grunndata.errors import GrunndataError
+from grunndata.clients.errors import Conflict
+from grunndata.engine.writes import BaseWriter, Outcome, RunStamp, Sent, StepRecorder, Stop, WriteReport, carry, execute
 
 
 async def preview(session: Any, conn: Any, start: dt.date, end: dt.date,
@@ -74,137 +73,121 @@ async def preview(session: Any, conn: Any, start: dt.date, end: dt.date,
     return TransferPlan(start, end, lines, all_windows, done), ctx
 
 
-# ---- carrying it out --------------------------------------------------------------------------
-@dataclass
-class LineResult:
-    line: Line
-    status: str  # ok | recovered | failed | locked
-    entry_id: Any = None
-    marked: bool = False
-    detail: str = ""
+# ---- carrying it out: one kind of write for the engine ------------------------------------------
+class LineResult(Outcome[Line]):
+    """What became of one line: its send (or update) in PowerOffice, and its mark in SmartDok."""
+
+    @property
+    def line(self) -> Line:
+        return self.item
+
+    @property
+    def entry_id(self) -> Any:
+        return self.remote_id
+
+    @property
+    def marked(self) -> bool:
+        return MARKED in self.steps
 
     def to_json(self) -> dict[str, Any]:
         return {**self.line.to_json(), "reference": self.line.reference, "outcome": self.status,
-                "remote_id": self.entry_id, "marked": self.marked, "detail": self.detail}
+                "remote_id": self.remote_id, "marked": self.marked, "detail": self.detail}
 
 
-def _status(exc: Exception) -> int | None:
-    return getattr(exc, "status", None) or getattr(exc, "status_code", None)
+MARKED = "marked"
+LOCKED = "locked"
 
 
-async def _find(po: Any, reference: str) -> dict | None:
-    found = await po.find(ENTRY, **{F["reference"]: reference})
-    return found[0] if found else None
+class TransferWriter(BaseWriter[Line]):
+    """Transfer lines: a time-tracking entry sent (or its amount updated) by its reference, then the
+    SmartDok row marked. Two steps, both journaled."""
 
+    run_kind = "transfer"
+    journal_table = "transfer_lines"
+    journal_sent = True
 
-async def _send_once(po: Any, line: Line) -> tuple[str, Any, str]:
-    """Send, or find the line a lost answer (or an earlier run) already created."""
-    try:
-        created = await po.create(ENTRY, line.body, key=line.reference)
-        return "ok", created.get("id"), ""
-    except Exception as exc:
-        if not (getattr(exc, "ambiguous", False) or _status(exc) == 409):
-            raise
-        found = await _find(po, line.reference)
-        if found is not None:
-            return "recovered", found.get("id"), "fantes allerede i PowerOffice (svaret gikk tapt): ikke sendt på nytt"
-        if _status(exc) == 409:
-            raise
-        created = await po.create(ENTRY, line.body, key=line.reference)
-        return "ok", created.get("id"), "sendt på nytt: den første forespørselen nådde aldri PowerOffice"
+    def __init__(self, ctx: TransferContext, concurrency: int = 4) -> None:
+        self.ctx = ctx
+        self.po = ctx.poweroffice
+        self.transfers: dict[str, Any] = ctx.cache.get("transfers") or {}
+        self.concurrency = concurrency
+
+    def creates(self, line: Line) -> bool:
+        return line.op in ("send", "new_line")
+
+    async def send(self, line: Line) -> Sent:
+        if self.creates(line):
+            created = await self.po.create(ENTRY, line.body, key=line.reference)
+            return Sent(created.get("id"))
+        if line.op == "update":
+            try:
+                await self.po.update(ENTRY, line.entry_id, line.changes or {}, key=line.reference)
+            except Conflict:
+                return Sent(line.entry_id, LOCKED, "linjen ble låst i PowerOffice etter forhåndsvisningen; ikke endret",
+                            final=True)
+        return Sent(line.entry_id)  # 'mark': the line is in PowerOffice already
+
+    async def lookup(self, line: Line) -> dict[str, Any] | None:
+        found = await self.po.find(ENTRY, **{F["reference"]: line.reference})
+        return {"id": found[0].get("id")} if found else None
+
+    async def follow_up(self, line: Line, outcome: Outcome[Line], step: StepRecorder) -> None:
+        if line.mark:
+            await self.transfers[line.kind].mark(self.ctx, line.row, line.reference)
+            step(MARKED)
+
+    def journal_row(self, line: Line) -> dict[str, Any]:
+        return {"op": line.op, "kind": line.kind, "key": line.key, "reference": line.reference,
+                "fields": line.fields, "reason": line.reason, "rule": line.rule}
+
+    def new_outcome(self, line: Line, seq: int) -> LineResult:
+        return LineResult(line, seq, remote_id=line.entry_id)
+
+    def target_name(self, line: Line) -> str:
+        return "PowerOffice"
 
 
 async def carry_out(plan: TransferPlan, ctx: TransferContext, *, journal: Any = None, run_id: int | None = None,
-                    concurrency: int = 4, progress: Callable[[LineResult], None] | None = None) -> list[LineResult]:
+                    concurrency: int = 4, progress: Callable[[Any], None] | None = None,
+                    stop: Stop | None = None) -> list[LineResult]:
     """Send, update and mark; one failed line does not stop the others."""
-    transfers = ctx.cache.get("transfers") or {}
-    gate = asyncio.Semaphore(concurrency)
-    po = ctx.poweroffice
-
-    async def one(seq: int, line: Line) -> LineResult:
-        jrow = journal.line_started(run_id, seq, line) if journal is not None else None
-        result = LineResult(line, "ok", line.entry_id)
-        async with gate:
-            try:
-                if line.op in ("send", "new_line"):
-                    result.status, result.entry_id, result.detail = await _send_once(po, line)
-                elif line.op == "update":
-                    try:
-                        await po.update(ENTRY, line.entry_id, line.changes or {}, key=line.reference)
-                    except Exception as exc:
-                        if _status(exc) != 409:
-                            raise
-                        result.status, result.detail = "locked", ("linjen ble låst i PowerOffice etter "
-                                                                  "forhåndsvisningen; ikke endret")
-                if journal is not None and result.status != "locked":
-                    journal.line_po_accepted(jrow, result.status, result.entry_id, result.detail)
-                if line.mark and result.status != "locked":
-                    await transfers[line.kind].mark(ctx, line.row, line.reference)
-                    result.marked = True
-                    if journal is not None:
-                        journal.line_marked(jrow)
-            except Exception as exc:  # reported per line; the batch goes on
-                result.status = "failed"
-                result.detail = str(exc) if isinstance(exc, GrunndataError) else f"{type(exc).__name__}: {exc}"
-        if journal is not None:
-            journal.line_done(jrow, result.status, result.entry_id, result.detail)
-        if progress is not None:
-            progress(result)
-        return result
-
-    writes = plan.writes
-    return list(await asyncio.gather(*(one(i, line) for i, line in enumerate(writes))))
+    outcomes = await carry(TransferWriter(ctx, concurrency), plan.writes, journal=journal, run_id=run_id,
+                           progress=progress, stop=stop)
+    return [o for o in outcomes if isinstance(o, LineResult)]
 
 
-@dataclass
-class TransferReport:
-    plan: TransferPlan
-    results: list[LineResult] = field(default_factory=list)
-    run_id: int | None = None
-    declined: bool = False
+class TransferReport(WriteReport[LineResult]):
+    """``transfer``'s report: the preview, what became of each line, how the run ended."""
 
     @property
-    def failed(self) -> list[LineResult]:
-        return [r for r in self.results if r.status == "failed"]
+    def results(self) -> list[LineResult]:
+        return self.outcomes
 
     def summary(self) -> dict[str, Any]:
-        counts = Counter(r.status for r in self.results)
+        counts = self.counts()
         return {"planned_writes": len(self.plan.writes), "ok": counts.get("ok", 0),
-                "recovered": counts.get("recovered", 0), "locked": counts.get("locked", 0),
-                "failed": counts.get("failed", 0), "marked": sum(1 for r in self.results if r.marked),
+                "recovered": counts.get("recovered", 0), LOCKED: counts.get(LOCKED, 0),
+                "failed": counts.get("failed", 0), MARKED: sum(1 for r in self.outcomes if MARKED in r.steps),
                 "held": sum(1 for line in self.plan.lines if line.op == "hold"),
                 "reported": sum(1 for line in self.plan.lines if line.op == "report"),
                 "declined": self.declined}
 
     def to_json(self) -> dict[str, Any]:
-        return {**self.plan.to_json(), "run": self.run_id, "results": [r.to_json() for r in self.results],
+        return {**self.plan.to_json(), "run": self.run_id, "results": [r.to_json() for r in self.outcomes],
                 "outcome": self.summary()}
 
 
 async def transfer(session: Any, conn: Any, start: dt.date, end: dt.date, *, journal: Any = None,
                    confirm: Callable[[TransferPlan], bool] | None = None,
                    on_plan: Callable[[TransferPlan], None] | None = None,
-                   progress: Callable[[LineResult], None] | None = None) -> TransferReport:
+                   progress: Callable[[Any], None] | None = None, stop: Stop | None = None) -> TransferReport:
     """Preview, confirm, carry out, journal: the whole of ``grunndata transfer``."""
+    from grunndata.engine.planner import config_hash
+
     plan, ctx = await preview(session, conn, start, end)
     if on_plan is not None:
         on_plan(plan)
     report = TransferReport(plan)
-    if not plan.writes:
-        return report
-    if confirm is not None and not confirm(plan):
-        report.declined = True
-        return report
-    if journal is not None:
-        from grunndata.engine.planner import config_hash
-
-        report.run_id = journal.start_run(session.config.master, config_hash(session), f"{start}..{end}",
-                                          kind="transfer")
-    try:
-        report.results = await carry_out(plan, ctx, journal=journal, run_id=report.run_id, progress=progress)
-    finally:
-        if journal is not None:
-            status = "interrupted" if len(report.results) < len(plan.writes) else \
-                ("failed" if report.failed else "ok")
-            journal.finish_run(report.run_id, status, report.summary())
+    stamp = RunStamp(session.config.master, config_hash(session), f"{start}..{end}")
+    await execute(TransferWriter(ctx), report, stamp, journal=journal, confirm=confirm, progress=progress, stop=stop)
     return report

@@ -1,4 +1,5 @@
-"""The run journal: a local SQLite record of every apply, and the lock that keeps applies apart."""
-from grunndata.journal.store import Journal, JournalLocked
+"""The run journal: a local SQLite record of every writing run, and the lock that keeps runs apart."""
+from grunndata.journal.lock import JournalLocked
+from grunndata.journal.store import Journal
 
 __all__ = ["Journal", "JournalLocked"]

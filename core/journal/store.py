@@ -1,20 +1,20 @@
-"""SQLite journal of runs and their actions, with an exclusive lock per integration.
+"""SQLite journal of runs and their writes, with an exclusive lock per integration.
 
-Each action is written as ``started`` before its request goes out and
-updated with its outcome after, so a crash leaves a trace of what may have
-happened; the next run re-reads both systems and converges from there.
+Each write is recorded as ``started`` when its request is about to be sent (not while it
+waits its turn) and updated with its outcome after, so a crash leaves a trace of what may
+have happened; the next run re-reads both systems and converges from there. A run's counts
+are read back from its rows, so a run that was killed or interrupted shows what it did.
 """
 from __future__ import annotations
 
-import fcntl
 import json
-import os
 import sqlite3
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
 from grunndata.errors import GrunndataError
+from grunndata.journal.lock import JournalLocked, RunLock, refusal, this_pid
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS runs (
@@ -65,32 +65,53 @@ CREATE TABLE IF NOT EXISTS transfer_lines (
 );
 CREATE INDEX IF NOT EXISTS transfer_lines_run ON transfer_lines(run_id, seq);
 CREATE INDEX IF NOT EXISTS transfer_lines_ref ON transfer_lines(reference);
+CREATE TABLE IF NOT EXISTS lock_holder (
+    id INTEGER PRIMARY KEY CHECK (id = 1),
+    pid INTEGER NOT NULL,
+    since TEXT NOT NULL
+);
 """
 
+# The columns a writer fills when a write starts, per table (the rest is the journal's own).
+ROW_COLUMNS: dict[str, tuple[str, ...]] = {
+    "actions": ("op", "entity", "target", "key", "fields", "reason", "rule"),
+    "transfer_lines": ("op", "kind", "key", "reference", "fields", "reason", "rule"),
+}
+# Steps after the send that a table records with their time (transfer: accepted, then marked).
+STEP_COLUMNS: dict[str, dict[str, str]] = {
+    "transfer_lines": {"sent": "po_accepted_at", "marked": "sd_marked_at"},
+}
+# The outcome a row shows between its send and its last step: the send's own result, kept apart
+# from the final word so that a run killed in between is read as "sent, not finished".
+SENT_PREFIX = "po_"
+COUNTED = ("ok", "recovered", "failed", "locked")
 
-class JournalLocked(GrunndataError):
-    exit_code = 3
+__all__ = ["Journal", "JournalLocked"]
 
 
 def _now() -> str:
     return datetime.now(timezone.utc).isoformat(timespec="seconds")
 
 
+def _id(remote_id: Any) -> str | None:
+    return None if remote_id is None else str(remote_id)
+
+
 class Journal:
-    """One integration's journal file; ``lock()`` makes applies on it take turns."""
+    """One integration's journal file; ``lock()`` makes writing runs on it take turns."""
 
     def __init__(self, path: Path):
         self.path = Path(path)
-        self._lock_fd: int | None = None
+        self._lock = RunLock(self._lock_path())
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             self.db = sqlite3.connect(self.path, timeout=30, isolation_level=None)
             self.db.execute("PRAGMA journal_mode=WAL")
             self.db.executescript(SCHEMA)
         except sqlite3.DatabaseError as exc:
-            raise GrunndataError(f"{self.path}: cannot open the journal ({exc})") from None
+            raise GrunndataError(f"{self.path}: kan ikke åpne journalen ({exc})") from None
         except OSError as exc:
-            raise GrunndataError(f"{self.path}: cannot create the journal ({exc.strerror})") from None
+            raise GrunndataError(f"{self.path}: kan ikke opprette journalen ({exc.strerror})") from None
 
     def close(self) -> None:
         self.unlock()
@@ -98,19 +119,11 @@ class Journal:
 
     # ---- lock ----------------------------------------------------------
     def lock(self) -> None:
-        """Take the integration's lock, or refuse at once with who holds it."""
-        lock_path = self._lock_path()
-        fd = os.open(lock_path, os.O_RDWR | os.O_CREAT, 0o600)
-        try:
-            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            holder = os.read(fd, 64).decode("ascii", "replace").strip() or "?"
-            os.close(fd)
-            raise JournalLocked(f"another apply is already running for this integration (pid {holder}, lock "
-                                f"{lock_path}); wait for it to finish and try again") from None
-        os.ftruncate(fd, 0)
-        os.write(fd, str(os.getpid()).encode())
-        self._lock_fd = fd
+        """Take the integration's lock, or refuse at once naming who holds it."""
+        if not self._lock.try_acquire():
+            row = self.db.execute("SELECT pid FROM lock_holder WHERE id=1").fetchone()
+            raise refusal(self._lock_path(), row[0] if row else None)
+        self.db.execute("INSERT OR REPLACE INTO lock_holder (id, pid, since) VALUES (1, ?, ?)", (this_pid(), _now()))
         self._mark_interrupted()
 
     def _lock_path(self) -> Path:
@@ -122,94 +135,81 @@ class Journal:
 
     def _settle_stale_runs(self) -> None:
         """Runs left 'running' by a process that died show as 'interrupted' (only when no
-        apply holds the lock: a live run stays 'running')."""
-        if self._lock_fd is not None:
+        run holds the lock: a live run stays 'running')."""
+        if self._lock.held:
             return
         if self.db.execute("SELECT 1 FROM runs WHERE status='running' LIMIT 1").fetchone() is None:
             return
+        probe = RunLock(self._lock_path())
         try:
-            fd = os.open(self._lock_path(), os.O_RDWR | os.O_CREAT, 0o600)
+            if not probe.try_acquire():
+                return
         except OSError:
-            return
-        try:
-            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            os.close(fd)
             return
         try:
             self._mark_interrupted()
         except sqlite3.DatabaseError:
             pass
         finally:
-            fcntl.flock(fd, fcntl.LOCK_UN)
-            os.close(fd)
+            probe.release()
 
     def unlock(self) -> None:
-        if self._lock_fd is not None:
-            fcntl.flock(self._lock_fd, fcntl.LOCK_UN)
-            os.close(self._lock_fd)
-            self._lock_fd = None
+        if self._lock.held:
+            try:
+                self.db.execute("DELETE FROM lock_holder WHERE id=1 AND pid=?", (this_pid(),))
+            except sqlite3.DatabaseError:
+                pass  # the lock goes anyway; a stale pid is overwritten by the next holder
+            self._lock.release()
 
     # ---- runs ----------------------------------------------------------
-    def start_run(self, master: str, config_hash: str, fingerprint: str, kind: str = "apply") -> int:
+    def start_run(self, master: str, config_hash: str, fingerprint: str, kind: str = "apply",
+                  summary: dict[str, Any] | None = None) -> int:
+        """A run begins; ``summary`` is what it plans (its counts are read back from its rows)."""
         cur = self.db.execute(
-            "INSERT INTO runs (kind, started_at, master, config_hash, fingerprint, status) VALUES (?,?,?,?,?,?)",
-            (kind, _now(), master, config_hash, fingerprint, "running"))
-        return int(cur.lastrowid)
-
-    def action_started(self, run_id: int, seq: int, action: Any) -> int:
-        cur = self.db.execute(
-            "INSERT INTO actions (run_id, seq, op, entity, target, key, fields, reason, rule, outcome, at)"
-            " VALUES (?,?,?,?,?,?,?,?,?,?,?)",
-            (run_id, seq, action.op, action.entity, action.target, action.key,
-             json.dumps(action.fields, ensure_ascii=False, default=str), action.reason, action.rule,
-             "started", _now()))
-        return int(cur.lastrowid)
-
-    def action_done(self, row_id: int, outcome: str, remote_id: Any = None, detail: str = "") -> None:
-        self.db.execute("UPDATE actions SET outcome=?, remote_id=?, detail=?, at=? WHERE id=?",
-                        (outcome, None if remote_id is None else str(remote_id), detail, _now(), row_id))
-
-    # ---- transfer lines: both steps of every row (PowerOffice accepted, SmartDok marked) ----
-    def line_started(self, run_id: int, seq: int, line: Any) -> int:
-        cur = self.db.execute(
-            "INSERT INTO transfer_lines (run_id, seq, op, kind, key, reference, fields, reason, rule, outcome, at)"
-            " VALUES (?,?,?,?,?,?,?,?,?,?,?)",
-            (run_id, seq, line.op, line.kind, line.key, line.reference,
-             json.dumps(line.fields, ensure_ascii=False, default=str), line.reason, line.rule, "started", _now()))
-        return int(cur.lastrowid)
-
-    def line_po_accepted(self, row_id: int, outcome: str, remote_id: Any = None, detail: str = "") -> None:
-        now = _now()
-        self.db.execute("UPDATE transfer_lines SET outcome=?, remote_id=?, detail=?, po_accepted_at=?, at=? "
-                        "WHERE id=?", ("po_" + outcome, None if remote_id is None else str(remote_id), detail,
-                                       now, now, row_id))
-
-    def line_marked(self, row_id: int) -> None:
-        now = _now()
-        self.db.execute("UPDATE transfer_lines SET outcome='marked', sd_marked_at=?, at=? WHERE id=?",
-                        (now, now, row_id))
-
-    def line_done(self, row_id: int, outcome: str, remote_id: Any = None, detail: str = "") -> None:
-        self.db.execute("UPDATE transfer_lines SET outcome=?, remote_id=COALESCE(?, remote_id), detail=?, at=? "
-                        "WHERE id=?", (outcome, None if remote_id is None else str(remote_id), detail, _now(),
-                                       row_id))
-
-    def transfer_lines(self, run_id: int) -> list[dict[str, Any]]:
-        self.db.row_factory = sqlite3.Row
-        rows = self.db.execute("SELECT * FROM transfer_lines WHERE run_id=? ORDER BY seq", (run_id,)).fetchall()
-        return [{**dict(r), "fields": json.loads(r["fields"])} for r in rows]
+            "INSERT INTO runs (kind, started_at, master, config_hash, fingerprint, status, summary)"
+            " VALUES (?,?,?,?,?,?,?)",
+            (kind, _now(), master, config_hash, fingerprint, "running",
+             None if summary is None else json.dumps(summary, ensure_ascii=False)))
+        return int(cur.lastrowid or 0)
 
     def finish_run(self, run_id: int, status: str, summary: dict[str, Any]) -> None:
         self.db.execute("UPDATE runs SET finished_at=?, status=?, summary=? WHERE id=?",
                         (_now(), status, json.dumps(summary, ensure_ascii=False), run_id))
+
+    # ---- writes: one row per write, in the writer's table ---------------
+    def write_started(self, run_id: int, table: str, seq: int, row: dict[str, Any]) -> int:
+        columns = ROW_COLUMNS[table]
+        values = [json.dumps(row[c], ensure_ascii=False, default=str) if c == "fields" else row[c]
+                  for c in columns]
+        names = ", ".join(("run_id", "seq") + columns + ("outcome", "at"))
+        marks = ",".join("?" * (len(columns) + 4))
+        cur = self.db.execute(f"INSERT INTO {table} ({names}) VALUES ({marks})",
+                              (run_id, seq, *values, "started", _now()))
+        return int(cur.lastrowid or 0)
+
+    def write_step(self, table: str, row_id: int, step: str, outcome: str | None = None,
+                   remote_id: Any = None, detail: str = "") -> None:
+        """A step after the send: ``sent`` (with the send's outcome) or a follow-up such as ``marked``."""
+        column = STEP_COLUMNS[table][step]
+        now = _now()
+        if outcome is None:
+            self.db.execute(f"UPDATE {table} SET {column}=?, at=? WHERE id=?", (now, now, row_id))
+        else:
+            self.db.execute(f"UPDATE {table} SET outcome=?, remote_id=?, detail=?, {column}=?, at=? WHERE id=?",
+                            (SENT_PREFIX + outcome, _id(remote_id), detail, now, now, row_id))
+
+    def write_done(self, table: str, row_id: int, outcome: str, remote_id: Any = None, detail: str = "") -> None:
+        self.db.execute(f"UPDATE {table} SET outcome=?, remote_id=COALESCE(?, remote_id), detail=?, at=? "
+                        "WHERE id=?", (outcome, _id(remote_id), detail, _now(), row_id))
 
     # ---- reading -------------------------------------------------------
     def runs(self, limit: int = 50) -> list[dict[str, Any]]:
         self._settle_stale_runs()
         self.db.row_factory = sqlite3.Row
         rows = self.db.execute("SELECT * FROM runs ORDER BY id DESC LIMIT ?", (limit,)).fetchall()
-        return [self._run(dict(r)) for r in rows]
+        runs = [self._run(dict(r)) for r in rows]
+        self._count_rows(runs)
+        return runs
 
     def run(self, run_id: int) -> dict[str, Any] | None:
         self._settle_stale_runs()
@@ -218,11 +218,43 @@ class Journal:
         if row is None:
             return None
         run = self._run(dict(row))
+        self._count_rows([run])
         acts = self.db.execute("SELECT * FROM actions WHERE run_id=? ORDER BY seq", (run_id,)).fetchall()
         run["actions"] = [{**dict(a), "fields": json.loads(a["fields"])} for a in acts]
         if run.get("kind") == "transfer":
             run["lines"] = self.transfer_lines(run_id)
         return run
+
+    def transfer_lines(self, run_id: int) -> list[dict[str, Any]]:
+        self.db.row_factory = sqlite3.Row
+        rows = self.db.execute("SELECT * FROM transfer_lines WHERE run_id=? ORDER BY seq", (run_id,)).fetchall()
+        return [{**dict(r), "fields": json.loads(r["fields"])} for r in rows]
+
+    def _count_rows(self, runs: list[dict[str, Any]]) -> None:
+        """Each run's counts as its rows say, so a run that was killed or stopped shows what reached
+        the other system, not the zeros it started with."""
+        ids = [r["id"] for r in runs if isinstance(r.get("summary"), dict)]
+        if not ids:
+            return
+        marks = ",".join("?" * len(ids))
+        counts: dict[int, dict[str, int]] = {i: {} for i in ids}
+        for table in ROW_COLUMNS:
+            marked = "COUNT(sd_marked_at)" if table == "transfer_lines" else "0"
+            for run_id, outcome, n, m in self.db.execute(
+                    f"SELECT run_id, outcome, COUNT(*), {marked} FROM {table} WHERE run_id IN ({marks}) "
+                    "GROUP BY run_id, outcome", ids):
+                word = outcome[len(SENT_PREFIX):] if outcome.startswith(SENT_PREFIX) else outcome
+                into = counts[run_id]
+                if word in COUNTED:
+                    into[word] = into.get(word, 0) + n
+                into["marked"] = into.get("marked", 0) + m
+        for run in runs:
+            summary, found = run.get("summary"), counts.get(run["id"])
+            if not isinstance(summary, dict) or found is None:
+                continue
+            for key in (*COUNTED, "marked"):
+                if key in summary:
+                    summary[key] = found.get(key, 0)
 
     @staticmethod
     def _run(row: dict[str, Any]) -> dict[str, Any]:

@@ -125,7 +125,7 @@ async def test_an_empty_list_is_a_204_with_no_body(lb, make_po):
 async def test_a_server_ignoring_page_number_is_a_bad_response(lb, make_po):
     lb.on("GET", "/v2/Projects", reply(200, records(3)))
     async with make_po(page_size=3) as po:
-        with pytest.raises(BadResponse, match="repeats"):
+        with pytest.raises(BadResponse, match="gjentar"):
             await po.list("Projects")
 
 
@@ -296,7 +296,7 @@ async def test_server_errors_that_persist_fail_with_the_vendor_message(lb, make_
             await po.list("Projects")
     assert err.value.status == 503
     assert "PowerOffice" in str(err.value) and "maintenance" in str(err.value)
-    assert "4 attempts" in str(err.value)
+    assert "etter 4 forsøk" in str(err.value)
     assert len(lb.hits("GET")) == 4
 
 
@@ -330,7 +330,7 @@ async def test_a_create_whose_connection_drops_is_ambiguous_and_not_resent(lb, m
         with pytest.raises(TransportFailure) as err:
             await po.create("Projects", {"Code": "100", "Name": "Bygg"}, key="100")
     assert err.value.ambiguous is True
-    assert "'100'" in str(err.value) and "look the record up" in str(err.value)
+    assert "'100'" in str(err.value) and "slå opp posten på nøkkelen" in str(err.value)
     assert len(lb.hits("POST", "/v2/Projects")) == 1
 
 
@@ -381,17 +381,20 @@ async def test_nothing_listening_is_a_transport_failure_that_is_not_ambiguous(ma
         with pytest.raises(TransportFailure) as err:
             await po.create("Projects", {"Code": "1"})
     assert not err.value.ambiguous
-    assert "could not connect after 3 attempts" in str(err.value)
+    # The address that failed, in Norwegian: the token endpoint is the first thing it connects to.
+    assert f"kunne ikke koble til PowerOffice på http://127.0.0.1:{port}/OAuth/Token etter 3 forsøk" \
+        in str(err.value)
+    assert "\n" not in str(err.value) and APP_KEY not in str(err.value)
 
 
 # -- bad bodies and vendor errors --------------------------------------------------------
 
 @pytest.mark.parametrize("answer, problem", [
-    (Reply(200, raw='[{"Id": 1, "Code": "1"', content_type="application/json"), "not valid JSON"),
+    (Reply(200, raw='[{"Id": 1, "Code": "1"', content_type="application/json"), "ikke gyldig JSON"),
     (Reply(200, raw="<html><body>" + "Innlogging kreves " * 40 + "</body></html>",
-           content_type="text/html"), "not valid JSON"),
-    (reply(200, {"title": "Internal", "status": 500, "detail": "db down"}), "expected a list"),
-    (reply(200, {"Id": 1}), "expected a list"),
+           content_type="text/html"), "ikke gyldig JSON"),
+    (reply(200, {"title": "Internal", "status": 500, "detail": "db down"}), "ventet en liste"),
+    (reply(200, {"Id": 1}), "ventet en liste"),
 ])
 async def test_malformed_list_bodies_are_bad_responses(lb, make_po, answer, problem):
     lb.on("GET", "/v2/Projects", answer)
@@ -419,7 +422,7 @@ async def test_problem_details_in_any_casing_make_a_one_line_message(lb, make_po
         with pytest.raises(ApiError) as err:
             await po.create("Projects", {"Code": "100"}, key="100")
     text = str(err.value)
-    assert text == ("PowerOffice: create Projects '100': rejected (HTTP 400): "
+    assert text == ("PowerOffice: opprette Projects '100': avvist (HTTP 400): "
                     "Validation failed — Code 100 is already in use")
     assert "\n" not in text
 

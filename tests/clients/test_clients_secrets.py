@@ -38,7 +38,7 @@ async def test_poweroffice_secrets_stay_out_of_errors_and_logs(lb, make_po, capl
             messages.append(repr(err.value))
             messages.append(getattr(err.value, "excerpt", ""))
         messages.append(repr(po))
-        token = po._token
+        token = po._auth.token
     assert token and "Echo" in messages[0] and "***" in messages[0]
     assert_clean("\n".join(messages), token)
     assert "PowerOffice GET /Projects -> 400" in caplog.text

@@ -119,7 +119,7 @@ async def test_a_truncated_wrapped_list_that_cannot_be_paged_is_a_bad_response(l
     lb.on("GET", "/Machines", reply(200, {"Count": 2, "Offset": 0, "TotalCount": 5,
                                           "Items": [{"Id": 1}, {"Id": 2}]}))
     async with make_sd() as sd:
-        with pytest.raises(BadResponse, match="incomplete list"):
+        with pytest.raises(BadResponse, match="ufullstendig liste"):
             await sd.list("Machines")
 
 
@@ -128,7 +128,7 @@ async def test_get_of_a_missing_record_is_not_found(lb, make_sd):
     async with make_sd() as sd:
         with pytest.raises(NotFound) as err:
             await sd.get("Projects", 99, key="202699")
-    assert str(err.value) == "SmartDok: get Projects '202699': not found (HTTP 404)"
+    assert str(err.value) == "SmartDok: hente Projects '202699': finnes ikke (HTTP 404)"
 
 
 async def test_create_of_a_sub_project_posts_under_its_parent(lb, make_sd):
@@ -192,7 +192,7 @@ async def test_a_400_names_the_vendor_code_and_message(lb, make_sd):
     async with make_sd() as sd:
         with pytest.raises(ApiError) as err:
             await sd.create("Projects", {"ProjectNumber": "300"})
-    assert str(err.value) == ("SmartDok: create Projects '300': rejected (HTTP 400): "
+    assert str(err.value) == ("SmartDok: opprette Projects '300': avvist (HTTP 400): "
                               "NameIsRequired — BadRequest — Project name is required")
 
 

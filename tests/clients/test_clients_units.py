@@ -106,10 +106,10 @@ def test_looks_like_error(body, is_error):
 
 
 def test_errors_are_grunndata_errors_with_one_line_messages():
-    err = ApiError("PowerOffice", "Projects", "rejected", operation="create", key="100",
+    err = ApiError("PowerOffice", "Projects", "avvist", operation="create", key="100",
                    status=400, message="Code\nalready in use", secrets=[])
     assert isinstance(err, GrunndataError)
-    assert str(err) == "PowerOffice: create Projects '100': rejected (HTTP 400): Code already in use"
+    assert str(err) == "PowerOffice: opprette Projects '100': avvist (HTTP 400): Code already in use"
     for cls in (BadResponse, TransportFailure):
         assert issubclass(cls, ApiError)
 
@@ -163,7 +163,7 @@ async def test_an_unsupported_protocol_is_not_retried():
         calls.append(request)
         raise httpx.UnsupportedProtocol("nope", request=request)
     async with po_with(token_or(handler)) as po:
-        with pytest.raises(TransportFailure, match="could not be sent"):
+        with pytest.raises(TransportFailure, match="kunne ikke sendes"):
             await po.list("Projects")
     assert len(calls) == 1
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import signal
 import subprocess
 import sys
 import time
@@ -56,7 +57,7 @@ def test_every_apply_is_recorded_with_its_actions_outcomes_and_remote_ids(served
     runs = json.loads(cli("history", "--json", "-c", str(config), "--state", str(state)).stdout)
     assert len(runs) == 1
     run = runs[0]
-    assert run["status"] == "ok" and run["started_at"] and run["finished_at"] and len(run["config_hash"]) == 16
+    assert run["status"] == "ok" and run["kind"] == "apply" and run["started_at"] and run["finished_at"] and len(run["config_hash"]) == 16
     shown = json.loads(cli("history", str(run["id"]), "--json", "-c", str(config), "--state", str(state)).stdout)
     assert len(shown["actions"]) == report["summary"]["planned_writes"]
     created = [a for a in shown["actions"] if a["op"] == "create"]
@@ -112,7 +113,7 @@ def test_two_applies_at_once_never_interleave_the_second_is_refused(served):
     second = cli("apply", "--yes", "-c", str(config))
     assert second.returncode == 3
     message = second.stderr.strip().splitlines()
-    assert len(message) == 1 and "another apply is already running" in message[0]
+    assert len(message) == 1 and "pågår allerede" in message[0]
     assert f"pid {first.pid}" in message[0]
     out, err = first.communicate(timeout=60)
     assert first.returncode == 0, err
@@ -130,3 +131,30 @@ def test_a_bad_pacing_setting_is_one_clear_line(served, value):
                           env={**ENV, "GRUNNDATA_POWEROFFICE_RATE": value}, capture_output=True, text=True, timeout=60)
     assert done.returncode == 1
     assert done.stderr.strip().count("\n") == 0 and "GRUNNDATA_POWEROFFICE_RATE" in done.stderr
+
+
+def test_ctrl_c_during_apply_finishes_the_writes_in_flight_and_exits_130(served):
+    """Ctrl-C while writing: no new write starts, those in flight finish and are journaled, the run
+    shows as interrupted with what it wrote, and the command exits 130."""
+    sb, config, _ = served
+    sb.add_fault("poweroffice", "POST", "/v2/Projects", count=1000, delay=0.05)
+    proc = subprocess.Popen([sys.executable, "-m", "grunndata.cli.main", "apply", "--yes", "--json", "-c",
+                             str(config)], env=ENV, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
+    wait_for_writes(sb, 8)
+    proc.send_signal(signal.SIGINT)
+    out, err = proc.communicate(timeout=60)
+    assert proc.returncode == 130, err
+    assert "avbrutt" in err and "Traceback" not in err
+    written = sb.write_count("poweroffice") + sb.write_count("smartdok")
+    report = json.loads(out)
+    assert 8 <= written < report["summary"]["planned_writes"]
+    assert report["summary"]["ok"] == written == len(report["results"])
+    [run] = json.loads(cli("history", "--json", "-c", str(config)).stdout)
+    assert run["kind"] == "apply" and run["status"] == "interrupted" and run["summary"]["ok"] == written
+    actions = json.loads(cli("history", str(run["id"]), "--json", "-c", str(config)).stdout)["actions"]
+    assert len(actions) == written and all(a["outcome"] == "ok" for a in actions)  # none left 'started'
+    sb.clear_faults()
+    assert cli("apply", "--yes", "-c", str(config)).returncode == 0
+    assert [r["status"] for r in json.loads(cli("history", "--json", "-c", str(config)).stdout)] == \
+        ["ok", "interrupted"]

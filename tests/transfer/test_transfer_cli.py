@@ -107,7 +107,7 @@ def test_transfer_takes_the_same_lock_as_apply(served: Env):
         result = CliRunner().invoke(cli, ["transfer", *PERIOD, "--yes"])
     finally:
         holder.close()
-    assert result.exit_code == 3 and "already running" in result.output
+    assert result.exit_code == 3 and "pågår allerede" in result.output
     assert served.sb.write_count("poweroffice") == 0
 
 

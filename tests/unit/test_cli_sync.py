@@ -92,7 +92,7 @@ def test_stale_plan_is_refused(served, tmp_path):
     sb.reset(world)
     result = CliRunner().invoke(cli, ["apply", "--plan", str(plan_file), "--yes"])
     assert result.exit_code == 3
-    assert "stale" in result.output
+    assert "utdatert" in result.output
     assert writes(sb) == 0
 
 
@@ -133,7 +133,7 @@ def test_second_apply_on_a_locked_journal_is_refused(served, tmp_path):
     finally:
         holder.close()
     assert result.exit_code == 3
-    assert "another apply is already running" in result.output
+    assert "pågår allerede" in result.output
     assert writes(sb) == 0
 
 
@@ -170,3 +170,20 @@ def test_demo_runs_from_the_installed_command_quickly(tmp_path):
     assert "Ny plan etterpå: 0 endringer igjen; planleggingen skrev 0 ganger." in result.stdout
     assert result.stdout.count("Ny plan etterpå: 0 endringer igjen") == 2
     assert time.monotonic() - started < 30  # the issue asks for 10 s; CI machines are slower
+
+
+def test_a_connection_error_names_the_address_that_failed_in_norwegian(served):
+    import socket
+
+    _, config = served
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]  # nothing listens here once the socket is closed
+    data = yaml.safe_load(config.read_text(encoding="utf-8"))
+    data["smartdok"]["base_url"] = f"http://127.0.0.1:{port}/api"
+    config.write_text(yaml.safe_dump(data), encoding="utf-8")
+    result = CliRunner().invoke(cli, ["plan"])
+    assert result.exit_code == 1
+    [line] = result.output.strip().splitlines()
+    assert f"kunne ikke koble til SmartDok på http://127.0.0.1:{port}/api/" in line
+    assert "Traceback" not in line and not any(v in line for v in SECRET_VALUES.values())
