@@ -4,15 +4,11 @@ from __future__ import annotations
 from typing import Iterator
 
 import pytest
-from console_env import SECRET_VALUES, csrf_of, demo_world, write_config
-from starlette.testclient import TestClient
-
+from console_env import BASE, PORT, SECRET_VALUES, demo_world, write_config
 from grunndata.console.app import create_app
 from grunndata.console.integration import Integration
 from grunndata.sandbox import Sandbox
-
-PORT = 8765
-BASE = f"http://127.0.0.1:{PORT}"
+from starlette.testclient import TestClient
 
 
 @pytest.fixture
@@ -53,9 +49,3 @@ def client(app) -> Iterator[TestClient]:
         response = c.get(f"/?token={app.state.console.auth.token}")
         assert response.status_code == 200
         yield c
-
-
-def form_post(client: TestClient, page: str, url: str, data: dict) -> object:
-    """POST a form the way the page does: with the session's CSRF token."""
-    token = csrf_of(client.get(page).text)
-    return client.post(url, data={"csrf": token, **data})

@@ -12,7 +12,6 @@ from pathlib import Path
 from typing import Any, Iterator
 
 from console_env import SECRET_VALUES, write_config
-
 from grunndata.sandbox import Sandbox
 from grunndata.sandbox.server import serve_in_thread
 

@@ -1,8 +1,7 @@
 """Login token, session cookie, CSRF on every POST, headers, and nothing secret on any page."""
 from __future__ import annotations
 
-from conftest import BASE, form_post
-from console_env import SECRET_VALUES, csrf_of
+from console_env import BASE, SECRET_VALUES, csrf_of, form_post
 from starlette.routing import Route
 from starlette.testclient import TestClient
 

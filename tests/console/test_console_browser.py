@@ -17,7 +17,6 @@ from typing import Iterator
 import pytest
 from console_env import FIXED_PRICE, HOSTILE, HOSTILE_SD_NUMBER, demo_world
 from console_stack import stack
-
 from grunndata.sandbox.hours_world import month_of_hours
 
 CHROMIUM = "/usr/bin/chromium"

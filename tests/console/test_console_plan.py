@@ -6,9 +6,7 @@ import html
 import json
 import re
 
-from conftest import form_post
-from console_env import HOSTILE, HOSTILE_SD_NUMBER, demo_world
-
+from console_env import HOSTILE, HOSTILE_SD_NUMBER, demo_world, form_post
 from grunndata.console.plan_view import PAGE_SIZE
 from grunndata.engine.plan import Plan
 

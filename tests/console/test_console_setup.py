@@ -6,9 +6,7 @@ import html
 import re
 
 import pytest
-from conftest import form_post
-from console_env import FIXED_PRICE, HOSTILE, HOSTILE_PO_NUMBER
-
+from console_env import FIXED_PRICE, HOSTILE, HOSTILE_PO_NUMBER, form_post
 from grunndata.config import read_config
 from grunndata.session import open_session
 

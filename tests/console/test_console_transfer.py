@@ -7,16 +7,14 @@ import html
 from collections import Counter
 
 import pytest
-from conftest import BASE, form_post
-from console_env import write_config
-from starlette.testclient import TestClient
-
+from console_env import BASE, form_post, write_config
 from grunndata.console import backend
 from grunndata.console.app import create_app
 from grunndata.console.integration import Integration
 from grunndata.console.pages.transfer import BadDate, parse_date
 from grunndata.sandbox import Sandbox
 from grunndata.sandbox.hours_world import month_of_hours
+from starlette.testclient import TestClient
 
 ENTRY = "TimeTracking/TimeTrackingEntry"
 JANUARY = "fra=01.01.2026&til=2026-01-31"
