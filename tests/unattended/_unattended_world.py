@@ -45,7 +45,8 @@ def plan(*groups: list[Action], blocked: bool = False) -> Plan:
 def world() -> dict[str, Any]:
     """SmartDok master: 2305 new (create), 2301 renamed in SmartDok (update), 2302 finished in
     SmartDok (finish), 2301.1 a new sub-project (create under an existing parent), 2306 new
-    with a new sub-project 2306.1 (parent created in the same plan); 2399 untouched."""
+    with a new sub-project 2306.1 (parent created in the same plan), 2303.1 a new sub-project
+    under 2303, which is in step itself; 2399 untouched."""
     return copy.deepcopy({
         "smartdok": {
             "Projects": [
@@ -57,11 +58,13 @@ def world() -> dict[str, Any]:
                  "Finished": False},
                 {"Id": 6, "ProjectNumber": "2306", "ProjectName": "VA-anlegg Byåsen", "IsActive": True,
                  "Finished": False},
+                {"Id": 3, "ProjectNumber": "2303", "ProjectName": "Ranheim", "IsActive": True, "Finished": False},
                 {"Id": 9, "ProjectNumber": "2399", "ProjectName": "Uendret", "IsActive": True, "Finished": False},
             ],
             "SubProjects": [
                 {"Id": 11, "ProjectId": 1, "SubProjectNumber": "1", "SubProjectName": "Riving", "IsActive": True},
                 {"Id": 61, "ProjectId": 6, "SubProjectNumber": "1", "SubProjectName": "Grøft", "IsActive": True},
+                {"Id": 31, "ProjectId": 3, "SubProjectNumber": "1", "SubProjectName": "Fundament", "IsActive": True},
             ],
         },
         "poweroffice": {
@@ -71,6 +74,8 @@ def world() -> dict[str, Any]:
                 {"Id": 901, "Code": "2301", "Name": "Kirkegata 12", "ProjectStatus": "Active",
                  "ProjectBillingMethod": "Time"},
                 {"Id": 902, "Code": "2302", "Name": "Barnehage Lade", "ProjectStatus": "Active",
+                 "ProjectBillingMethod": "Time"},
+                {"Id": 903, "Code": "2303", "Name": "Ranheim", "ProjectStatus": "Active",
                  "ProjectBillingMethod": "Time"},
                 {"Id": 909, "Code": "2399", "Name": "Uendret", "ProjectStatus": "Active",
                  "ProjectBillingMethod": "Time"},
