@@ -153,7 +153,7 @@ def test_receiving_counts_count_projects_and_subprojects_of_the_receiving_system
     snap.poweroffice["Projects"].append({"Id": 9011, "Code": "2301.9", "Name": "Under", "ParentProjectCode": "2301"})
     p = make_plan(s, snap)
     assert [a.key for a in p.writes if a.op == "finish"] == ["2302"]
-    assert receiving_counts(p, snap, s) == {"poweroffice": 5}  # 4 projects (9000 included), 1 sub-project
+    assert receiving_counts(p, snap, s) == {"poweroffice": 6}  # 5 projects (9000 included), 1 sub-project
     assert receiving_counts(plan(actions("create", 2)), snap, s) == {}
     subs = plan(actions("finish", 1, entity="subprojects", target="smartdok"), actions("finish", 1, target="smartdok"))
-    assert receiving_counts(subs, snap, s) == {"smartdok": 7}  # 5 projects and 2 sub-projects
+    assert receiving_counts(subs, snap, s) == {"smartdok": 9}  # 6 projects and 3 sub-projects
