@@ -13,10 +13,9 @@ from typing import Any
 import yaml
 
 from grunndata import hookimpl
-from grunndata.engine.model import OPS, Action
+from grunndata.unattended.guardrails import WRITE_OPS
 
 SHIPPED = "unattended.yaml"
-WRITE_OPS = [op for op in OPS if Action(op, "", "", "", {}, "", "").writes]
 _DURATION = {"type": "string", "pattern": r"^\d{1,9}[smh]$", "x-hint": "a duration such as 30s, 2m or 1h"}
 _NAME = {"type": "string", "minLength": 1}
 
@@ -31,12 +30,12 @@ def shipped() -> dict[str, Any]:
 
 
 def _unattended(d: dict[str, Any]) -> dict[str, Any]:
-    ops = ", ".join(WRITE_OPS)
+    ops, names = ", ".join(WRITE_OPS), list(WRITE_OPS)
     props = {
         "allow": {"type": "array", "uniqueItems": True, "default": d["allow"],
                   "description": f"Operasjonene en syklus kan skrive uten tilsyn ({ops}). En plan med en "
                                  "annen skriving venter på godkjenning.",
-                  "items": {"enum": WRITE_OPS, "default": WRITE_OPS[0], "description": "En operasjon."}},
+                  "items": {"enum": names, "default": names[0], "description": "En operasjon."}},
         "max_writes": {"type": "integer", "minimum": 0, "default": d["max_writes"],
                        "description": "Høyst så mange skrivinger (opprett, oppdater, avslutt) i én syklus; flere gjør "
                                       "at planen venter på godkjenning."},

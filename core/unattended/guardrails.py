@@ -10,7 +10,7 @@ from collections import Counter
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Mapping
 
-from grunndata.engine.model import Action, Snapshot
+from grunndata.engine.model import OPS, Action, Snapshot
 from grunndata.engine.plan import Plan
 from grunndata.engine.sync import system_name
 
@@ -19,6 +19,7 @@ if TYPE_CHECKING:
     from grunndata.session import Session
 
 SECTION = "unattended"
+WRITE_OPS: tuple[str, ...] = tuple(op for op in OPS if Action(op, "", "", "", {}, "", "").writes)
 FIRST_CYCLE = "first_cycle"
 # How each write reads in "… ville blitt <word>" (plural agreement is not needed: the noun is "poster").
 _DONE = {"create": "opprettet", "update": "oppdatert", "finish": "avsluttet"}
