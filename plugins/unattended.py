@@ -16,7 +16,7 @@ from grunndata import hookimpl
 from grunndata.unattended.guardrails import WRITE_OPS
 
 SHIPPED = "unattended.yaml"
-_DURATION = {"type": "string", "pattern": r"^\d{1,9}[smh]$", "x-hint": "a duration such as 30s, 2m or 1h"}
+_DURATION = {"type": "string", "pattern": r"^\d{1,9}[smh]$", "x-hint": "a duration such as 30s, 2m or 24h"}
 _NAME = {"type": "string", "minLength": 1}
 
 
@@ -72,6 +72,10 @@ def _incremental(d: dict[str, Any]) -> dict[str, Any]:
                 "overlap": {**_DURATION, "default": d["overlap"],
                             "description": "Neste lesing starter så mye før det nyeste endringsstempelet serveren "
                                            "selv returnerte (f.eks. 2m)."},
+                "max_stamp_ahead": {**_DURATION, "default": d["max_stamp_ahead"],
+                                    "description": "Endringsstempler mer enn så langt fram i tid (etter vår klokke) "
+                                                   "teller ikke i vannmerket, så én post med feil dato ikke stopper "
+                                                   "lesingen (f.eks. 24h)."},
                 "resources": {"type": "object", "default": d["resources"],
                               "description": "Ressursene med endringsfilter, som «system/Ressurs». Ressurser som "
                                              "ikke står her, leses hele.",
