@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Callable
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from grunndata.rulebook.yamlpos import Located, Pos, Problem
@@ -124,7 +124,10 @@ def schedule_problems(doc: Located) -> list[Problem]:
             tz = _zone(raw["timezone"])
         except ScheduleError as exc:
             problems.append(("timezone", str(exc)))
-    checks = {k: (lambda v: parse_schedule(v, tz)) for k in KINDS}
+    def schedule(value: Any) -> Schedule:
+        return parse_schedule(value, tz)
+
+    checks: dict[str, Callable[[Any], object]] = {k: schedule for k in KINDS}
     checks["alert_after"] = _alert_after
     for name, check in checks.items():
         if name not in raw:

@@ -64,10 +64,14 @@ class PlanDependencies:
     def from_json(cls, data: dict[str, Any]) -> PlanDependencies:
         if not isinstance(data, dict) or data.get("format") != DEPS_FORMAT:
             raise ValueError("not a plan's dependencies (format 1)")
-        refs = [RecordRef(str(s), str(e), str(k)) for s, e, k, _ in data["records"]]
-        records = {ref: (None if row[3] is None else str(row[3])) for ref, row in zip(refs, data["records"])}
-        actions = {int(i): [refs[j] for j in deps] for i, deps in data["actions"].items()}
-        return cls(records, actions)
+        try:
+            rows = [(RecordRef(str(s), str(e), str(k)), None if h is None else str(h))
+                    for s, e, k, h in data["records"]]
+            refs = [ref for ref, _ in rows]
+            actions = {int(i): [refs[j] for j in deps] for i, deps in data["actions"].items()}
+        except (KeyError, TypeError, ValueError, IndexError, AttributeError) as exc:
+            raise ValueError(f"not a plan's dependencies ({exc})") from None
+        return cls(dict(rows), actions)
 
 
 class _Reader:
@@ -80,13 +84,15 @@ class _Reader:
 
     def fingerprint(self, ref: RecordRef) -> str | None:
         if ref.key == WHOLE:
-            return self.snapshot.fingerprint()
+            everything: str = self.snapshot.fingerprint()
+            return everything
         entity = self.session.host.entities.get(ref.entity)
         index = getattr(entity, "index", None)
         if index is None or ref.system not in (getattr(entity, "sides", None) or {}):
-            return self.snapshot.fingerprint()
+            whole: str = self.snapshot.fingerprint()
+            return whole
         rec = index(self.ctx, ref.system).get(ref.key)
-        if rec is None:
+        if not isinstance(rec, dict):
             return None
         # As the rules read it: without the raw API record (change stamps, fields no rule maps).
         seen = {k: v for k, v in rec.items() if k != "_raw"}

@@ -84,10 +84,11 @@ def _next(facts: CycleFacts, kind: str, settings: ScheduleSettings, now: dt.date
     schedule = settings.of(kind)
     if not runner_active or schedule.off:
         return None
-    when = next_run(schedule, facts.last_started, facts.last_finished, now)
+    when: dt.datetime | None = next_run(schedule, facts.last_started, facts.last_finished, now)
     if when is None and facts.last_started is not None:  # running: the next slot, once this one ends
         slot = slot_after(schedule, facts.last_started)
-        when = max(slot, now.astimezone(_UTC)) if slot is not None else None
+        if slot is not None:
+            when = slot if slot > now else now.astimezone(_UTC)
     return when
 
 

@@ -108,14 +108,14 @@ def _newer_or_same(candidate: Mapping[str, Any], current: Mapping[str, Any], cf:
 
 @dataclass
 class MergeResult:
-    records: list[dict]
+    records: list[dict[str, Any]]
     added: int = 0
     replaced: int = 0
     kept_newer: int = 0  # a copy in the change set older than the one already kept
     without_id: int = 0  # records in the change set without a usable id: left to the full read
 
 
-def merge_changes(kept: list[dict], changes: Iterable[dict], cf: ChangeFilter) -> MergeResult:
+def merge_changes(kept: list[dict[str, Any]], changes: Iterable[dict[str, Any]], cf: ChangeFilter) -> MergeResult:
     """``kept`` with ``changes`` merged in by id (a new list; ``kept`` is not changed).
 
     A record seen twice (kept and changed, or twice in the change set) is kept once, the newest by
@@ -144,12 +144,12 @@ def merge_changes(kept: list[dict], changes: Iterable[dict], cf: ChangeFilter) -
     return result
 
 
-def merge_snapshot(kept: Snapshot, read: Mapping[tuple[str, str], list[dict]],
+def merge_snapshot(kept: Snapshot, read: Mapping[tuple[str, str], list[dict[str, Any]]],
                    inc: IncrementalRules) -> tuple[Snapshot, dict[str, MergeResult]]:
     """The snapshot after one incremental cycle's reads: per ``(system, resource)`` read, records
     read with a change filter are merged into the kept ones; a resource without one was read whole
     and replaces the kept copy. Resources not read this cycle are kept as they were."""
-    systems: dict[str, dict[str, list[dict]]] = {s: dict(getattr(kept, s)) for s in SYSTEMS}
+    systems: dict[str, dict[str, list[dict[str, Any]]]] = {s: dict(getattr(kept, s)) for s in SYSTEMS}
     results: dict[str, MergeResult] = {}
     for (system, resource), records in read.items():
         cf = inc.filter_of(system, resource)
@@ -179,7 +179,7 @@ def next_watermark(previous: str | None, records: Iterable[Mapping[str, Any]], c
     return best[1] if best is not None else previous
 
 
-def next_watermarks(previous: Mapping[str, str], read: Mapping[tuple[str, str], list[dict]],
+def next_watermarks(previous: Mapping[str, str], read: Mapping[tuple[str, str], list[dict[str, Any]]],
                     inc: IncrementalRules, *, now: dt.datetime | None = None) -> dict[str, str]:
     """Every watermark after a cycle's reads (full or incremental): ``previous`` updated by what
     each filtered resource returned. Store it only once the cycle's writes are journaled."""
