@@ -11,6 +11,7 @@ from typing import Any
 from grunndata.rulebook.secrets import secret_keys
 from grunndata.rulebook.validate import validate
 from grunndata.rulebook.yamlpos import Located, Pos, Problem, RuleFileError, load_file
+from grunndata.unattended.schedule_config import SCHEDULE_SCHEMA, schedule_problems
 
 DEFAULT_NAME = "grunndata.yaml"
 DEFAULTS = {
@@ -61,6 +62,7 @@ def config_schema(masters: list[str]) -> dict[str, Any]:
                 "description": "Egne regelfiler (eller mapper) som overstyrer eller utvider de medfølgende reglene.",
                 "type": "array", "items": {"type": "string", "minLength": 1}, "default": [],
             },
+            "schedule": SCHEDULE_SCHEMA,
         },
         "if": {"properties": {"master": {"const": "smartdok"}}, "required": ["master"]},
         "then": {"required": ["standard_project"]},
@@ -131,7 +133,7 @@ def read_config(explicit: str | None, masters: list[str]) -> tuple[Config, list[
     if not isinstance(doc.data, dict):
         return fallback, [Problem(doc.value_pos.get((), Pos(str(path), 1, 1)),
                                   "the config must be a mapping of keys (master:, standard_project:, ...)")]
-    problems = secret_keys(doc) + validate(doc, config_schema(masters), str(path))
+    problems = secret_keys(doc) + validate(doc, config_schema(masters), str(path)) + schedule_problems(doc)
     data = doc.data
     rules_raw = data.get("rules") if isinstance(data.get("rules"), list) else []
     sources, missing = _rule_sources([r for r in rules_raw if isinstance(r, str)], path.parent, doc)
