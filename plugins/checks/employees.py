@@ -13,7 +13,7 @@ from typing import Any
 
 from grunndata import hookimpl
 from grunndata.engine.model import Check, CheckContext, Finding
-from grunndata.plugins.checks.records import Reporter, as_text, split
+from grunndata.plugins.checks.records import Reporter, as_text
 from grunndata.plugins.checks.rules import setting
 from grunndata.plugins.checks.similar import CodeRules, NameRules, Nearest, PersonRules, quoted
 
@@ -40,14 +40,14 @@ def _by_number(records: list[dict], number_field: str, trim: bool) -> dict[str, 
 def run(ctx: CheckContext) -> list[Finding]:
     rules = ctx.rules
     report = Reporter(NAME, rules)
-    include = setting(rules, NAME, "include")
     trim = bool(setting(rules, NAME, "trim"))
     names = NameRules.from_rules(setting(rules, "similar", "names"))
     codes = CodeRules.from_rules(setting(rules, "similar", "codes"))
     person = PersonRules.from_rules(setting(rules, NAME, "same_person"))
 
-    users, ended = split(ctx.snapshot.records("smartdok", "Users"), include["smartdok"])
-    employees, archived = split(ctx.snapshot.records("poweroffice", "Employees"), include["poweroffice"])
+    users, ended = rules.active("smartdok", "Users").split(ctx.snapshot.records("smartdok", "Users"))
+    employees, archived = rules.active("poweroffice", "Employees").split(ctx.snapshot.records("poweroffice",
+                                                                                             "Employees"))
     sd = _by_number(users, "EmployeeNo", trim)
     po = _by_number(employees, "Number", trim)
     po_archived = _by_number(archived, "Number", trim)

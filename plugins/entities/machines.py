@@ -7,6 +7,7 @@ from grunndata import hookimpl
 from grunndata.engine.mapping import FieldDecl
 from grunndata.engine.ruleschema import direction_schema, entity_schema
 from grunndata.engine.sync import Side, SyncedEntity
+from grunndata.plugins.entities import REFS
 
 FIELDS = {
     "number": FieldDecl("Maskinens internnummer, som blir produktkoden i PowerOffice.", label="nummer"),
@@ -24,7 +25,9 @@ class Machines(SyncedEntity):
     name = "machines"
     order = 40
     section = "machines"
+    title = "Maskiner → produkter"
     label = "maskin"
+    refs = REFS
     sides = {"smartdok": Side("Machines", "Id"), "poweroffice": Side("Products", "Id")}
     fields = FIELDS
 
