@@ -143,10 +143,10 @@ def limits_schema(fields: dict[str, FieldDecl], description: str) -> dict[str, A
             "required": {"type": "boolean", "description": "Systemet krever en verdi (ikke tom)."},
             "forbidden_characters": {
                 "type": "object", "description": "Tegn systemet ikke tillater i verdien, hvert med navnet "
-                                                 "konsulenten leser («.»: punktum).",
+                                                 "konsulenten leser («.»: punktum; null: tillatt likevel).",
                 "propertyNames": {"minLength": 1, "maxLength": 1},
-                "additionalProperties": {"type": "string", "minLength": 1, "default": None,
-                                         "description": "Navnet på tegnet."}},
+                "additionalProperties": {"type": ["string", "null"], "minLength": 1, "default": None,
+                                         "description": "Navnet på tegnet (null: tegnet er tillatt)."}},
         },
     }
     per_system = {

@@ -284,7 +284,8 @@ class SyncedEntity(EntityWrites):
             value = values.get(f)
             text = "" if value is None else str(value).strip()
             label = self.field_label(f)
-            forbidden = [(c, word) for c, word in (limit.get("forbidden_characters") or {}).items() if c in text]
+            forbidden = [(c, word) for c, word in (limit.get("forbidden_characters") or {}).items()
+                         if word and c in text]
             if limit.get("required") and not text:
                 problems[f] = f"{label} mangler, og {name} krever det"
             elif limit.get("max_length") and len(text) > limit["max_length"]:
