@@ -37,10 +37,13 @@ def _condition(fields: dict[str, FieldDecl], description: str) -> dict[str, Any]
     return condition_schema(description, {n: (d.description, d.vocabulary) for n, d in fields.items()})
 
 
-def fields_schema(fields: dict[str, FieldDecl], description: str) -> dict[str, Any]:
+def fields_schema(fields: dict[str, FieldDecl], description: str,
+                  moved: dict[str, str] | None = None) -> dict[str, Any]:
+    """``moved``: field names that used to be here, and where their rule is now."""
     api_name = {"type": "string", "minLength": 1}
     return {
         "type": "object", "description": description, "additionalProperties": False,
+        **({"x-moved": dict(moved)} if moved else {}),
         "properties": {
             name: {"type": "object", "description": decl.description, "additionalProperties": False,
                    "properties": {
@@ -115,7 +118,8 @@ def duplicates_schema() -> dict[str, Any]:
 
 
 def entity_schema(fields: dict[str, FieldDecl], description: str, fields_description: str,
-                  directions: dict[str, dict[str, Any]], **extra: dict[str, Any]) -> dict[str, Any]:
+                  directions: dict[str, dict[str, Any]], *, moved_fields: dict[str, str] | None = None,
+                  **extra: dict[str, Any]) -> dict[str, Any]:
     """The rule section of one entity: match, fields, one section per direction, duplicates."""
     return {
         "type": "object", "additionalProperties": False,
@@ -123,7 +127,7 @@ def entity_schema(fields: dict[str, FieldDecl], description: str, fields_descrip
         "required": ["match", "fields", "duplicates", *[k for k in extra if k.endswith(("_fields", "_code"))]],
         "properties": {
             "match": match_schema(),
-            "fields": fields_schema(fields, fields_description),
+            "fields": fields_schema(fields, fields_description, moved_fields),
             **extra,
             **directions,
             "duplicates": duplicates_schema(),

@@ -83,19 +83,19 @@ EMPLOYEES = _obj("R3: ansattnummeret i SmartDok må være nøyaktig lik ansattnu
     }),
 }, moved=True)
 
-WAGES = _obj("R4: navnet på hver lønnsart i SmartDok må være nøyaktig likt navnet på en timeart i PowerOffice.", {
-    "severity": _obj("Alvorlighet per type avvik.", {
-        "missing_in_poweroffice": _sev("Ingen timeart i PowerOffice har nøyaktig lønnsartens navn."),
-        "inactive_in_poweroffice": _sev("Timearten med samme navn er inaktiv i PowerOffice."),
-    }),
-}, moved=True)
+def _matching(description: str, missing: str, inactive: str) -> dict[str, Any]:
+    """A check that a SmartDok name or code has its exact, active counterpart in PowerOffice (R4, R5)."""
+    return _obj(description, {"severity": _obj("Alvorlighet per type avvik.", {
+        "missing_in_poweroffice": _sev(missing), "inactive_in_poweroffice": _sev(inactive)})}, moved=True)
 
-ADDITIONS = _obj("R5: koden på hvert tillegg og enhetstillegg i SmartDok må være en lønnsartkode i PowerOffice.", {
-    "severity": _obj("Alvorlighet per type avvik.", {
-        "missing_in_poweroffice": _sev("Ingen lønnsart i PowerOffice har nøyaktig tilleggets kode."),
-        "inactive_in_poweroffice": _sev("Lønnsarten med samme kode er inaktiv i PowerOffice."),
-    }),
-}, moved=True)
+
+WAGES = _matching("R4: navnet på hver lønnsart i SmartDok må være nøyaktig likt navnet på en timeart i PowerOffice.",
+                  "Ingen timeart i PowerOffice har nøyaktig lønnsartens navn.",
+                  "Timearten med samme navn er inaktiv i PowerOffice.")
+
+ADDITIONS = _matching("R5: koden på hvert tillegg og enhetstillegg i SmartDok må være en lønnsartkode i PowerOffice.",
+                      "Ingen lønnsart i PowerOffice har nøyaktig tilleggets kode.",
+                      "Lønnsarten med samme kode er inaktiv i PowerOffice.")
 
 MANUAL = _obj("R12, R16, R17: det planen viser som manuelt arbeid, og en plan som er stoppet (R7).", {
     "severity": {"type": "object", "description": "Alvorlighet per type post i planen (projects, subprojects, "

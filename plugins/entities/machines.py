@@ -16,9 +16,11 @@ FIELDS = {
     "internal_cost": FieldDecl("Internkostnad per time."),
     "product_type": FieldDecl("Produkttype i PowerOffice (Tjeneste, Vare).", vocabulary="product_type"),
     "unit": FieldDecl("Enhet i PowerOffice (f.eks. Time).", vocabulary="unit"),
-    "archived": FieldDecl("Om produktet er arkivert i PowerOffice (Ja/Nei).", vocabulary="yes_no"),
-    "active": FieldDecl("Om maskinen er aktiv i SmartDok (Ja/Nei).", vocabulary="yes_no"),
 }
+# Which machines and products count (active, archived) is the core's records rule, shared with
+# doctor and transfer: these field mappings said it a second time.
+MOVED = {"archived": "records.poweroffice.Products.active_when (rules/records.yaml)",
+         "active": "records.smartdok.Machines.active_when (rules/records.yaml)"}
 
 
 class Machines(SyncedEntity):
@@ -36,7 +38,8 @@ def _schema() -> dict[str, Any]:
     return entity_schema(
         FIELDS, "Maskiner i SmartDok som produkter i PowerOffice.",
         "Feltene som følger maskinen til produktet.",
-        {"smartdok_master": direction_schema(FIELDS, "Regler når SmartDok er master.", can_finish=False)})
+        {"smartdok_master": direction_schema(FIELDS, "Regler når SmartDok er master.", can_finish=False)},
+        moved_fields=MOVED)
 
 
 @hookimpl

@@ -127,22 +127,18 @@ def test_a_dot_in_a_poweroffice_code_is_a_limits_rule(tmp_path):
     snapshot = world()
     snapshot.smartdok["Projects"].append({"Id": 2, "ProjectNumber": "12.3", "ProjectName": "Punktum",
                                           "IsActive": True, "Finished": False})
-    (tmp_path / "a").mkdir()
-    shipped = session_with(tmp_path / "a", master="smartdok", standard_project="9000")
-    warn = next(a for a in make_plan(shipped, snapshot).actions if a.key == "12.3")
+    def plan_with(name, rules=None):
+        (tmp_path / name).mkdir()
+        session = session_with(tmp_path / name, rules, master="smartdok", standard_project="9000")
+        return session, next(a for a in make_plan(session, snapshot).actions if a.key == "12.3")
+
+    shipped, warn = plan_with("shipped")
     assert warn.op == "warn" and "punktum («.»)" in warn.reason and "PowerOffice ikke tillater" in warn.reason
     assert warn.rule == shipped.rules.where("projects", "limits", "poweroffice", "number")
-    (tmp_path / "b").mkdir()
-    renamed = session_with(tmp_path / "b", 'projects:\n  limits:\n    poweroffice:\n      number:\n'
-                                           '        forbidden_characters: {".": prikk}\n',
-                           master="smartdok", standard_project="9000")
-    warn = next(a for a in make_plan(renamed, snapshot).actions if a.key == "12.3")
+    limit = 'projects:\n  limits:\n    poweroffice:\n      number:\n        forbidden_characters: {{".": {}}}\n'
+    _, warn = plan_with("renamed", limit.format("prikk"))
     assert "prikk («.»)" in warn.reason and warn.rule == "kunde.yaml:4"
-    (tmp_path / "c").mkdir()
-    allowed = session_with(tmp_path / "c", 'projects:\n  limits:\n    poweroffice:\n      number:\n'
-                                           '        forbidden_characters: {".": null}\n',
-                           master="smartdok", standard_project="9000")
-    create = next(a for a in make_plan(allowed, snapshot).actions if a.key == "12.3")
+    _, create = plan_with("allowed", limit.format("null"))
     assert create.op == "create"
 
 
