@@ -72,12 +72,12 @@ class FieldMap:
         since to_neutral runs for every record read."""
         cache = self._readings
         if system not in cache:
-            plan = []
+            plan: list[tuple[str, str, FieldSpec, dict[Any, Any] | None]] = []
             for name, spec in self.specs.items():
                 field = spec.api.get(system)
                 if field is None:
                     continue
-                words = None
+                words: dict[Any, Any] | None = None
                 if spec.vocabulary:
                     words = {}
                     for word, value in self.rules.vocabulary(spec.vocabulary).items():

@@ -13,6 +13,7 @@ from grunndata.engine.transfer_plan import F, Line
 from grunndata.engine.transfer_schema import KindRules
 from grunndata.rulebook.conditions import value_at
 
+
 def _text(value: Any) -> str | None:
     if value is None:
         return None
@@ -255,7 +256,7 @@ def decide(k: KindRules, row: dict[str, Any], index: EntryIndex, res: Resolver, 
     except Hold as held:
         if current is None and exported:
             return None  # sent earlier by someone else: not ours to judge
-        fields = {"row": {name: value_at(row, p) for name, p in cfg["fields"].items()}}
+        fields: dict[str, Any] = {"row": {name: value_at(row, p) for name, p in cfg["fields"].items()}}
         if held.suggestion:
             fields["suggestion"] = held.suggestion
         reason = "Holdes tilbake: " + held.reason + (f" Forslag: {held.suggestion}" if held.suggestion else "")
@@ -288,8 +289,8 @@ def decide(k: KindRules, row: dict[str, Any], index: EntryIndex, res: Resolver, 
                     reference=entry_ref, entry_id=entry.get("id"), mark=True)
     state = _locked(k, entry)
     if state is not None:
-        changed = others + ([amount_field] if amount_changed else [])
-        return line("report", {f: {"before": entry.get(f), "after": body.get(f)} for f in changed},
+        touched = others + ([amount_field] if amount_changed else [])
+        return line("report", {f: {"before": entry.get(f), "after": body.get(f)} for f in touched},
                     f"Raden er endret i {sd} etter overføringen, men linjen {entry_ref} er låst i {po} "
                     f"({state}) og røres ikke. Rett den for hånd i {po} om endringen skal med.",
                     k.where("locked"), reference=entry_ref, entry_id=entry.get("id"))

@@ -25,8 +25,9 @@ Values compare exactly: ``true`` is not ``1`` and ``"1001"`` is not ``1001``.
 """
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any, Iterable
+from typing import Any
 
 ANY = "*"
 _UNSET = object()

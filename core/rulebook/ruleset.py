@@ -7,10 +7,11 @@ the exact rule line that decided it.
 from __future__ import annotations
 
 import copy
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any
 
 from grunndata.rulebook.conditions import Condition, compiled, definitions
 from grunndata.rulebook.secrets import secret_keys
@@ -216,8 +217,8 @@ def load_rules(fragments: dict[str, dict], sources: Iterable[tuple[Path, str]],
         if layer is layers[0]:
             shipped = data
     merged.data = data
-    vocab_raw = data.get("vocabulary") if isinstance(data.get("vocabulary"), dict) else {}
-    vocabulary = {k: v for k, v in vocab_raw.items() if isinstance(v, dict)}
+    vocab_raw = data.get("vocabulary")
+    vocabulary = {k: v for k, v in vocab_raw.items() if isinstance(v, dict)} if isinstance(vocab_raw, dict) else {}
     schema = build_schema(fragments, vocabulary, shipped)
     problems.extend(validate(merged, schema, names[0] if names else "rules"))
     if problems:

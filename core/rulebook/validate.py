@@ -9,10 +9,9 @@ from __future__ import annotations
 import difflib
 from typing import Any
 
+from grunndata.rulebook.yamlpos import Located, Pos, Problem
 from jsonschema import Draft202012Validator
 from jsonschema.exceptions import ValidationError
-
-from grunndata.rulebook.yamlpos import Located, Pos, Problem
 
 _TYPE_WORDS = {
     "object": "a mapping (key: value)",
@@ -105,8 +104,8 @@ def _messages(err: ValidationError, doc: Located, fallback: str) -> list[Problem
     else:
         name = "this value"
     if err.validator == "enum":
-        allowed = ", ".join(_shown(v) for v in err.validator_value)
-        return [Problem(at, f"{name} cannot be {err.instance!r}; allowed values: {allowed}")]
+        words = ", ".join(_shown(v) for v in err.validator_value)
+        return [Problem(at, f"{name} cannot be {err.instance!r}; allowed values: {words}")]
     if err.validator == "type":
         return [Problem(at, f"{name} must be {_expected(err.validator_value)}, not {_describe(err.instance)}")]
     if err.validator == "const":

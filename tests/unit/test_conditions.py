@@ -13,9 +13,8 @@ import textwrap
 from pathlib import Path
 
 import pytest
-
-from grunndata.engine.model import Snapshot
 from grunndata.engine.doctor import run_doctor
+from grunndata.engine.model import Snapshot
 from grunndata.engine.transfer_preview import subproject_code_rule
 from grunndata.engine.transfer_rules import EntryIndex, Resolver, _revision_pattern, decide, doctor_findings
 from grunndata.engine.transfer_schema import kind_rules

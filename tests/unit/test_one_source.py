@@ -13,7 +13,6 @@ from pathlib import Path
 
 import pytest
 import yaml
-
 from grunndata.engine.doctor import run_doctor
 from grunndata.engine.model import Snapshot
 from grunndata.engine.planner import make_plan
