@@ -80,7 +80,8 @@ def section_schema(description: str, moved: dict[str, str] | None = None) -> dic
     """JSON Schema of one transfer kind's rule section. ``moved``: keys that used to be here, and
     where their rule is now (a file that still sets one gets one line saying so)."""
     props = {
-        "rows_from": _text("Ressursen i «transfer.sources» radene leses fra."),
+        "rows_from": {**_text("Ressursen i «transfer.sources» radene leses fra."),
+                      "x-keys-of": ["transfer", "sources"]},
         "window_days": _window("Færre dager per spørring enn «transfer.window_days», for denne typen."),
         "select": condition_schema("Hvilke rader i ressursen som hører til denne typen."),
         "reference": _text("Referansen (externalImportReference) hver linje får i PowerOffice, laget av radens "

@@ -123,19 +123,26 @@ def _merge(base: Any, over: Any, merged: Located, doc: Located, path: PathKey) -
     return copy.deepcopy(over)
 
 
-def _inject_vocabulary(node: Any, vocabulary: dict[str, dict]) -> Any:
+def _inject_vocabulary(node: Any, vocabulary: dict[str, dict], data: dict[str, Any]) -> Any:
     """Replace ``x-vocabulary: kind`` with an enum of the words in that vocabulary (plus the
-    values in ``x-enum-extra``, such as null or "*" in a condition)."""
+    values in ``x-enum-extra``, such as null or "*" in a condition), and ``x-keys-of: [path]``
+    with an enum of the keys written at that path (a rule naming another, e.g. ``rows_from``)."""
     if isinstance(node, dict):
-        out = {k: _inject_vocabulary(v, vocabulary) for k, v in node.items() if k != "default"}
+        out = {k: _inject_vocabulary(v, vocabulary, data) for k, v in node.items() if k != "default"}
         if "default" in node:
             out["default"] = node["default"]
         kind = node.get("x-vocabulary")
         if kind is not None:
             out["enum"] = list((vocabulary.get(kind) or {}).keys()) + list(node.get("x-enum-extra") or [])
+        keys_of = node.get("x-keys-of")
+        if keys_of is not None:
+            target: Any = data
+            for part in keys_of:
+                target = target.get(part) if isinstance(target, dict) else None
+            out["enum"] = list(target) if isinstance(target, dict) else []
         return out
     if isinstance(node, list):
-        return [_inject_vocabulary(v, vocabulary) for v in node]
+        return [_inject_vocabulary(v, vocabulary, data) for v in node]
     return node
 
 
@@ -168,9 +175,10 @@ def _with_defaults(node: Any, shipped: Any) -> Any:
 
 
 def build_schema(fragments: dict[str, dict], vocabulary: dict[str, dict],
-                 shipped: dict[str, Any] | None = None) -> dict[str, Any]:
+                 shipped: dict[str, Any] | None = None, data: dict[str, Any] | None = None) -> dict[str, Any]:
     """The JSON Schema of all rule files: the core's own sections and the plugins' fragments,
-    with the defaults of the ``shipped`` rules."""
+    with the defaults of the ``shipped`` rules (``data``: the merged rules, for keys one rule
+    names of another)."""
     properties = dict(core_sections())
     properties.update(fragments)
     schema = {
@@ -183,7 +191,7 @@ def build_schema(fragments: dict[str, dict], vocabulary: dict[str, dict],
         "properties": properties,
     }
     schema["$defs"] = definitions(schema)
-    return _inject_vocabulary(_with_defaults(schema, shipped or {}), vocabulary)
+    return _inject_vocabulary(_with_defaults(schema, shipped or {}), vocabulary, data or shipped or {})
 
 
 def load_rules(fragments: dict[str, dict], sources: Iterable[tuple[Path, str]],
@@ -219,7 +227,7 @@ def load_rules(fragments: dict[str, dict], sources: Iterable[tuple[Path, str]],
     merged.data = data
     vocab_raw = data.get("vocabulary")
     vocabulary = {k: v for k, v in vocab_raw.items() if isinstance(v, dict)} if isinstance(vocab_raw, dict) else {}
-    schema = build_schema(fragments, vocabulary, shipped)
+    schema = build_schema(fragments, vocabulary, shipped, data)
     problems.extend(validate(merged, schema, names[0] if names else "rules"))
     if problems:
         raise RuleFileError(problems)

@@ -217,3 +217,13 @@ def test_no_plugin_schema_fragment_holds_a_default_and_the_schema_takes_the_ship
 
     walk(session.schema, shipped, ())
     assert session.schema["properties"]["hours"]["properties"]["reference"]["default"] == "smartdok-workhour-{id}"
+
+
+def test_a_kind_naming_a_source_that_is_not_there_is_one_line_at_check_time(tmp_path):
+    (tmp_path / "grunndata.yaml").write_text("rules: [kunde.yaml]\n", encoding="utf-8")
+    (tmp_path / "kunde.yaml").write_text("goods:\n  rows_from: Varer\n", encoding="utf-8")
+    result = subprocess.run([sys.executable, "-m", "grunndata.cli.main", "check"], cwd=tmp_path,
+                            capture_output=True, text=True, timeout=60)
+    assert result.returncode == 1
+    assert result.stderr.strip() == ("kunde.yaml:2:14: 'rows_from' cannot be 'Varer'; allowed values: "
+                                     "'WorkHours', 'GoodsConsumption'")
