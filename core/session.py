@@ -41,7 +41,9 @@ def open_session(config_path: str | None, *, extra_plugins: Iterable[tuple[str, 
     masters = sorted(d.master for d in host.directions.values())
     config, problems = read_config(config_path, masters)
     try:
-        rules, schema = load_rules(host.rules_schema, rule_sources(host, config))
+        # The shipped files (core and plugins) give every default; the customer's win key by key.
+        rules, schema = load_rules(host.rules_schema, rule_sources(host, None),
+                                   config.rule_paths if config is not None else ())
     except RuleFileError as exc:
         problems.extend(exc.problems)
     if problems:

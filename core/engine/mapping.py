@@ -48,12 +48,12 @@ class FieldMap:
     def __init__(self, rules: Rules, decls: dict[str, FieldDecl], *path: str):
         self.rules = rules
         self.path = path
-        raw = rules.get(*path, default={}) or {}
+        raw = rules.get(*path) or {}
         self.specs: dict[str, FieldSpec] = {}
         self._readings: dict[str, list[tuple[str, str, FieldSpec, dict[Any, Any] | None]]] = {}
         for name, spec in raw.items():
             decl = decls.get(name) or FieldDecl("")
-            api = {s: spec[s] for s in ("smartdok", "poweroffice") if spec.get(s)}
+            api = {system: field for system, field in (spec or {}).items() if field}
             self.specs[name] = FieldSpec(name, api, decl.vocabulary, decl.type)
 
     def where(self, name: str) -> str:
@@ -72,12 +72,12 @@ class FieldMap:
         since to_neutral runs for every record read."""
         cache = self._readings
         if system not in cache:
-            plan = []
+            plan: list[tuple[str, str, FieldSpec, dict[Any, Any] | None]] = []
             for name, spec in self.specs.items():
                 field = spec.api.get(system)
                 if field is None:
                     continue
-                words = None
+                words: dict[Any, Any] | None = None
                 if spec.vocabulary:
                     words = {}
                     for word, value in self.rules.vocabulary(spec.vocabulary).items():
@@ -126,9 +126,20 @@ def match_key(rules: Rules, section: str, value: Any) -> str | None:
     if value is None:
         return None
     text = str(value)
-    if rules.get(section, "match", "trim", default=True):
+    if rules.get(section, "match", "trim"):
         text = text.strip()
     return text or None
+
+
+def subproject_code(template: str, parent: str, sub: str) -> str:
+    """A sub-project's code in the system that joins it to its parent (``projects.subproject_code``,
+    placeholders ``{parent}`` and ``{sub}``): the sync and the transfer both make it here."""
+    return template.replace("{parent}", parent).replace("{sub}", sub)
+
+
+def subproject_prefix(template: str, parent: str) -> str:
+    """What a sub-project's code starts with under ``parent``: the template up to ``{sub}``."""
+    return template.split("{sub}")[0].replace("{parent}", parent)
 
 
 def loose_key(value: str) -> str:

@@ -97,10 +97,13 @@ class Direction:
 
 
 class Entity(Protocol):
-    """An entity kind. ``order`` sorts apply (parents before children)."""
+    """An entity kind. ``order`` sorts apply (parents before children); ``title`` is its plural
+    heading («Prosjekter»), ``label`` the noun in a sentence («prosjekt»)."""
 
     name: str
     order: int
+    title: str
+    label: str
 
     def plan(self, ctx: PlanContext, flow: Flow) -> list[Action]: ...
 

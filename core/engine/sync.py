@@ -7,13 +7,14 @@ how a sub-project finds its parent.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any
 
 from grunndata.engine.mapping import FieldDecl, FieldMap, loose_key, loose_name, match_key
 from grunndata.engine.model import Action, ApplyContext, Flow, PlanContext
+from grunndata.engine.sync_writes import EntityWrites, Side
+from grunndata.rulebook.conditions import ANY, Test, has_no_value
 
-SYSTEM_NAMES = {"smartdok": "SmartDok", "poweroffice": "PowerOffice"}
+__all__ = ["Side", "SyncedEntity", "is_plain"]
 
 
 def is_plain(value: Any) -> bool:
@@ -21,19 +22,13 @@ def is_plain(value: Any) -> bool:
     return value is None or isinstance(value, (str, int, float, bool))
 
 
-def system_name(system: str) -> str:
-    return SYSTEM_NAMES.get(system, system)
+def wanted_words(test: Test) -> str:
+    """What a failed condition test asks for, as a consultant reads it: «A» eller «B»."""
+    words = [("satt" if v == ANY else "tom" if v is None else f"«{v}»") for v in test.wanted()]
+    return " eller ".join(words)
 
 
-@dataclass(frozen=True)
-class Side:
-    """Where an entity lives in one system."""
-
-    resource: str
-    id_field: str
-
-
-class SyncedEntity:
+class SyncedEntity(EntityWrites):
     """A record kind that flows from the master to the other system."""
 
     name: str = ""
@@ -41,9 +36,13 @@ class SyncedEntity:
     section: str = ""  # top-level rule key
     fields_key: str = "fields"
     limits_key: str = "limits"  # rule key of what the receiving system accepts (lengths, required)
-    label: str = ""  # Norwegian noun used in plan reasons
+    title: str = ""  # plural heading in a consultant's report («Prosjekter»)
+    label: str = ""  # Norwegian noun used in plan reasons («prosjekt»)
     sides: dict[str, Side] = {}
     fields: dict[str, FieldDecl] = {}
+    # The domain rule each planning step cites, by step (match, filter, overwrite, finish,
+    # duplicate, manual); a value may be a mapping by direction (duplicate: R13 or R18).
+    refs: dict[str, Any] = {}
 
     # ---- reading -------------------------------------------------------
     def field_map(self, ctx: PlanContext | ApplyContext) -> FieldMap:
@@ -99,37 +98,41 @@ class SyncedEntity:
         return ctx.cache[key]
 
     # ---- rules ---------------------------------------------------------
-    def dir_rules(self, ctx: PlanContext, *path: str, default: Any = None) -> Any:
-        return ctx.rules.get(self.section, ctx.direction.name, *path, default=default)
+    def dir_rules(self, ctx: PlanContext, *path: str) -> Any:
+        return ctx.rules.get(self.section, ctx.direction.name, *path)
 
     def where(self, ctx: PlanContext, *path: str) -> str:
         return ctx.rules.where(self.section, ctx.direction.name, *path)
 
+    def cite(self, ctx: PlanContext, step: str) -> str:
+        """`` (R14)``: the domain rule of a planning step, as the plugin names it ('' when none)."""
+        ref = self.refs.get(step)
+        if isinstance(ref, dict):
+            ref = ref.get(ctx.direction.name)
+        return f" ({ref})" if ref else ""
+
     def is_active(self, rec: dict[str, Any], ctx: PlanContext, system: str) -> bool:
-        yes = ctx.rules.to_word("yes_no", True)
-        if rec.get("active") is not None:
-            return rec["active"] == yes
-        if rec.get("archived") is not None:
-            return rec["archived"] != yes
-        return True
+        """Whether a record counts, by the one rule doctor and transfer use too (``records``)."""
+        return ctx.rules.active(system, self.sides[system].resource).holds(rec["_raw"])
 
     def is_finished(self, rec: dict[str, Any], ctx: PlanContext, system: str) -> bool:
-        """Whether a master record is finished, by the rule ``finished_when``."""
-        when = self.dir_rules(ctx, "finished_when", default={}) or {}
-        return any(rec.get(f) in values for f, values in when.items() if rec.get(f) is not None)
+        """Whether a master record is finished, by the rule ``finished_when`` (none: never)."""
+        if self.dir_rules(ctx, "finished_when") is None:
+            return False
+        return ctx.rules.condition(self.section, ctx.direction.name, "finished_when").holds(rec)
 
     def create_values(self, ctx: PlanContext, src: dict[str, Any], target: str) -> dict[str, Any]:
         """The neutral values a new record gets: the master's own fields, then the rule
         sources (set, inherit, defaults) in the order ``precedence`` gives."""
         fmap = self.field_map(ctx)
-        create = self.dir_rules(ctx, "create", default={}) or {}
+        create = self.dir_rules(ctx, "create")
         sources = {
-            "set": create.get("set") or {},
-            "inherit": self.inherited(ctx, create.get("inherit") or []),
-            "defaults": create.get("defaults") or {},
+            "set": create["set"] or {},
+            "inherit": self.inherited(ctx, create["inherit"] or []),
+            "defaults": create["defaults"] or {},
         }
         values: dict[str, Any] = {}
-        for source in reversed(create.get("precedence") or ["set", "inherit", "defaults"]):
+        for source in reversed(create["precedence"]):
             for f, v in sources[source].items():
                 if v is not None and fmap.has(target, f):
                     values[f] = v
@@ -149,8 +152,9 @@ class SyncedEntity:
         actions: list[Action] = []
         fmap = self.field_map(ctx)
         source, target = flow.source, flow.target
+        src_name = ctx.rules.system_name(source)
         tgt_index = self.index(ctx, target)
-        names: dict[str, list[str]] = {}
+        names: dict[Any, list[str]] = {}
         loose: dict[str, list[str]] = {}
         for rec in self.records(ctx, target):
             if rec["_key"] is None:
@@ -166,13 +170,13 @@ class SyncedEntity:
             key = src["_key"]
             if key is None:
                 actions.append(self.action(ctx, "warn", target, "(uten nummer)", {"name": src.get("name")},
-                                           f"{self.label} «{src.get('name')}» i {system_name(source)} har ikke nummer"
-                                           " og kan ikke matches (R6)", self.where_match(ctx)))
+                                           f"{self.label} «{src.get('name')}» i {src_name} har ikke nummer"
+                                           f" og kan ikke matches{self.cite(ctx, 'match')}", self.where_match(ctx)))
                 continue
             if key in seen:
                 actions.append(self.action(ctx, "warn", target, key, {"name": src.get("name")},
-                                           f"nummeret {key} finnes flere ganger i {system_name(source)}; "
-                                           "bare det første brukes (R6)", self.where_match(ctx)))
+                                           f"nummeret {key} finnes flere ganger i {src_name}; "
+                                           f"bare det første brukes{self.cite(ctx, 'match')}", self.where_match(ctx)))
                 continue
             seen.add(key)
             tgt = tgt_index.get(key)
@@ -190,9 +194,10 @@ class SyncedEntity:
     def invalid_warning(self, ctx: PlanContext, target: str, system: str, rec: dict[str, Any]) -> Action:
         ident = rec["_key"] or (f"id {rec['_id']}" if rec.get("_id") is not None else "(uten nummer)")
         shown = ", ".join(rec["_invalid"])
+        name = ctx.rules.system_name(system)
         return self.action(ctx, "warn", target, ident, {"invalid_fields": rec["_invalid"]},
-                           f"{self.label} {ident} i {system_name(system)} har ugyldige verdier i {shown} (ikke en "
-                           f"enkel verdi); feltene regnes som tomme. Rett posten i {system_name(system)}",
+                           f"{self.label} {ident} i {name} har ugyldige verdier i {shown} (ikke en "
+                           f"enkel verdi); feltene regnes som tomme. Rett posten i {name}",
                            ctx.rules.where(self.section, self.fields_key))
 
     def where_match(self, ctx: PlanContext) -> str:
@@ -208,24 +213,24 @@ class SyncedEntity:
         key = src["_key"]
         if self.is_finished(src, ctx, source):
             return self.action(ctx, "skip", target, key, {"name": src.get("name")},
-                               f"{self.label} {key} er avsluttet i {system_name(source)} og opprettes ikke",
+                               f"{self.label} {key} er avsluttet i {ctx.rules.system_name(source)} og opprettes ikke",
                                self.where(ctx, "finished_when"))
-        if self.dir_rules(ctx, "only_active", default=True) and not self.is_active(src, ctx, source):
+        if self.dir_rules(ctx, "only_active") and not self.is_active(src, ctx, source):
             return self.action(ctx, "skip", target, key, {"name": src.get("name")},
-                               f"{self.label} {key} er inaktiv i {system_name(source)}; bare aktive opprettes",
-                               self.where(ctx, "only_active"))
-        for f, allowed in (self.dir_rules(ctx, "filter", default={}) or {}).items():
-            if allowed and src.get(f) not in allowed:
-                shown = src.get(f) if src.get(f) is not None else "ikke satt"
-                wanted = " eller ".join(f"«{a}»" for a in allowed)
-                label = self.field_label(f)
-                return self.action(ctx, "skip", target, key, {"name": src.get("name"), f: src.get(f)},
-                                   f"{self.label} {key} opprettes ikke i {system_name(target)}: {label} er «{shown}», "
-                                   f"må være {wanted} (R14)", self.where(ctx, "filter", f))
+                               f"{self.label} {key} er inaktiv i {ctx.rules.system_name(source)}; bare aktive "
+                               "opprettes", self.where(ctx, "only_active"))
+        failed = ctx.rules.condition(self.section, ctx.direction.name, "filter").failing(src)
+        if failed is not None:
+            f, have, test = failed
+            shown = "ikke satt" if has_no_value(have) else have
+            return self.action(ctx, "skip", target, key, {"name": src.get("name"), f: have},
+                               f"{self.label} {key} opprettes ikke i {ctx.rules.system_name(target)}: "
+                               f"{self.field_label(f)} er «{shown}», må være {wanted_words(test)}"
+                               f"{self.cite(ctx, 'filter')}", self.where(ctx, "filter", f))
         return None
 
     def plan_missing(self, ctx: PlanContext, flow: Flow, src: dict[str, Any],
-                     names: dict[str, list[str]], loose: dict[str, list[str]]) -> list[Action]:
+                     names: dict[Any, list[str]], loose: dict[str, list[str]]) -> list[Action]:
         source, target = flow.source, flow.target
         key = src["_key"]
         skip = self.blocked(ctx, flow, src)
@@ -238,37 +243,40 @@ class SyncedEntity:
         refused = self.limit_problems(ctx, target, values)
         if refused:
             return [self.limit_warning(ctx, flow, key, src, refused, "opprettes ikke")]
+        src_name, tgt_name = ctx.rules.system_name(source), ctx.rules.system_name(target)
         actions = [self.action(ctx, "create", target, key, values,
-                               f"{self.label} {key} finnes i {system_name(source)}, men ikke i {system_name(target)}",
+                               f"{self.label} {key} finnes i {src_name}, men ikke i {tgt_name}",
                                self.where(ctx, "create"))]
         ctx.planned[(self.name, key)] = actions[0]
-        dup = ctx.rules.get(self.section, "duplicates", default={}) or {}
-        rule_rn = "R13" if source == "smartdok" else "R18"
-        if dup.get("same_name_other_number"):
+        dup = ctx.rules.get(self.section, "duplicates")
+        ref = self.cite(ctx, "duplicate")
+        if dup["same_name_other_number"]:
             for other in names.get(self.name_key(src), []):
                 if other != key and src.get("name"):
                     actions.append(self.action(
                         ctx, "warn", target, key, {"name": src.get("name"), "other_number": other},
                         f"SANNSYNLIG DUPLIKAT: {self.label} «{src.get('name')}» har nummer {key} i "
-                        f"{system_name(source)}, men {other} i {system_name(target)}. Det opprettes som nytt "
-                        f"{self.label} fordi nummeret avgjør ({rule_rn}); rett nummeret om det er samme {self.label}",
+                        f"{src_name}, men {other} i {tgt_name}. Det opprettes som nytt "
+                        f"{self.label} fordi nummeret avgjør{ref}; rett nummeret om det er samme {self.label}",
                         ctx.rules.where(self.section, "duplicates", "same_name_other_number")))
-        if dup.get("numbers_differ_only_by_spaces_or_zeros"):
+        if dup["numbers_differ_only_by_spaces_or_zeros"]:
             for other in loose.get(loose_key(key), []):
                 if other != key:
                     actions.append(self.action(
                         ctx, "warn", target, key, {"other_number": other},
-                        f"nummeret {key} i {system_name(source)} skiller seg fra {other} i {system_name(target)} "
-                        f"bare med mellomrom eller innledende nuller: sannsynlig duplikat ({rule_rn})",
+                        f"nummeret {key} i {src_name} skiller seg fra {other} i {tgt_name} "
+                        f"bare med mellomrom eller innledende nuller: sannsynlig duplikat{ref}",
                         ctx.rules.where(self.section, "duplicates", "numbers_differ_only_by_spaces_or_zeros")))
         return actions
 
     def limit_problems(self, ctx: PlanContext, target: str, values: dict[str, Any], *,
                        complete: bool = True) -> dict[str, str]:
-        """Fields the target would refuse by the rules' ``limits`` (required, max_length): field -> why.
-        ``complete``: ``values`` is a whole new record (a create), so a required field missing from
-        it is a problem; an update sends only the fields it changes, and only those are checked."""
-        limits = ctx.rules.get(self.section, self.limits_key, target, default={}) or {}
+        """Fields the target would refuse by the rules' ``limits`` (required, max_length, forbidden
+        characters): field -> why. ``complete``: ``values`` is a whole new record (a create), so a
+        required field missing from it is a problem; an update sends only the fields it changes,
+        and only those are checked."""
+        limits = ctx.rules.get(self.section, self.limits_key, target) or {}
+        name = ctx.rules.system_name(target)
         problems: dict[str, str] = {}
         for f, limit in limits.items():
             if not isinstance(limit, dict) or f not in values and not (complete and limit.get("required")):
@@ -276,11 +284,15 @@ class SyncedEntity:
             value = values.get(f)
             text = "" if value is None else str(value).strip()
             label = self.field_label(f)
+            forbidden = [(c, word) for c, word in (limit.get("forbidden_characters") or {}).items()
+                         if word and c in text]
             if limit.get("required") and not text:
-                problems[f] = f"{label} mangler, og {system_name(target)} krever det"
+                problems[f] = f"{label} mangler, og {name} krever det"
             elif limit.get("max_length") and len(text) > limit["max_length"]:
-                problems[f] = (f"{label} er {len(text)} tegn; {system_name(target)} tillater "
-                               f"{limit['max_length']}")
+                problems[f] = f"{label} er {len(text)} tegn; {name} tillater {limit['max_length']}"
+            elif forbidden:
+                shown = " og ".join(f"{word} («{c}»)" for c, word in forbidden)
+                problems[f] = f"{label} {text} inneholder {shown}, som {name} ikke tillater"
         return problems
 
     def field_label(self, name: str) -> str:
@@ -292,8 +304,9 @@ class SyncedEntity:
                       problems: dict[str, str], what: str) -> Action:
         f = next(iter(problems))
         return self.action(ctx, "warn", flow.target, key, {"name": src.get("name"), **{p: src.get(p) for p in problems}},
-                           f"{self.label} {key} «{src.get('name') or ''}» {what} i {system_name(flow.target)}: "
-                           + "; ".join(problems.values()) + f". Rett det i {system_name(flow.source)}",
+                           f"{self.label} {key} «{src.get('name') or ''}» {what} i "
+                           f"{ctx.rules.system_name(flow.target)}: " + "; ".join(problems.values())
+                           + f". Rett det i {ctx.rules.system_name(flow.source)}",
                            ctx.rules.where(self.section, self.limits_key, flow.target, f))
 
     def cannot_create(self, ctx: PlanContext, flow: Flow, src: dict[str, Any]) -> Action | None:
@@ -303,18 +316,19 @@ class SyncedEntity:
     def plan_existing(self, ctx: PlanContext, flow: Flow, src: dict[str, Any], tgt: dict[str, Any],
                       fmap: FieldMap) -> list[Action]:
         source, target = flow.source, flow.target
+        src_name, tgt_name = ctx.rules.system_name(source), ctx.rules.system_name(target)
         key = src["_key"]
         actions = []
         if self.is_finished(src, ctx, source):
-            finish = self.dir_rules(ctx, "finish", default={}) or {}
+            finish = self.dir_rules(ctx, "finish") or {}
             change = {f: {"before": tgt.get(f), "after": v} for f, v in finish.items()
                       if fmap.has(target, f) and tgt.get(f) != v}
             if change:
                 actions.append(self.action(ctx, "finish", target, key, change,
-                                           f"{self.label} {key} er avsluttet i {system_name(source)} og avsluttes "
-                                           f"i {system_name(target)} (R20)", self.where(ctx, "finish")))
+                                           f"{self.label} {key} er avsluttet i {src_name} og avsluttes "
+                                           f"i {tgt_name}{self.cite(ctx, 'finish')}", self.where(ctx, "finish")))
         changes = {}
-        for f in self.dir_rules(ctx, "overwrite", default=[]) or []:
+        for f in self.dir_rules(ctx, "overwrite"):
             if not (fmap.has(source, f) and fmap.has(target, f)):
                 continue
             before, after = tgt.get(f), src.get(f)
@@ -326,19 +340,17 @@ class SyncedEntity:
             changes = {f: c for f, c in changes.items() if f not in refused}
         if changes:
             actions.append(self.action(ctx, "update", target, key, changes,
-                                       f"{self.label} {key} i {system_name(target)} avviker fra mastersystemet "
-                                       f"{system_name(source)} og overskrives (R19)", self.where(ctx, "overwrite")))
+                                       f"{self.label} {key} i {tgt_name} avviker fra mastersystemet "
+                                       f"{src_name} og overskrives{self.cite(ctx, 'overwrite')}",
+                                       self.where(ctx, "overwrite")))
         return actions
-
-    # Domain rule cited in the reason of a manual action, per direction.
-    manual_refs: dict[str, str] = {}
 
     def plan_orphans(self, ctx: PlanContext, flow: Flow, seen: set[str]) -> list[Action]:
         """Records only in the receiving system: a person may have to act (R12, R16, R17)."""
-        if self.dir_rules(ctx, "missing_in_master", default="ignore") != "manual":
+        if self.dir_rules(ctx, "missing_in_master") != "manual":
             return []
         source, target = flow.source, flow.target
-        ref = self.manual_refs.get(ctx.direction.name, "")
+        src_name, tgt_name = ctx.rules.system_name(source), ctx.rules.system_name(target)
         actions = []
         for rec in self.records(ctx, target):
             key = rec["_key"]
@@ -348,71 +360,13 @@ class SyncedEntity:
             seen.add(key)
             actions.append(self.action(
                 ctx, "manual", source, key, {"name": rec.get("name")},
-                f"{self.label} {key} finnes i {system_name(target)}, men ikke i mastersystemet "
-                f"{system_name(source)}: må legges inn manuelt i {system_name(source)}"
-                + (f" ({ref})" if ref else ""),
+                f"{self.label} {key} finnes i {tgt_name}, men ikke i mastersystemet "
+                f"{src_name}: må legges inn manuelt i {src_name}{self.cite(ctx, 'manual')}",
                 self.where(ctx, "missing_in_master")))
         return actions
 
     def is_finished_in_target(self, rec: dict[str, Any], ctx: PlanContext, system: str) -> bool:
-        finish = self.dir_rules(ctx, "finish", default={}) or {}
+        finish = self.dir_rules(ctx, "finish") or {}
         fmap = self.field_map(ctx)
         relevant = {f: v for f, v in finish.items() if fmap.has(system, f)}
         return bool(relevant) and all(rec.get(f) == v for f, v in relevant.items())
-
-    # ---- writing -------------------------------------------------------
-    def client(self, actx: ApplyContext, system: str) -> Any:
-        return actx.smartdok if system == "smartdok" else actx.poweroffice
-
-    def create_body(self, action: Action, actx: ApplyContext) -> tuple[dict[str, Any], dict[str, Any]]:
-        """The API body of a create, and extra keyword arguments for the client."""
-        values = dict(action.fields)
-        return self.field_map(actx).to_api(action.target, values), {}
-
-    def target_id(self, action: Action, actx: ApplyContext) -> Any:
-        created = actx.created.get((action.target, self.name, action.key))
-        if created is not None:
-            return created.get("id")
-        rec = self.index(actx, action.target).get(action.key)
-        return rec["_id"] if rec else None
-
-    async def apply(self, action: Action, actx: ApplyContext) -> dict[str, Any]:
-        client = self.client(actx, action.target)
-        side = self.sides[action.target]
-        if action.op == "create":
-            body, extra = self.create_body(action, actx)
-            record = await client.create(side.resource, body, key=action.key, **extra)
-            result = {"id": record.get(side.id_field)}
-            actx.created[(action.target, self.name, action.key)] = result
-            return result
-        rid = self.target_id(action, actx)
-        if rid is None:
-            raise LookupError(f"{self.label} {action.key} is no longer in {system_name(action.target)}")
-        changes = self.field_map(actx).to_api(action.target, {f: v["after"] for f, v in action.fields.items()})
-        # The record as last written in this run (a second update of the same record, finish
-        # then overwrite, builds on the first without a GET); else the client GETs it fresh. Not
-        # the copy read for the plan: a full-replace PUT of that would silently revert whatever a
-        # person changed in SmartDok since (tests/reliability/test_hostile_data.py).
-        written = actx.cache.setdefault(("written",), {})
-        current = written.get((action.target, side.resource, rid))
-        updated = await client.update(side.resource, rid, changes, key=action.key, current=current)
-        if isinstance(updated, dict):
-            written[(action.target, side.resource, rid)] = updated
-        return {"id": rid}
-
-    async def lookup(self, action: Action, actx: ApplyContext) -> dict[str, Any] | None:
-        """Find a record by its key in the target, fresh from the API (after a lost response)."""
-        client = self.client(actx, action.target)
-        side = self.sides[action.target]
-        fmap = self.field_map(actx)
-        number_field = fmap.api_field(action.target, "number")
-        for raw in await client.list(side.resource):
-            if match_key(actx.rules, self.section, raw.get(number_field)) == self.lookup_number(action):
-                result = {"id": raw.get(side.id_field)}
-                actx.created[(action.target, self.name, action.key)] = result
-                return result
-        return None
-
-    def lookup_number(self, action: Action) -> str:
-        return action.key
-

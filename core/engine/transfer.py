@@ -21,56 +21,13 @@ its paths and shapes in one place.
 """
 from __future__ import annotations
 
-import asyncio
 import datetime as dt
-from collections import Counter
 from typing import Any, Callable
 
-from grunndata.engine.transfer_plan import ENTRY, F, Line, TransferContext, TransferPlan, windows
-from grunndata.engine.transfer_rules import (EntryIndex, Resolver, _format, _matches, _revision_pattern, decide,
-                                             doctor_findings)
+from grunndata.engine.transfer_plan import ENTRY, F, Line, TransferContext, TransferPlan, windows  # noqa: F401
+from grunndata.engine.transfer_preview import preview  # the rules decide; this module carries it out
 from grunndata.clients.errors import Conflict
 from grunndata.engine.writes import BaseWriter, Outcome, RunStamp, Sent, StepRecorder, Stop, WriteReport, carry, execute
-
-
-async def preview(session: Any, conn: Any, start: dt.date, end: dt.date,
-                  kinds: list[str] | None = None) -> tuple[TransferPlan, TransferContext]:
-    """Read both systems and decide every line. Writes nothing."""
-    from grunndata.engine.runner import read_snapshot
-
-    snapshot, entries = await asyncio.gather(read_snapshot(conn), conn.poweroffice.list(ENTRY))
-    ctx = TransferContext(snapshot=snapshot, rules=session.rules, config=session.config,
-                          smartdok=conn.smartdok, poweroffice=conn.poweroffice)
-    transfers = sorted((t for name, t in session.host.transfers.items() if kinds is None or name in kinds),
-                       key=lambda t: (t.order, t.name))
-    checks = {c for t in transfers for c in (ctx.section(t.name).get("hold_on") or {}).values()}
-    findings = doctor_findings(session, snapshot, checks)
-    res = Resolver(snapshot)
-    where = session.rules.where
-    lines: list[Line] = []
-    done: Counter = Counter()
-    all_windows: list[tuple[dt.date, dt.date]] = []
-    for t in transfers:
-        cfg = ctx.section(t.name)
-        index = EntryIndex(entries, _revision_pattern(cfg.get("new_line_reference", "{reference}-{n}")))
-        spans = windows(start, end, cfg.get("window_days", 93))
-        all_windows = all_windows if len(all_windows) >= len(spans) else spans
-        rows_by_window = await asyncio.gather(*(t.read(ctx, a, b) for a, b in spans))
-        seen: set[Any] = set()
-        id_field = (cfg.get("source") or {}).get("id", "Id")
-        for rows in rows_by_window:
-            for row in rows:
-                if row.get(id_field) in seen or not _matches(row, cfg.get("select")):
-                    continue
-                seen.add(row.get(id_field))
-                decided = decide(t.name, cfg, row, index, res, findings, where)
-                if decided is None:
-                    if index.current(_format(cfg.get("reference", ""), id=row.get(id_field))) is not None:
-                        done[t.name] += 1
-                    continue
-                lines.append(decided)
-    ctx.cache["transfers"] = {t.name: t for t in transfers}
-    return TransferPlan(start, end, lines, all_windows, done), ctx
 
 
 # ---- carrying it out: one kind of write for the engine ------------------------------------------

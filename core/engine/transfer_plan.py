@@ -15,7 +15,6 @@ OPS = ("send", "update", "new_line", "mark", "hold", "report")
 WRITES = ("send", "update", "new_line", "mark")
 ENTRY = tt.ENTRY
 F = tt.ENTRY_FIELDS  # the entry's field names, by meaning (the adapter's business)
-ANY = "*"  # in ``select``/``qualify``: the field has a value
 
 
 # ---- what a plugin offers ---------------------------------------------------------------------
@@ -25,6 +24,9 @@ class Transfer(Protocol):
     name: str
     order: int
     description: str
+    title: str  # heading in a consultant's report («Timer»)
+    label: str  # the noun in a sentence or a column («timer»)
+    subproject_code_rule: tuple[str, ...]  # rule path of the sub-project code template (the sync's)
 
     async def read(self, ctx: TransferContext, start: dt.date, end: dt.date) -> list[dict]: ...
 
@@ -41,16 +43,18 @@ class TransferContext:
     cache: dict[Any, Any] = field(default_factory=dict)
 
     def section(self, kind: str) -> dict[str, Any]:
-        return self.rules.get(kind, default={}) or {}
+        """The rules ``kind`` runs by: its own section with its source's and the shared keys."""
+        from grunndata.engine.transfer_schema import kind_rules
+
+        return kind_rules(self.rules, kind).cfg
 
 
 async def read_source(ctx: TransferContext, kind: str, start: dt.date, end: dt.date) -> list[dict]:
     """The SmartDok rows the kind's ``source`` rule names, for one window (read once per run,
     so kinds sharing a resource, such as hours and machine hours, share the request)."""
-    src = ctx.section(kind).get("source") or {}
-    to = end.isoformat() + (f"T{src['to_time']}" if src.get("to_time") else "")
-    params = {**(src.get("params") or {}), src.get("from_param", "fromDate"): start.isoformat(),
-              src.get("to_param", "toDate"): to}
+    src = ctx.section(kind)["source"]
+    to = end.isoformat() + (f"T{src['to_time']}" if src["to_time"] else "")
+    params = {**(src["params"] or {}), src["from_param"]: start.isoformat(), src["to_param"]: to}
     key = ("source", src.get("resource"), tuple(sorted((k, str(v)) for k, v in params.items())))
     if key not in ctx.cache:
         ctx.cache[key] = asyncio.ensure_future(ctx.smartdok.list(src["resource"], params))

@@ -4,21 +4,14 @@ from __future__ import annotations
 import re
 import string
 from dataclasses import dataclass
-from typing import Any, Callable
+from typing import Any
 
-from grunndata.engine.model import CheckContext, Snapshot
-from grunndata.engine.transfer_plan import ANY, F, Line
 from grunndata.clients import timetracking as tt
-
-def _get(row: dict[str, Any], path: str | None) -> Any:
-    if not path:
-        return None
-    node: Any = row
-    for part in str(path).split("."):
-        if not isinstance(node, dict):
-            return None
-        node = node.get(part)
-    return node
+from grunndata.engine.mapping import subproject_code
+from grunndata.engine.model import CheckContext, Snapshot
+from grunndata.engine.transfer_plan import F, Line
+from grunndata.engine.transfer_schema import KindRules
+from grunndata.rulebook.conditions import value_at
 
 
 def _text(value: Any) -> str | None:
@@ -26,27 +19,6 @@ def _text(value: Any) -> str | None:
         return None
     text = str(value).strip()
     return text or None
-
-
-def _matches(row: dict[str, Any], conditions: dict[str, Any] | None) -> bool:
-    """Every field has the value the rule gives (``null``: empty; ``"*"``: any value)."""
-    for name, wanted in (conditions or {}).items():
-        have = _get(row, name)
-        if wanted is None:
-            if have not in (None, "", 0):
-                return False
-        elif wanted == ANY:
-            if have in (None, "", 0):
-                return False
-        elif isinstance(wanted, list):
-            if have not in wanted:
-                return False
-        elif isinstance(wanted, bool):
-            if bool(have) != wanted:
-                return False
-        elif have != wanted:
-            return False
-    return True
 
 
 class _Formatter(string.Formatter):
@@ -104,23 +76,29 @@ def doctor_findings(session: Any, snapshot: Snapshot, names: set[str]) -> dict[t
 
 
 class Resolver:
-    """PowerOffice's master data, indexed for mapping rows (built once per run)."""
+    """PowerOffice's master data, indexed for mapping rows (built once per run). Which records
+    count is the rules' ``records`` (the same rule doctor and the sync use)."""
 
-    def __init__(self, snapshot: Snapshot):
+    def __init__(self, snapshot: Snapshot, rules: Any):
         po, sd = snapshot.poweroffice, snapshot.smartdok
-        self.employees = {_text(e.get("Number")): e for e in po.get("Employees") or []
-                          if not e.get("IsArchived")}
-        hour_types = [h for h in po.get(tt.HOUR_TYPE) or [] if h.get("isActive", True)]
+        self.po, self.sd = rules.system_name("poweroffice"), rules.system_name("smartdok")
+
+        def active(resource: str) -> list[dict]:
+            return rules.active("poweroffice", resource).split(po.get(resource) or [])[0]
+
+        self.employees = {_text(e.get("Number")): e for e in active("Employees")}
+        hour_types = active(tt.HOUR_TYPE)
         self.hour_type_by_name = {str(h.get("description")): h for h in hour_types}
         self.hour_type_by_pay_item = {_text(h.get("payItemCode")): h for h in hour_types if h.get("payItemCode")}
         self.projects = {str(p.get("Code")): p for p in po.get("Projects") or []}
-        activities = [a for a in po.get(tt.ACTIVITY) or [] if a.get("isActive", True)]
+        self.project_active = rules.active("poweroffice", "Projects")
+        activities = active(tt.ACTIVITY)
         self.activities = {str(a.get("code")): a for a in activities}
-        self.activity_by_product = {}
+        self.activity_by_product: dict[str, dict] = {}
         for a in activities:
             if a.get("productCode"):
                 self.activity_by_product.setdefault(str(a["productCode"]), a)
-        self.products = {str(p.get("Code")): p for p in po.get("Products") or [] if not p.get("IsArchived")}
+        self.products = {str(p.get("Code")): p for p in active("Products")}
         self.users = {str(u.get("Id")): u for u in sd.get("Users") or []}
 
 
@@ -131,21 +109,24 @@ class Hold(Exception):
     suggestion: str | None = None
 
 
-def build_entry(kind: str, cfg: dict[str, Any], row: dict[str, Any], res: Resolver,
-                findings: dict[tuple[str, str], Any], where: Callable[..., str]) -> dict[str, Any]:
-    """The PowerOffice line a row maps to, or :class:`Hold` with the doctor's reason."""
-    fields = cfg.get("fields") or {}
-    hold_on = cfg.get("hold_on") or {}
-    value = {name: _get(row, path) for name, path in fields.items()}
+def build_entry(k: KindRules, row: dict[str, Any], res: Resolver, findings: dict[tuple[str, str], Any],
+                sub_code: tuple[str, str]) -> dict[str, Any]:
+    """The PowerOffice line a row maps to, or :class:`Hold` with the doctor's reason.
+    ``sub_code``: the sub-project code template and where it is written."""
+    cfg = k.cfg
+    fields = cfg["fields"]
+    hold_on = cfg["hold_on"]
+    value = {name: value_at(row, path) for name, path in fields.items()}
+    po, sd = res.po, res.sd
 
     def finding(meaning: str, key: str | None) -> None:
         check = hold_on.get(meaning)
         if not check or key is None:
             return
-        for k in (key, key.strip()):
-            f = findings.get((check, k))
+        for key_ in (key, key.strip()):
+            f = findings.get((check, key_))
             if f is not None:
-                raise Hold(f.message, where(kind, "hold_on", meaning), f.suggestion)
+                raise Hold(f.message, k.where("hold_on", meaning), f.suggestion)
 
     # R3: the employee, by number (through the SmartDok user where the row names only the user).
     number = _text(value.get("employee"))
@@ -154,28 +135,26 @@ def build_entry(kind: str, cfg: dict[str, Any], row: dict[str, Any], res: Resolv
         number = _text(user.get("EmployeeNo")) if user else None
     raw_number = value.get("employee") if value.get("employee") is not None else number
     if number is None:
-        raise Hold("Raden har ikke ansattnummer, så den kan ikke knyttes til en ansatt i PowerOffice (R3).",
-                   where(kind, "fields", "employee"), "Gi brukeren i SmartDok ansattnummeret den ansatte har i "
-                                                      "PowerOffice.")
+        raise Hold(f"Raden har ikke ansattnummer, så den kan ikke knyttes til en ansatt i {po} (R3).",
+                   k.where("fields", "employee"), f"Gi brukeren i {sd} ansattnummeret den ansatte har i {po}.")
     finding("employee", str(raw_number))
     if number not in res.employees:
-        raise Hold(f"Ansattnummer {number} finnes ikke blant de aktive ansatte i PowerOffice (R3).",
-                   where(kind, "hold_on", "employee"),
-                   f"Opprett den ansatte med ansattnummer {number} i PowerOffice, eller rett nummeret i SmartDok.")
+        raise Hold(f"Ansattnummer {number} finnes ikke blant de aktive ansatte i {po} (R3).",
+                   k.where("hold_on", "employee"),
+                   f"Opprett den ansatte med ansattnummer {number} i {po}, eller rett nummeret i {sd}.")
 
-    entry: dict[str, Any] = dict(cfg.get("entry_defaults") or {})
+    entry: dict[str, Any] = dict(cfg["entry_defaults"] or {})
     entry[F["employee"]] = number
 
     # R4/R5: the hour type, by the wage's name, or by the addition's code (its pay item).
-    is_addition = any(bool(_get(row, f)) for f in cfg.get("addition_when") or [])
-    if is_addition:
+    if k.condition("addition_when").holds(row):
         code = _text(value.get("addition_code"))
         finding("addition_code", code)
         hour_type = res.hour_type_by_pay_item.get(code)
         if hour_type is None:
-            raise Hold(f"Tillegget med kode «{code}» har ingen timeart i PowerOffice som peker på lønnsarten "
-                       f"«{code}», så tillegget kan ikke overføres (R5).", where(kind, "hold_on", "addition_code"),
-                       f"Opprett en timeart i PowerOffice med lønnsart «{code}», eller rett koden i SmartDok.")
+            raise Hold(f"Tillegget med kode «{code}» har ingen timeart i {po} som peker på lønnsarten "
+                       f"«{code}», så tillegget kan ikke overføres (R5).", k.where("hold_on", "addition_code"),
+                       f"Opprett en timeart i {po} med lønnsart «{code}», eller rett koden i {sd}.")
         entry[F["hour_type"]] = hour_type.get("code")
     elif "wage_name" in fields:
         name = value.get("wage_name")
@@ -183,52 +162,51 @@ def build_entry(kind: str, cfg: dict[str, Any], row: dict[str, Any], res: Resolv
             finding("wage_name", str(name))
             hour_type = res.hour_type_by_name.get(str(name))
             if hour_type is None:
-                raise Hold(f"Lønnsarten «{name}» har ingen aktiv timeart med nøyaktig samme navn i PowerOffice "
-                           "(R4).",
-                           where(kind, "hold_on", "wage_name"),
-                           f"Opprett timearten «{name}» i PowerOffice, eller gi lønnsarten navnet til en timeart "
+                raise Hold(f"Lønnsarten «{name}» har ingen aktiv timeart med nøyaktig samme navn i {po} (R4).",
+                           k.where("hold_on", "wage_name"),
+                           f"Opprett timearten «{name}» i {po}, eller gi lønnsarten navnet til en timeart "
                            "som finnes.")
             entry[F["hour_type"]] = hour_type.get("code")
 
-    # R6: the project (sub-project as <parent>.<sub>), by number only.
+    # R6: the project by number only; a sub-project by the sync's own code template.
     project, sub = _text(value.get("project")), _text(value.get("subproject"))
     if project is None:
-        raise Hold("Raden har ikke prosjektnummer.", where(kind, "fields", "project"))
-    template = cfg.get("subproject_code") if sub else cfg.get("project_code")
-    code = _format(template or "{project}", project=project, subproject=sub)
+        raise Hold("Raden har ikke prosjektnummer.", k.where("fields", "project"))
+    template, template_at = sub_code
+    code = subproject_code(template, project, sub) if sub else project
     found = res.projects.get(code)
-    if found is None or found.get("IsActive") is False:
+    if found is None or not res.project_active.holds(found):
         state = "finnes ikke" if found is None else "er ikke aktivt"
-        raise Hold(f"Prosjekt {code} {state} i PowerOffice (R6).", where(kind, "subproject_code" if sub else
-                                                                          "project_code"),
-                   "Kjør «grunndata apply» (grunndatasynk) først, eller rett prosjektnummeret i SmartDok.")
+        raise Hold(f"Prosjekt {code} {state} i {po} (R6).",
+                   template_at if sub else k.where("fields", "project"),
+                   f"Kjør «grunndata apply» (grunndatasynk) først, eller rett prosjektnummeret i {sd}.")
     entry[F["project"]] = code
 
     # The activity: the row's own, or the one carrying the machine's / goods' product (R10).
-    if cfg.get("activity_by") == "product":
+    if cfg["activity_by"] == "product":
         product = _text(value.get("product"))
         if product is None:
-            raise Hold("Raden har ikke maskin- eller varenummer.", where(kind, "fields", "product"))
+            raise Hold("Raden har ikke maskin- eller varenummer.", k.where("fields", "product"))
         activity = res.activity_by_product.get(product)
         if activity is None:
             known = "finnes som produkt" if product in res.products else "finnes ikke som produkt (R10)"
-            raise Hold(f"Produkt {product} {known} i PowerOffice, men ingen aktiv aktivitet har produktkode "
-                       f"{product}, så linjen har ingen aktivitet å føres på.", where(kind, "activity_by"),
-                       f"Opprett en aktivitet i PowerOffice med produktkode {product}.")
+            raise Hold(f"Produkt {product} {known} i {po}, men ingen aktiv aktivitet har produktkode "
+                       f"{product}, så linjen har ingen aktivitet å føres på.", k.where("activity_by"),
+                       f"Opprett en aktivitet i {po} med produktkode {product}.")
     else:
         code_a = _text(value.get("activity"))
         activity = res.activities.get(code_a) if code_a else None
         if activity is None:
-            raise Hold(f"Aktiviteten «{code_a or ''}» finnes ikke (eller er inaktiv) i PowerOffice (R6, R16).",
-                       where(kind, "fields", "activity"),
-                       "Kjør «grunndata apply», eller legg aktiviteten inn for hånd i PowerOffice.")
+            raise Hold(f"Aktiviteten «{code_a or ''}» finnes ikke (eller er inaktiv) i {po} (R6, R16).",
+                       k.where("fields", "activity"),
+                       f"Kjør «grunndata apply», eller legg aktiviteten inn for hånd i {po}.")
     entry[F["activity"]] = activity.get("code")
 
     date = _text(value.get("date"))
     entry[F["date"]] = date[:10] if date else None
     amount = float(value.get("amount") or 0)
-    target = cfg.get("amount_to", "minutes")
-    scaled = amount * float(cfg.get("amount_factor", 1))
+    target = cfg["amount_to"]
+    scaled = amount * float(cfg["amount_factor"])
     entry[target] = int(round(scaled)) if target == "minutes" else round(scaled, 4)
     comment = value.get("comment")
     if comment not in (None, ""):
@@ -236,12 +214,12 @@ def build_entry(kind: str, cfg: dict[str, Any], row: dict[str, Any], res: Resolv
     return entry
 
 
-def _locked(entry: dict[str, Any], rule: dict[str, Any]) -> str | None:
-    for name, values in (rule or {}).items():
-        have = entry.get(name)
-        if have in (values if isinstance(values, list) else [values]):
-            return str(have)
-    return None
+def _locked(k: KindRules, entry: dict[str, Any]) -> str | None:
+    """The values that make a PowerOffice line locked (``locked``), or None when it is not."""
+    rule = k.condition("locked")
+    if rule.empty or not rule.holds(entry):
+        return None
+    return ", ".join(str(value_at(entry, f)) for f in rule.fields)
 
 
 def _same(a: Any, b: Any) -> bool:
@@ -250,14 +228,15 @@ def _same(a: Any, b: Any) -> bool:
     return (str(a) if a is not None else None) == (str(b) if b is not None else None)
 
 
-def decide(kind: str, cfg: dict[str, Any], row: dict[str, Any], index: EntryIndex, res: Resolver,
-           findings: dict, where: Callable[..., str]) -> Line | None:
+def decide(k: KindRules, row: dict[str, Any], index: EntryIndex, res: Resolver, findings: dict,
+           sub_code: tuple[str, str]) -> Line | None:
     """What happens to one row. ``None``: nothing to do (not this kind's business, or done)."""
-    src = cfg.get("source") or {}
-    row_id = row.get(src.get("id", "Id"))
-    ref = _format(cfg.get("reference", kind + "-{id}"), id=row_id)
-    attested = _matches(row, cfg.get("qualify"))
-    exported = _matches(row, cfg.get("exported")) if cfg.get("exported") else False
+    kind, cfg = k.kind, k.cfg
+    po, sd = res.po, res.sd
+    ref = _format(cfg["reference"], id=row.get(cfg["source"]["id"]))
+    attested = k.condition("qualify").holds(row)
+    marker = k.condition("exported")
+    exported = not marker.empty and marker.holds(row)  # {}: the source has no export marker
     current = index.current(ref)
 
     def line(op: str, fields: dict, reason: str, rule: str, **kw: Any) -> Line:
@@ -268,62 +247,63 @@ def decide(kind: str, cfg: dict[str, Any], row: dict[str, Any], index: EntryInde
         if current is not None:
             n, entry = current
             return line("report", {"entry": entry.get("id"), "reference": entry.get(F["reference"])},
-                        f"Raden er ikke lenger attestert i SmartDok, men ble overført til PowerOffice "
-                        f"({entry.get(F['reference'])}). Linjen i PowerOffice slettes ikke: vurder den "
-                        "der, og attester raden på nytt i SmartDok om den skal stå.", where(kind, "qualify"))
+                        f"Raden er ikke lenger attestert i {sd}, men ble overført til {po} "
+                        f"({entry.get(F['reference'])}). Linjen i {po} slettes ikke: vurder den "
+                        f"der, og attester raden på nytt i {sd} om den skal stå.", k.where("qualify"))
         return None
     try:
-        body = build_entry(kind, cfg, row, res, findings, where)
+        body = build_entry(k, row, res, findings, sub_code)
     except Hold as held:
         if current is None and exported:
             return None  # sent earlier by someone else: not ours to judge
-        fields = {"row": {k: _get(row, p) for k, p in (cfg.get("fields") or {}).items()}}
+        fields: dict[str, Any] = {"row": {name: value_at(row, p) for name, p in cfg["fields"].items()}}
         if held.suggestion:
             fields["suggestion"] = held.suggestion
         reason = "Holdes tilbake: " + held.reason + (f" Forslag: {held.suggestion}" if held.suggestion else "")
         return line("hold", fields, reason, held.rule)
     body[F["reference"]] = ref
+    marked_field = cfg["exported_reference"]
     if current is None:
         if exported:
-            marked_as = _get(row, cfg.get("exported_reference")) if cfg.get("exported_reference") else None
+            marked_as = value_at(row, marked_field) if marked_field else None
             if marked_as == ref:
                 return line("report", {"reference": ref},
-                            f"Raden er merket som overført i SmartDok ({ref}), men linjen finnes ikke i PowerOffice "
-                            "(slettet der?). Den sendes ikke på nytt av seg selv: fjern merkingen i SmartDok om den "
-                            "skal sendes igjen.", where(kind, "exported"))
+                            f"Raden er merket som overført i {sd} ({ref}), men linjen finnes ikke i {po} "
+                            f"(slettet der?). Den sendes ikke på nytt av seg selv: fjern merkingen i {sd} om den "
+                            "skal sendes igjen.", k.where("exported"))
             return None  # exported by another integration: not a row for this one
-        return line("send", body, f"Attestert rad, ikke overført ennå: sendes til PowerOffice som {ref}.",
-                    where(kind, "qualify"), body=body, mark=True)
+        return line("send", body, f"Attestert rad, ikke overført ennå: sendes til {po} som {ref}.",
+                    k.where("qualify"), body=body, mark=True)
     n, entry = current
-    amount_field = cfg.get("amount_to", "minutes")
-    others = [f for f in cfg.get("new_line_when") or [] if not _same(body.get(f), entry.get(f))]
+    amount_field = cfg["amount_to"]
+    others = [f for f in cfg["new_line_when"] or [] if not _same(body.get(f), entry.get(f))]
     amount_changed = not _same(body.get(amount_field), entry.get(amount_field))
     entry_ref = entry.get(F["reference"]) or ref
-    marked_as = _get(row, cfg["exported_reference"]) if cfg.get("exported_reference") else entry_ref
+    marked_as = value_at(row, marked_field) if marked_field else entry_ref
     if not others and not amount_changed:
         if exported and marked_as == entry_ref:
             return None
         return line("mark", {"reference": entry_ref, "entry": entry.get("id")},
-                    f"Linjen finnes allerede i PowerOffice ({entry_ref}), men raden er ikke merket som overført i "
-                    "SmartDok (avbrutt kjøring?): merkes nå, sendes ikke på nytt.", where(kind, "exported"),
+                    f"Linjen finnes allerede i {po} ({entry_ref}), men raden er ikke merket som overført i "
+                    f"{sd} (avbrutt kjøring?): merkes nå, sendes ikke på nytt.", k.where("exported"),
                     reference=entry_ref, entry_id=entry.get("id"), mark=True)
-    state = _locked(entry, cfg.get("locked") or {})
+    state = _locked(k, entry)
     if state is not None:
-        changed = others + ([amount_field] if amount_changed else [])
-        return line("report", {f: {"before": entry.get(f), "after": body.get(f)} for f in changed},
-                    f"Raden er endret i SmartDok etter overføringen, men linjen {entry_ref} er låst i PowerOffice "
-                    f"({state}) og røres ikke. Rett den for hånd i PowerOffice om endringen skal med.",
-                    where(kind, "locked"), reference=entry_ref, entry_id=entry.get("id"))
+        touched = others + ([amount_field] if amount_changed else [])
+        return line("report", {f: {"before": entry.get(f), "after": body.get(f)} for f in touched},
+                    f"Raden er endret i {sd} etter overføringen, men linjen {entry_ref} er låst i {po} "
+                    f"({state}) og røres ikke. Rett den for hånd i {po} om endringen skal med.",
+                    k.where("locked"), reference=entry_ref, entry_id=entry.get("id"))
     if others:
-        new_ref = _format(cfg.get("new_line_reference", "{reference}-{n}"), reference=ref, n=n + 1)
+        new_ref = _format(cfg["new_line_reference"], reference=ref, n=n + 1)
         body[F["reference"]] = new_ref
         changed = {f: {"before": entry.get(f), "after": body.get(f)} for f in others}
         return line("new_line", {**body, "changed": changed},
-                    f"Raden er endret i SmartDok etter overføringen ({', '.join(others)}): endringen blir en ny linje "
-                    f"{new_ref}. Den gamle linjen {entry_ref} står urørt i PowerOffice; slett den der om den ikke "
-                    "skal stå.", where(kind, "new_line_when"), reference=new_ref, body=body, mark=True)
+                    f"Raden er endret i {sd} etter overføringen ({', '.join(others)}): endringen blir en ny linje "
+                    f"{new_ref}. Den gamle linjen {entry_ref} står urørt i {po}; slett den der om den ikke "
+                    "skal stå.", k.where("new_line_when"), reference=new_ref, body=body, mark=True)
     return line("update", {amount_field: {"before": entry.get(amount_field), "after": body.get(amount_field)}},
-                f"Antallet er endret i SmartDok etter overføringen: linjen {entry_ref} i PowerOffice får "
+                f"Antallet er endret i {sd} etter overføringen: linjen {entry_ref} i {po} får "
                 "nytt antall.",
-                where(kind, "amount_to"), reference=entry_ref, entry_id=entry.get("id"),
+                k.where("amount_to"), reference=entry_ref, entry_id=entry.get("id"),
                 changes={amount_field: body.get(amount_field)}, mark=not exported)

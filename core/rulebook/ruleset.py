@@ -7,33 +7,19 @@ the exact rule line that decided it.
 from __future__ import annotations
 
 import copy
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any
 
+from grunndata.rulebook.conditions import Condition, compiled, definitions
 from grunndata.rulebook.secrets import secret_keys
+from grunndata.rulebook.sections import core_sections
 from grunndata.rulebook.validate import validate
 from grunndata.rulebook.yamlpos import Located, PathKey, Pos, Problem, RuleFileError, load_file
 
 SCHEMA_ID = "https://grunndata.example/schema/rules.json"
-
-VOCABULARY_SCHEMA: dict[str, Any] = {
-    "type": "object",
-    "description": "Ordliste: ordene konsulenten skriver i reglene, og verdiene de betyr i hvert API.",
-    "default": {},
-    "additionalProperties": {
-        "type": "object",
-        "description": "Ett ord per linje: «ord: API-verdi».",
-        "default": {},
-        "additionalProperties": {
-            "type": ["string", "boolean", "integer"],
-            "description": "Verdien ordet betyr i API-et.",
-            "default": "",
-        },
-    },
-}
-
 
 def shipped_rule_files() -> list[tuple[Path, str]]:
     """The YAML files shipped in the package, with the name shown to users."""
@@ -52,6 +38,8 @@ class Rules:
     data: dict[str, Any]
     doc: Located
     files: list[str] = field(default_factory=list)
+    # What is worked out once from the rule data (compiled conditions, a transfer kind's rules).
+    cache: dict[Any, Any] = field(default_factory=dict, repr=False, compare=False)
 
     def get(self, *path: Any, default: Any = None) -> Any:
         node: Any = self.data
@@ -74,6 +62,20 @@ class Rules:
             if not p:
                 return "rules"
             p = p[:-1]
+
+    def condition(self, *path: Any) -> Condition:
+        """The condition written at ``path`` (the condition language of
+        :mod:`grunndata.rulebook.conditions`); nothing written there: always holds."""
+        return compiled(self.get(*path), self.cache.setdefault("conditions", {}))
+
+    def active(self, system: str, resource: str) -> Condition:
+        """Which records of ``resource`` in ``system`` count (``records.<system>.<resource>.active_when``):
+        the one rule doctor, transfer and the sync share. A resource without a rule: all count."""
+        return self.condition("records", system, resource, "active_when")
+
+    def system_name(self, system: str) -> str:
+        """The name a consultant reads for a system (``vocabulary.systems``)."""
+        return str(self.to_word("systems", system))
 
     def vocabulary(self, kind: str) -> dict[str, Any]:
         return self.get("vocabulary", kind, default={}) or {}
@@ -121,22 +123,63 @@ def _merge(base: Any, over: Any, merged: Located, doc: Located, path: PathKey) -
     return copy.deepcopy(over)
 
 
-def _inject_vocabulary(node: Any, vocabulary: dict[str, dict]) -> Any:
-    """Replace ``x-vocabulary: kind`` with an enum of the words in that vocabulary."""
+def _inject_vocabulary(node: Any, vocabulary: dict[str, dict], data: dict[str, Any]) -> Any:
+    """Replace ``x-vocabulary: kind`` with an enum of the words in that vocabulary (plus the
+    values in ``x-enum-extra``, such as null or "*" in a condition), and ``x-keys-of: [path]``
+    with an enum of the keys written at that path (a rule naming another, e.g. ``rows_from``)."""
     if isinstance(node, dict):
-        out = {k: _inject_vocabulary(v, vocabulary) for k, v in node.items()}
+        out = {k: _inject_vocabulary(v, vocabulary, data) for k, v in node.items() if k != "default"}
+        if "default" in node:
+            out["default"] = node["default"]
         kind = node.get("x-vocabulary")
         if kind is not None:
-            out["enum"] = list((vocabulary.get(kind) or {}).keys())
+            out["enum"] = list((vocabulary.get(kind) or {}).keys()) + list(node.get("x-enum-extra") or [])
+        keys_of = node.get("x-keys-of")
+        if keys_of is not None:
+            target: Any = data
+            for part in keys_of:
+                target = target.get(part) if isinstance(target, dict) else None
+            out["enum"] = list(target) if isinstance(target, dict) else []
         return out
     if isinstance(node, list):
-        return [_inject_vocabulary(v, vocabulary) for v in node]
+        return [_inject_vocabulary(v, vocabulary, data) for v in node]
     return node
 
 
-def build_schema(fragments: dict[str, dict], vocabulary: dict[str, dict]) -> dict[str, Any]:
-    """The JSON Schema of all rule files, assembled from the plugins' fragments."""
-    properties = {"vocabulary": VOCABULARY_SCHEMA}
+_ABSENT = object()
+
+
+def _with_defaults(node: Any, shipped: Any) -> Any:
+    """The schema with every property's ``default`` taken from the shipped rule files.
+
+    Defaults live in the YAML only: a plugin's schema fragment describes keys, the shipped
+    (and plugin-shipped) rule files give their values. A key they do not set has no default (null).
+    """
+    if not isinstance(node, dict):
+        return node
+    out = dict(node)
+    props = node.get("properties")
+    if isinstance(props, dict):
+        filled = {}
+        for name, child in props.items():
+            value = shipped.get(name, _ABSENT) if isinstance(shipped, dict) else _ABSENT
+            child = _with_defaults(child, value)
+            if isinstance(child, dict):
+                child = {**child, "default": copy.deepcopy(value) if value is not _ABSENT else child.get("default")}
+            filled[name] = child
+        out["properties"] = filled
+    for key in ("items", "additionalProperties"):
+        if isinstance(node.get(key), dict):
+            out[key] = _with_defaults(node[key], _ABSENT)
+    return out
+
+
+def build_schema(fragments: dict[str, dict], vocabulary: dict[str, dict],
+                 shipped: dict[str, Any] | None = None, data: dict[str, Any] | None = None) -> dict[str, Any]:
+    """The JSON Schema of all rule files: the core's own sections and the plugins' fragments,
+    with the defaults of the ``shipped`` rules (``data``: the merged rules, for keys one rule
+    names of another)."""
+    properties = dict(core_sections())
     properties.update(fragments)
     schema = {
         "$schema": "https://json-schema.org/draft/2020-12/schema",
@@ -147,35 +190,44 @@ def build_schema(fragments: dict[str, dict], vocabulary: dict[str, dict]) -> dic
         "additionalProperties": False,
         "properties": properties,
     }
-    return _inject_vocabulary(schema, vocabulary)
+    schema["$defs"] = definitions(schema)
+    return _inject_vocabulary(_with_defaults(schema, shipped or {}), vocabulary, data or shipped or {})
 
 
-def load_rules(fragments: dict[str, dict], sources: Iterable[tuple[Path, str]]) -> tuple[Rules, dict]:
+def load_rules(fragments: dict[str, dict], sources: Iterable[tuple[Path, str]],
+               customer: Iterable[tuple[Path, str]] = ()) -> tuple[Rules, dict]:
     """Load, merge and validate rule files; every problem of every file at once.
 
+    ``sources`` are the shipped rule files (the core's and the plugins'): they give every
+    default, also the schema's. ``customer`` files come after and win key by key.
     Returns the rules and the schema they were checked against.
     """
     problems: list[Problem] = []
     merged = Located({})
     data: dict[str, Any] = {}
     names = []
-    for path, display in sources:
-        names.append(display)
-        try:
-            doc = load_file(path, display)
-        except RuleFileError as exc:
-            problems.extend(exc.problems)
-            continue
-        if not isinstance(doc.data, dict):
-            problems.append(Problem(doc.value_pos.get((), Pos(display, 1, 1)),
-                                    "a rule file must be a mapping of keys (e.g. 'projects:'), not a list or text"))
-            continue
-        problems.extend(secret_keys(doc))
-        data = _merge(data, doc.data, merged, doc, ())
+    layers = (list(sources), list(customer))
+    shipped: dict[str, Any] = {}
+    for layer in layers:
+        for path, display in layer:
+            names.append(display)
+            try:
+                doc = load_file(path, display)
+            except RuleFileError as exc:
+                problems.extend(exc.problems)
+                continue
+            if not isinstance(doc.data, dict):
+                problems.append(Problem(doc.value_pos.get((), Pos(display, 1, 1)),
+                                        "a rule file must be a mapping of keys (e.g. 'projects:'), not a list or text"))
+                continue
+            problems.extend(secret_keys(doc))
+            data = _merge(data, doc.data, merged, doc, ())
+        if layer is layers[0]:
+            shipped = data
     merged.data = data
-    vocab_raw = data.get("vocabulary") if isinstance(data.get("vocabulary"), dict) else {}
-    vocabulary = {k: v for k, v in vocab_raw.items() if isinstance(v, dict)}
-    schema = build_schema(fragments, vocabulary)
+    vocab_raw = data.get("vocabulary")
+    vocabulary = {k: v for k, v in vocab_raw.items() if isinstance(v, dict)} if isinstance(vocab_raw, dict) else {}
+    schema = build_schema(fragments, vocabulary, shipped, data)
     problems.extend(validate(merged, schema, names[0] if names else "rules"))
     if problems:
         raise RuleFileError(problems)

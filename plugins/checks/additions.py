@@ -9,7 +9,7 @@ from typing import Any
 
 from grunndata import hookimpl
 from grunndata.engine.model import Check, CheckContext, Finding
-from grunndata.plugins.checks.records import Reporter, as_text, split
+from grunndata.plugins.checks.records import Reporter, as_text
 from grunndata.plugins.checks.rules import setting
 from grunndata.plugins.checks.similar import CodeRules, NameRules, Nearest
 
@@ -23,11 +23,11 @@ def _kind(addition: dict[str, Any]) -> str:
 def run(ctx: CheckContext) -> list[Finding]:
     rules = ctx.rules
     report = Reporter(NAME, rules)
-    include = setting(rules, NAME, "include")
     names = NameRules.from_rules(setting(rules, "similar", "names"))
     codes = CodeRules.from_rules(setting(rules, "similar", "codes"))
-    additions, _ = split(ctx.snapshot.records("smartdok", "Additions"), include["smartdok"])
-    pay_items, inactive = split(ctx.snapshot.records("poweroffice", "PayItems"), include["poweroffice"])
+    additions, _ = rules.active("smartdok", "Additions").split(ctx.snapshot.records("smartdok", "Additions"))
+    pay_items, inactive = rules.active("poweroffice", "PayItems").split(ctx.snapshot.records("poweroffice",
+                                                                                             "PayItems"))
     exact = {as_text(p.get("Code")) for p in pay_items}
     inactive_codes = {as_text(p.get("Code")) for p in inactive}
     by_code = Nearest(pay_items, lambda p: as_text(p.get("Code")), codes.normalise, codes.max_suggestions)

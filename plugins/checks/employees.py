@@ -13,7 +13,7 @@ from typing import Any
 
 from grunndata import hookimpl
 from grunndata.engine.model import Check, CheckContext, Finding
-from grunndata.plugins.checks.records import Reporter, as_text, split
+from grunndata.plugins.checks.records import Reporter, as_text
 from grunndata.plugins.checks.rules import setting
 from grunndata.plugins.checks.similar import CodeRules, NameRules, Nearest, PersonRules, quoted
 
@@ -37,17 +37,21 @@ def _by_number(records: list[dict], number_field: str, trim: bool) -> dict[str, 
     return out
 
 
+def _used_twice(by_number: dict[str, list[dict]]) -> list[tuple[str, list[dict]]]:
+    return [(number, group) for number, group in by_number.items() if len(group) > 1]
+
+
 def run(ctx: CheckContext) -> list[Finding]:
     rules = ctx.rules
     report = Reporter(NAME, rules)
-    include = setting(rules, NAME, "include")
     trim = bool(setting(rules, NAME, "trim"))
     names = NameRules.from_rules(setting(rules, "similar", "names"))
     codes = CodeRules.from_rules(setting(rules, "similar", "codes"))
     person = PersonRules.from_rules(setting(rules, NAME, "same_person"))
 
-    users, ended = split(ctx.snapshot.records("smartdok", "Users"), include["smartdok"])
-    employees, archived = split(ctx.snapshot.records("poweroffice", "Employees"), include["poweroffice"])
+    users, ended = rules.active("smartdok", "Users").split(ctx.snapshot.records("smartdok", "Users"))
+    employees, archived = rules.active("poweroffice", "Employees").split(ctx.snapshot.records("poweroffice",
+                                                                                             "Employees"))
     sd = _by_number(users, "EmployeeNo", trim)
     po = _by_number(employees, "Number", trim)
     po_archived = _by_number(archived, "Number", trim)
@@ -62,20 +66,14 @@ def run(ctx: CheckContext) -> list[Finding]:
                 f"Brukeren «{who}» i SmartDok har ikke ansattnummer, så timene brukeren fører kan ikke overføres "
                 "til PowerOffice (R3). Legg inn ansattnummeret den ansatte har i PowerOffice på brukeren i SmartDok."))
 
-    for number, group in sd.items():
-        if len(group) > 1:
-            findings.append(report(
-                "duplicate_number", number,
-                f"Ansattnummer {number} brukes av {len(group)} brukere i SmartDok: "
-                f"{quoted(sd_name(u) for u in group)}. Timene deres kan havne hos feil person i PowerOffice (R3). "
-                "Gi hver bruker sitt eget ansattnummer, det samme som den ansatte har i PowerOffice."))
-    for number, group in po.items():
-        if len(group) > 1:
-            findings.append(report(
-                "duplicate_number", number,
-                f"Ansattnummer {number} brukes av {len(group)} ansatte i PowerOffice: "
-                f"{quoted(po_name(e) for e in group)}. Timer med dette nummeret kan havne hos feil person (R3). "
-                "Gi hver ansatt sitt eget ansattnummer i PowerOffice."))
+    findings += [report("duplicate_number", n, f"Ansattnummer {n} brukes av {len(g)} brukere i SmartDok: "
+                        f"{quoted(sd_name(u) for u in g)}. Timene deres kan havne hos feil person i PowerOffice (R3). "
+                        "Gi hver bruker sitt eget ansattnummer, det samme som den ansatte har i PowerOffice.")
+                 for n, g in _used_twice(sd)]
+    findings += [report("duplicate_number", n, f"Ansattnummer {n} brukes av {len(g)} ansatte i PowerOffice: "
+                        f"{quoted(po_name(e) for e in g)}. Timer med dette nummeret kan havne hos feil person (R3). "
+                        "Gi hver ansatt sitt eget ansattnummer i PowerOffice.")
+                 for n, g in _used_twice(po)]
 
     # Active PowerOffice employees no SmartDok user has the number of; a SmartDok user that
     # plainly means one of them (same person, number differing only by zeros or spaces, or the

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from grunndata import hookimpl
 from grunndata.engine.model import Check, CheckContext, Finding
-from grunndata.engine.sync import system_name
 from grunndata.plugins.checks.rules import setting
 
 NAME = "manual"
@@ -41,7 +40,7 @@ def run(ctx: CheckContext) -> list[Finding]:
         findings.append(Finding(
             check=NAME, severity=by_entity.get(action.entity, default), key=action.key,
             message=_sentence(action.reason),
-            suggestion=f"Legg inn {what} for hånd i {system_name(action.target)}, med nøyaktig samme nummer."))
+            suggestion=f"Legg inn {what} for hånd i {ctx.rules.system_name(action.target)}, med nøyaktig samme nummer."))
     return findings
 
 

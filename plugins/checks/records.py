@@ -1,23 +1,11 @@
-"""What the doctor's checks share about records: which ones count, and their keys as text."""
+"""What the doctor's checks share about records: their keys as text, and findings by severity.
+Which records count is the core's ``records`` rule (``Rules.active``)."""
 from __future__ import annotations
 
 from typing import Any
 
 from grunndata.engine.model import Finding
 from grunndata.plugins.checks.rules import setting
-
-
-def included(record: dict[str, Any], conditions: dict[str, Any]) -> bool:
-    """Whether ``record`` has every field value the rules' ``include`` asks for (a missing field passes)."""
-    return all(record.get(field, value) == value for field, value in conditions.items())
-
-
-def split(records: list[dict[str, Any]], conditions: dict[str, Any]) -> tuple[list[dict], list[dict]]:
-    """(records that count, records that do not), by the rules' ``include``."""
-    yes, no = [], []
-    for r in records:
-        (yes if included(r, conditions) else no).append(r)
-    return yes, no
 
 
 def as_text(value: Any, *, trim: bool = False) -> str | None:

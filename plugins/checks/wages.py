@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from grunndata import hookimpl
 from grunndata.engine.model import Check, CheckContext, Finding
-from grunndata.plugins.checks.records import Reporter, split
+from grunndata.plugins.checks.records import Reporter
 from grunndata.plugins.checks.rules import setting
 from grunndata.plugins.checks.similar import NameRules, Nearest, quoted
 
@@ -23,10 +23,10 @@ def _text(value) -> str:
 def run(ctx: CheckContext) -> list[Finding]:
     rules = ctx.rules
     report = Reporter(NAME, rules)
-    include = setting(rules, NAME, "include")
     names = NameRules.from_rules(setting(rules, "similar", "names"))
-    wages, _ = split(ctx.snapshot.records("smartdok", "Wages"), include["smartdok"])
-    hour_types, inactive = split(ctx.snapshot.records("poweroffice", HOUR_TYPES), include["poweroffice"])
+    wages, _ = rules.active("smartdok", "Wages").split(ctx.snapshot.records("smartdok", "Wages"))
+    hour_types, inactive = rules.active("poweroffice", HOUR_TYPES).split(ctx.snapshot.records("poweroffice",
+                                                                                                HOUR_TYPES))
     exact = {_text(h.get("description")) for h in hour_types}
     inactive_names = {_text(h.get("description")) for h in inactive}
     nearest = Nearest(hour_types, lambda h: h.get("description"), names.normalise, names.max_suggestions,

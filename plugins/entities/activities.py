@@ -7,6 +7,7 @@ from grunndata import hookimpl
 from grunndata.engine.mapping import FieldDecl
 from grunndata.engine.ruleschema import direction_schema, entity_schema, limits_schema
 from grunndata.engine.sync import Side, SyncedEntity
+from grunndata.plugins.entities import REFS
 
 FIELDS = {
     "number": FieldDecl("Aktivitetens kode/nummer.", label="nummer"),
@@ -20,10 +21,11 @@ class Activities(SyncedEntity):
     name = "activities"
     order = 30
     section = "activities"
+    title = "Aktiviteter"
     label = "aktivitet"
     sides = {"smartdok": Side("WorkDescriptions", "Id"), "poweroffice": Side("TimeTracking/Activity", "id")}
     fields = FIELDS
-    manual_refs = {"smartdok_master": "R12", "poweroffice_master": "R16"}
+    refs = {**REFS, "manual": {"smartdok_master": "R12", "poweroffice_master": "R16"}}
 
 
 def _schema() -> dict[str, Any]:

@@ -7,6 +7,7 @@ from grunndata import hookimpl
 from grunndata.engine.mapping import FieldDecl
 from grunndata.engine.ruleschema import direction_schema, entity_schema
 from grunndata.engine.sync import Side, SyncedEntity
+from grunndata.plugins.entities import REFS
 
 FIELDS = {
     "number": FieldDecl("Maskinens internnummer, som blir produktkoden i PowerOffice.", label="nummer"),
@@ -15,16 +16,20 @@ FIELDS = {
     "internal_cost": FieldDecl("Internkostnad per time."),
     "product_type": FieldDecl("Produkttype i PowerOffice (Tjeneste, Vare).", vocabulary="product_type"),
     "unit": FieldDecl("Enhet i PowerOffice (f.eks. Time).", vocabulary="unit"),
-    "archived": FieldDecl("Om produktet er arkivert i PowerOffice (Ja/Nei).", vocabulary="yes_no"),
-    "active": FieldDecl("Om maskinen er aktiv i SmartDok (Ja/Nei).", vocabulary="yes_no"),
 }
+# Which machines and products count (active, archived) is the core's records rule, shared with
+# doctor and transfer: these field mappings said it a second time.
+MOVED = {"archived": "records.poweroffice.Products.active_when (rules/records.yaml)",
+         "active": "records.smartdok.Machines.active_when (rules/records.yaml)"}
 
 
 class Machines(SyncedEntity):
     name = "machines"
     order = 40
     section = "machines"
+    title = "Maskiner → produkter"
     label = "maskin"
+    refs = REFS
     sides = {"smartdok": Side("Machines", "Id"), "poweroffice": Side("Products", "Id")}
     fields = FIELDS
 
@@ -33,7 +38,8 @@ def _schema() -> dict[str, Any]:
     return entity_schema(
         FIELDS, "Maskiner i SmartDok som produkter i PowerOffice.",
         "Feltene som følger maskinen til produktet.",
-        {"smartdok_master": direction_schema(FIELDS, "Regler når SmartDok er master.", can_finish=False)})
+        {"smartdok_master": direction_schema(FIELDS, "Regler når SmartDok er master.", can_finish=False)},
+        moved_fields=MOVED)
 
 
 @hookimpl

@@ -9,10 +9,11 @@ from __future__ import annotations
 from typing import Any
 
 from grunndata import hookimpl
-from grunndata.engine.mapping import FieldDecl, match_key
+from grunndata.engine.mapping import FieldDecl, match_key, subproject_code, subproject_prefix
 from grunndata.engine.model import Action, ApplyContext, Flow, PlanContext
 from grunndata.engine.ruleschema import direction_schema, entity_schema, fields_schema, limits_schema
-from grunndata.engine.sync import Side, SyncedEntity, is_plain, system_name
+from grunndata.engine.sync import Side, SyncedEntity, is_plain
+from grunndata.plugins.entities import REFS
 
 FIELDS = {
     "number": FieldDecl("Prosjektnummeret (underprosjekt: nummeret under hovedprosjektet).", label="nummer"),
@@ -31,10 +32,6 @@ FIELDS = {
     "finished": FieldDecl("Om prosjektet er avsluttet i SmartDok (Ja/Nei).", vocabulary="yes_no"),
 }
 
-# PowerOffice forbids '.' in a code it is given: it uses '.' to join parent and sub-project.
-FORBIDDEN_IN_PO_CODE = "."
-
-
 def _is_sub(raw: dict[str, Any]) -> bool:
     return bool(raw.get("ParentProjectCode") or raw.get("ParentProjectId"))
 
@@ -43,10 +40,11 @@ class Projects(SyncedEntity):
     name = "projects"
     order = 10
     section = "projects"
+    title = "Prosjekter"
     label = "prosjekt"
     sides = {"smartdok": Side("Projects", "Id"), "poweroffice": Side("Projects", "Id")}
     fields = FIELDS
-    manual_refs = {"poweroffice_master": "R17"}
+    refs = {**REFS, "manual": {"poweroffice_master": "R17"}}
 
     def raw_records(self, ctx, system):
         raw = super().raw_records(ctx, system)
@@ -89,14 +87,6 @@ class Projects(SyncedEntity):
                                 f"{wanted} (R7)", self.where(ctx, "standard_project", "billing_method"))]
         return []
 
-    def cannot_create(self, ctx, flow, src):
-        if flow.target == "poweroffice" and FORBIDDEN_IN_PO_CODE in src["_key"]:
-            return self.action(ctx, "warn", flow.target, src["_key"], {"name": src.get("name")},
-                               f"prosjektnummeret {src['_key']} inneholder punktum, som PowerOffice ikke tillater "
-                               "i koder; prosjektet opprettes ikke før nummeret er rettet i "
-                               f"{system_name(flow.source)}", self.where_match(ctx))
-        return None
-
     async def lookup(self, action: Action, actx: ApplyContext) -> dict[str, Any] | None:
         if action.target != "poweroffice":
             return await super().lookup(action, actx)
@@ -113,16 +103,16 @@ class SubProjects(Projects):
     order = 20
     fields_key = "subproject_fields"
     limits_key = "subproject_limits"
+    title = "Underprosjekter"
     label = "underprosjekt"
     sides = {"smartdok": Side("SubProjects", "Id"), "poweroffice": Side("Projects", "Id")}
-    manual_refs = {"poweroffice_master": "R17"}
 
     def raw_records(self, ctx, system):
         raw = ctx.snapshot.records(system, self.sides[system].resource)
         return [r for r in raw if _is_sub(r)] if system == "poweroffice" else raw
 
     def template(self, ctx) -> str:
-        return ctx.rules.get(self.section, "subproject_code", default="{parent}.{sub}")
+        return ctx.rules.get(self.section, "subproject_code")
 
     def parents(self, ctx, system: str) -> dict[Any, str]:
         """Parent project id -> its number, in ``system``."""
@@ -147,12 +137,12 @@ class SubProjects(Projects):
             sub = match_key(ctx.rules, self.section, rec.get("number"))
             rec["number"] = sub
             rec["_parent"] = parent
-            rec["_key"] = template.format(parent=parent, sub=sub) if parent and sub else None
+            rec["_key"] = subproject_code(template, parent, sub) if parent and sub else None
         else:
             parent = raw.get("ParentProjectCode") or self.parents(ctx, system).get(raw.get("ParentProjectId"))
             parent = match_key(ctx.rules, self.section, parent)
             code = match_key(ctx.rules, self.section, rec.get("number"))
-            prefix = template.split("{sub}")[0].format(parent=parent)
+            prefix = subproject_prefix(template, parent or "")
             rec["number"] = code[len(prefix):] if code and code.startswith(prefix) else code
             rec["_parent"] = parent
             rec["_key"] = code
@@ -176,13 +166,8 @@ class SubProjects(Projects):
         if parent not in _PROJECTS.index(ctx, flow.target) and ("projects", parent) not in ctx.planned:
             return self.action(ctx, "skip", flow.target, src["_key"], {"name": src.get("name"), "parent": parent},
                                f"underprosjekt {src['_key']} opprettes ikke: hovedprosjektet {parent} finnes ikke "
-                               f"i {system_name(flow.target)} og opprettes heller ikke nå",
+                               f"i {ctx.rules.system_name(flow.target)} og opprettes heller ikke nå",
                                self.where(ctx, "create"))
-        if flow.target == "poweroffice" and FORBIDDEN_IN_PO_CODE in (src.get("number") or ""):
-            return self.action(ctx, "warn", flow.target, src["_key"], {"name": src.get("name")},
-                               f"underprosjektnummeret {src.get('number')} inneholder punktum, som PowerOffice ikke "
-                               "tillater i koder; underprosjektet opprettes ikke før nummeret er rettet",
-                               self.where_match(ctx))
         return None
 
     def create_body(self, action, actx):
@@ -199,7 +184,7 @@ class SubProjects(Projects):
             rec = _PROJECTS.index(actx, "smartdok").get(parent)
             parent_id = rec["_id"] if rec else None
         if parent_id is None:
-            raise LookupError(f"hovedprosjektet {parent} finnes ikke i SmartDok")
+            raise LookupError(f"hovedprosjektet {parent} finnes ikke i {actx.rules.system_name('smartdok')}")
         return body, {"parent_id": parent_id}
 
     async def lookup(self, action, actx):
@@ -223,11 +208,11 @@ def _schema() -> dict[str, Any]:
         d = direction_schema(FIELDS, desc, can_finish=True)
         if standard:
             d["properties"]["standard_project"] = {
-                "type": "object", "default": {}, "additionalProperties": False,
+                "type": "object", "additionalProperties": False,
                 "description": "Krav til standardprosjektet i PowerOffice (R7).",
                 "properties": {"billing_method": {
-                    "type": "array", "default": [], "items": {"x-vocabulary": "billing_method",
-                                                              "description": "En fakturamåte.", "default": ""},
+                    "type": "array", "items": {"x-vocabulary": "billing_method",
+                                               "description": "En fakturamåte.", "default": None},
                     "description": "Fakturamåtene standardprosjektet kan ha."}},
             }
         return d
@@ -237,9 +222,11 @@ def _schema() -> dict[str, Any]:
         {"smartdok_master": direction("Regler når SmartDok er master.", standard=True),
          "poweroffice_master": direction("Regler når PowerOffice er master.", standard=False)},
         subproject_code={
-            "type": "string", "default": "{parent}.{sub}", "pattern": r"^(?=.*\{parent\})(?=.*\{sub\}).*$",
+            "type": "string", "pattern": r"^(?=.*\{parent\})(?=.*\{sub\}).*$",
             "x-hint": "a text containing both {parent} and {sub}",
-            "description": "Hvordan et underprosjektnummer blir en prosjektkode i PowerOffice.",
+            "description": "Hvordan et underprosjektnummer blir en prosjektkode i PowerOffice: {parent} er "
+                           "hovedprosjektets nummer, {sub} underprosjektets. Grunndatasynken og «grunndata "
+                           "transfer» bruker begge denne malen.",
         },
         subproject_fields=fields_schema(FIELDS, "Feltene som følger underprosjektet mellom systemene."),
         limits=limits_schema(FIELDS, "Hva mottakersystemet tar imot for prosjekter (SmartDok: prosjektnavn høyst "

@@ -5,28 +5,21 @@ Reads ``GET /GoodsConsumption`` per window and marks a sent row with
 """
 from __future__ import annotations
 
-import datetime as dt
 from typing import Any
 
 from grunndata import hookimpl
-from grunndata.engine.transfer_plan import TransferContext, read_source
+from grunndata.engine.transfer_plan import TransferContext
 from grunndata.engine.transfer_schema import section_schema
+from grunndata.plugins.transfers.rows import MOVED, SmartDokRows
 
 
-class GoodsTransfer:
-    name = "goods"
-    order = 30
-    description = "Vareforbruk til PowerOffice, på aktiviteten med varens produkt"
-
-    async def read(self, ctx: TransferContext, start: dt.date, end: dt.date) -> list[dict]:
-        return await read_source(ctx, self.name, start, end)
-
+class GoodsTransfer(SmartDokRows):
     async def mark(self, ctx: TransferContext, row: dict, reference: str) -> None:
-        row_id = row.get((ctx.section(self.name).get("source") or {}).get("id", "Id"))
-        await ctx.smartdok.mark_goods_exported(int(row_id), key=reference)
+        await ctx.smartdok.mark_goods_exported(self.row_id(ctx, row), key=reference)
 
 
-GOODS = GoodsTransfer()
+GOODS = GoodsTransfer("goods", 30, "Vareforbruk", "vareforbruk",
+                      "Vareforbruk til PowerOffice, på aktiviteten med varens produkt")
 
 
 @hookimpl
@@ -37,4 +30,4 @@ def grunndata_transfers() -> list[Any]:
 @hookimpl
 def grunndata_rules_schema() -> dict[str, Any]:
     return {"goods": section_schema("Overføring av attestert vareforbruk fra SmartDok til PowerOffice, som "
-                                    "linjer på aktiviteten med varens produkt, hver rad nøyaktig én gang.", {})}
+                                    "linjer på aktiviteten med varens produkt, hver rad nøyaktig én gang.", MOVED)}

@@ -6,29 +6,22 @@ rows are hours, which qualify, and how they map: ``hours:`` in rules/transfer.ya
 """
 from __future__ import annotations
 
-import datetime as dt
 from typing import Any
 
 from grunndata import hookimpl
-from grunndata.engine.transfer_plan import TransferContext, read_source
+from grunndata.engine.transfer_plan import TransferContext
 from grunndata.engine.transfer_schema import section_schema
+from grunndata.plugins.transfers.rows import MOVED, SmartDokRows
 
 
-class WorkHourTransfer:
+class WorkHourTransfer(SmartDokRows):
     """A kind read from SmartDok's WorkHours (hours, machine hours): rows marked by reference."""
 
-    def __init__(self, name: str, order: int, description: str):
-        self.name, self.order, self.description = name, order, description
-
-    async def read(self, ctx: TransferContext, start: dt.date, end: dt.date) -> list[dict]:
-        return await read_source(ctx, self.name, start, end)
-
     async def mark(self, ctx: TransferContext, row: dict, reference: str) -> None:
-        row_id = row.get((ctx.section(self.name).get("source") or {}).get("id", "WorkHourID"))
-        await ctx.smartdok.set_exported_external([int(row_id)], reference)
+        await ctx.smartdok.set_exported_external([self.row_id(ctx, row)], reference)
 
 
-HOURS = WorkHourTransfer("hours", 10, "Timer (med tillegg) til timeføring i PowerOffice")
+HOURS = WorkHourTransfer("hours", 10, "Timer", "timer", "Timer (med tillegg) til timeføring i PowerOffice")
 
 
 @hookimpl
@@ -39,4 +32,4 @@ def grunndata_transfers() -> list[Any]:
 @hookimpl
 def grunndata_rules_schema() -> dict[str, Any]:
     return {"hours": section_schema("Overføring av attesterte timer og tillegg fra SmartDok til timeføringen i "
-                                    "PowerOffice (R3-R5), hver rad nøyaktig én gang.", {})}
+                                    "PowerOffice (R3-R5), hver rad nøyaktig én gang.", MOVED)}

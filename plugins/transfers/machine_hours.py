@@ -10,8 +10,10 @@ from typing import Any
 from grunndata import hookimpl
 from grunndata.engine.transfer_schema import section_schema
 from grunndata.plugins.transfers.hours import WorkHourTransfer
+from grunndata.plugins.transfers.rows import MOVED
 
-MACHINE_HOURS = WorkHourTransfer("machine_hours", 20, "Maskintimer til timeføring på maskinens produkt (R10)")
+MACHINE_HOURS = WorkHourTransfer("machine_hours", 20, "Maskintimer", "maskintimer",
+                                 "Maskintimer til timeføring på maskinens produkt (R10)")
 
 
 @hookimpl
@@ -23,4 +25,4 @@ def grunndata_transfers() -> list[Any]:
 def grunndata_rules_schema() -> dict[str, Any]:
     return {"machine_hours": section_schema(
         "Overføring av attesterte maskintimer fra SmartDok til PowerOffice, ført på aktiviteten som har "
-        "maskinens produkt (R10), hver rad nøyaktig én gang.", {})}
+        "maskinens produkt (R10), hver rad nøyaktig én gang.", MOVED)}
