@@ -11,7 +11,6 @@ from typing import Any, Callable, Mapping
 
 from grunndata.engine.model import Action, ApplyContext, Entity
 from grunndata.engine.plan import Plan
-from grunndata.engine.sync import system_name
 from grunndata.engine.writes import BaseWriter, Outcome as BaseOutcome, Sent, Stop, carry
 from grunndata.errors import GrunndataError
 
@@ -61,7 +60,7 @@ class SyncWriter(BaseWriter[Action]):
         return Outcome(action, seq)
 
     def target_name(self, action: Action) -> str:
-        return system_name(action.target)
+        return str(self.actx.rules.system_name(action.target))
 
 
 async def apply_plan(plan: Plan, entities: Mapping[str, Entity], actx: ApplyContext, *,

@@ -101,7 +101,7 @@ class TransferWriter(BaseWriter[Line]):
         return LineResult(line, seq, remote_id=line.entry_id)
 
     def target_name(self, line: Line) -> str:
-        return "PowerOffice"
+        return str(self.ctx.rules.system_name("poweroffice"))
 
 
 async def carry_out(plan: TransferPlan, ctx: TransferContext, *, journal: Any = None, run_id: int | None = None,
