@@ -51,7 +51,7 @@ def _item(finding: Any) -> Item:
         detail_pattern, more_names = _template(detail, key)
         detail_values = "".join(f" «{n}»" for n in more_names if n not in names)
     line = " ".join(["·", key, *(f"«{n}»" for n in names)])
-    return Item(line=line, alone=f"· {key}", reason=message, rule="", pattern=pattern, detail=detail,
+    return Item(text=line, alone=f"· {key}", reason=message, rule="", pattern=pattern, detail=detail,
                 detail_pattern=detail_pattern, detail_values=detail_values)
 
 

@@ -16,20 +16,15 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from typing import Any, Iterable
+from typing import Any, Callable, Iterable
 
 DEFAULT_LIMIT = 50
 ELLIPSIS = "…"
-_WORDISH = frozenset("_-")
 
 
 def count(n: int) -> str:
     """A count the Norwegian way: 4 550 (a plain space, so it survives any terminal)."""
     return f"{n:,}".replace(",", " ")
-
-
-def _is_word_char(ch: str) -> bool:
-    return ch.isalnum() or ch in _WORDISH
 
 
 def blank(text: str, token: str, placeholder: str = ELLIPSIS) -> str:
@@ -38,23 +33,20 @@ def blank(text: str, token: str, placeholder: str = ELLIPSIS) -> str:
     if not token or token not in text:
         return text
     out: list[str] = []
-    size, start, pos = len(token), 0, 0
-    while True:
-        i = text.find(token, pos)
-        if i < 0:
-            break
+    size, end, start, pos = len(token), len(text), 0, 0
+    while (i := text.find(token, pos)) >= 0:
         j = i + size
-        before = text[i - 1] if i > 0 else " "
-        after = text[j] if j < len(text) else " "
-        after2 = text[j + 1] if j + 1 < len(text) else " "
-        joined = _is_word_char(before) or before == "." or _is_word_char(after) or (
-            after == "." and _is_word_char(after2))
-        if joined:
+        before = text[i - 1] if i else " "
+        after = text[j] if j < end else " "
+        if (before.isalnum() or before in "_-." or after.isalnum() or after in "_-"
+                or (after == "." and j + 1 < end and (text[j + 1].isalnum() or text[j + 1] in "_-"))):
             pos = i + 1
             continue
         out.append(text[start:i])
         out.append(placeholder)
         start = pos = j
+    if not out:
+        return text
     out.append(text[start:])
     return "".join(out)
 
@@ -63,11 +55,12 @@ def blank(text: str, token: str, placeholder: str = ELLIPSIS) -> str:
 class Item:
     """One line of a section. ``reason`` and ``rule`` group it; ``pattern`` is its reason with
     the item's own key and name blanked, so items differing only by those share a group.
-    ``line`` is shown under a shared reason, ``alone`` (default: ``line``) before a reason of its
-    own. ``detail`` (a suggestion) is said once for the group when every member's
-    ``detail_pattern`` is the same, else on each member's line."""
+    ``line`` is shown under a shared reason, ``alone`` (default: ``line``) under a reason of its
+    own; either may be given as a function, called only for the items actually shown (a plan of
+    10,000 actions shows a few hundred). ``detail`` (a suggestion) is said once for the group
+    when every member's ``detail_pattern`` is the same, else on each member's line."""
 
-    line: str
+    text: str | Callable[[], str]
     reason: str
     rule: str
     pattern: str
@@ -75,6 +68,10 @@ class Item:
     detail: str = ""
     detail_pattern: str = ""
     detail_values: str = ""  # what the shared detail's blanks stand for, for the line
+
+    @property
+    def line(self) -> str:
+        return self.text if isinstance(self.text, str) else self.text()
 
 
 @dataclass

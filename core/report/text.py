@@ -13,6 +13,7 @@ action with a reason of its own has it on its line. At most ``limit`` actions pe
 """
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from grunndata.engine.model import OPS
@@ -27,6 +28,7 @@ OP_HEADINGS = {"create": "opprettes", "update": "endres", "finish": "avsluttes",
                "manual": "må gjøres for hånd", "warn": "advarsler"}
 MARKS = {"create": "+", "update": "~", "finish": "-", "skip": "×", "manual": "?", "warn": "!"}
 MORE = "bruk --full for å se alle"
+_has_digit = re.compile(r"\d").search
 
 
 def summary_line(plan: Plan, words: Words | None = None) -> str:
@@ -85,14 +87,14 @@ def reason_pattern(action: Any, reason: str) -> str:
         pattern = pattern.replace(f"«{text}»", "«…»")
     pattern = blank(pattern, shown(action.key))
     for text in texts:
-        if any(ch.isdigit() for ch in text):  # numbers are named without «»
+        if _has_digit(text):  # numbers are named without «»
             pattern = blank(pattern, text)
     return pattern
 
 
 def _item(action: Any, words: Words) -> Item:
     reason = shown(action.reason)
-    return Item(line=action_line(action, words), reason=reason, rule=shown(action.rule),
+    return Item(text=lambda: action_line(action, words), reason=reason, rule=shown(action.rule),
                 pattern=reason_pattern(action, reason))
 
 

@@ -29,9 +29,12 @@ def _date(line: Any) -> Any:
 def _item(line: Any) -> Item:
     key = shown(line.key)
     reason = shown(line.reason)
-    date = _date(line)
-    text = f"{MARKS.get(line.op, '·')} {key}" + (f" ({shown(date)})" if date else "")
-    return Item(line=text, reason=reason, rule=shown(line.rule), pattern=blank(reason, key))
+
+    def text() -> str:
+        date = _date(line)
+        return f"{MARKS.get(line.op, '·')} {key}" + (f" ({shown(date)})" if date else "")
+
+    return Item(text=text, reason=reason, rule=shown(line.rule), pattern=blank(reason, key))
 
 
 def summary_line(plan: Any) -> str:

@@ -39,6 +39,7 @@ class Words:
     transfers: dict[str, Any] = field(default_factory=dict)
     checks: dict[str, Any] = field(default_factory=dict)
     systems: dict[str, str] = field(default_factory=dict)
+    _labels: dict[str, str] = field(default_factory=dict, repr=False)
 
     @classmethod
     def from_host(cls, host: Any, rules: Any = None) -> "Words":
@@ -76,8 +77,10 @@ class Words:
         return str(label)[:1].upper() + str(label)[1:] if label else name
 
     def entity_label(self, name: str) -> str:
-        entity = self.entities.get(name)
-        return str(getattr(entity, "label", None) or name)
+        label = self._labels.get(name)  # asked once per line of a plan: remembered
+        if label is None:
+            label = self._labels[name] = str(getattr(self.entities.get(name), "label", None) or name)
+        return label
 
     def field_label(self, entity_name: str, field_name: str) -> str:
         entity = self.entities.get(entity_name)
