@@ -64,11 +64,14 @@ def runs_lines(runs: list[dict[str, Any]], words: Words | None = None) -> list[s
     if not runs:
         return ["Ingen kjøringer i journalen ennå."]
     zone = _zone()
-    rows = [["kjøring", "type", "startet", "ferdig", "master", "status", "skrevet", "feilet"]]
+    rows = [["kjøring", "type", "startet", "ferdig", "master", "status", "skrevet/sendt", "feilet"]]
     for r in runs:
         written, failed = _written(r.get("summary"))
-        rows.append([str(r["id"]), shown(r.get("kind") or "apply"), local_time(r.get("started_at"), zone),
-                     local_time(r.get("finished_at"), zone), shown(words.system(str(r.get("master")))),
+        started, finished = local_time(r.get("started_at"), zone), local_time(r.get("finished_at"), zone)
+        if finished[:11] == started[:11] and len(finished) > 11:
+            finished = finished[11:]  # the same day: the time is enough
+        rows.append([str(r["id"]), shown(r.get("kind") or "apply"), started, finished,
+                     shown(words.system(str(r.get("master")))),
                      shown(STATUS_WORDS.get(r.get("status"), r.get("status"))), written, failed])
     return ["Kjøringer (tider i norsk tid)", "", *_table(rows)]
 
@@ -114,7 +117,7 @@ def run_lines(run: dict[str, Any], words: Words | None = None) -> list[str]:
            f"ferdig {local_time(run.get('finished_at'), zone)}, master {shown(words.system(str(run.get('master'))))}, "
            f"regler {shown(run.get('config_hash'))}"]
     written, failed = _written(run.get("summary"))
-    out.append(f"Skrevet: {written}, feilet: {failed}.")
+    out.append(f"{'Sendt' if kind == 'transfer' else 'Skrevet'}: {written}, feilet: {failed}.")
     actions = run.get("actions") or []
     if actions:
         out += ["", f"Handlinger ({count(len(actions))}):",
