@@ -16,6 +16,7 @@ from grunndata.report.text import MARKS as PLAN_MARKS
 from grunndata.report.text import OP_WORDS as PLAN_OP_WORDS
 from grunndata.report.text import action_line
 from grunndata.report.transfer_text import MARKS as TRANSFER_MARKS
+from grunndata.report.transfer_text import OP_WORDS as TRANSFER_OP_WORDS
 from grunndata.report.words import Words
 
 DISPLAY_ZONE = "Europe/Oslo"
@@ -94,11 +95,11 @@ def _action_line(row: dict[str, Any], words: Words) -> str:
     return line
 
 
-def _transfer_line(row: dict[str, Any], zone: dt.tzinfo) -> str:
+def _transfer_line(row: dict[str, Any], zone: dt.tzinfo, words: Words) -> str:
     outcome = shown(OUTCOME_WORDS.get(row.get("outcome"), row.get("outcome")))
     op = row.get("op")
     line = (f"  {row.get('seq')}  {outcome}  {TRANSFER_MARKS.get(op, '·')} {shown(row.get('reference') or row.get('key'))}"
-            f" ({shown(row.get('kind'))}, {shown(op)})")
+            f" ({shown(words.transfer_label(str(row.get('kind'))))}, {shown(TRANSFER_OP_WORDS.get(op, op))})")
     if row.get("remote_id"):
         line += f"  id {shown(row['remote_id'])}"
     line += f"  PowerOffice: {local_time(row.get('po_accepted_at'), zone)}"
@@ -126,7 +127,7 @@ def run_lines(run: dict[str, Any], words: Words | None = None) -> list[str]:
     lines = run.get("lines") or []
     if lines:
         out += ["", f"Linjer ({count(len(lines))}):"]
-        out += [_transfer_line(line, zone) for line in lines]
+        out += [_transfer_line(line, zone, words) for line in lines]
     if not actions and not lines:
         out += ["", "Ingen handlinger eller linjer ble skrevet i denne kjøringen."]
     return out

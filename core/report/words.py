@@ -13,24 +13,35 @@ from dataclasses import dataclass, field
 from typing import Any
 
 
-def _system_names(rules: Any) -> dict[str, str]:
-    """System id -> display name: the rules' ``vocabulary.systems`` if they have it, else the
-    names the engine uses in its reasons (so the plan and its reasons agree)."""
+def _invert(systems: Any) -> dict[str, str]:
+    """``vocabulary.systems`` (word -> system id) as system id -> word (the first word wins)."""
     names: dict[str, str] = {}
-    if rules is not None:
-        try:
-            for word, value in (rules.vocabulary("systems") or {}).items():
-                names.setdefault(str(value), str(word))
-        except Exception:  # a report must never fail over a word
-            names = {}
-    if not names:
-        try:
-            from grunndata.engine import sync
-
-            names = dict(getattr(sync, "SYSTEM_NAMES", {}) or {})
-        except Exception:
-            names = {}
+    if isinstance(systems, dict):
+        for word, value in systems.items():
+            names.setdefault(str(value), str(word))
     return names
+
+
+def _system_names(rules: Any) -> dict[str, str]:
+    """System id -> display name: the rules' ``vocabulary.systems``; without rules at hand the
+    shipped vocabulary's; failing both, the names the engine uses in its reasons."""
+    try:
+        if rules is not None:
+            names = _invert(rules.vocabulary("systems"))
+            if names:
+                return names
+        import yaml
+        from importlib import resources
+
+        shipped = yaml.safe_load(resources.files("grunndata.rules").joinpath("vocabulary.yaml").read_text("utf-8"))
+        names = _invert(((shipped or {}).get("vocabulary") or {}).get("systems"))
+        if names:
+            return names
+        from grunndata.engine import sync
+
+        return dict(getattr(sync, "SYSTEM_NAMES", {}) or {})
+    except Exception:  # a report must never fail over a word
+        return {}
 
 
 @dataclass
@@ -96,6 +107,10 @@ class Words:
     def transfer_title(self, kind: str) -> str:
         transfer = self.transfers.get(kind)
         return str(getattr(transfer, "title", None) or getattr(transfer, "description", None) or kind)
+
+    def transfer_label(self, kind: str) -> str:
+        """The noun for a kind's rows in a sentence or a column («timer»): its ``label``."""
+        return str(getattr(self.transfers.get(kind), "label", None) or kind)
 
     def check_title(self, name: str, description: str | None = None) -> str:
         """The short name of a check: its description up to the colon ("Ansattnummer (R3)")."""

@@ -86,3 +86,13 @@ def test_html_is_escaped_after_the_control_characters():
 
 def test_a_message_keeps_its_lines_and_each_line_is_made_safe():
     assert lines_shown("a.yaml:1:1: feil\nb.yaml:2:3: \x1b[2J") == "a.yaml:1:1: feil\nb.yaml:2:3: \\x1b[2J"
+
+
+def test_an_error_line_shows_what_it_quotes_safely():
+    from click.testing import CliRunner
+
+    from grunndata.cli.main import cli
+
+    result = CliRunner().invoke(cli, ["plan", "-c", "/nowhere/kunde\x1b[2J\u202e.yaml"])
+    assert result.exit_code == 1
+    assert result.output == "/nowhere/kunde\\x1b[2J\\u202e.yaml:1:1: file not found\n"
