@@ -96,7 +96,7 @@ def assert_safe_html(page: str) -> None:
 RUNS = itertools.count()
 
 
-@settings(max_examples=6, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=4, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(names=NAMES)
 @example(names=["Skole Lade [fase 2]", "Kontorbygg [/] Brattøra", "<script>alert('x')</script> & Co"])
 @example(names=["\x1b[31mRød\x1b[0m", "\u200fמשרד Oslo", "Bru\\x1b [bold]"])
