@@ -42,16 +42,16 @@ def _template(text: str, key: str) -> tuple[str, list[str]]:
 
 
 def _item(finding: Any) -> Item:
-    key = shown(finding.key)
-    message = shown(finding.message).strip()
+    key = str(finding.key)
+    message = str(finding.message).strip()
     pattern, names = _template(message, key)
     detail = detail_pattern = detail_values = ""
     if finding.suggestion:
-        detail = f"Forslag: {shown(finding.suggestion).strip()}"
+        detail = f"Forslag: {str(finding.suggestion).strip()}"
         detail_pattern, more_names = _template(detail, key)
-        detail_values = "".join(f" «{n}»" for n in more_names if n not in names)
-    line = " ".join(["·", key, *(f"«{n}»" for n in names)])
-    return Item(text=line, alone=f"· {key}", reason=message, rule="", pattern=pattern, detail=detail,
+        detail_values = "".join(f" «{shown(n)}»" for n in more_names if n not in names)
+    line = " ".join(["·", shown(key), *(f"«{shown(n)}»" for n in names)])
+    return Item(text=line, alone=f"· {shown(key)}", reason=message, rule="", pattern=pattern, detail=detail,
                 detail_pattern=detail_pattern, detail_values=detail_values)
 
 

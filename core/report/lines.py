@@ -18,6 +18,8 @@ import re
 from dataclasses import dataclass, field
 from typing import Any, Callable, Iterable
 
+from grunndata.report.safe import shown
+
 DEFAULT_LIMIT = 50
 ELLIPSIS = "…"
 
@@ -58,7 +60,11 @@ class Item:
     ``line`` is shown under a shared reason, ``alone`` (default: ``line``) under a reason of its
     own; either may be given as a function, called only for the items actually shown (a plan of
     10,000 actions shows a few hundred). ``detail`` (a suggestion) is said once for the group
-    when every member's ``detail_pattern`` is the same, else on each member's line."""
+    when every member's ``detail_pattern`` is the same, else on each member's line.
+
+    ``reason``, ``rule``, ``pattern``, ``detail`` and ``detail_pattern`` are the systems' and
+    rules' text as is: :func:`section_lines` makes them safe to show, once per line printed.
+    ``text``, ``alone`` and ``detail_values`` are lines already made safe by their maker."""
 
     text: str | Callable[[], str]
     reason: str
@@ -104,20 +110,21 @@ def section_lines(section: Section, limit: int | None, more: str, why: str = "Gr
                 continue
             singles_shown += 1
             item = members[0]
-            out.append(f"  {why}{_at(rule)}: {item.reason}" + (f" {item.detail}" if item.detail else ""))
+            out.append(f"  {why}{_at(shown(rule))}: {shown(item.reason)}"
+                       + (f" {shown(item.detail)}" if item.detail else ""))
             out.append(f"    {item.alone or item.line}")
             continue
         details = {m.detail_pattern for m in members}
         shared = details.pop() if len(details) == 1 else None
-        out.append(f"  {why}{_at(rule)}: {pattern}" + (f" {shared}" if shared else ""))
-        shown = members if limit is None else members[:limit]
-        for item in shown:
+        out.append(f"  {why}{_at(shown(rule))}: {shown(pattern)}" + (f" {shown(shared)}" if shared else ""))
+        listed = members if limit is None else members[:limit]
+        for item in listed:
             if shared is not None:
                 out.append(f"    {item.line}{item.detail_values}")
             else:
-                out.append(f"    {item.line}" + (f" → {item.detail}" if item.detail else ""))
-        if len(members) > len(shown):
-            out.append(f"    {ELLIPSIS} og {count(len(members) - len(shown))} til; {more}")
+                out.append(f"    {item.line}" + (f" → {shown(item.detail)}" if item.detail else ""))
+        if len(members) > len(listed):
+            out.append(f"    {ELLIPSIS} og {count(len(members) - len(listed))} til; {more}")
     if singles_hidden:
         out.append(f"  {ELLIPSIS} og {count(singles_hidden)} til, hver med sin grunn; {more}")
     return out

@@ -58,7 +58,7 @@ def _rows(actions: list[Any], words: Words, with_reason: bool) -> list[str]:
 def _section(actions: list[Any], words: Words) -> list[str]:
     groups: dict[tuple[str, str], list[Any]] = {}
     for a in actions:
-        groups.setdefault((reason_pattern(a, shown(a.reason)), shown(a.rule)), []).append(a)
+        groups.setdefault((shown(reason_pattern(a)), shown(a.rule)), []).append(a)
     out: list[str] = []
     singles = [members[0] for members in groups.values() if len(members) == 1]
     for (pattern, rule), members in groups.items():

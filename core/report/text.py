@@ -75,27 +75,28 @@ def action_line(action: Any, words: Words) -> str:
     return f"{line} ({changes_text(words, action.entity, extras)})" if extras else line
 
 
-def reason_pattern(action: Any, reason: str) -> str:
+def reason_pattern(action: Any) -> str:
     """The reason with what the line itself shows (name, deciding values, key) blanked, so that
     actions differing only by those share one reason line. Quoted values go first, so a key
-    inside a name never cuts the name."""
+    inside a name never cuts the name. Works on the text as the engine wrote it; it is made safe
+    to show when printed."""
+    reason = str(action.reason)
     fields = action.fields if isinstance(action.fields, dict) else {}
     values = [fields.get("name"), *deciding_values(action).values()]
-    texts = [shown(v) for v in values if isinstance(v, (str, int)) and not isinstance(v, bool) and str(v)]
-    pattern = reason
+    texts = [str(v) for v in values if isinstance(v, (str, int)) and not isinstance(v, bool) and str(v)]
     for text in texts:
-        pattern = pattern.replace(f"«{text}»", "«…»")
-    pattern = blank(pattern, shown(action.key))
+        if text in reason:
+            reason = reason.replace(f"«{text}»", "«…»")
+    reason = blank(reason, str(action.key))
     for text in texts:
         if _has_digit(text):  # numbers are named without «»
-            pattern = blank(pattern, text)
-    return pattern
+            reason = blank(reason, text)
+    return reason
 
 
 def _item(action: Any, words: Words) -> Item:
-    reason = shown(action.reason)
-    return Item(text=lambda: action_line(action, words), reason=reason, rule=shown(action.rule),
-                pattern=reason_pattern(action, reason))
+    return Item(text=lambda: action_line(action, words), reason=str(action.reason), rule=str(action.rule),
+                pattern=reason_pattern(action))
 
 
 def _sections(plan: Plan, words: Words) -> list[Section]:

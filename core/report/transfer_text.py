@@ -27,14 +27,13 @@ def _date(line: Any) -> Any:
 
 
 def _item(line: Any) -> Item:
-    key = shown(line.key)
-    reason = shown(line.reason)
+    reason = str(line.reason)
 
     def text() -> str:
         date = _date(line)
-        return f"{MARKS.get(line.op, '·')} {key}" + (f" ({shown(date)})" if date else "")
+        return f"{MARKS.get(line.op, '·')} {shown(line.key)}" + (f" ({shown(date)})" if date else "")
 
-    return Item(text=text, reason=reason, rule=shown(line.rule), pattern=blank(reason, key))
+    return Item(text=text, reason=reason, rule=str(line.rule), pattern=blank(reason, str(line.key)))
 
 
 def summary_line(plan: Any) -> str:
