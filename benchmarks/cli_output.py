@@ -117,12 +117,48 @@ def measure_world(world: dict[str, Any], label: str, repeats: int, tmp: Path) ->
             for name, cmd in commands.items():
                 runs[name].append(run_child(cmd, env))
         plan = json.loads(runs["json"][0]["output"])
+        measured = [json.loads(subprocess.run([sys.executable, "-m", "benchmarks.cli_output", "--child-phases",
+                                               str(config)], env=env, cwd=HERE.parent, capture_output=True,
+                                              check=True).stdout) for _ in range(repeats)]
+        inside = {k: min(m[k] for m in measured) for k in measured[0]}
         best = {name: {"cpu_s": min(r["cpu_s"] for r in rs), "wall_s": min(r["wall_s"] for r in rs),
                        "bytes": rs[0]["bytes"], "lines": rs[0]["lines"]} for name, rs in runs.items()}
         return {"label": label, "actions": plan["summary"]["total"], "summary": plan["summary"], "best": best,
-                "encoding": encoding_costs(plan)}
+                "encoding": encoding_costs(plan), "phases": inside}
     finally:
         served.stop()
+
+
+def phases(config: str) -> dict[str, float]:
+    """Where the CPU of ``plan --json`` goes, measured inside one fresh process (run as
+    ``--child-phases CONFIG``): start-up, reading both systems, the snapshot's fingerprint,
+    the rest of planning, encoding."""
+    c0 = time.process_time()
+    import asyncio
+
+    from grunndata import secrets
+    from grunndata.cli import main as _cli  # noqa: F401  (the command's own imports)
+    from grunndata.engine import runner
+    from grunndata.engine.planner import make_plan
+    from grunndata.session import open_session
+
+    session = open_session(config)
+    c1 = time.process_time()
+
+    async def read() -> Any:
+        async with runner.connect(session, secrets.from_environment(), rate_per_second=None) as conn:
+            return await runner.read_snapshot(conn)
+
+    snapshot = asyncio.run(read())
+    c2 = time.process_time()
+    snapshot.fingerprint()
+    c3 = time.process_time()
+    plan = make_plan(session, snapshot)  # computes the fingerprint again: subtracted below
+    c4 = time.process_time()
+    json.dumps(plan.to_json(), indent=2, ensure_ascii=False)
+    c5 = time.process_time()
+    return {"startup_s": c1 - c0, "read_s": c2 - c1, "fingerprint_s": c3 - c2,
+            "plan_s": max(0.0, (c4 - c3) - (c3 - c2)), "encode_s": c5 - c4}
 
 
 def encoding_costs(data: dict[str, Any]) -> dict[str, float]:
@@ -180,6 +216,13 @@ def render(results: list[dict[str, Any]], projects: int) -> str:
         out.append(f"| {r['label']} | **{b['text']['cpu_s'] / b['json']['cpu_s']:.2f}** "
                    f"| **{b['json']['wall_s'] / b['bare']['wall_s']:.2f}** | {b['json']['cpu_s'] / b['bare']['cpu_s']:.2f} "
                    f"| {e['asdict_s'] * 1000:.0f} ms | {e['now_s'] * 1000:.0f} ms | {orj} |")
+    out += ["", "Where the CPU of `plan --json` goes (measured inside a fresh process, best of the runs per phase; "
+                "the fingerprint is the hash of everything read that `make_plan` computes for `apply --plan`):", "",
+            "| world | start-up s | read s | fingerprint s | plan s | encode s |", "|---|---:|---:|---:|---:|---:|"]
+    for r in results:
+        ph = r["phases"]
+        out.append(f"| {r['label']} | {ph['startup_s']:.2f} | {ph['read_s']:.2f} | {ph['fingerprint_s']:.2f} "
+                   f"| {ph['plan_s']:.2f} | {ph['encode_s']:.3f} |")
     out += ["", "| target | measured | met |", "|---|---|:---:|"]
     for r in results:
         b = r["best"]
@@ -220,7 +263,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--quick", action="store_true", help="the worldgen world only, 2 runs of each command")
     parser.add_argument("--out", type=Path, default=RESULTS)
+    parser.add_argument("--child-phases", metavar="CONFIG", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
+    if args.child_phases:
+        print(json.dumps(phases(args.child_phases)))
+        return 0
     repeats = 2 if args.quick else args.repeats
     results = []
     with tempfile.TemporaryDirectory(prefix="grunndata-cli-bench-") as tmp:
