@@ -5,13 +5,11 @@ from __future__ import annotations
 import datetime as dt
 import json
 import sqlite3
-from types import SimpleNamespace
 
 import pytest
 from click.testing import CliRunner
 
 from grunndata.cli.main import cli
-from grunndata.engine.model import Action
 from grunndata.journal import Journal
 from grunndata.report.history_text import local_time, run_lines, runs_lines
 from grunndata.report.words import Words
@@ -31,30 +29,28 @@ def test_utc_is_shown_in_norwegian_time_with_its_offset():
 
 @pytest.fixture
 def journal_file(tmp_path):
-    """One apply run and one interrupted transfer run, at known UTC times."""
+    """One apply run and one interrupted transfer run, at known UTC times, written the way the
+    journal writes them (its own schema; the rows as the write engine leaves them)."""
     path = tmp_path / "journal.sqlite"
-    j = Journal(path)
-    apply_id = j.start_run("smartdok", "abc123", "fp")
-    row = j.action_started(apply_id, 1, Action("create", "projects", "poweroffice", "2305",
-                                               {"name": "Kontorbygg [/] Brattøra"}, "r", "rules/projects.yaml:56"))
-    j.action_done(row, "ok", remote_id=77)
-    j.finish_run(apply_id, "ok", {"planned_writes": 1, "ok": 1, "recovered": 0, "failed": 0, "declined": False})
-    transfer_id = j.start_run("smartdok", "abc123", "2026-01-01..2026-01-31", kind="transfer")
-    for seq in (1, 2):
-        line = SimpleNamespace(op="send", kind="hours", key=f"smartdok-workhour-{seq}",
-                               reference=f"smartdok-workhour-{seq}", fields={}, reason="r", rule="rules/transfer.yaml:15")
-        jrow = j.line_started(transfer_id, seq, line)
-        if seq == 1:
-            j.line_po_accepted(jrow, "ok", 501)
-            j.line_marked(jrow)
-            j.line_done(jrow, "ok", 501)
-    j.finish_run(transfer_id, "interrupted", {"planned_writes": 2, "ok": 1, "recovered": 0, "failed": 0,
-                                              "marked": 1, "held": 0, "reported": 0, "declined": False})
-    j.close()
+    Journal(path).close()  # the schema
     db = sqlite3.connect(path)
-    db.execute("UPDATE runs SET started_at='2026-01-15T13:00:00+00:00', finished_at='2026-01-15T13:00:05+00:00'")
-    db.execute("UPDATE transfer_lines SET po_accepted_at='2026-07-01T10:00:00+00:00', "
-               "sd_marked_at='2026-07-01T10:00:01+00:00' WHERE po_accepted_at IS NOT NULL")
+    run = ("INSERT INTO runs (kind, started_at, finished_at, master, config_hash, fingerprint, status, summary) "
+           "VALUES (?, '2026-01-15T13:00:00+00:00', '2026-01-15T13:00:05+00:00', 'smartdok', 'abc123', 'fp', ?, ?)")
+    apply_id = db.execute(run, ("apply", "ok", json.dumps({"planned_writes": 1, "ok": 1, "recovered": 0,
+                                                           "failed": 0, "declined": False}))).lastrowid
+    db.execute("INSERT INTO actions (run_id, seq, op, entity, target, key, fields, reason, rule, outcome, remote_id, "
+               "detail, at) VALUES (?, 1, 'create', 'projects', 'poweroffice', '2305', ?, 'r', 'rules/projects.yaml:56', "
+               "'ok', '77', '', '2026-01-15T13:00:01+00:00')",
+               (apply_id, json.dumps({"name": "Kontorbygg [/] Brattøra"}, ensure_ascii=False)))
+    transfer_id = db.execute(run, ("transfer", "interrupted", json.dumps({
+        "planned_writes": 2, "ok": 1, "recovered": 0, "failed": 0, "marked": 1, "held": 0, "reported": 0,
+        "declined": False}))).lastrowid
+    line = ("INSERT INTO transfer_lines (run_id, seq, op, kind, key, reference, fields, reason, rule, outcome, "
+            "remote_id, po_accepted_at, sd_marked_at, detail, at) VALUES (?, ?, 'send', 'hours', ?, ?, '{}', 'r', "
+            "'rules/transfer.yaml:15', ?, ?, ?, ?, '', '2026-07-01T10:00:01+00:00')")
+    db.execute(line, (transfer_id, 1, "smartdok-workhour-1", "smartdok-workhour-1", "ok", "501",
+                      "2026-07-01T10:00:00+00:00", "2026-07-01T10:00:01+00:00"))
+    db.execute(line, (transfer_id, 2, "smartdok-workhour-2", "smartdok-workhour-2", "started", None, None, None))
     db.commit()
     db.close()
     return path, apply_id, transfer_id
