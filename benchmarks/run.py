@@ -381,12 +381,16 @@ def render(plans: list[dict[str, Any]], applies: list[dict[str, Any]], quick: bo
 
 
 def write_results(text: str, path: Path = RESULTS) -> None:
+    from benchmarks.cli_output import kept_section
+
     notes = ""
     if path.exists():
         old = path.read_text(encoding="utf-8")
         if NOTES_MARKER in old:
             notes = old.split(NOTES_MARKER, 1)[1]
-    path.write_text(text + "\n" + NOTES_MARKER + (notes or "\n\n"), encoding="utf-8")
+    kept = kept_section(path)  # the command-line section has its own benchmark: carried over
+    path.write_text(text + ("\n" + kept + "\n" if kept else "") + "\n" + NOTES_MARKER + (notes or "\n\n"),
+                    encoding="utf-8")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -396,6 +400,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--master", default="smartdok", choices=("smartdok", "poweroffice"))
     parser.add_argument("--no-apply", action="store_true", help="skip the apply benchmark")
     parser.add_argument("--out", type=Path, default=RESULTS, help="where the results go (default benchmarks/RESULTS.md)")
+    parser.add_argument("--cli-output", action="store_true",
+                        help="also time plan as text and as JSON through the command line (benchmarks.cli_output)")
     parser.add_argument("--child-plan", type=int, help=argparse.SUPPRESS)
     parser.add_argument("--repeats", type=int, default=None, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
@@ -425,6 +431,10 @@ def main(argv: list[str] | None = None) -> int:
             print(f"  {'429s' if a['inject_429'] else 'alone'}: {a['writes']} writes, {a['writes_per_s']:.2f}/s, "
                   f"{a['status_429']} × 429, lost {a['lost']}, left {a['left_after']}", file=sys.stderr, flush=True)
     write_results(render(plans, applies, args.quick), args.out)
+    if args.cli_output:
+        from benchmarks import cli_output
+
+        cli_output.main(["--out", str(args.out)] + (["--quick"] if args.quick else []))
     print(f"results written to {args.out}", file=sys.stderr)
     return 0
 

@@ -1,53 +1,85 @@
-"""Terminal output: errors to stderr, tables through rich."""
+"""Terminal output: errors to stderr, every line made safe to show, rich only for progress bars.
+
+The reports themselves are built in :mod:`grunndata.report`; this module writes the odd line a
+command prints itself. Messages may carry text from the systems (a vendor's error message, a
+name), so each line goes through :func:`grunndata.report.safe.lines_shown`. rich is imported only
+when a progress bar is actually drawn.
+"""
 from __future__ import annotations
 
 import sys
+from typing import Any
 
 import click
-from rich.console import Console
-from rich.table import Table
 
-console = Console(highlight=False, soft_wrap=True)
+from grunndata.report.lines import emit
+from grunndata.report.safe import lines_shown, shown
+
+_console: Any = None
+
+
+def get_console() -> Any:
+    """The rich console of the progress bars (created, and rich imported, on first use)."""
+    global _console
+    if _console is None:
+        from rich.console import Console
+
+        _console = Console(highlight=False, soft_wrap=True, markup=False)
+    return _console
+
+
+def __getattr__(name: str) -> Any:  # ``output.console`` for older callers, still lazily
+    if name == "console":
+        return get_console()
+    raise AttributeError(name)
 
 
 def error(message: str) -> None:
-    click.echo(message, err=True)
+    click.echo(lines_shown(message), err=True)
 
 
 def ok(message: str) -> None:
-    click.echo(message)
+    click.echo(lines_shown(message))
 
 
 def plugins_table(rows: list[dict], skipped: list[dict]) -> None:
-    table = Table(title="Tillegg", show_lines=False)
-    table.add_column("navn")
-    table.add_column("fra")
-    table.add_column("tilbyr")
+    width = max((len(shown(r["name"])) for r in rows), default=0)
+    lines = ["Tillegg", ""]
     for r in rows:
-        table.add_row(r["name"], r["origin"], ", ".join(r["offers"]))
-    console.print(table)
+        lines.append(f"  {shown(r['name']):<{width}}  fra {shown(r['origin'])}")
+        if r["offers"]:
+            lines.append(f"  {'':<{width}}  tilbyr {', '.join(shown(o) for o in r['offers'])}")
+    emit(lines)
     for s in skipped:
-        click.echo(f"skipped plugin '{s['name']}': {s['error']}", err=True)
+        click.echo(f"skipped plugin '{shown(s['name'])}': {shown(s['error'])}", err=True)
     sys.stdout.flush()
 
 
+def _stdout_is_terminal() -> bool:
+    isatty = getattr(sys.stdout, "isatty", None)
+    try:
+        return bool(isatty and isatty())
+    except ValueError:  # a closed stream
+        return False
+
+
 class Progress:
-    """A progress bar for long applies; silent for short ones and in JSON mode."""
+    """A progress bar for long applies; silent for short ones, in JSON mode and when piped."""
 
     def __init__(self, enabled: bool = True, threshold: int = 20):
-        self.enabled = enabled and console.is_terminal
+        self.enabled = enabled and _stdout_is_terminal()
         self.threshold = threshold
         self.total = 0
-        self._bar = None
-        self._task = None
+        self._bar: Any = None
+        self._task: Any = None
 
-    def advance(self, _outcome) -> None:
+    def advance(self, _outcome: Any) -> None:
         if not self.enabled or self.total < self.threshold:
             return
         if self._bar is None:
             from rich.progress import Progress as RichProgress
 
-            self._bar = RichProgress(console=console, transient=True)
+            self._bar = RichProgress(console=get_console(), transient=True)
             self._bar.start()
             self._task = self._bar.add_task("Skriver", total=self.total)
         self._bar.advance(self._task)
@@ -56,34 +88,3 @@ class Progress:
         if self._bar is not None:
             self._bar.stop()
             self._bar = None
-
-
-def runs_table(runs: list[dict]) -> None:
-    table = Table(title="Kjøringer", title_justify="left")
-    for col in ("kjøring", "startet", "ferdig", "master", "status", "skrevet", "feilet"):
-        table.add_column(col)
-    for r in runs:
-        s = r.get("summary") or {}
-        table.add_row(str(r["id"]), r["started_at"], r.get("finished_at") or "-", r["master"], r["status"],
-                      str(s.get("ok", 0) + s.get("recovered", 0)), str(s.get("failed", 0)))
-    console.print(table)
-
-
-def run_detail(run: dict) -> None:
-    click.echo(f"Kjøring {run['id']}: {run['status']}, startet {run['started_at']}, master {run['master']}, "
-               f"regler {run['config_hash']}")
-    table = Table(title_justify="left")
-    for col in ("#", "handling", "i", "nøkkel", "utfall", "id", "detaljer"):
-        table.add_column(col, overflow="fold")
-    for a in run["actions"]:
-        table.add_row(str(a["seq"]), f"{a['op']} {a['entity']}", a["target"], a["key"], a["outcome"],
-                      a.get("remote_id") or "", a.get("detail") or "")
-    console.print(table)
-    if run.get("lines"):  # a transfer run: both steps of every row
-        lines = Table(title_justify="left")
-        for col in ("#", "handling", "type", "referanse", "utfall", "PowerOffice", "SmartDok merket", "detaljer"):
-            lines.add_column(col, overflow="fold")
-        for line in run["lines"]:
-            lines.add_row(str(line["seq"]), line["op"], line["kind"], line["reference"], line["outcome"],
-                          line.get("po_accepted_at") or "", line.get("sd_marked_at") or "", line.get("detail") or "")
-        console.print(lines)

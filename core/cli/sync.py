@@ -19,7 +19,10 @@ from grunndata.engine.plan import Plan
 from grunndata.engine.writes import Stop, WriteReport
 from grunndata.errors import GrunndataError
 from grunndata.journal import Journal
-from grunndata.report.text import print_plan
+from grunndata.report import history_text
+from grunndata.report.lines import DEFAULT_LIMIT
+from grunndata.report.text import print_apply_result, print_plan
+from grunndata.report.words import Words
 from grunndata.session import Session, open_session
 
 CONFIG_HELP = "Oppsettfil (standard: grunndata.yaml i arbeidsmappen)."
@@ -100,22 +103,38 @@ async def _plan(session: Session) -> Plan:
         return result
 
 
+LIMIT_HELP = f"Vis høyst N handlinger per grunn (standard {DEFAULT_LIMIT}); resten telles."
+
+
 @click.command()
 @click.option("-c", "--config", "config_path", metavar="FILE", help=CONFIG_HELP)
 @click.option("--json", "as_json", is_flag=True, help="Skriv planen som JSON.")
 @click.option("--out", "out", metavar="FILE", help="Lagre planen for «apply --plan FILE».")
-def plan(config_path: str | None, as_json: bool, out: str | None) -> None:
+@click.option("--limit", type=click.IntRange(min=0), default=DEFAULT_LIMIT, show_default=False, metavar="N",
+              help=LIMIT_HELP)
+@click.option("--full", is_flag=True, help="Vis alle handlinger (ingen grense).")
+@click.option("--html", "html_file", metavar="FILE", help="Skriv planen som én HTML-side (for et kundemøte).")
+def plan(config_path: str | None, as_json: bool, out: str | None, limit: int, full: bool,
+         html_file: str | None) -> None:
     """Les begge systemer og vis hva som må gjøres, og hvorfor. Skriver ingenting."""
     session = open_session(config_path)
     result = asyncio.run(_plan(session))
     if out:
         result.save(Path(out))
+    words = Words.from_session(session)
+    if html_file:
+        from grunndata.report.html import write_page
+        from grunndata.report.plan_html import render_plan
+
+        write_page(html_file, render_plan(result, words=words))
     if as_json:
         click.echo(json.dumps(result.to_json(), indent=2, ensure_ascii=False))
     else:
-        print_plan(result, output.console)
+        print_plan(result, words=words, limit=None if full else limit)
         if out:
-            click.echo(f"Planen er lagret i {out}; kjør «grunndata apply --plan {out}» for å gjennomføre den.")
+            output.ok(f"Planen er lagret i {out}; kjør «grunndata apply --plan {out}» for å gjennomføre den.")
+        if html_file:
+            output.ok(f"Planen er skrevet til {html_file}.")
     if result.blocked:
         sys.exit(1)
 
@@ -144,7 +163,8 @@ def apply(config_path: str | None, plan_file: str | None, yes: bool, as_json: bo
     saved = Plan.load(Path(plan_file)) if plan_file else None
     with locked_journal(session, state) as journal:
         report = asyncio.run(_apply(session, saved, journal, yes, as_json))
-    finish(report, as_json, _print_report, "ingenting ble skrevet (ikke bekreftet; bruk --yes for å skrive uten å spørre)")
+    finish(report, as_json, print_apply_result,
+           "ingenting ble skrevet (ikke bekreftet; bruk --yes for å skrive uten å spørre)")
 
 
 async def _apply(session: Session, saved: Plan | None, journal: Journal, yes: bool, as_json: bool):
@@ -152,7 +172,8 @@ async def _apply(session: Session, saved: Plan | None, journal: Journal, yes: bo
 
     def show(p: Plan) -> None:
         if not as_json:
-            print_plan(p, output.console)
+            print_plan(p, words=Words.from_session(session),
+                       more="se alle med «grunndata plan --full» før du svarer")
         progress_bar.total = len(p.writes)
 
     async with connection(session) as conn:
@@ -162,19 +183,6 @@ async def _apply(session: Session, saved: Plan | None, journal: Journal, yes: bo
                                       stop=stop_on_signals())
         finally:
             progress_bar.stop()
-
-
-def _print_report(report: runner.ApplyReport) -> None:
-    for o in report.outcomes:
-        if o.status != "ok":
-            mark = "FEILET" if o.status == "failed" else "funnet igjen"
-            click.echo(f"{mark}: {o.action.op} {o.action.entity} {o.action.key}: {o.detail}")
-    s = report.summary()
-    if not report.plan.writes:
-        click.echo("Ingenting å skrive.")
-    elif not report.declined:
-        click.echo(f"Ferdig: {s['ok']} skrevet, {s['recovered']} funnet igjen, {s['failed']} feilet"
-                   + (f" (kjøring {report.run_id} i journalen)" if report.run_id else ""))
 
 
 @click.command()
@@ -198,8 +206,6 @@ def history(run_id: int | None, config_path: str | None, state: str | None, as_j
     if as_json:
         click.echo(json.dumps(data, indent=2, ensure_ascii=False))
     elif run_id is None:
-        output.runs_table(data)
+        history_text.print_runs(data, words=Words.from_session(session))
     else:
-        output.run_detail(data)
-
-
+        history_text.print_run(data, words=Words.from_session(session))

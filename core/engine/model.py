@@ -59,7 +59,11 @@ class Action:
     rule: str
 
     def to_json(self) -> dict[str, Any]:
-        return asdict(self)
+        # Built by hand: dataclasses.asdict deep-copies every field value, which dominated
+        # ``plan --json`` at thousands of actions. The fields are shared, not copied: callers
+        # encode the result at once.
+        return {"op": self.op, "entity": self.entity, "target": self.target, "key": self.key,
+                "fields": self.fields, "reason": self.reason, "rule": self.rule}
 
     @property
     def writes(self) -> bool:

@@ -2,21 +2,26 @@
 
 No scripts, no external fonts, images or style sheets: the CSS is inline, and
 every text from the systems is escaped (names in SmartDok or PowerOffice are
-whatever someone typed).
+whatever someone typed): control characters as visible escapes, as in the terminal, then
+HTML-escaped (:func:`grunndata.report.safe.html_text`). :func:`page` is the frame every page
+shares (the plan's page too, :mod:`grunndata.report.plan_html`).
 """
 from __future__ import annotations
 
 import datetime as dt
 import re
 from html import escape
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from grunndata import __version__
+from grunndata.errors import GrunndataError
+from grunndata.report.safe import html_text
+from grunndata.report.words import Words
 
 if TYPE_CHECKING:
     from grunndata.engine.doctor import DoctorReport
 
-SYSTEMS = {"smartdok": "SmartDok", "poweroffice": "PowerOffice"}
 SEVERITY_WORDS = {"error": "Feil", "warning": "Advarsel"}
 MONTHS = ("januar", "februar", "mars", "april", "mai", "juni", "juli", "august", "september", "oktober",
           "november", "desember")
@@ -45,6 +50,11 @@ td.key{font-family:ui-monospace,SFMono-Regular,Menlo,Consolas,monospace;white-sp
 .badge.warning{background:#fff4d6;color:#7a4f00}
 .ok{color:#1e6b34}
 .none{color:#8c959f}
+td.num,th.num{text-align:right;font-variant-numeric:tabular-nums}
+.reason{margin:.75rem 0 .25rem}
+.rule{font-family:ui-monospace,SFMono-Regular,Menlo,Consolas,monospace;color:#59636e;font-size:.85rem}
+.op{font-family:ui-monospace,SFMono-Regular,Menlo,Consolas,monospace;font-weight:700}
+.op.create{color:#1e6b34}.op.update{color:#7a4f00}.op.finish{color:#8250df}.op.warn{color:#a4161a}
 footer{margin-top:2rem;color:#8c959f;font-size:.85rem}
 @media print{body{background:#fff;padding:0}main{box-shadow:none;padding:0}tr{break-inside:avoid}}
 """
@@ -70,14 +80,16 @@ def _plural(n: int, one: str, many: str) -> str:
     return f"{n} {one if n == 1 else many}"
 
 
-def render_doctor(report: "DoctorReport", *, generated: dt.datetime | None = None, config: str | None = None,
-                  title: str = "Samsvarsrapport: SmartDok og PowerOffice") -> str:
-    generated = generated or dt.datetime.now().astimezone()
-    s = report.summary()
-    meta = [f"Laget {norwegian_date(generated)}",
-            f"mastersystem for prosjekter og aktiviteter: {SYSTEMS.get(report.master, report.master)}"]
-    if config:
-        meta.append(f"oppsett: {config}")
+def write_page(path: str, html: str) -> None:
+    """Write a page, or one clear line saying why it could not be written."""
+    try:
+        Path(path).write_text(html, encoding="utf-8")
+    except OSError as exc:
+        raise GrunndataError(f"{path}: kan ikke skrive siden ({exc.strerror or exc})") from None
+
+
+def page(title: str, meta: list[str], body: list[str], footer: str) -> str:
+    """One self-contained page: the shared head and style, ``body`` (HTML already escaped)."""
     parts = [
         "<!DOCTYPE html>",
         '<html lang="nb">',
@@ -91,9 +103,23 @@ def render_doctor(report: "DoctorReport", *, generated: dt.datetime | None = Non
         "<main>",
         f"<h1>{escape(title)}</h1>",
         f'<p class="meta">{escape(" · ".join(meta))}</p>',
-        f'<p class="intro">{escape(INTRO)}</p>',
-        '<div class="totals">',
+        *body,
+        f"<footer>{escape(footer)}</footer>",
+        "</main>", "</body>", "</html>", "",
     ]
+    return "\n".join(parts)
+
+
+def render_doctor(report: "DoctorReport", *, generated: dt.datetime | None = None, config: str | None = None,
+                  title: str = "Samsvarsrapport: SmartDok og PowerOffice", words: Words | None = None) -> str:
+    words = words or Words.default()
+    generated = generated or dt.datetime.now().astimezone()
+    s = report.summary()
+    meta = [f"Laget {norwegian_date(generated)}",
+            f"mastersystem for prosjekter og aktiviteter: {words.system(report.master)}"]
+    if config:
+        meta.append(f"oppsett: {config}")
+    parts = [f'<p class="intro">{escape(INTRO)}</p>', '<div class="totals">']
     if report.findings:
         parts.append(f'<div class="total error">{escape(_plural(s["errors"], "feil", "feil"))}</div>')
         parts.append(f'<div class="total warning">{escape(_plural(s["warnings"], "advarsel", "advarsler"))}</div>')
@@ -108,8 +134,8 @@ def render_doctor(report: "DoctorReport", *, generated: dt.datetime | None = Non
     sections += [(name, name) for name in by_check if name not in {c.name for c in report.checks}]
     for name, description in sections:
         found = by_check.get(name, [])
-        parts.append(f'<section id="{escape(name, quote=True)}">')
-        parts.append(f"<h2>{escape(description)}</h2>")
+        parts.append(f'<section id="{html_text(name)}">')
+        parts.append(f"<h2>{html_text(description)}</h2>")
         if not found:
             parts.append('<p class="ok">Ingen avvik.</p>')
         else:
@@ -119,13 +145,12 @@ def render_doctor(report: "DoctorReport", *, generated: dt.datetime | None = Non
             parts.append("<tbody>")
             for f in found:
                 word = SEVERITY_WORDS.get(f.severity, f.severity)
-                suggestion = (escape(f.suggestion) if f.suggestion else '<span class="none">–</span>')
+                suggestion = (html_text(f.suggestion) if f.suggestion else '<span class="none">–</span>')
                 parts.append(
-                    f'<tr><td><span class="badge {escape(f.severity, quote=True)}">{escape(word)}</span></td>'
-                    f'<td class="key">{escape(f.key)}</td><td>{escape(f.message)}</td><td>{suggestion}</td></tr>')
+                    f'<tr><td><span class="badge {html_text(f.severity)}">{html_text(word)}</span></td>'
+                    f'<td class="key">{html_text(f.key)}</td><td>{html_text(f.message)}</td><td>{suggestion}</td></tr>')
             parts.append("</tbody></table>")
         parts.append("</section>")
-    parts.append(f"<footer>Laget med grunndata {escape(__version__)}. Rapporten leser bare; ingenting er endret i "
-                 "SmartDok eller PowerOffice.</footer>")
-    parts += ["</main>", "</body>", "</html>", ""]
-    return "\n".join(parts)
+    footer = (f"Laget med grunndata {__version__}. Rapporten leser bare; ingenting er endret i "
+              "SmartDok eller PowerOffice.")
+    return page(title, meta, parts, footer)

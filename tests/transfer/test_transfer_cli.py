@@ -117,8 +117,11 @@ def test_history_shows_the_transfer_with_both_steps(served: Env):
     assert runs[0]["kind"] == "transfer"
     shown = json.loads(CliRunner().invoke(cli, ["history", str(runs[0]["id"]), "--json"]).output)
     assert shown["lines"] and all(line["po_accepted_at"] and line["sd_marked_at"] for line in shown["lines"])
-    text = CliRunner().invoke(cli, ["history", str(runs[0]["id"])]).output
-    assert "smartdok" in text and "hours" in text  # the lines table (columns fold in a narrow terminal)
+    text = CliRunner().invoke(cli, ["history", str(runs[0]["id"])]).output.splitlines()
+    assert text[0].startswith(f"Kjøring {runs[0]['id']}: ok (transfer)")
+    assert f"Linjer ({len(shown['lines'])}):" in text and not any(t.startswith("Handlinger") for t in text)
+    sent = [t for t in text if "smartdok-workhour-" in t]  # one line per row, both steps' times on it
+    assert sent and all("PowerOffice: 20" in t and "SmartDok merket: 20" in t for t in sent)
 
 
 def test_secrets_never_reach_output_or_journal(served: Env):

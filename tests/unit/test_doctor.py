@@ -469,12 +469,18 @@ def test_cli_json_on_the_demo_world_exits_1(served):
     assert data["summary"] == {"errors": 4, "warnings": 2, "checks": ["additions", "employees", "manual", "wages"]}
 
 
-def test_cli_exits_0_when_only_warnings_and_prints_a_table(served):
+def test_cli_exits_0_when_only_warnings_and_lists_each_finding_on_one_line(served):
     world = {"smartdok": {"Users": users(("1001", "Ola Nordmann"))},
              "poweroffice": {"Employees": employees((1001, "Ola Nordmann"), (1013, "Anders Bakken"))}}
     result = invoke("-c", served(world))
     assert result.exit_code == 0, result.output
-    assert "1013" in result.output and "Samsvar: 0 feil, 1 advarsler." in result.output
+    lines = result.output.splitlines()
+    assert "  Ansattnummer (R3)  1 advarsel" in lines  # the totals per check come first
+    assert "Ansattnummer (R3): advarsler (1)" in lines
+    reason = lines.index("Ansattnummer (R3): advarsler (1)") + 1
+    assert lines[reason].startswith("  Grunn: ") and "«Anders Bakken»" in lines[reason] and "(R3)" in lines[reason]
+    assert lines[reason + 1] == "    · 1013"  # the finding itself: one line under its reason
+    assert lines[-1] == "Samsvar: 0 feil, 1 advarsel."
 
 
 def test_cli_clean_world(served):
