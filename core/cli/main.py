@@ -79,7 +79,7 @@ def schema(config_path: str | None) -> None:
 @cli.command()
 @click.option("--json", "as_json", is_flag=True, help="Skriv JSON.")
 def plugins(as_json: bool) -> None:
-    """Vis innlastede tillegg og hvor de kommer fra."""
+    """Vis innlastede tillegg og hvor de kommer fra (exit-kode 1 når et tillegg ble hoppet over)."""
     host = load_host()
     rows = []
     for p in host.plugins:
@@ -89,8 +89,13 @@ def plugins(as_json: bool) -> None:
     skipped = [{"name": n, "error": e} for n, e in host.skipped]
     if as_json:
         click.echo(json.dumps({"plugins": rows, "skipped": skipped}, indent=2, ensure_ascii=False))
-        return
-    output.plugins_table(rows, skipped)
+    else:
+        output.plugins_table(rows, [])
+        for s in skipped:
+            output.error(f"hoppet over tillegget '{s['name']}': {s['error']}")
+    if skipped:
+        # A skipped plugin (broken, or a misspelt hook) offers nothing: that is a problem to fix.
+        sys.exit(1)
 
 
 cli.add_command(plan)

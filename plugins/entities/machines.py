@@ -5,6 +5,7 @@ from typing import Any
 
 from grunndata import hookimpl
 from grunndata.engine.mapping import FieldDecl
+from grunndata.engine.model import Read
 from grunndata.engine.ruleschema import direction_schema, entity_schema
 from grunndata.engine.sync import Side, SyncedEntity
 
@@ -26,6 +27,7 @@ class Machines(SyncedEntity):
     section = "machines"
     label = "maskin"
     sides = {"smartdok": Side("Machines", "Id"), "poweroffice": Side("Products", "Id")}
+    reads = [Read("smartdok", "Machines", {"all": True}), Read("poweroffice", "Products")]
     fields = FIELDS
 
 

@@ -10,7 +10,7 @@ from typing import Any
 
 from grunndata import hookimpl
 from grunndata.engine.mapping import FieldDecl, match_key
-from grunndata.engine.model import Action, ApplyContext, Flow, PlanContext
+from grunndata.engine.model import Action, ApplyContext, Flow, PlanContext, Read
 from grunndata.engine.ruleschema import direction_schema, entity_schema, fields_schema, limits_schema
 from grunndata.engine.sync import Side, SyncedEntity, is_plain, system_name
 
@@ -45,6 +45,8 @@ class Projects(SyncedEntity):
     section = "projects"
     label = "prosjekt"
     sides = {"smartdok": Side("Projects", "Id"), "poweroffice": Side("Projects", "Id")}
+    # PowerOffice's Customers too: the customers its projects name, so a snapshot is whole.
+    reads = [Read("smartdok", "Projects", {"all": True}), Read("poweroffice", "Projects"), Read("poweroffice", "Customers")]
     fields = FIELDS
     manual_refs = {"poweroffice_master": "R17"}
 
@@ -115,6 +117,7 @@ class SubProjects(Projects):
     limits_key = "subproject_limits"
     label = "underprosjekt"
     sides = {"smartdok": Side("SubProjects", "Id"), "poweroffice": Side("Projects", "Id")}
+    reads = [Read("smartdok", "SubProjects", {"all": True}), Read("smartdok", "Projects", {"all": True}), Read("poweroffice", "Projects")]
     manual_refs = {"poweroffice_master": "R17"}
 
     def raw_records(self, ctx, system):

@@ -9,6 +9,7 @@ import datetime as dt
 from typing import Any
 
 from grunndata import hookimpl
+from grunndata.engine.model import Read
 from grunndata.engine.transfer_plan import TransferContext, read_source
 from grunndata.engine.transfer_schema import section_schema
 
@@ -17,6 +18,11 @@ class GoodsTransfer:
     name = "goods"
     order = 30
     description = "Vareforbruk til PowerOffice, på aktiviteten med varens produkt"
+    # What its rows are mapped against (the rows themselves are read per window, in ``read``):
+    # the employee through the SmartDok user (R3), projects, the activity by the goods' product.
+    reads = [Read("smartdok", "Users", {"all": True}), Read("poweroffice", "Employees"),
+             Read("poweroffice", "TimeTracking/HourType"), Read("poweroffice", "Projects"),
+             Read("poweroffice", "TimeTracking/Activity"), Read("poweroffice", "Products")]
 
     async def read(self, ctx: TransferContext, start: dt.date, end: dt.date) -> list[dict]:
         return await read_source(ctx, self.name, start, end)

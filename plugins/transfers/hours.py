@@ -10,12 +10,20 @@ import datetime as dt
 from typing import Any
 
 from grunndata import hookimpl
+from grunndata.engine.model import Read
 from grunndata.engine.transfer_plan import TransferContext, read_source
 from grunndata.engine.transfer_schema import section_schema
 
 
 class WorkHourTransfer:
     """A kind read from SmartDok's WorkHours (hours, machine hours): rows marked by reference."""
+
+    # What its rows are mapped against (the rows themselves are read per window, in ``read``):
+    # employees (R3, through the SmartDok user where a row names only that), hour types (R4, R5),
+    # projects, and the activity by code or by the machine's product (R10).
+    reads = [Read("smartdok", "Users", {"all": True}), Read("poweroffice", "Employees"),
+             Read("poweroffice", "TimeTracking/HourType"), Read("poweroffice", "Projects"),
+             Read("poweroffice", "TimeTracking/Activity"), Read("poweroffice", "Products")]
 
     def __init__(self, name: str, order: int, description: str):
         self.name, self.order, self.description = name, order, description
