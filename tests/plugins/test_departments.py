@@ -23,7 +23,7 @@ from grunndata.plugin.manager import load_host
 from grunndata.sandbox import POWEROFFICE_TOKEN_URL, POWEROFFICE_URL, SMARTDOK_URL, Sandbox
 from grunndata.secrets import Secrets
 from grunndata.session import open_session
-from installer import DEPARTMENTS, install, installed
+from plugin_installer import DEPARTMENTS, install, installed
 
 STANDARD = {"Id": 1, "Code": "9000", "Name": "Malprosjekt", "ProjectStatus": "NotStarted",
             "ProjectBillingMethod": "Time"}

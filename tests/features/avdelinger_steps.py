@@ -1,0 +1,66 @@
+"""Steps for features/avdelinger.feature: departments, synced by a plugin installed through the
+``grunndata`` entry point (tests/plugins/departments), not by grunndata itself."""
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Any, Callable
+
+import pytest
+from pytest_bdd import given, parsers, then
+
+from harness import YES, World, rows
+
+sys.path.append(str(Path(__file__).resolve().parents[1] / "plugins"))
+from plugin_installer import DEPARTMENTS, installed  # noqa: E402
+
+SANDBOX_TAG = "xfail_sandbox_lacks_departments"
+
+
+def pytest_bdd_apply_tag(tag: str, function: Callable[..., Any]) -> bool | None:
+    """Scenarios tagged so are expected to fail, strictly, until the sandbox serves Departments
+    (a pass then fails the run, so the tag is removed as soon as it is no longer true)."""
+    if tag != SANDBOX_TAG:
+        return None
+    pytest.mark.xfail(strict=True, reason="sandbox lacks Departments")(function)
+    return True
+
+
+@pytest.fixture
+def departments_plugin(tmp_path):
+    with installed(DEPARTMENTS, tmp_path / "site-packages"):
+        yield
+
+
+@given("at tillegget for avdelinger er installert")
+def plugin_installed(request):
+    request.getfixturevalue("departments_plugin")
+
+
+@given("at SmartDok har avdelingene:")
+def sd_departments(world: World, datatable):
+    world.add("smartdok", "Departments", [
+        {"Number": r["nummer"], "Name": r["navn"], "IsActive": YES[r.get("aktiv", "ja")]} for r in rows(datatable)])
+
+
+@given("at PowerOffice har avdelingene:")
+def po_departments(world: World, datatable):
+    world.add("poweroffice", "Departments", [
+        {"Code": r["kode"], "Name": r["navn"], "IsActive": YES[r.get("aktiv", "ja")]} for r in rows(datatable)])
+
+
+def _departments(world: World, system: str, number: str) -> list[dict]:
+    key = "Number" if system == "SmartDok" else "Code"
+    sysname = "smartdok" if system == "SmartDok" else "poweroffice"
+    return [d for d in world.state(sysname).get("Departments", []) if str(d.get(key)).strip() == number]
+
+
+@then(parsers.parse('finnes avdelingen "{number}" i {system} med navn "{name}"'))
+def department_named(world: World, number: str, system: str, name: str):
+    found = _departments(world, system, number)
+    assert len(found) == 1 and found[0]["Name"] == name, found
+
+
+@then(parsers.parse('finnes ikke avdelingen "{number}" i {system}'))
+def department_absent(world: World, number: str, system: str):
+    assert not _departments(world, system, number)
