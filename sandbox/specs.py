@@ -201,12 +201,28 @@ def defaults(system: str, name: str) -> dict[str, Any]:
 _IMMUTABLE = (str, int, float, bool, type(None))
 
 
+def vendor_datetime(system: str, value: str) -> str:
+    """A value of a date-time field as the vendor writes it.
+
+    A date-only value is that day at midnight: SmartDok answers .NET ``DateTime`` without an
+    offset (``2026-11-02T00:00:00``), PowerOffice ``DateTimeOffset`` (``2026-11-02T00:00:00+00:00``),
+    so a PowerOffice date-time without an offset gets ``+00:00`` too.
+    """
+    if len(value) == 10:
+        return value + ("T00:00:00+00:00" if system == "poweroffice" else "T00:00:00")
+    if system == "poweroffice" and not (value.endswith("Z") or value[-6:-5] in ("+", "-")):
+        return value + "+00:00"
+    return value
+
+
 @functools.cache
-def _shaper(system: str, name: str) -> tuple[dict[str, Any], tuple[str, ...], frozenset[str]]:
-    """(immutable defaults, fields whose default is mutable, allowed fields) of a schema."""
+def _shaper(system: str, name: str) -> tuple[dict[str, Any], tuple[str, ...], frozenset[str], tuple[str, ...]]:
+    """(immutable defaults, fields whose default is mutable, allowed fields, date-time fields) of a schema."""
     fixed = dict(_defaults(system, name))  # mutable ones are replaced by copies (same key order)
     mutable = tuple(k for k, v in _defaults(system, name) if not isinstance(v, _IMMUTABLE))
-    return fixed, mutable, frozenset(properties(system, name))
+    datetimes = tuple(k for k, p in raw_schema(system, name).get("properties", {}).items()
+                      if p.get("format") == "date-time")
+    return fixed, mutable, frozenset(properties(system, name)), datetimes
 
 
 def shape(system: str, name: str, record: dict[str, Any]) -> dict[str, Any]:
@@ -215,13 +231,17 @@ def shape(system: str, name: str, record: dict[str, Any]) -> dict[str, Any]:
     Called for every record of every list page, so it copies only what can be mutated
     (lists and objects), not the strings and numbers most records consist of.
     """
-    fixed, mutable, allowed = _shaper(system, name)
+    fixed, mutable, allowed, datetimes = _shaper(system, name)
     out = dict(fixed)
     for key in mutable:
         out[key] = copy.deepcopy(fixed[key])
     for key, value in record.items():
         if key in allowed:
             out[key] = value if isinstance(value, _IMMUTABLE) else copy.deepcopy(value)
+    for key in datetimes:
+        value = out[key] if key in out else None
+        if isinstance(value, str):
+            out[key] = vendor_datetime(system, value)
     return out
 
 
