@@ -49,6 +49,7 @@ class ControlApp:
         self.inner = inner
         self.routes = routes
         self.render_fault = render_fault
+        self.not_emulated: list[tuple[str, str]] = []  # (METHOD, spec path) answered 501
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":

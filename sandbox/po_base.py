@@ -148,6 +148,20 @@ class PowerOfficeBase:
         return specs.shape(PO, SCHEMAS[key], rec)
 
 
+def field_selection(q: Query, schema_name: str) -> Callable[[dict[str, Any]], dict[str, Any]] | None:
+    """``Fields=Code,Name``: only those fields of each record (names in any case; unknown is 400)."""
+    wanted = q.csv("Fields")
+    if not wanted:
+        return None
+    spelled = {name.lower(): name for name in specs.properties(PO, schema_name)}
+    unknown = [name for name in wanted if name.lower() not in spelled]
+    if unknown:
+        raise ApiError(400, f"The field '{unknown[0]}' does not exist on {schema_name}.",
+                       errors={"Fields": [f"Unknown field '{unknown[0]}'."]})
+    chosen = [spelled[name.lower()] for name in wanted]
+    return lambda rec: {name: rec.get(name) for name in chosen}
+
+
 def page_params(q: Query) -> tuple[int, int]:
     """PageNumber and PageSize, checked (400 ProblemDetails when out of range)."""
     number = q.integer("PageNumber", 1)

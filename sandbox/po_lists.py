@@ -19,7 +19,7 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from grunndata.sandbox.common import ApiError, Query, after, in_ranges, json_response, number_ranges
-from grunndata.sandbox.po_base import PowerOfficeBase, page_params
+from grunndata.sandbox.po_base import SCHEMAS, PowerOfficeBase, field_selection, page_params
 from grunndata.sandbox.po_gateway import BILLING_METHODS, PROJECT_STATUS
 
 Keep = Callable[[dict[str, Any]], bool]
@@ -184,27 +184,36 @@ FILTERS: dict[str, FilterBuilder] = {
 }
 
 
+def _shaper(po: PowerOfficeBase, key: str, q: Query) -> Callable[[dict[str, Any]], dict[str, Any]]:
+    select = field_selection(q, SCHEMAS[key])
+    if select is None:
+        return lambda rec: po.out(key, rec)
+    return lambda rec: select(po.out(key, rec))
+
+
 def lister(po: PowerOfficeBase, key: str) -> Callable[[Request], Any]:
     async def endpoint(request: Request) -> Response:
         q = Query(request)
         page_params(q)
         keep = FILTERS[key](po, q)  # every parameter checked before any record is read
+        shape = _shaper(po, key, q)
         with po.state.lock:
             rows = po.rows(key)
-            if q.has_other_than("PageNumber", "PageSize"):
+            if q.has_other_than("PageNumber", "PageSize", "Fields"):
                 rows = [r for r in rows if keep(r)]
-            return po.page(rows, q, lambda r: po.out(key, r))
+            return po.page(rows, q, shape)
     return endpoint
 
 
 def getter(po: PowerOfficeBase, key: str, param: str = "id", *, uuid_ids: bool = False) -> Callable[[Request], Any]:
     async def endpoint(request: Request) -> Response:
         record_id: Any = request.path_params[param] if uuid_ids else po.int_id(request, param)
+        shape = _shaper(po, key, Query(request))
         with po.state.lock:
             rec = po.get(key, record_id)
             if rec is None:
                 raise ApiError(404, f"No {key[:-1].lower()} with id {record_id} was found.")
-            return json_response(po.out(key, rec))
+            return json_response(shape(rec))
     return endpoint
 
 

@@ -18,7 +18,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from grunndata.sandbox import po_lists, po_timetracking, po_writes
+from grunndata.sandbox import contract, po_lists, po_timetracking, po_writes
 from grunndata.sandbox.common import ApiError
 from grunndata.sandbox.control import ControlApp
 from grunndata.sandbox.po_base import PowerOfficeBase
@@ -31,12 +31,12 @@ if TYPE_CHECKING:
 def build(state: State) -> ControlApp:
     """The PowerOffice ASGI app: token at /OAuth/Token, API under /v2, control under /_sandbox."""
     po = PowerOfficeBase(state)
-    routes = [
-        Route(TOKEN_PATH, po.token, methods=["POST"]),
+    routes, missing = contract.bind(PO, "/v2", [
         *po_lists.routes(po),
         *po_writes.routes(po),
         *po_timetracking.routes(po),
-    ]
+    ], not_emulated)
+    routes.insert(0, Route(TOKEN_PATH, po.token, methods=["POST"]))
 
     async def on_api_error(request: Request, exc: Exception) -> Response:
         assert isinstance(exc, ApiError)
@@ -50,4 +50,11 @@ def build(state: State) -> ControlApp:
 
     inner = Starlette(routes=routes, exception_handlers={ApiError: on_api_error, 404: on_http_error,
                                                          405: on_http_error})
-    return ControlApp(state, PO, Gate(state, inner), routes, render_fault)
+    app = ControlApp(state, PO, Gate(state, inner), routes, render_fault)
+    app.not_emulated = missing
+    return app
+
+
+def not_emulated(method: str, spec_path: str, path: str) -> Response:
+    return problem(501, f"{method} /v2{spec_path} is part of the PowerOffice Go contract but not emulated "
+                        "by the sandbox.", path)

@@ -17,7 +17,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from grunndata.sandbox import sd_hours, sd_projects, sd_registers
+from grunndata.sandbox import contract, sd_hours, sd_projects, sd_registers
 from grunndata.sandbox.common import ApiError
 from grunndata.sandbox.control import ControlApp
 from grunndata.sandbox.sd_base import AUTH_PATH, SD, Gate, SmartDokBase, render_fault, sd_error
@@ -29,12 +29,12 @@ if TYPE_CHECKING:
 def build(state: State) -> ControlApp:
     """The SmartDok ASGI app, served at the root like api.smartdok.no."""
     sd = SmartDokBase(state)
-    routes = [
+    routes, missing = contract.bind(SD, "", [
         Route(AUTH_PATH, sd.authorize, methods=["POST"]),
         *sd_projects.routes(sd),
         *sd_registers.routes(sd),
         *sd_hours.routes(sd),
-    ]
+    ], not_emulated)
 
     async def on_api_error(request: Request, exc: Exception) -> Response:
         assert isinstance(exc, ApiError)
@@ -45,4 +45,11 @@ def build(state: State) -> ControlApp:
 
     inner = Starlette(routes=routes, exception_handlers={ApiError: on_api_error, 404: on_http_error,
                                                          405: on_http_error})
-    return ControlApp(state, SD, Gate(state, inner), routes, render_fault)
+    app = ControlApp(state, SD, Gate(state, inner), routes, render_fault)
+    app.not_emulated = missing
+    return app
+
+
+def not_emulated(method: str, spec_path: str, path: str) -> Response:
+    return sd_error(501, f"{method} {spec_path} is part of the SmartDok contract but not emulated by the sandbox.",
+                    "NotImplemented")

@@ -20,7 +20,7 @@ import yaml
 
 CONTRACTS = Path(__file__).resolve().parent / "contracts"
 PO_EPOCH = "2025-01-01T00:00:00+00:00"
-SD_EPOCH = "2025-01-01T00:00:00"
+SD_EPOCH = "2025-01-01T00:00:00Z"
 NIL_UUID = "00000000-0000-0000-0000-000000000000"
 
 _str = {"type": "string"}
@@ -202,16 +202,18 @@ _IMMUTABLE = (str, int, float, bool, type(None))
 
 
 def vendor_datetime(system: str, value: str) -> str:
-    """A value of a date-time field as the vendor writes it.
+    """A value of a date-time field as the vendor writes it: RFC 3339, always with an offset.
 
-    A date-only value is that day at midnight: SmartDok answers .NET ``DateTime`` without an
-    offset (``2026-11-02T00:00:00``), PowerOffice ``DateTimeOffset`` (``2026-11-02T00:00:00+00:00``),
-    so a PowerOffice date-time without an offset gets ``+00:00`` too.
+    The specs type these fields ``date-time`` (RFC 3339), which has an offset; a value a world
+    file writes without one is taken as UTC. SmartDok writes UTC as ``Z`` (.NET ``DateTime``),
+    PowerOffice as ``+00:00`` (``DateTimeOffset``). A date-only value is that day at midnight:
+    ``2026-11-02T00:00:00Z`` and ``2026-11-02T00:00:00+00:00``.
     """
+    utc = "+00:00" if system == "poweroffice" else "Z"
     if len(value) == 10:
-        return value + ("T00:00:00+00:00" if system == "poweroffice" else "T00:00:00")
-    if system == "poweroffice" and not (value.endswith("Z") or value[-6:-5] in ("+", "-")):
-        return value + "+00:00"
+        return f"{value}T00:00:00{utc}"
+    if not (value.endswith("Z") or value[-6:-5] in ("+", "-")):
+        return value + utc
     return value
 
 

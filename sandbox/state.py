@@ -36,10 +36,10 @@ def _id_order(value: Any) -> tuple[int, Any]:
 
 
 def format_stamp(system: str, when: dt.datetime) -> str:
-    """A stamp as the vendor writes it (SmartDok: no offset, milliseconds; PowerOffice: offset, microseconds)."""
+    """A stamp as the vendor writes it (SmartDok: milliseconds, ``Z``; PowerOffice: microseconds, ``+00:00``)."""
     if system == PO:
         return when.isoformat(timespec="microseconds")
-    return when.replace(tzinfo=None).isoformat(timespec="milliseconds")
+    return when.replace(tzinfo=None).isoformat(timespec="milliseconds") + "Z"
 
 
 class State:
