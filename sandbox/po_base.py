@@ -140,11 +140,28 @@ class PowerOfficeBase:
             out["ManagerEmployeeNo"] = manager.get("Number")
         return out
 
+    def sales_order_out(self, rec: dict[str, Any], schema: str = "SalesOrderDto") -> dict[str, Any]:
+        out = specs.shape(PO, schema, rec)
+        project = self.get("Projects", rec.get("ProjectId"))
+        if project is not None:
+            out["ProjectCode"] = project["Code"]
+        customer = self.get("Customers", rec.get("CustomerId"))
+        if customer is not None:
+            out["CustomerNo"] = customer.get("Number")
+        lines = rec.get("SalesOrderLines") or []
+        out["LineCount"] = len(lines)
+        if rec.get("NetAmount") is None:
+            out["NetAmount"] = round(sum((line.get("Quantity") or 0) * (line.get("ProductUnitPrice") or 0)
+                                         * (1 - (line.get("Allowance") or 0) / 100) for line in lines), 2)
+        return out
+
     def out(self, key: str, rec: dict[str, Any]) -> dict[str, Any]:
         if key == "Projects":
             return self.project_out(rec)
         if key == "Departments":
             return self.department_out(rec)
+        if key == "SalesOrders":
+            return self.sales_order_out(rec)
         return specs.shape(PO, SCHEMAS[key], rec)
 
 

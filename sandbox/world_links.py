@@ -71,6 +71,14 @@ def link_poweroffice(po: Tables, fail: Fail) -> None:
         if d.get("ManagerEmployeeId") is None and d.get("ManagerEmployeeNo") in employees:
             d["ManagerEmployeeId"] = employees[d["ManagerEmployeeNo"]]
     by_code_all = {p["Code"]: p for p in projects}
+    for i, order in enumerate(po["SalesOrders"]):
+        if order.get("CustomerId") is None and order.get("CustomerNo") in customers:
+            order["CustomerId"] = customers[order["CustomerNo"]]
+        code = order.get("ProjectCode")
+        if order.get("ProjectId") is None and code not in (None, ""):
+            if str(code) not in by_code_all:
+                raise fail(f"poweroffice.SalesOrders[{i}]", f"project Code {code!r} not found in poweroffice.Projects")
+            order["ProjectId"] = by_code_all[str(code)]["Id"]
     for i, row in enumerate(po["Project/Activity"]):
         where = f"poweroffice.Project/Activity[{i}]"
         code = row.pop("projectCode", None)
