@@ -4,6 +4,7 @@
 * :mod:`grunndata.sandbox.po_base`: records, paging, shaping, ``POST /OAuth/Token``.
 * :mod:`grunndata.sandbox.po_lists`: lists with filters and single records.
 * :mod:`grunndata.sandbox.po_writes`: projects and products written.
+* :mod:`grunndata.sandbox.po_departments`: departments written.
 * :mod:`grunndata.sandbox.po_timetracking`: the time-tracking resources (v1 shapes).
 
 Faithful to the v2 spec in ``contracts/`` and to the quirks in the contracts README;
@@ -18,7 +19,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from grunndata.sandbox import contract, po_lists, po_timetracking, po_writes
+from grunndata.sandbox import contract, po_departments, po_lists, po_timetracking, po_writes
 from grunndata.sandbox.common import ApiError
 from grunndata.sandbox.control import ControlApp
 from grunndata.sandbox.po_base import PowerOfficeBase
@@ -34,6 +35,7 @@ def build(state: State) -> ControlApp:
     routes, missing = contract.bind(PO, "/v2", [
         *po_lists.routes(po),
         *po_writes.routes(po),
+        *po_departments.routes(po),
         *po_timetracking.routes(po),
     ], not_emulated)
     routes.insert(0, Route(TOKEN_PATH, po.token, methods=["POST"]))

@@ -1,8 +1,10 @@
-"""SmartDok's registers: activities (WorkDescriptions), machines, users, wage types, additions.
+"""SmartDok's registers: activities (WorkDescriptions), machines, users, wage types, additions, departments.
 
 * ``/Users`` and ``/Additions`` list active records only unless ``all=true``;
-  ``/WorkDescriptions``, ``/Machines`` and ``/Wages`` default to ``all=true`` in the
-  spec, so they list inactive records too.
+  ``/WorkDescriptions``, ``/Machines``, ``/Wages`` and ``/Departments`` default to
+  ``all=true`` in the spec, so they list inactive records too.
+* ``POST /Departments`` answers the department (the spec offers no update for it); a
+  duplicate ``Number`` is 400 ``NumberAlreadyExists``.
 * ``GET /Additions`` is empty unless ``onlyAddition=true`` (records with
   ``Addition``) or ``onlyUnitAddition=true`` (records with ``UnitAddition``).
 * POSTs answer 200 with the created record (as the spec says).
@@ -17,7 +19,7 @@ from starlette.routing import Route
 
 from grunndata.sandbox import specs
 from grunndata.sandbox.common import ApiError, Query, canonical, json_body, json_response
-from grunndata.sandbox.sd_base import SD, SmartDokBase, text
+from grunndata.sandbox.sd_base import SD, SmartDokBase, since, text
 
 Endpoint = Callable[[Request], Awaitable[Response]]
 
@@ -121,6 +123,30 @@ class Registers:
                      and (name is None or name.lower() in text(a.get("Name")).lower())]
         return json_response(items)
 
+    async def list_departments(self, request: Request) -> Response:
+        sd = self.sd
+        q = Query(request)
+        keep = sd.active_filter(q, True, False, lambda r: bool(r.get("IsActive")))
+        number, name = q.text("departmentNumber"), q.text("departmentName")
+        updated = q.timestamp("updatedSince")
+        with sd.state.lock:
+            return sd.wrapped([specs.shape(SD, "DepartmentOutput", d) for d in sd.rows("Departments") if keep(d)
+                               and (number is None or text(d.get("Number")).strip() == number.strip())
+                               and (name is None or name.lower() in text(d.get("Name")).lower())
+                               and since(d.get("Updated"), updated)])
+
+    async def create_department(self, request: Request) -> Response:
+        sd = self.sd
+        body = canonical(await json_body(request), specs.properties(SD, "DepartmentInput"))
+        body.setdefault("IsActive", False)  # a required boolean left out binds as false
+        sd.validate("DepartmentInput", body, "Name", "Number")
+        with sd.state.lock:
+            wanted = text(body["Number"]).strip()
+            if any(text(d.get("Number")).strip() == wanted for d in sd.rows("Departments")):
+                raise ApiError(400, f"Department number '{wanted}' already exists.", "NumberAlreadyExists")
+            stored = sd.insert("Departments", {k: v for k, v in body.items() if v is not None})
+            return json_response(specs.shape(SD, "DepartmentOutput", stored))
+
     def getter(self, key: str, schema: str) -> Endpoint:
         sd = self.sd
 
@@ -155,4 +181,6 @@ def routes(sd: SmartDokBase) -> list[Route]:
         Route("/Wages/{id}", r.getter("Wages", "WageOutput"), methods=["GET"]),
         Route("/Additions", r.list_additions, methods=["GET"]),
         Route("/Additions/{id}", r.getter("Additions", "AdditionOutput"), methods=["GET"]),
+        Route("/Departments", r.list_departments, methods=["GET"]),
+        Route("/Departments", r.create_department, methods=["POST"]),
     ]
