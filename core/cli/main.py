@@ -14,6 +14,7 @@ import click
 from grunndata import __version__
 from grunndata.cli import output
 from grunndata.cli.snapshot import snapshot
+from grunndata.cli.demo import demo
 from grunndata.cli.doctor import doctor
 from grunndata.cli.sync import apply, history, plan
 from grunndata.cli.transfer import transfer
@@ -104,6 +105,7 @@ cli.add_command(history)
 cli.add_command(doctor)
 cli.add_command(snapshot)
 cli.add_command(transfer)
+cli.add_command(demo)
 
 
 def _add_plugin_commands() -> None:
