@@ -5,7 +5,6 @@ Egenskap: Avdelinger fra et tillegg
   Avdelingene følger mastersystemet. SmartDoks API kan opprette avdelinger, men ikke endre dem,
   så et avvik i SmartDok blir manuelt arbeid.
 
-  @xfail_sandbox_lacks_departments
   Scenario: Med SmartDok som master opprettes og oppdateres avdelinger i PowerOffice
     Gitt at tillegget for avdelinger er installert
     Og at SmartDok er master med standardprosjekt "9000"
@@ -30,7 +29,6 @@ Egenskap: Avdelinger fra et tillegg
       | hopp over | 30     | PowerOffice | er inaktiv i SmartDok           |
       | endre     | 20     | PowerOffice | avviker fra mastersystemet      |
 
-  @xfail_sandbox_lacks_departments
   Scenario: Med PowerOffice som master opprettes avdelinger i SmartDok, men endres ikke der
     Gitt at tillegget for avdelinger er installert
     Og at PowerOffice er master
@@ -49,7 +47,6 @@ Egenskap: Avdelinger fra et tillegg
       | handling | nøkkel | i        | begrunnelse                                  |
       | manuelt  | 20     | SmartDok | SmartDoks API kan ikke endre avdelinger      |
 
-  @xfail_sandbox_lacks_departments
   Scenario: Et avdelingsnavn SmartDok ikke tar imot gir en advarsel, ikke en feilet skriving
     Gitt at tillegget for avdelinger er installert
     Og at PowerOffice er master

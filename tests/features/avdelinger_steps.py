@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
-from typing import Any, Callable
 
 import pytest
 from pytest_bdd import given, parsers, then
@@ -13,17 +12,6 @@ from harness import YES, World, rows
 
 sys.path.append(str(Path(__file__).resolve().parents[1] / "plugins"))
 from plugin_installer import DEPARTMENTS, installed  # noqa: E402
-
-SANDBOX_TAG = "xfail_sandbox_lacks_departments"
-
-
-def pytest_bdd_apply_tag(tag: str, function: Callable[..., Any]) -> bool | None:
-    """Scenarios tagged so are expected to fail, strictly, until the sandbox serves Departments
-    (a pass then fails the run, so the tag is removed as soon as it is no longer true)."""
-    if tag != SANDBOX_TAG:
-        return None
-    pytest.mark.xfail(strict=True, reason="sandbox lacks Departments")(function)
-    return True
 
 
 @pytest.fixture

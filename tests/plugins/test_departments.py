@@ -179,7 +179,6 @@ def _sync(tmp_path: Path, master: str, world: dict):
     return sb, report, again
 
 
-@pytest.mark.xfail(strict=True, reason="sandbox lacks Departments")
 def test_departments_sync_end_to_end_in_both_directions(plugin, tmp_path):
     sb, report, again = _sync(tmp_path / "sd", "smartdok", {
         "smartdok": {"Departments": [sd_dept(1, "10", "Bygg"), sd_dept(2, "20", "Anlegg")]},
