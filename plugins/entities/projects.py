@@ -46,7 +46,8 @@ class Projects(SyncedEntity):
     label = "prosjekt"
     sides = {"smartdok": Side("Projects", "Id"), "poweroffice": Side("Projects", "Id")}
     # PowerOffice's Customers too: the customers its projects name, so a snapshot is whole.
-    reads = [Read("smartdok", "Projects", {"all": True}), Read("poweroffice", "Projects"), Read("poweroffice", "Customers")]
+    reads = [Read("smartdok", "Projects", {"all": True}), Read("poweroffice", "Projects"),
+             Read("poweroffice", "Customers")]
     fields = FIELDS
     manual_refs = {"poweroffice_master": "R17"}
 
@@ -117,7 +118,8 @@ class SubProjects(Projects):
     limits_key = "subproject_limits"
     label = "underprosjekt"
     sides = {"smartdok": Side("SubProjects", "Id"), "poweroffice": Side("Projects", "Id")}
-    reads = [Read("smartdok", "SubProjects", {"all": True}), Read("smartdok", "Projects", {"all": True}), Read("poweroffice", "Projects")]
+    reads = [Read("smartdok", "SubProjects", {"all": True}), Read("smartdok", "Projects", {"all": True}),
+             Read("poweroffice", "Projects")]
     manual_refs = {"poweroffice_master": "R17"}
 
     def raw_records(self, ctx, system):
