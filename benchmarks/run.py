@@ -47,9 +47,8 @@ QUICK_SIZES = (1_000, 10_000)
 APPLY_PROJECTS = 1_200     # about 200 writes pending to PowerOffice (SmartDok as master)
 QUICK_APPLY_PROJECTS = 400  # about 70
 PO_MAX_PAGE = 20_000       # the PowerOffice v2 spec's MaxPageSize
-SD_LIST_CALLS = {"Additions": 2}
 WRITE_PATHS = ("/v2/Projects", "/v2/Projects/{id}", "/v2/Products", "/v2/Products/{id}",
-               "/v2/TimeTracking/Activity", "/v2/TimeTracking/Activity/{id}")  # /Additions answers nothing unless asked for one kind: twice
+               "/v2/TimeTracking/Activity", "/v2/TimeTracking/Activity/{id}")
 
 TARGETS = {"plan_10k_s": 3.0, "plan_10k_mb": 250.0, "plan_100k_s": 30.0, "plan_100k_mb": 1024.0,
            "ratio_100k_10k": 12.0, "reads_over_min": 1.01, "apply_writes_per_s": 9.0}
@@ -97,16 +96,17 @@ class CountingTransport(httpx.AsyncBaseTransport):
 def fewest_requests(snapshot) -> dict[str, dict[str, int]]:
     """The fewest requests that read this snapshot: PowerOffice lists carry no total, so n records
     take n // MaxPageSize + 1 pages (the last one short or a 204); SmartDok lists come whole in
-    one answer (``TotalCount``), Additions twice; plus one sign-in per system."""
-    from grunndata.clients.poweroffice import READ_ALL as PO_READ
-    from grunndata.clients.smartdok import READ_ALL as SD_READ
+    one answer (``TotalCount``), once per distinct read the plugins declare (Additions twice, one
+    per kind); plus one sign-in per system."""
+    from grunndata.plugin.manager import load_host
 
     sd = {"POST /Authorize/ApiToken": 1}
-    for name in SD_READ:
-        sd[f"GET /{name}"] = SD_LIST_CALLS.get(name, 1)
     po = {"POST /OAuth/Token": 1}
-    for name in PO_READ:
-        po[f"GET /v2/{name}"] = len(snapshot.records("poweroffice", name)) // PO_MAX_PAGE + 1
+    for read in load_host().reads:
+        if read.system == "smartdok":
+            sd[f"GET /{read.resource}"] = sd.get(f"GET /{read.resource}", 0) + 1
+        else:
+            po[f"GET /v2/{read.resource}"] = len(snapshot.records("poweroffice", read.resource)) // PO_MAX_PAGE + 1
     return {"smartdok": sd, "poweroffice": po}
 
 

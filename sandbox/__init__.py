@@ -9,12 +9,16 @@ Usage::
     async with httpx.AsyncClient(transport=t["poweroffice"], base_url=POWEROFFICE_URL) as po:
         ...
 
-World file format: see :mod:`grunndata.sandbox.world`. Control surface and
-faults: :mod:`grunndata.sandbox.control`. Vendor quirks emulated:
-:mod:`grunndata.sandbox.po_gateway` (auth, rate limit, errors),
-:mod:`grunndata.sandbox.poweroffice`, :mod:`grunndata.sandbox.po_timetracking`,
-:mod:`grunndata.sandbox.smartdok`, :mod:`grunndata.sandbox.sd_hours`.
-Real HTTP: :func:`serve_in_thread` and ``grunndata sandbox`` (:mod:`grunndata.sandbox.server`).
+World files, the control surface and every choice the emulators make where the
+specs are silent: ``docs/SANDBOX.md``. Layout: :mod:`~grunndata.sandbox.state`
+(worlds, lock, clock, tokens, rate windows, stamps) is all the emulators share;
+:mod:`~grunndata.sandbox.smartdok` and :mod:`~grunndata.sandbox.poweroffice` build the
+two ASGI apps from their ``sd_*`` and ``po_*`` parts; :mod:`~grunndata.sandbox.control`
+wraps each in the ``/_sandbox/`` surface and fault injection; :mod:`~grunndata.sandbox.app`
+is the :class:`Sandbox` object tests use. Real HTTP: :func:`serve_in_thread` and
+``grunndata sandbox`` (:mod:`grunndata.sandbox.server`). The emulators never import the
+engine; ``grunndata demo`` (:mod:`grunndata.cli.demo`) is the one core module that
+imports them.
 
 Heavy imports (starlette, uvicorn) happen on first use of ``Sandbox`` and
 friends, so the ``grunndata`` command line stays quick.

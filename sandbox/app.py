@@ -1,4 +1,4 @@
-"""The Sandbox: both emulators over one shared, resettable world."""
+"""The Sandbox: both emulators over one shared, resettable state, as one Python object."""
 from __future__ import annotations
 
 import copy
@@ -11,10 +11,10 @@ from typing import Any, Callable
 
 import httpx
 
-from grunndata.sandbox.control import ServerControl, make_fault
-from grunndata.sandbox.world import World, load_world
-
-SYSTEMS = ("smartdok", "poweroffice")
+from grunndata.sandbox import poweroffice, smartdok
+from grunndata.sandbox.faults import ServerControl, make_fault
+from grunndata.sandbox.resources import SYSTEMS
+from grunndata.sandbox.state import State
 
 
 class Sandbox:
@@ -26,25 +26,15 @@ class Sandbox:
 
     ``clock`` drives token/session expiry and the rate-limit window;
     :meth:`advance_clock` adds an offset to it (also to the timestamps the
-    emulators write), so expiry can be tested without waiting.
+    emulators write), so expiry can be tested without waiting. Everything the
+    emulators keep lives in :attr:`state` (:class:`grunndata.sandbox.state.State`).
     """
 
     def __init__(self, world: dict[str, Any] | str | Path | None = None, *, rate_limit: bool = True,
                  clock: Callable[[], float] = time.monotonic):
-        from grunndata.sandbox import poweroffice, smartdok
-
-        self._loaded = load_world(world)
-        self.rate_limit = rate_limit
-        self._clock = clock
-        self.clock_offset = 0.0
-        self.lock = threading.RLock()
-        self.state = World(self._loaded)
-        self.controls = {system: ServerControl() for system in SYSTEMS}
-        self.po_tokens: dict[str, float] = {}
-        self.sd_sessions: dict[str, float] = {}
-        self.rate_windows: dict[str, deque[float]] = {}
-        self.smartdok_app = smartdok.build(self)
-        self.poweroffice_app = poweroffice.build(self)
+        self.state = State(world, rate_limit=rate_limit, clock=clock)
+        self.smartdok_app = smartdok.build(self.state)
+        self.poweroffice_app = poweroffice.build(self.state)
 
     @classmethod
     def from_file(cls, path: str | Path, rate_limit: bool = True,
@@ -52,39 +42,60 @@ class Sandbox:
         """A sandbox over a YAML or JSON world file (GrunndataError if the file is bad)."""
         return cls(Path(path), rate_limit=rate_limit, clock=clock)
 
+    # --- the state's parts, by their old names ----------------------------------------------
+    @property
+    def lock(self) -> threading.RLock:
+        return self.state.lock  # type: ignore[return-value]
+
+    @property
+    def controls(self) -> dict[str, ServerControl]:
+        return self.state.controls
+
+    @property
+    def rate_windows(self) -> dict[str, deque[float]]:
+        return self.state.rate_windows
+
+    @property
+    def rate_limit(self) -> bool:
+        return self.state.rate_limit
+
+    @rate_limit.setter
+    def rate_limit(self, value: bool) -> None:
+        self.state.rate_limit = value
+
+    @property
+    def clock_offset(self) -> float:
+        return self.state.clock_offset
+
     # --- time -------------------------------------------------------------------------------
     def now(self) -> float:
         """Sandbox clock, in seconds (the given clock plus any advance)."""
-        return self._clock() + self.clock_offset
+        return self.state.now()
 
     def utcnow(self) -> dt.datetime:
         """Wall time as the emulators stamp records, moved by advance_clock too."""
-        return dt.datetime.now(dt.timezone.utc) + dt.timedelta(seconds=self.clock_offset)
+        return self.state.utcnow()
 
     def advance_clock(self, seconds: float) -> None:
         """Move the sandbox clock forward (e.g. 1201 s to expire PowerOffice tokens)."""
-        with self.lock:
-            self.clock_offset += float(seconds)
+        self.state.advance_clock(seconds)
 
-    # --- state ------------------------------------------------------------------------------
+    # --- worlds -----------------------------------------------------------------------------
     def world(self) -> dict[str, Any]:
         """Current state of both systems in world-file format."""
-        with self.lock:
-            return self.state.dump()
+        return self.state.dump()
 
     def reset(self, world: dict[str, Any] | str | Path | None = None) -> None:
-        """Back to the loaded world, or to ``world`` (which then becomes the one reset returns to).
+        """Back to the world the sandbox started with, or to ``world``.
 
-        Clears stats, faults and the rate-limit window; issued tokens stay valid.
+        Clears stats, faults and the rate-limit window; issued tokens stay valid. Records
+        that come back different are stamped as changed (see :mod:`grunndata.sandbox.state`).
         """
-        loaded = load_world(world) if world is not None else self._loaded
-        with self.lock:
-            self._loaded = loaded
-            self.state = World(loaded)
-            for control in self.controls.values():
-                control.faults.clear()
-                control.clear_stats()
-            self.rate_windows.clear()
+        self.state.reset(world)
+
+    def loaded_world(self) -> dict[str, Any]:
+        """The world a reset without a world returns to."""
+        return copy.deepcopy(self.state.start_world)
 
     # --- stats ------------------------------------------------------------------------------
     def stats(self) -> dict[str, dict[str, int]]:
@@ -97,6 +108,12 @@ class Sandbox:
         with self.lock:
             return self.controls[_system(system)].writes
 
+    def delayed(self, system: str) -> tuple[int, int]:
+        """(held now, held in all) by delay faults: wait on these, not on a clock."""
+        with self.lock:
+            control = self.controls[_system(system)]
+            return control.held, control.delayed
+
     # --- faults -----------------------------------------------------------------------------
     def add_fault(self, system: str, method: str, path: str, *, count: int = 1, status: int | None = None,
                   delay: float = 0.0, drop_after_commit: bool = False, body: str | None = None,
@@ -105,7 +122,7 @@ class Sandbox:
         """Make the next ``count`` requests matching ``method`` (or ``*``) and ``path`` misbehave.
 
         ``path`` is an exact path or a route template (``/v2/Projects/{id}``).
-        See :mod:`grunndata.sandbox.control` for what each option does.
+        See :mod:`grunndata.sandbox.faults` for what each option does.
         """
         fault = make_fault(method, path, count=count, status=status, delay=delay, drop=drop_after_commit,
                            after_commit=after_commit, body=body, headers=headers, retry_after=retry_after)
@@ -126,10 +143,6 @@ class Sandbox:
         """In-process transports; use with base URLs SMARTDOK_URL and POWEROFFICE_URL."""
         return {"smartdok": httpx.ASGITransport(app=self.smartdok_app),
                 "poweroffice": httpx.ASGITransport(app=self.poweroffice_app)}
-
-    def loaded_world(self) -> dict[str, Any]:
-        """The world reset() returns to."""
-        return copy.deepcopy(self._loaded)
 
 
 def _system(name: str) -> str:

@@ -11,9 +11,7 @@ from pathlib import Path
 import click
 
 from grunndata.errors import GrunndataError
-
-# The demo company of «grunndata demo», so both commands show the same world.
-EXAMPLE_WORLD = Path(__file__).resolve().parent / "worlds" / "demo.yaml"
+from grunndata.sandbox.demo import EXAMPLE_WORLD  # the company «grunndata demo» syncs, so both show one world
 
 
 @click.command("sandbox")

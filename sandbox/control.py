@@ -1,127 +1,34 @@
-"""The ``/_sandbox/`` control surface, request statistics and fault injection.
+"""The ``/_sandbox/`` control surface and the fault injection around each emulator.
 
 Every emulator is wrapped in a :class:`ControlApp`. It answers ``/_sandbox/...``
 itself (no auth), counts every other request by method and path template, and
-applies pending faults before the request reaches the emulator:
+applies pending faults (:mod:`grunndata.sandbox.faults`) before the request reaches
+the emulator. A dropped connection: served by uvicorn the socket is closed; in
+process (``httpx.ASGITransport``) ``httpx.RemoteProtocolError`` is raised, which is
+what an ``httpx`` client sees when a real server hangs up.
 
-* ``status``: answer that status at once (the write is *not* made) with the
-  vendor's error body, or ``body``/``headers`` as given; ``after_commit``
-  runs the real handler first and then answers the fault status instead.
-* ``delay``: sleep that many seconds first (real time), then go on.
-* ``drop``: run the real handler (the write is committed), then drop the
-  connection without an answer. Served by uvicorn the socket is closed; in
-  process (``httpx.ASGITransport``) ``httpx.RemoteProtocolError`` is raised,
-  which is what an ``httpx`` client sees when a real server hangs up.
-
-Control endpoints, on each server::
-
-    GET    /_sandbox/world     current state in world-file format (both systems)
-    GET    /_sandbox/stats     {"requests": {"GET /v2/Projects": 3}, "writes": 1}
-    GET    /_sandbox/faults    pending faults
-    POST   /_sandbox/faults    {"method", "path", "count", "status", "delay", "drop",
-                                "after_commit", "body", "headers", "retry_after"} (or a list)
-    DELETE /_sandbox/faults    clear this server's faults
-    POST   /_sandbox/reset     back to the loaded world (optional body: a new world)
-    POST   /_sandbox/clock     {"advance": seconds} moves the sandbox clock (token expiry)
+Every endpoint is documented in ``docs/SANDBOX.md``.
 """
 from __future__ import annotations
 
 import asyncio
 import json
-from collections import Counter
-from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Awaitable, Callable
 
-from starlette.requests import ClientDisconnect
+from starlette.requests import ClientDisconnect, Request
 from starlette.routing import Match, Route
 from starlette.types import Message, Receive, Scope, Send
 
 from grunndata.errors import GrunndataError
 from grunndata.sandbox.common import empty, json_response
+from grunndata.sandbox.faults import Fault, make_fault
+from grunndata.sandbox.world import parse_world_text
 
 if TYPE_CHECKING:
-    from grunndata.sandbox.app import Sandbox
+    from grunndata.sandbox.state import State
 
-WRITE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
-AUTH_PATHS = frozenset({"/OAuth/Token", "/Authorize/ApiToken"})
-FaultRenderer = Callable[["Fault", str], Any]
-
-
-@dataclass
-class Fault:
-    method: str
-    path: str
-    remaining: int = 1
-    status: int | None = None
-    delay: float = 0.0
-    drop: bool = False
-    after_commit: bool = False
-    body: str | None = None
-    headers: dict[str, str] = field(default_factory=dict)
-
-    def matches(self, method: str, path: str, template: str | None) -> bool:
-        if self.method != "*" and self.method != method:
-            return False
-        return self.path in (path, template)
-
-    def as_dict(self) -> dict[str, Any]:
-        return {"method": self.method, "path": self.path, "count": self.remaining, "status": self.status,
-                "delay": self.delay, "drop": self.drop, "after_commit": self.after_commit,
-                "body": self.body, "headers": dict(self.headers)}
-
-
-def make_fault(method: str, path: str, *, count: int = 1, status: int | None = None, delay: float = 0.0,
-               drop: bool = False, after_commit: bool = False, body: str | None = None,
-               headers: dict[str, str] | None = None, retry_after: float | int | None = None) -> Fault:
-    """Check and build a fault; raises ValueError with a readable message."""
-    if not isinstance(method, str) or not method:
-        raise ValueError("method must be an HTTP method or '*'")
-    if not isinstance(path, str) or not path.startswith("/"):
-        raise ValueError("path must start with '/' (e.g. /v2/Projects or /v2/Projects/{id})")
-    if isinstance(count, bool) or not isinstance(count, int) or count < 1:
-        raise ValueError("count must be a positive integer")
-    if status is not None and (isinstance(status, bool) or not isinstance(status, int) or not 100 <= status <= 599):
-        raise ValueError("status must be an HTTP status code")
-    if isinstance(delay, bool) or not isinstance(delay, (int, float)) or delay < 0:
-        raise ValueError("delay must be a number of seconds >= 0")
-    if body is not None and not isinstance(body, str):
-        body = json.dumps(body, ensure_ascii=False)
-    if status is None and not drop and not delay:
-        raise ValueError("a fault needs a status, a delay or drop")
-    if after_commit and status is None:
-        raise ValueError("after_commit needs a status")
-    hdrs = {str(k): str(v) for k, v in (headers or {}).items()}
-    if retry_after is not None:
-        hdrs["Retry-After"] = str(retry_after)
-    return Fault(method=method.upper(), path=path, remaining=count, status=status, delay=float(delay),
-                 drop=bool(drop), after_commit=bool(after_commit), body=body, headers=hdrs)
-
-
-class ServerControl:
-    """Faults and request counts of one emulated server."""
-
-    def __init__(self) -> None:
-        self.faults: list[Fault] = []
-        self.requests: Counter[str] = Counter()
-        self.writes = 0
-
-    def take_fault(self, method: str, path: str, template: str | None) -> Fault | None:
-        for fault in self.faults:
-            if fault.matches(method, path, template):
-                fault.remaining -= 1
-                if fault.remaining <= 0:
-                    self.faults.remove(fault)
-                return fault
-        return None
-
-    def count(self, method: str, path: str, template: str | None) -> None:
-        self.requests[f"{method} {template or path}"] += 1
-        if method in WRITE_METHODS and path not in AUTH_PATHS:
-            self.writes += 1
-
-    def clear_stats(self) -> None:
-        self.requests.clear()
-        self.writes = 0
+FaultRenderer = Callable[[Fault, str], Any]
+ACTIONS = ("world", "stats", "faults", "reset", "clock")
 
 
 def template_of(routes: list[Route], scope: Scope) -> str | None:
@@ -135,13 +42,14 @@ def template_of(routes: list[Route], scope: Scope) -> str | None:
 class ControlApp:
     """ASGI wrapper around one emulator: control endpoints, stats and faults."""
 
-    def __init__(self, sandbox: Sandbox, system: str, inner: Callable[[Scope, Receive, Send], Awaitable[None]],
+    def __init__(self, state: State, system: str, inner: Callable[[Scope, Receive, Send], Awaitable[None]],
                  routes: list[Route], render_fault: FaultRenderer):
-        self.sandbox = sandbox
+        self.state = state
         self.system = system
         self.inner = inner
         self.routes = routes
         self.render_fault = render_fault
+        self.not_emulated: list[tuple[str, str]] = []  # (METHOD, spec path) answered 501
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -161,15 +69,23 @@ class ControlApp:
     async def _emulate(self, scope: Scope, receive: Receive, send: Send, path: str) -> None:
         method = scope["method"].upper()
         template = template_of(self.routes, scope)
-        with self.sandbox.lock:
-            control = self.sandbox.controls[self.system]
+        state = self.state
+        with state.lock:
+            control = state.controls[self.system]
             control.count(method, path, template)
             fault = control.take_fault(method, path, template)
         if fault is None:
             await self.inner(scope, receive, send)
             return
         if fault.delay:
-            await asyncio.sleep(fault.delay)
+            with state.lock:
+                control.held += 1
+                control.delayed += 1
+            try:
+                await asyncio.sleep(fault.delay)
+            finally:
+                with state.lock:
+                    control.held -= 1
         if fault.drop:
             await self.inner(scope, receive, _swallow)
             await _drop_connection(send)
@@ -182,62 +98,82 @@ class ControlApp:
         await self.render_fault(fault, path)(scope, receive, send)
 
     async def _control(self, scope: Scope, receive: Receive) -> Any:
-        from starlette.requests import Request
-
         request = Request(scope, receive)
-        sb = self.sandbox
+        state = self.state
         action = scope["path"].rstrip("/").removeprefix("/_sandbox").strip("/")
         method = scope["method"].upper()
         if action == "world" and method == "GET":
-            return json_response(sb.world())
+            return json_response(state.dump())
         if action == "stats" and method == "GET":
-            with sb.lock:
-                control = sb.controls[self.system]
+            with state.lock:
+                control = state.controls[self.system]
                 return json_response({"requests": dict(control.requests), "writes": control.writes})
         if action == "faults":
-            if method == "GET":
-                return json_response(sb.faults(self.system))
-            if method == "DELETE":
-                sb.clear_faults(self.system)
-                return json_response([])
-            if method == "POST":
-                try:
-                    data = json.loads(await request.body() or b"null")
-                    items = data if isinstance(data, list) else [data]
-                    faults = []
-                    for item in items:
-                        if not isinstance(item, dict):
-                            raise ValueError("a fault is a JSON object")
-                        kwargs = dict(item)
-                        if "drop_after_commit" in kwargs:
-                            kwargs["drop"] = kwargs.pop("drop_after_commit")
-                        faults.append(make_fault(**kwargs))
-                except (ValueError, TypeError) as exc:
-                    return json_response({"error": str(exc)}, 400)
-                with sb.lock:
-                    sb.controls[self.system].faults.extend(faults)
-                return json_response(sb.faults(self.system))
+            return await self._faults(request, method)
         if action == "reset" and method == "POST":
-            raw = await request.body()
-            try:
-                world = json.loads(raw) if raw.strip() else None
-                sb.reset(world)
-            except json.JSONDecodeError as exc:
-                return json_response({"error": f"not valid JSON: {exc}"}, 400)
-            except GrunndataError as exc:
-                return json_response({"error": str(exc)}, 400)
-            return json_response({"reset": True})
+            return await self._reset(request)
         if action == "clock" and method == "POST":
             try:
                 data = json.loads(await request.body() or b"{}")
                 seconds = float(data.get("advance", 0))
             except (ValueError, TypeError, AttributeError):
                 return json_response({"error": 'body must be {"advance": seconds}'}, 400)
-            sb.advance_clock(seconds)
-            return json_response({"offset": sb.clock_offset})
-        if action in ("world", "stats", "faults", "reset", "clock"):
+            state.advance_clock(seconds)
+            return json_response({"offset": state.clock_offset})
+        if action in ACTIONS:
             return empty(405)
         return json_response({"error": f"unknown control endpoint /_sandbox/{action}"}, 404)
+
+    async def _faults(self, request: Request, method: str) -> Any:
+        state = self.state
+        control = state.controls[self.system]
+        if method == "GET":
+            with state.lock:
+                return json_response([f.as_dict() for f in control.faults])
+        if method == "DELETE":
+            with state.lock:
+                control.faults.clear()
+            return json_response([])
+        if method != "POST":
+            return empty(405)
+        try:
+            data = json.loads(await request.body() or b"null")
+            items = data if isinstance(data, list) else [data]
+            faults = []
+            for item in items:
+                if not isinstance(item, dict):
+                    raise ValueError("a fault is a JSON object")
+                kwargs = dict(item)
+                if "drop_after_commit" in kwargs:
+                    kwargs["drop"] = kwargs.pop("drop_after_commit")
+                faults.append(make_fault(**kwargs))
+        except (ValueError, TypeError) as exc:
+            return json_response({"error": str(exc)}, 400)
+        with state.lock:
+            control.faults.extend(faults)
+            return json_response([f.as_dict() for f in control.faults])
+
+    async def _reset(self, request: Request) -> Any:
+        """No body: back to the start world (the ``--world`` file). A body: that world, YAML or JSON."""
+        raw = await request.body()
+        try:
+            text = raw.decode("utf-8")
+        except UnicodeDecodeError:
+            return json_response({"error": "the world must be UTF-8 text"}, 400)
+        media = request.headers.get("content-type", "").split(";")[0].strip().lower()
+        try:
+            world = None
+            if text.strip():
+                world = parse_world_text(text, "POST /_sandbox/reset", as_json=media.endswith("json"))
+                if world is None:
+                    world = {}
+                if not isinstance(world, dict):  # never a path: a body names no file on this machine
+                    raise GrunndataError("POST /_sandbox/reset: a world must be a mapping with keys "
+                                         f"smartdok, poweroffice, credentials (got {type(world).__name__})")
+            self.state.reset(world, name="POST /_sandbox/reset")
+        except GrunndataError as exc:
+            return json_response({"error": str(exc)}, 400)
+        return json_response({"reset": True})
 
 
 async def _swallow(message: Message) -> None:

@@ -1,89 +1,14 @@
-"""``grunndata demo``: the whole sync on the shipped demo company, in-process, no network.
+"""The demo company, Fjordbygg AS: the world ``grunndata sandbox`` serves and ``grunndata demo`` syncs.
 
-Runs plan and apply with SmartDok as master, then with PowerOffice as master,
-each followed by a second plan that must have nothing left to write.
+Only where the world is: the demo command itself, which runs the engine, is
+:mod:`grunndata.cli.demo` (the emulators never import the engine).
 """
 from __future__ import annotations
 
-import asyncio
-import tempfile
-import time
 from pathlib import Path
 
-import click
-import yaml
-from rich.console import Console
-
-from grunndata.engine import runner
-from grunndata.journal import Journal
-from grunndata.report.text import print_plan
-from grunndata.sandbox import POWEROFFICE_TOKEN_URL, POWEROFFICE_URL, SMARTDOK_URL
-from grunndata.sandbox.app import Sandbox
-from grunndata.sandbox.cli import EXAMPLE_WORLD
-from grunndata.secrets import Secrets
-from grunndata.session import open_session
-
-# The sandbox accepts any non-empty credentials when the world names none.
-DEMO_SECRETS = Secrets("demo-smartdok-token", "demo-application-key", "demo-client-key", "demo-subscription-key")
-STANDARD_PROJECT = "9000"
+EXAMPLE_WORLD = Path(__file__).resolve().parent / "worlds" / "demo.yaml"
 
 
 def demo_world_path() -> Path:
     return EXAMPLE_WORLD
-
-
-def _config(folder: Path, master: str) -> Path:
-    cfg = {"master": master, "smartdok": {"base_url": SMARTDOK_URL},
-           "poweroffice": {"base_url": POWEROFFICE_URL, "token_url": POWEROFFICE_TOKEN_URL}}
-    if master == "smartdok":
-        cfg["standard_project"] = STANDARD_PROJECT
-    path = folder / f"grunndata-{master}.yaml"
-    path.write_text(yaml.safe_dump(cfg, allow_unicode=True, sort_keys=False), encoding="utf-8")
-    return path
-
-
-async def _round(sb: Sandbox, config: Path, journal: Journal, console: Console) -> bool:
-    session = open_session(str(config))
-    master = "SmartDok" if session.config.master == "smartdok" else "PowerOffice"
-    console.rule(f"[bold]{master} som master")
-    async with runner.connect(session, DEMO_SECRETS, transports=sb.transports(), rate_per_second=None) as conn:
-        report = await runner.apply(session, conn, journal=journal, confirm=lambda p: True,
-                                    on_plan=lambda p: print_plan(p, console))
-        s = report.summary()
-        console.print(f"[bold]Gjennomført:[/] {s['ok']} skrevet, {s['recovered']} funnet igjen, {s['failed']} feilet "
-                      f"(kjøring {report.run_id} i journalen).")
-        for o in report.failed:
-            console.print(f"[red]FEILET[/] {o.action.op} {o.action.entity} {o.action.key}: {o.detail}")
-        before = sb.write_count("smartdok") + sb.write_count("poweroffice")
-        again, _ = await runner.plan(session, conn)
-        after = sb.write_count("smartdok") + sb.write_count("poweroffice")
-        left = len(again.writes)
-        console.print(f"Ny plan etterpå: {left} endringer igjen; planleggingen skrev {after - before} ganger.")
-        return not report.failed and left == 0 and after == before
-
-
-@click.command("demo")
-@click.option("--world", "world_file", metavar="FILE", help="En annen verdensfil enn den medfølgende demoen.")
-def demo_command(world_file: str | None) -> None:
-    """Kjør grunndatasynken på et demoselskap i sandkassen (ingen nettverk, ingen nøkler)."""
-    started = time.monotonic()
-    console = Console(highlight=False)
-    sb = Sandbox.from_file(world_file or demo_world_path(), rate_limit=False)
-    console.print("[bold]grunndata demo[/]: Fjordbygg AS i sandkassen (SmartDok og PowerOffice i minnet).")
-    with tempfile.TemporaryDirectory(prefix="grunndata-demo-") as tmp:
-        folder = Path(tmp)
-        journal = Journal(folder / "journal.sqlite")
-        try:
-            ok = True
-            for master in ("smartdok", "poweroffice"):
-                ok = asyncio.run(_round(sb, _config(folder, master), journal, console)) and ok
-        finally:
-            journal.close()
-    stats = sb.stats()
-    reads = sum(n for system in stats.values() for k, n in system.items() if k.startswith("GET "))
-    console.rule()
-    console.print(f"Forespørsler til sandkassen: {reads} lesinger, "
-                  f"{sb.write_count('smartdok')} skrivinger til SmartDok, "
-                  f"{sb.write_count('poweroffice')} til PowerOffice. Tid: {time.monotonic() - started:.1f} s.")
-    if not ok:
-        raise SystemExit(1)

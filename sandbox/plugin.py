@@ -1,13 +1,15 @@
-"""Registers the sandbox's commands with the grunndata host."""
+"""Registers the sandbox's command (``grunndata sandbox``) with the grunndata host.
+
+``grunndata demo`` runs the engine, so it is a core command (:mod:`grunndata.cli.demo`).
+"""
 from __future__ import annotations
 
 from typing import Any
 
 from grunndata import hookimpl
 from grunndata.sandbox.cli import sandbox_command
-from grunndata.sandbox.demo import demo_command
 
 
 @hookimpl
 def grunndata_commands() -> list[Any]:
-    return [sandbox_command, demo_command]
+    return [sandbox_command]

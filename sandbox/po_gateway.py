@@ -3,23 +3,22 @@
 Azure API Management checks ``Ocp-Apim-Subscription-Key`` and the rate limit
 (answering ``{"statusCode", "message"}``); the API checks the Bearer token and
 answers ProblemDetails (``Type, Title, Status, Detail, Instance`` in the spec's
-casing). JSON Patch is applied here too, shared by the v2 and time-tracking handlers.
+casing).
 """
 from __future__ import annotations
 
-import copy
 import http
 from collections import deque
-from typing import TYPE_CHECKING, Any, Callable, Sequence
+from typing import TYPE_CHECKING, Any, Callable
 
 from starlette.responses import JSONResponse, Response
 from starlette.types import Receive, Scope, Send
 
-from grunndata.sandbox.common import ApiError, empty, raw_body
-from grunndata.sandbox.control import Fault
+from grunndata.sandbox.common import empty, raw_body
+from grunndata.sandbox.faults import Fault
 
 if TYPE_CHECKING:
-    from grunndata.sandbox.app import Sandbox
+    from grunndata.sandbox.state import State
 
 PO = "poweroffice"
 TOKEN_PATH = "/OAuth/Token"
@@ -80,50 +79,11 @@ def render_fault(fault: Fault, path: str) -> Response:
     return problem(status, "Injected by the sandbox.", path, headers=headers)
 
 
-def apply_patch(record: dict[str, Any], ops: list[Any], fields: Sequence[str], *,
-                case_insensitive: bool) -> dict[str, Any]:
-    """RFC 6902 add/replace/remove/test on top-level fields; returns a patched copy."""
-    new = copy.deepcopy(record)
-    spelled = {f.lower(): f for f in fields}
-    for index, op in enumerate(ops):
-        if not isinstance(op, dict):
-            raise ApiError(400, f"Operation {index} is not a JSON object.")
-        kind = str(op.get("op", "")).lower()
-        path = op.get("path")
-        if not isinstance(path, str) or not path.startswith("/") or len(path) < 2:
-            raise ApiError(400, f"Operation {index}: invalid path {path!r}.")
-        name = path[1:]
-        if "/" in name:
-            raise ApiError(400, f"Operation {index}: nested paths are not supported ({path}).")
-        if case_insensitive:
-            target = spelled.get(name.lower())
-        elif name in fields:
-            target = name
-        elif name[:1].islower() and name.lower() in spelled:
-            continue  # the live API ignores camelCase paths without a word
-        else:
-            target = None
-        if target is None:
-            raise ApiError(400, f"The target location specified by path segment '{name}' was not found.")
-        if kind in ("add", "replace"):
-            if "value" not in op:
-                raise ApiError(400, f"Operation {index}: '{kind}' needs a value.")
-            new[target] = op["value"]
-        elif kind == "remove":
-            new[target] = None
-        elif kind == "test":
-            if new.get(target) != op.get("value"):
-                raise ApiError(400, f"The current value at '{path}' is not equal to the test value.")
-        else:
-            raise ApiError(400, f"Invalid JsonPatch operation '{op.get('op')}'.")
-    return new
-
-
 class Gate:
     """What Azure API Management and the token check do before the API sees a request."""
 
-    def __init__(self, sb: Sandbox, inner: Callable[[Scope, Receive, Send], Any]):
-        self.sb = sb
+    def __init__(self, state: State, inner: Callable[[Scope, Receive, Send], Any]):
+        self.state = state
         self.inner = inner
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
@@ -134,20 +94,20 @@ class Gate:
         await self.inner(scope, receive, send)
 
     def check(self, scope: Scope) -> Response | None:
-        sb = self.sb
+        state = self.state
         headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope.get("headers", [])}
         key = headers.get(SUBSCRIPTION_HEADER, "").strip()
         if not key:
             return gateway_error(401, "Access denied due to missing subscription key. Make sure to include "
                                        "subscription key when making requests to an API.")
-        expected = sb.state.credentials.get(PO, {}).get("subscription_key")
+        expected = state.credentials.get(PO, {}).get("subscription_key")
         if expected is not None and key != expected:
             return gateway_error(401, "Access denied due to invalid subscription key. Make sure to provide "
                                        "a valid key for an active subscription.")
-        with sb.lock:
-            now = sb.now()
-            if sb.rate_limit:
-                window = sb.rate_windows.setdefault(key, deque())
+        with state.lock:
+            now = state.now()
+            if state.rate_limit:
+                window = state.rate_windows.setdefault(key, deque())
                 while window and window[0] <= now - 1.0:
                     window.popleft()
                 if len(window) >= RATE_LIMIT:
@@ -157,7 +117,7 @@ class Gate:
                 return None
             auth = headers.get("authorization", "")
             scheme, _, token = auth.partition(" ")
-            expiry = sb.po_tokens.get(token.strip()) if scheme.lower() == "bearer" else None
+            expiry = state.po_tokens.get(token.strip()) if scheme.lower() == "bearer" else None
         if expiry is None:
             return problem(401, "Access token is missing or invalid.", scope["path"],
                            headers={"WWW-Authenticate": 'Bearer error="invalid_token"'})

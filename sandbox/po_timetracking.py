@@ -27,9 +27,10 @@ from starlette.routing import Route
 
 from grunndata.sandbox import specs
 from grunndata.sandbox.common import ApiError, Query, after, canonical, json_body, json_response, schema_errors
+from grunndata.sandbox.json_patch import apply_patch
 
 if TYPE_CHECKING:
-    from grunndata.sandbox.poweroffice import PowerOffice
+    from grunndata.sandbox.po_base import PowerOfficeBase
 
 PO = "poweroffice"
 ACTIVITY = "TimeTracking/Activity"
@@ -61,14 +62,14 @@ def _require(rec: dict[str, Any], *names: str) -> None:
                        errors={n: [f"The {n} field is required."] for n in missing})
 
 
-def routes(po: PowerOffice) -> list[Route]:
-    sb = po.sb
+def routes(po: PowerOfficeBase) -> list[Route]:
+    state = po.state
     fields = {key: [f for f in specs.properties(PO, name) if f != "id"] for key, name in _SCHEMA.items()}
 
     def lister(key: str, keep=lambda rec, q: True):
         async def endpoint(request: Request) -> Response:
             q = Query(request)
-            with sb.lock:
+            with state.lock:
                 rows = [_out(key, r) for r in po.rows(key) if keep(r, q)]
                 return po.page(rows, q)
         return endpoint
@@ -76,7 +77,7 @@ def routes(po: PowerOffice) -> list[Route]:
     def getter(key: str):
         async def endpoint(request: Request) -> Response:
             record_id = po.int_id(request)
-            with sb.lock:
+            with state.lock:
                 rec = po.get(key, record_id)
                 if rec is None:
                     raise ApiError(404, f"No record with id {record_id} was found.")
@@ -106,23 +107,20 @@ def routes(po: PowerOffice) -> list[Route]:
     async def create_activity(request: Request) -> Response:
         body = canonical(await json_body(request), fields[ACTIVITY])
         body.pop("lastChangedDateTimeOffset", None)
-        with sb.lock:
+        with state.lock:
             _check(ACTIVITY, body)
             _require(body, "code", "name", "activityType")
             check_activity_links(body)
             if any(a.get("code") == body["code"] for a in po.rows(ACTIVITY)):
                 raise ApiError(409, f"An activity with code '{body['code']}' already exists.")
             body.setdefault("isActive", True)
-            body["lastChangedDateTimeOffset"] = po.stamp()
-            stored = sb.state.insert(PO, ACTIVITY, body)
+            stored = po.insert(ACTIVITY, body)
             return json_response(_out(ACTIVITY, stored), 201)
 
     async def patch_activity(request: Request) -> Response:
-        from grunndata.sandbox.po_gateway import apply_patch
-
         record_id = po.int_id(request)
         ops = await po.patch_ops(request)
-        with sb.lock:
+        with state.lock:
             rec = po.get(ACTIVITY, record_id)
             if rec is None:
                 raise ApiError(404, f"No activity with id {record_id} was found.")
@@ -134,7 +132,7 @@ def routes(po: PowerOffice) -> list[Route]:
             if any(a.get("code") == new["code"] and a["id"] != record_id for a in po.rows(ACTIVITY)):
                 raise ApiError(409, f"An activity with code '{new['code']}' already exists.")
             rec.update({k: new.get(k) for k in editable})
-            rec["lastChangedDateTimeOffset"] = po.stamp()
+            po.touch(ACTIVITY, rec)
             return json_response(_out(ACTIVITY, rec))
 
     def project_of(request: Request) -> dict[str, Any]:
@@ -146,14 +144,14 @@ def routes(po: PowerOffice) -> list[Route]:
 
     async def list_project_activities(request: Request) -> Response:
         q = Query(request)
-        with sb.lock:
+        with state.lock:
             project = project_of(request)
             rows = [_out(PROJECT_ACTIVITY, r) for r in po.rows(PROJECT_ACTIVITY) if r.get("projectId") == project["Id"]]
             return po.page(rows, q)
 
     async def create_project_activity(request: Request) -> Response:
         body = canonical(await json_body(request), fields[PROJECT_ACTIVITY])
-        with sb.lock:
+        with state.lock:
             project = project_of(request)
             body["projectId"] = project["Id"]
             _check(PROJECT_ACTIVITY, body)
@@ -165,7 +163,7 @@ def routes(po: PowerOffice) -> list[Route]:
                    for r in po.rows(PROJECT_ACTIVITY)):
                 raise ApiError(409, f"Activity '{body['activityCode']}' is already on project {project['Code']}.")
             body.setdefault("isBillable", True)
-            stored = sb.state.insert(PO, PROJECT_ACTIVITY, body)
+            stored = po.insert(PROJECT_ACTIVITY, body)
             return json_response(_out(PROJECT_ACTIVITY, stored), 201)
 
     def entry_filter(rec: dict[str, Any], q: Query) -> bool:
@@ -179,7 +177,7 @@ def routes(po: PowerOffice) -> list[Route]:
 
     async def create_entry(request: Request) -> Response:
         body = canonical(await json_body(request), fields[ENTRY])
-        with sb.lock:
+        with state.lock:
             _check(ENTRY, body)
             _require(body, "activityCode", "projectCode", "employeeCode", "date", "minutes")
             try:
@@ -211,15 +209,13 @@ def routes(po: PowerOffice) -> list[Route]:
             if ref not in (None, "") and any(e.get("externalImportReference") == ref for e in po.rows(ENTRY)):
                 raise ApiError(409, f"A time tracking entry with externalImportReference '{ref}' already exists.")
             body.setdefault("status", "Registered")
-            stored = sb.state.insert(PO, ENTRY, body)
+            stored = po.insert(ENTRY, body)
             return json_response(_out(ENTRY, stored), 201)
 
     async def patch_entry(request: Request) -> Response:
-        from grunndata.sandbox.po_gateway import apply_patch
-
         record_id = po.int_id(request)
         ops = await po.patch_ops(request)
-        with sb.lock:
+        with state.lock:
             rec = po.get(ENTRY, record_id)
             if rec is None:
                 raise ApiError(404, f"No time tracking entry with id {record_id} was found.")

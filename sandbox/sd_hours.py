@@ -8,7 +8,7 @@ lists attested rows only by default ("attested" = ``AdminAttested`` true);
 from __future__ import annotations
 
 import datetime as dt
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from starlette.requests import Request
 from starlette.responses import Response
@@ -16,21 +16,17 @@ from starlette.routing import Route
 
 from grunndata.sandbox import specs
 from grunndata.sandbox.common import ApiError, Query, empty, json_body, json_response, parse_timestamp
-from grunndata.sandbox.smartdok import since, text
+from grunndata.sandbox.sd_base import SD, SmartDokBase, since, text
 
-if TYPE_CHECKING:
-    from grunndata.sandbox.smartdok import SmartDok
-
-SD = "smartdok"
 MAX_HOUR_DAYS = 93
 
 
 class Hours:
     """Handlers for /WorkHours and /GoodsConsumption, on top of the SmartDok emulator."""
 
-    def __init__(self, sd: SmartDok):
+    def __init__(self, sd: SmartDokBase):
         self.sd = sd
-        self.sb = sd.sb
+        self.state = sd.state
 
     def rows(self, key: str) -> list[dict[str, Any]]:
         return self.sd.rows(key)
@@ -97,7 +93,7 @@ class Hours:
                     and (external_id is None or h.get("ExportedExternalId") == external_id)
                     and since(h.get("LastUpdated"), updated))
 
-        with self.sb.lock:
+        with self.state.lock:
             return self.sd.wrapped([self.work_hour_out(h) for h in self.rows("WorkHours") if keep(h)])
 
     async def set_exported_external(self, request: Request) -> Response:
@@ -107,23 +103,23 @@ class Hours:
         ids = await json_body(request, list)
         if not all(isinstance(i, int) and not isinstance(i, bool) for i in ids):
             raise ApiError(400, "The body must be a JSON array of work hour ids.", "InvalidInput")
-        with self.sb.lock:
+        with self.state.lock:
             for work_hour_id in ids:
                 row = self.get("WorkHours", work_hour_id)
                 if row is not None:
                     row["ExportedExternal"] = flag
                     row["ExportedExternalId"] = export_id if flag else None
-                    row["LastUpdated"] = self.stamp()
+                    self.sd.touch("WorkHours", row)
         return empty(200)
 
     async def unmark_exported_external(self, request: Request) -> Response:
         export_id = Query(request).text("exportedExternalId")
-        with self.sb.lock:
+        with self.state.lock:
             for row in self.rows("WorkHours"):
                 if export_id is not None and row.get("ExportedExternalId") == export_id:
                     row["ExportedExternal"] = False
                     row["ExportedExternalId"] = None
-                    row["LastUpdated"] = self.stamp()
+                    self.sd.touch("WorkHours", row)
         return empty(200)
 
     async def list_goods(self, request: Request) -> Response:
@@ -143,11 +139,11 @@ class Hours:
                     and (to_invoice is None or bool(g.get("ToInvoice")) == to_invoice)
                     and (invoiced is None or bool(g.get("Invoiced")) == invoiced))
 
-        with self.sb.lock:
+        with self.state.lock:
             return self.sd.wrapped([self.goods_out(g) for g in self.rows("GoodsConsumption") if keep(g)])
 
     async def get_goods(self, request: Request) -> Response:
-        with self.sb.lock:
+        with self.state.lock:
             rec = self.get("GoodsConsumption", self.sd.int_id(request))
             if rec is None:
                 raise ApiError(404)
@@ -156,7 +152,7 @@ class Hours:
     async def mark_goods_exported(self, request: Request) -> Response:
         record_id = self.sd.int_id(request, "goodsConsumptionId")
         invoiced = Query(request).boolean("markAsInvoiced")
-        with self.sb.lock:
+        with self.state.lock:
             rec = self.get("GoodsConsumption", record_id)
             if rec is None:
                 raise ApiError(404)
@@ -167,7 +163,7 @@ class Hours:
         return json_response(record_id)
 
 
-def routes(sd: SmartDok) -> list[Route]:
+def routes(sd: SmartDokBase) -> list[Route]:
     h = Hours(sd)
     return [
         Route("/WorkHours", h.list_work_hours, methods=["GET"]),

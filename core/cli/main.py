@@ -15,6 +15,7 @@ from grunndata import __version__
 from grunndata.cli import output
 from grunndata.cli.console import console
 from grunndata.cli.snapshot import snapshot
+from grunndata.cli.demo import demo
 from grunndata.cli.doctor import doctor
 from grunndata.cli.sync import apply, history, plan
 from grunndata.cli.transfer import transfer
@@ -80,7 +81,7 @@ def schema(config_path: str | None) -> None:
 @cli.command()
 @click.option("--json", "as_json", is_flag=True, help="Skriv JSON.")
 def plugins(as_json: bool) -> None:
-    """Vis innlastede tillegg og hvor de kommer fra."""
+    """Vis innlastede tillegg og hvor de kommer fra (exit-kode 1 når et tillegg ble hoppet over)."""
     host = load_host()
     rows = []
     for p in host.plugins:
@@ -90,8 +91,13 @@ def plugins(as_json: bool) -> None:
     skipped = [{"name": n, "error": e} for n, e in host.skipped]
     if as_json:
         click.echo(json.dumps({"plugins": rows, "skipped": skipped}, indent=2, ensure_ascii=False))
-        return
-    output.plugins_table(rows, skipped)
+    else:
+        output.plugins_table(rows, [])
+        for s in skipped:
+            output.error(f"hoppet over tillegget '{s['name']}': {s['error']}")
+    if skipped:
+        # A skipped plugin (broken, or a misspelt hook) offers nothing: that is a problem to fix.
+        sys.exit(1)
 
 
 cli.add_command(plan)
@@ -101,6 +107,7 @@ cli.add_command(doctor)
 cli.add_command(snapshot)
 cli.add_command(transfer)
 cli.add_command(console)
+cli.add_command(demo)
 
 
 def _add_plugin_commands() -> None:

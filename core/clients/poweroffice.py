@@ -4,15 +4,16 @@ from __future__ import annotations
 import builtins
 import base64
 import time
-from typing import Any, Callable
+from typing import Any, Callable, Iterable, Mapping
 from urllib.parse import urlsplit
 
 import httpx
 
 from grunndata.clients import timetracking as tt
 from grunndata.clients.auth import BearerAuth
-from grunndata.clients.base import BaseClient, Call, gather_dict
+from grunndata.clients.base import BaseClient, Call
 from grunndata.clients.errors import ApiError, AuthError
+from grunndata.clients.reads import read_union
 from grunndata.clients.retry import RetryPolicy
 
 # Filter names callers may use for the natural keys, mapped to the spec's query keys.
@@ -31,7 +32,6 @@ FILTER_ALIASES: dict[str, dict[str, str]] = {
 # allows, and every request saved is one more for the writes under the shared 10/s limit.
 MAX_PAGE_SIZE = 20000
 
-READ_ALL = ("Projects", "Products", "Employees", "PayItems", "Customers", tt.ACTIVITY, tt.HOUR_TYPE)
 JSON_PATCH = "application/json-patch+json"
 
 
@@ -140,9 +140,11 @@ class PowerOfficeClient(BaseClient):
         params = {aliases.get(k, k): _filter_value(v) for k, v in filters.items()}
         return await self.list(resource, params)
 
-    async def read_all(self) -> dict[str, list[dict]]:
-        """The PowerOffice section of a world file (project activities excluded: one call each)."""
-        return await gather_dict({name: self.list(name) for name in READ_ALL})
+    async def read_all(self, reads: Iterable[tuple[str, Mapping[str, Any]]]) -> dict[str, list[dict]]:
+        """The PowerOffice section of a world file: each (resource, params) list the plugins
+        declare, read once, every page; see :func:`read_union`. (Project activities are not a
+        list of their own: one call per project.)"""
+        return await read_union(self, reads)
 
     async def list_project_activities(self, project_id: Any) -> builtins.list[dict]:
         template, path = tt.project_activity_path(project_id)

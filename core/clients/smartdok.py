@@ -5,13 +5,14 @@ import builtins
 import json
 import re
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Iterable, Mapping
 
 import httpx
 
 from grunndata.clients.auth import BearerAuth
 from grunndata.clients.base import BaseClient, Call, gather_dict
 from grunndata.clients.errors import ApiError, AuthError, NotFound, looks_like_error
+from grunndata.clients.reads import read_union, union_by_id
 from grunndata.clients.retry import RetryPolicy
 
 # PUT replaces the whole record, but only with the fields of the input schema: the output's
@@ -91,8 +92,6 @@ RESOURCES: dict[str, Resource] = {
     "Departments": Resource("/Departments", True, None, "Number", "departmentNumber"),
 }
 
-READ_ALL = ("Projects", "SubProjects", "WorkDescriptions", "Machines", "Users", "Wages",
-            "Additions")
 _SUBPROJECT_CREATE = "/Projects/{projectId}/SubProjects"
 _EXPORT_CHUNK = 500
 _BARE_TOKEN = re.compile(r"^[A-Za-z0-9._~+/=-]{8,}$")
@@ -149,7 +148,7 @@ class SmartDokClient(BaseClient):
             both = await gather_dict({
                 "plain": self._list(resource, {**params, "onlyAddition": True}),
                 "unit": self._list(resource, {**params, "onlyUnitAddition": True})})
-            return _merge_by_id(both["plain"], both["unit"])
+            return union_by_id(both["plain"], both["unit"])
         return await self._list(resource, params)
 
     async def find(self, resource: str, **filters: Any) -> builtins.list[dict]:
@@ -200,9 +199,10 @@ class SmartDokClient(BaseClient):
         response = await self._call(call)
         return self._record(call, response, self._json(call, response))
 
-    async def read_all(self) -> dict[str, list[dict]]:
-        """The SmartDok section of a world file, read concurrently (bounded by max_concurrency)."""
-        return await gather_dict({name: self.list(name) for name in READ_ALL})
+    async def read_all(self, reads: Iterable[tuple[str, Mapping[str, Any]]]) -> dict[str, list[dict]]:
+        """The SmartDok section of a world file: each (resource, params) list the plugins declare,
+        read once, concurrently (bounded by max_concurrency); see :func:`read_union`."""
+        return await read_union(self, reads)
 
     # -- writing ------------------------------------------------------------------------
     async def create(self, resource: str, body: dict, *, parent_id: int | None = None,
@@ -294,15 +294,3 @@ class SmartDokClient(BaseClient):
 
 def _resource(name: str) -> Resource:
     return RESOURCES.get(name) or Resource("/" + name.strip("/"), False)
-
-
-def _merge_by_id(*lists: list[dict]) -> list[dict]:
-    merged: dict[Any, dict] = {}
-    anonymous: list[dict] = []
-    for records in lists:
-        for record in records:
-            if record.get("Id") is None:
-                anonymous.append(record)
-            else:
-                merged.setdefault(record["Id"], record)
-    return list(merged.values()) + anonymous

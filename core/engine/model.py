@@ -4,7 +4,8 @@ from __future__ import annotations
 import hashlib
 import json
 from dataclasses import asdict, dataclass, field
-from typing import TYPE_CHECKING, Any, Awaitable, Callable, Protocol
+from types import MappingProxyType
+from typing import TYPE_CHECKING, Any, Awaitable, Callable, Mapping, Protocol, Sequence
 
 if TYPE_CHECKING:
     from grunndata.config import Config
@@ -13,6 +14,48 @@ if TYPE_CHECKING:
 SYSTEMS = ("smartdok", "poweroffice")
 OPS = ("create", "update", "finish", "skip", "manual", "warn")
 _FINGERPRINT_CHUNK = 1000
+
+
+def _param_text(value: Any) -> str:
+    # As httpx puts it on the wire: {"all": True} and {"all": "true"} are one read.
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value)
+
+
+@dataclass(frozen=True, eq=False)
+class Read:
+    """One list read a plugin needs in the snapshot: the system, the API's resource path (as in
+    world files: ``Projects``, ``TimeTracking/Activity``) and the query parameters to send.
+
+    The snapshot reads each distinct ``Read`` of the loaded plugins once. Several reads of one
+    resource with different parameters (SmartDok's ``Additions``, which answers nothing unless
+    asked for one kind) are one list in the snapshot: their records merged by id.
+    """
+
+    system: str
+    resource: str
+    params: Mapping[str, Any] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        if self.system not in SYSTEMS:
+            raise ValueError(f"Read: unknown system {self.system!r} (one of {', '.join(SYSTEMS)})")
+        if not isinstance(self.resource, str) or not self.resource.strip("/"):
+            raise ValueError(f"Read: the resource must be an API resource path, not {self.resource!r}")
+        object.__setattr__(self, "params", MappingProxyType(dict(self.params or {})))
+
+    @property
+    def key(self) -> tuple[str, str, tuple[tuple[str, str], ...]]:
+        return (self.system, self.resource, tuple(sorted((k, _param_text(v)) for k, v in self.params.items())))
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Read) and self.key == other.key
+
+    def __hash__(self) -> int:
+        return hash(self.key)
+
+    def __repr__(self) -> str:
+        return f"Read({self.system!r}, {self.resource!r}, {dict(self.params)!r})"
 
 
 @dataclass
@@ -102,12 +145,19 @@ class Direction:
 
 class Entity(Protocol):
     """An entity kind. ``order`` sorts apply (parents before children); ``title`` is its plural
-    heading («Prosjekter»), ``label`` the noun in a sentence («prosjekt»)."""
+    heading («Prosjekter»), ``label`` the noun in a sentence («prosjekt»).
+
+    ``reads``: the list reads its records come from (required: an entity that read nothing
+    would see an empty system and plan to create everything again). ``flows`` (optional): for
+    an entity a direction does not name, which way it flows under each direction, by the
+    direction's name.
+    """
 
     name: str
     order: int
     title: str
     label: str
+    reads: Sequence[Read]
 
     def plan(self, ctx: PlanContext, flow: Flow) -> list[Action]: ...
 
@@ -156,3 +206,5 @@ class Check:
     name: str
     description: str
     run: Callable[[CheckContext], list[Finding]]
+    # The list reads the check looks at in the snapshot (beyond the plan it is given).
+    reads: Sequence[Read] = ()

@@ -18,11 +18,16 @@ def config_hash(session: Session) -> str:
 
 
 def direction_entities(session: Session) -> list[tuple[Any, Any]]:
-    """(entity, flow) pairs of the chosen direction, in apply order."""
+    """(entity, flow) pairs of the chosen direction, in apply order: the entities the direction
+    names, and any other entity that says how it flows under this direction (its ``flows``, by
+    direction name), so a plugin adds an entity without touching the direction plugins."""
     direction = session.direction
-    pairs = [(session.host.entities[name], flow) for name, flow in direction.flows.items()
-             if name in session.host.entities]
-    return sorted(pairs, key=lambda p: p[0].order)
+    pairs = []
+    for name, entity in session.host.entities.items():
+        flow = direction.flows.get(name) or (getattr(entity, "flows", None) or {}).get(direction.name)
+        if flow is not None:
+            pairs.append((entity, flow))
+    return sorted(pairs, key=lambda p: (p[0].order, p[0].name))
 
 
 @contextlib.contextmanager

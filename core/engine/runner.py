@@ -6,10 +6,10 @@ from __future__ import annotations
 
 import asyncio
 from dataclasses import dataclass
-from typing import Any, Callable
+from typing import Any, Callable, Iterable
 
 from grunndata.engine.applier import Outcome, SyncWriter
-from grunndata.engine.model import ApplyContext, Snapshot
+from grunndata.engine.model import SYSTEMS, ApplyContext, Read, Snapshot
 from grunndata.engine.plan import Plan
 from grunndata.engine.planner import make_plan, paused_gc
 from grunndata.engine.saved_plan import StalePlan, check_current, check_offline  # noqa: F401 (StalePlan: re-exported)
@@ -27,6 +27,8 @@ class Blocked(GrunndataError):
 class Connection:
     smartdok: Any
     poweroffice: Any
+    # What the snapshot reads: the session's plugins' declared reads (None: the installed plugins').
+    reads: tuple[Read, ...] | None = None
 
     async def aclose(self) -> None:
         await asyncio.gather(self.smartdok.aclose(), self.poweroffice.aclose())
@@ -51,14 +53,28 @@ def connect(session: Session, secrets: Secrets, *, transports: dict[str, Any] | 
                            secrets.poweroffice_application_key, secrets.poweroffice_client_key,
                            secrets.poweroffice_subscription_key, transport=transports.get("poweroffice"),
                            rate_per_second=rate_per_second, **options)
-    return Connection(sd, po)
+    return Connection(sd, po, tuple(session.host.reads))
 
 
-async def read_snapshot(conn: Connection) -> Snapshot:
-    """Both systems, read concurrently."""
+async def read_snapshot(conn: Connection, reads: Iterable[Read] | None = None) -> Snapshot:
+    """Both systems, read concurrently: every list the loaded plugins declare (``reads``), each
+    distinct read once. Several reads of one resource (SmartDok's ``Additions``, once per kind)
+    are one list in the snapshot, their records merged by id."""
+    if reads is None:
+        reads = conn.reads if conn.reads is not None else _installed_reads()
+    share: dict[str, list[tuple[str, dict[str, Any]]]] = {system: [] for system in SYSTEMS}
+    for read in dict.fromkeys(reads):
+        share[read.system].append((read.resource, dict(read.params)))
     with paused_gc():
-        sd, po = await asyncio.gather(conn.smartdok.read_all(), conn.poweroffice.read_all())
+        sd, po = await asyncio.gather(conn.smartdok.read_all(share["smartdok"]),
+                                      conn.poweroffice.read_all(share["poweroffice"]))
     return Snapshot(smartdok=sd, poweroffice=po)
+
+
+def _installed_reads() -> list[Read]:
+    from grunndata.plugin.manager import load_host
+
+    return load_host().reads
 
 
 async def plan(session: Session, conn: Connection) -> tuple[Plan, Snapshot]:

@@ -1,9 +1,20 @@
-"""Every hook a grunndata plugin may implement.
+"""Every hook a grunndata plugin may implement, with its contract.
 
-Plugins are modules or objects registered under the entry-point group
-``grunndata``; the built-in ones register exactly the same way. Each hook
-below returns a list (pluggy collects one result per plugin), so a plugin may
-contribute several items of a kind.
+Plugins are modules, classes or objects registered under the entry-point group
+``grunndata``; the built-in ones register exactly the same way. An entry point
+naming a class registers an instance of it (made with no arguments), so its
+methods are hooks; ``@hookimpl(specname="grunndata_checks")`` lets a method or
+function of another name implement a hook. A function marked ``@hookimpl``
+whose name (or ``specname``) is not a hook below is a mistake: the plugin is
+named and skipped (an error under ``GRUNNDATA_STRICT_PLUGINS=1``).
+
+Every hook takes no arguments. The list hooks return a list (one per
+implementation; pluggy collects them), so a plugin may offer several items of
+a kind. Two plugins offering one name of a kind (entity, direction, check,
+transfer, rule key, command) is an error naming both.
+
+This module imports no engine module at run time: the result types are for
+type checkers only, so loading the specs loads nothing else.
 """
 from __future__ import annotations
 
@@ -13,6 +24,8 @@ import pluggy
 
 if TYPE_CHECKING:
     from pathlib import Path
+
+    import click
 
     from grunndata.engine.model import Check, Direction, Entity
     from grunndata.engine.transfer_plan import Transfer
@@ -38,13 +51,18 @@ def grunndata_entities() -> list[Entity]:
 
     An entity knows how to read its records from a snapshot, how to compare
     source against target under the rules and emit plan actions, and how to
-    write one action through the clients.
+    write one action through the clients. It must declare ``reads`` (a list of
+    :class:`grunndata.engine.model.Read`): the snapshot reads the union of what
+    the loaded plugins declare, and nothing else. An entity no direction names
+    says which way it flows under each direction in ``flows``.
     """
 
 
 @hookspec
 def grunndata_checks() -> list[Check]:
-    """Checks run by ``grunndata doctor`` (matching requirements R3-R5 and more)."""
+    """Checks run by ``grunndata doctor`` (matching requirements R3-R5 and more).
+
+    A check's ``reads`` names the list reads it looks at in the snapshot."""
 
 
 @hookspec
@@ -55,7 +73,8 @@ def grunndata_transfers() -> list[Transfer]:
     It reads its SmartDok rows for one date window and marks a row as sent once
     PowerOffice has accepted it; which rows qualify and how each maps to a
     PowerOffice line are rules (YAML), decided by the shared engine in
-    ``grunndata.engine.transfer``. Two plugins offering one kind is an error.
+    ``grunndata.engine.transfer``. Its ``reads`` names the snapshot's list reads
+    its rows are mapped against (its rows themselves are read per window).
     """
 
 
@@ -65,7 +84,6 @@ def grunndata_rules_schema() -> dict[str, Any]:
 
     Return ``{key: schema}``. Every property should carry a Norwegian
     ``description`` and a ``default`` so editors can hover and complete.
-    Two plugins claiming one key is an error.
     """
 
 
@@ -76,5 +94,5 @@ def grunndata_rule_files() -> list[Path]:
 
 
 @hookspec
-def grunndata_commands() -> list[Any]:
+def grunndata_commands() -> list[click.Command]:
     """Extra ``click`` commands to add to the ``grunndata`` command line."""

@@ -8,7 +8,7 @@ from __future__ import annotations
 from typing import Any
 
 from grunndata import hookimpl
-from grunndata.engine.model import Check, CheckContext, Finding
+from grunndata.engine.model import Check, CheckContext, Finding, Read
 from grunndata.plugins.checks.records import Reporter, as_text
 from grunndata.plugins.checks.rules import setting
 from grunndata.plugins.checks.similar import CodeRules, NameRules, Nearest
@@ -79,7 +79,11 @@ def run(ctx: CheckContext) -> list[Finding]:
 
 
 CHECK = Check(name=NAME, description="Tillegg og enhetstillegg (R5): samme kode som lønnsarten i PowerOffice",
-              run=run)
+              run=run,
+              # /Additions answers nothing unless asked for one kind: both kinds, merged by Id.
+              reads=[Read("smartdok", "Additions", {"all": True, "onlyAddition": True}),
+                     Read("smartdok", "Additions", {"all": True, "onlyUnitAddition": True}),
+                     Read("poweroffice", "PayItems")])
 
 
 @hookimpl

@@ -12,7 +12,7 @@ from __future__ import annotations
 from typing import Any
 
 from grunndata import hookimpl
-from grunndata.engine.model import Check, CheckContext, Finding
+from grunndata.engine.model import Check, CheckContext, Finding, Read
 from grunndata.plugins.checks.records import Reporter, as_text
 from grunndata.plugins.checks.rules import setting
 from grunndata.plugins.checks.similar import CodeRules, NameRules, Nearest, PersonRules, quoted
@@ -159,7 +159,8 @@ def _name_differs(report: Reporter, number: str, sd: str, po: str, po_by_name: N
         " ".join(hints) or None)
 
 
-CHECK = Check(name=NAME, description="Ansattnummer (R3): samme nummer og samme person i begge systemer", run=run)
+CHECK = Check(name=NAME, description="Ansattnummer (R3): samme nummer og samme person i begge systemer", run=run,
+              reads=[Read("smartdok", "Users", {"all": True}), Read("poweroffice", "Employees")])
 
 
 @hookimpl

@@ -7,7 +7,7 @@ PowerOffice may have more.
 from __future__ import annotations
 
 from grunndata import hookimpl
-from grunndata.engine.model import Check, CheckContext, Finding
+from grunndata.engine.model import Check, CheckContext, Finding, Read
 from grunndata.plugins.checks.records import Reporter
 from grunndata.plugins.checks.rules import setting
 from grunndata.plugins.checks.similar import NameRules, Nearest, quoted
@@ -70,7 +70,8 @@ def run(ctx: CheckContext) -> list[Finding]:
     return findings
 
 
-CHECK = Check(name=NAME, description="Lønnsarter og timearter (R4): samme navn i begge systemer", run=run)
+CHECK = Check(name=NAME, description="Lønnsarter og timearter (R4): samme navn i begge systemer", run=run,
+              reads=[Read("smartdok", "Wages", {"all": True}), Read("poweroffice", HOUR_TYPES)])
 
 
 @hookimpl

@@ -5,6 +5,7 @@ from typing import Any
 
 from grunndata import hookimpl
 from grunndata.engine.mapping import FieldDecl
+from grunndata.engine.model import Read
 from grunndata.engine.ruleschema import direction_schema, entity_schema, limits_schema
 from grunndata.engine.sync import Side, SyncedEntity
 from grunndata.plugins.entities import REFS
@@ -24,6 +25,7 @@ class Activities(SyncedEntity):
     title = "Aktiviteter"
     label = "aktivitet"
     sides = {"smartdok": Side("WorkDescriptions", "Id"), "poweroffice": Side("TimeTracking/Activity", "id")}
+    reads = [Read("smartdok", "WorkDescriptions", {"all": True}), Read("poweroffice", "TimeTracking/Activity")]
     fields = FIELDS
     refs = {**REFS, "manual": {"smartdok_master": "R12", "poweroffice_master": "R16"}}
 

@@ -5,6 +5,7 @@ from typing import Any
 
 from grunndata import hookimpl
 from grunndata.engine.mapping import FieldDecl
+from grunndata.engine.model import Read
 from grunndata.engine.ruleschema import direction_schema, entity_schema
 from grunndata.engine.sync import Side, SyncedEntity
 from grunndata.plugins.entities import REFS
@@ -31,6 +32,7 @@ class Machines(SyncedEntity):
     label = "maskin"
     refs = REFS
     sides = {"smartdok": Side("Machines", "Id"), "poweroffice": Side("Products", "Id")}
+    reads = [Read("smartdok", "Machines", {"all": True}), Read("poweroffice", "Products")]
     fields = FIELDS
 
 

@@ -10,7 +10,7 @@ from typing import Any
 
 from grunndata import hookimpl
 from grunndata.engine.mapping import FieldDecl, match_key, subproject_code, subproject_prefix
-from grunndata.engine.model import Action, ApplyContext, Flow, PlanContext
+from grunndata.engine.model import Action, ApplyContext, Flow, PlanContext, Read
 from grunndata.engine.ruleschema import direction_schema, entity_schema, fields_schema, limits_schema
 from grunndata.engine.sync import Side, SyncedEntity, is_plain
 from grunndata.plugins.entities import REFS
@@ -43,6 +43,9 @@ class Projects(SyncedEntity):
     title = "Prosjekter"
     label = "prosjekt"
     sides = {"smartdok": Side("Projects", "Id"), "poweroffice": Side("Projects", "Id")}
+    # PowerOffice's Customers too: the customers its projects name, so a snapshot is whole.
+    reads = [Read("smartdok", "Projects", {"all": True}), Read("poweroffice", "Projects"),
+             Read("poweroffice", "Customers")]
     fields = FIELDS
     refs = {**REFS, "manual": {"poweroffice_master": "R17"}}
 
@@ -106,6 +109,8 @@ class SubProjects(Projects):
     title = "Underprosjekter"
     label = "underprosjekt"
     sides = {"smartdok": Side("SubProjects", "Id"), "poweroffice": Side("Projects", "Id")}
+    reads = [Read("smartdok", "SubProjects", {"all": True}), Read("smartdok", "Projects", {"all": True}),
+             Read("poweroffice", "Projects")]
 
     def raw_records(self, ctx, system):
         raw = ctx.snapshot.records(system, self.sides[system].resource)

@@ -4,6 +4,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from grunndata.engine.model import Read
 from grunndata.engine.transfer_plan import TransferContext, read_source
 
 # Rule keys a kind's section held before they got one home each; a rule file that still sets one
@@ -25,6 +26,12 @@ class SmartDokRows:
 
     # The template a sub-project's PowerOffice code is made by: the sync's own (R6).
     subproject_code_rule = ("projects", "subproject_code")
+    # What its rows are mapped against (the rows themselves are read per window, in ``read``):
+    # employees (R3, through the SmartDok user where a row names only that), hour types (R4, R5),
+    # projects, and the activity by code or by the machine's or goods' product (R10).
+    reads = [Read("smartdok", "Users", {"all": True}), Read("poweroffice", "Employees"),
+             Read("poweroffice", "TimeTracking/HourType"), Read("poweroffice", "Projects"),
+             Read("poweroffice", "TimeTracking/Activity"), Read("poweroffice", "Products")]
 
     def __init__(self, name: str, order: int, title: str, label: str, description: str):
         self.name, self.order, self.description = name, order, description

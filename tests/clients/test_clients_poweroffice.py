@@ -189,7 +189,9 @@ async def test_read_all_reads_the_world_section_without_project_activities(lb, m
                  "TimeTracking/Activity", "TimeTracking/HourType"):
         lb.on("GET", f"/v2/{name}", reply(200, [{"Id": 1, "Name": name}]))
     async with make_po() as po:
-        world = await po.read_all()
+        world = await po.read_all([(name, {}) for name in ("Projects", "Products", "Employees", "PayItems",
+                                                           "Customers", "TimeTracking/Activity",
+                                                           "TimeTracking/HourType")])
     assert list(world) == ["Projects", "Products", "Employees", "PayItems", "Customers",
                            "TimeTracking/Activity", "TimeTracking/HourType"]
     assert world["PayItems"] == [{"Id": 1, "Name": "PayItems"}]

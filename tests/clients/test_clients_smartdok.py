@@ -220,8 +220,11 @@ async def test_read_all_reads_the_world_section_concurrently_but_bounded(lb, mak
         lb.on("GET", f"/{name}", Reply(200, wrapped([{"Id": 1}]), delay=0.15))
     for name in ("WorkDescriptions", "Wages", "Additions"):
         lb.on("GET", f"/{name}", Reply(200, [{"Id": 2}], delay=0.15))
+    names = ("Projects", "SubProjects", "WorkDescriptions", "Machines", "Users", "Wages")
+    reads = [(name, {}) for name in names] + [("Additions", {"onlyAddition": True}),
+                                              ("Additions", {"onlyUnitAddition": True})]
     async with make_sd(max_concurrency=3) as sd:
-        world = await sd.read_all()
+        world = await sd.read_all(reads)
     assert list(world) == ["Projects", "SubProjects", "WorkDescriptions", "Machines", "Users",
                            "Wages", "Additions"]
     assert world["Additions"] == [{"Id": 2}]
@@ -236,7 +239,8 @@ async def test_read_all_fails_with_the_first_error_not_a_group(lb, make_sd):
     lb.on("GET", "/Users", reply(403, {"Message": "Missing access"}))
     async with make_sd() as sd:
         with pytest.raises(AuthError, match="Missing access"):
-            await sd.read_all()
+            await sd.read_all([(name, {}) for name in ("Projects", "SubProjects", "WorkDescriptions",
+                                                       "Machines", "Users", "Wages", "Additions")])
 
 
 async def test_html_error_page_on_a_get_is_a_bad_response_with_an_excerpt(lb, make_sd):

@@ -332,3 +332,4 @@ def all_ok(world: World):
     assert not world.report.failed, [(o.action.key, o.detail) for o in world.report.failed]
 from samsvar_steps import *  # noqa: F401,F403
 from overforing_steps import *  # noqa: F401,F403
+from avdelinger_steps import *  # noqa: F401,F403

@@ -186,3 +186,48 @@ def test_control_surface_over_the_app(sb):
     assert bad_world.status_code == 400 and "Prosjekter" in bad_world.json()["error"]
     assert clock.json() == {"offset": 10.0} and unknown.status_code == 404
     assert sb.stats()["smartdok"] == {}  # control calls are not counted
+
+
+def _control(sb: Sandbox, method: str, action: str, **kwargs):
+    async def go():
+        async with httpx.AsyncClient(transport=httpx.ASGITransport(app=sb.poweroffice_app),
+                                     base_url="http://poweroffice.sandbox") as c:
+            return await c.request(method, f"/_sandbox/{action}", **kwargs)
+    return run(go())
+
+
+def test_reset_takes_a_yaml_world_and_a_bare_reset_goes_back_to_the_world_file(sb):
+    started = sb.world()
+    yaml_world = "smartdok:\n  Projects:\n    - {ProjectNumber: '7', ProjectName: Fra YAML}\n"
+    from_yaml = _control(sb, "POST", "reset", content=yaml_world.encode(), headers={"Content-Type": "application/yaml"})
+    assert from_yaml.status_code == 200, from_yaml.text
+    assert [p["ProjectName"] for p in sb.world()["smartdok"]["Projects"]] == ["Fra YAML"]
+    untyped = _control(sb, "POST", "reset", content=yaml_world.replace("Fra YAML", "Uten type").encode())
+    assert untyped.status_code == 200 and sb.world()["smartdok"]["Projects"][0]["ProjectName"] == "Uten type"
+    bare = _control(sb, "POST", "reset")
+    assert bare.status_code == 200
+    assert _unstamped(sb.world()) == _unstamped(started)  # the --world file, not the last body
+
+
+STAMPS = {"Created", "Updated", "LastUpdated", "CreatedDateTimeOffset", "LastChangedDateTimeOffset",
+          "EmployeeCreatedDateTimeOffset", "ContactCreatedDateTimeOffset", "CustomerCreatedDateTimeOffset",
+          "lastChangedDateTimeOffset"}
+
+
+def _unstamped(world: dict) -> dict:
+    """A world without its change stamps (records that came back are stamped anew: they changed)."""
+    return {system: {key: [{k: v for k, v in row.items() if k not in STAMPS} for row in rows]
+                     for key, rows in tables.items()} if system != "credentials" else tables
+            for system, tables in world.items()}
+
+
+def test_reset_bodies_that_are_no_world_are_one_clear_line(sb):
+    before = sb.world()
+    broken = _control(sb, "POST", "reset", content=b"smartdok:\n  Projects: [unclosed\n")
+    not_a_mapping = _control(sb, "POST", "reset", content=b"/etc/passwd")
+    bad_json = _control(sb, "POST", "reset", content=b"{'smartdok': 1}", headers={"Content-Type": "application/json"})
+    assert broken.status_code == 400 and "not valid YAML (line" in broken.json()["error"]
+    assert not_a_mapping.status_code == 400 and "must be a mapping" in not_a_mapping.json()["error"]
+    assert bad_json.status_code == 400 and "not valid JSON" in bad_json.json()["error"]
+    assert all("\n" not in r.json()["error"] for r in (broken, not_a_mapping, bad_json))
+    assert sb.world() == before

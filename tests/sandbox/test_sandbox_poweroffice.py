@@ -194,10 +194,11 @@ def test_filters_status_billing_and_last_changed(sb):
         async with po_client(sb) as po:
             active_time = await po.get("/Projects", params={"status": "Active", "projectBillingMethod": "Time"})
             bad_status = await po.get("/Projects", params={"status": "Pågår"})
+            loaded = max(p["LastChangedDateTimeOffset"] for p in (await po.get("/Products")).json())
             await po.patch("/Products/7001", headers=PATCH_JSON, json=[{"op": "replace", "path": "/UnitPrice",
                                                                         "value": 990.0}])
-            changed = await po.get("/Products", params={"lastChangedDateTimeOffsetGreaterThan": "2025-06-01T00:00:00+00:00"})
-            unchanged = await po.get("/Employees", params={"lastChangedDateTimeOffsetGreaterThan": "2025-06-01T00:00:00Z"})
+            changed = await po.get("/Products", params={"lastChangedDateTimeOffsetGreaterThan": loaded})
+            unchanged = await po.get("/Employees", params={"lastChangedDateTimeOffsetGreaterThan": loaded})
             return active_time, bad_status, changed, unchanged
 
     active_time, bad_status, changed, unchanged = run(go())

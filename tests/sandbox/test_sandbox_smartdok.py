@@ -1,6 +1,8 @@
 """SmartDok quirks the integration has to live with."""
 from __future__ import annotations
 
+import datetime as dt
+
 from sandbox_helpers import WORLD_FILE, run, sd_client
 
 from grunndata.sandbox import Sandbox
@@ -226,10 +228,12 @@ def test_configured_api_token_is_enforced():
 def test_updated_since_includes_the_moment_itself(sb):
     async def go():
         async with sd_client(sb) as sd:
-            same = await sd.get("/Projects", params={"updatedSince": "2025-01-01T00:00:00"})
-            later = await sd.get("/Projects", params={"updatedSince": "2025-01-01T00:00:01"})
+            loaded = max(p["Updated"] for p in (await sd.get("/Projects")).json()["Items"])
+            later_ms = (dt.datetime.fromisoformat(loaded) + dt.timedelta(milliseconds=1)).isoformat(timespec="milliseconds")
+            same = await sd.get("/Projects", params={"updatedSince": loaded})
+            later = await sd.get("/Projects", params={"updatedSince": later_ms})
             await sd.put("/Projects/102", json={"ProjectNumber": "202602", "ProjectName": "Tøyen skole", "IsActive": True})
-            changed = await sd.get("/Projects", params={"updatedSince": "2025-01-01T00:00:01"})
+            changed = await sd.get("/Projects", params={"updatedSince": later_ms})
             return same, later, changed
 
     same, later, changed = run(go())

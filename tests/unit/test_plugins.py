@@ -69,11 +69,13 @@ def test_broken_plugin_is_named_and_skipped_unless_strict(tmp_path):
     install_fake(tmp_path, "broken_grunndata", {"broken": "broken_plugin"},
                  {"broken_plugin": "raise RuntimeError('missing licence file')\n"})
     listed = cli(tmp_path, "plugins")
-    assert listed.returncode == 0
-    assert "skipped plugin 'broken': RuntimeError: missing licence file" in listed.stderr
+    assert listed.returncode == 1  # listed, but a skipped plugin is a problem to fix
+    assert "hoppet over tillegget 'broken': RuntimeError: missing licence file" in listed.stderr
+    assert "projects" in listed.stdout  # the others still load
+    assert cli(tmp_path, "check").returncode == 0  # and every other command goes on without it
     strict = cli(tmp_path, "plugins", GRUNNDATA_STRICT_PLUGINS="1")
     assert strict.returncode == 1
-    assert "plugin 'broken' failed to load: RuntimeError: missing licence file" in strict.stderr
+    assert "tillegget 'broken' kunne ikke lastes: RuntimeError: missing licence file" in strict.stderr
     assert "Traceback" not in strict.stderr
 
 
@@ -81,7 +83,7 @@ def test_two_plugins_with_one_name_is_an_error(tmp_path):
     install_fake(tmp_path, "one_grunndata", {"projects": "one_plugin"}, {"one_plugin": "x = 1\n"})
     result = cli(tmp_path, "check")
     assert result.returncode == 1
-    assert "two plugins claim the name 'projects'" in result.stderr
+    assert "to tillegg bruker navnet 'projects'" in result.stderr
 
 
 def test_two_plugins_claiming_one_entity_is_an_error():
@@ -90,5 +92,5 @@ def test_two_plugins_claiming_one_entity_is_an_error():
     class Twin:
         grunndata_entities = activities.grunndata_entities
 
-    with pytest.raises(PluginError, match="two plugins claim the entity 'activities'"):
+    with pytest.raises(PluginError, match="to tillegg tilbyr entity 'activities': 'activities' og 'twin'"):
         load_host([("twin", Twin)])

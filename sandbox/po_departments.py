@@ -1,0 +1,106 @@
+"""PowerOffice Go departments written: create, JSON Patch, delete (reads are in po_lists).
+
+* ``POST /v2/Departments`` needs ``Name``; answers 201 with the department. A duplicate
+  ``Code`` is 400; without a ``Code`` the next free number is given. ``IsActive`` defaults
+  to false, as the spec says. ``ManagerEmployeeId`` wins over ``ManagerEmployeeNo``; an
+  unknown manager is 400.
+* ``PATCH /v2/Departments/{id}``: JSON Patch of the post fields, PascalCase paths.
+* ``DELETE /v2/Departments/{id}``: 409 while a project uses the department.
+"""
+from __future__ import annotations
+
+from typing import Any
+
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
+
+from grunndata.sandbox import specs
+from grunndata.sandbox.common import ApiError, canonical, empty, json_body, json_response
+from grunndata.sandbox.json_patch import apply_patch
+from grunndata.sandbox.po_base import PowerOfficeBase
+from grunndata.sandbox.po_gateway import PO
+
+KEY = "Departments"
+INPUT = "DepartmentPostDto"
+
+
+class Departments:
+    def __init__(self, po: PowerOfficeBase):
+        self.po = po
+
+    def _check(self, rec: dict[str, Any], record_id: int | None) -> dict[str, Any]:
+        """The fields to store, checked; the manager's number resolved to an id."""
+        po = self.po
+        fields = specs.properties(PO, INPUT)
+        po.check_types(INPUT, {k: v for k, v in rec.items() if k in fields})
+        if not str(rec.get("Name") or "").strip():
+            raise ApiError(400, "The Name field is required.", errors={"Name": ["The Name field is required."]})
+        code = rec.get("Code")
+        if code not in (None, "") and any(d.get("Code") == code and d["Id"] != record_id for d in po.rows(KEY)):
+            raise ApiError(400, f"A department with code '{code}' already exists.", errors={"Code": ["Already in use."]})
+        out = {k: rec.get(k) for k in fields}
+        if out.get("ManagerEmployeeId") is not None:
+            if po.get("Employees", out["ManagerEmployeeId"]) is None:
+                raise ApiError(400, f"ManagerEmployeeId {out['ManagerEmployeeId']} does not exist.",
+                               errors={"ManagerEmployeeId": ["Not found."]})
+        elif out.get("ManagerEmployeeNo") is not None:
+            match = next((e for e in po.rows("Employees") if e.get("Number") == out["ManagerEmployeeNo"]), None)
+            if match is None:
+                raise ApiError(400, f"ManagerEmployeeNo {out['ManagerEmployeeNo']} does not exist.",
+                               errors={"ManagerEmployeeNo": ["Not found."]})
+            out["ManagerEmployeeId"] = match["Id"]
+        out.pop("ManagerEmployeeNo", None)  # worked out from the id when answered
+        return out
+
+    async def create(self, request: Request) -> Response:
+        po = self.po
+        body = canonical(await json_body(request), specs.properties(PO, INPUT))
+        with po.state.lock:
+            rec = self._check(body, None)
+            if rec.get("Code") in (None, ""):
+                numbers = [int(d["Code"]) for d in po.rows(KEY) if str(d.get("Code") or "").isdigit()]
+                rec["Code"] = str(max(numbers, default=0) + 1)
+            if rec.get("IsActive") is None:
+                rec["IsActive"] = False
+            stored = po.insert(KEY, {k: v for k, v in rec.items() if v is not None})
+            return json_response(po.out(KEY, stored), 201, headers={"Location": f"/v2/Departments/{stored['Id']}"})
+
+    async def patch(self, request: Request) -> Response:
+        po = self.po
+        record_id = po.int_id(request)
+        ops = await po.patch_ops(request)
+        with po.state.lock:
+            rec = po.get(KEY, record_id)
+            if rec is None:
+                raise ApiError(404, f"No department with id {record_id} was found.")
+            fields = specs.properties(PO, INPUT)
+            current = po.out(KEY, rec)
+            new = apply_patch(current, ops, fields, case_insensitive=False)
+            if new.get("ManagerEmployeeNo") != current.get("ManagerEmployeeNo") \
+                    and new.get("ManagerEmployeeId") == current.get("ManagerEmployeeId"):
+                new["ManagerEmployeeId"] = None  # a new number names a new manager
+            rec.update(self._check(new, record_id))
+            po.touch(KEY, rec)
+            return json_response(po.out(KEY, rec))
+
+    async def delete(self, request: Request) -> Response:
+        po = self.po
+        record_id = po.int_id(request)
+        with po.state.lock:
+            rec = po.get(KEY, record_id)
+            if rec is None:
+                raise ApiError(404, f"No department with id {record_id} was found.")
+            if any(p.get("DepartmentId") == record_id for p in po.rows("Projects")):
+                raise ApiError(409, f"Department {rec.get('Code')} is used by a project and cannot be deleted.")
+            po.delete(KEY, record_id)
+            return empty(200)
+
+
+def routes(po: PowerOfficeBase) -> list[Route]:
+    d = Departments(po)
+    return [
+        Route("/v2/Departments", d.create, methods=["POST"]),
+        Route("/v2/Departments/{id}", d.patch, methods=["PATCH"]),
+        Route("/v2/Departments/{id}", d.delete, methods=["DELETE"]),
+    ]

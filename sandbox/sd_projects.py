@@ -1,0 +1,162 @@
+"""SmartDok projects and sub-projects: lists with their filters, create, PUT.
+
+* ``/Projects`` and ``/SubProjects`` list active records only unless ``all=true``;
+  projects that are orders (``IsOrder``) appear only with ``includeOrders=true``.
+* ``projectNumber`` filters ignore trailing spaces (SQL Server compares that way);
+  ``ProjectNumber`` is answered exactly as stored.
+* ``updatedSince`` / ``createdSince`` include the moment itself.
+"""
+from __future__ import annotations
+
+from typing import Any, Callable
+
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
+
+from grunndata.sandbox import specs
+from grunndata.sandbox.common import ApiError, Query, canonical, json_body, json_response
+from grunndata.sandbox.sd_base import SD, SmartDokBase, since, text
+
+
+class Projects:
+    def __init__(self, sd: SmartDokBase):
+        self.sd = sd
+
+    async def list_projects(self, request: Request) -> Response:
+        sd = self.sd
+        q = Query(request)
+        number = q.text("projectNumber")
+        name = q.text("projectName")
+        keep = sd.active_filter(q, False, True, lambda r: bool(r.get("IsActive")))
+        orders = q.boolean("includeOrders", False)
+        updated, created = q.timestamp("updatedSince"), q.timestamp("createdSince")
+        with sd.state.lock:
+            items = [sd.project_out(p) for p in sd.rows("Projects")
+                     if keep(p) and (orders or not p.get("IsOrder"))
+                     and (number is None or text(p.get("ProjectNumber")).rstrip() == number.rstrip())
+                     and (name is None or name.lower() in text(p.get("ProjectName")).lower())
+                     and since(p.get("Updated"), updated) and since(p.get("Created"), created)]
+        return sd.wrapped(items)
+
+    async def get_project(self, request: Request) -> Response:
+        sd = self.sd
+        with sd.state.lock:
+            rec = sd.get("Projects", sd.int_id(request))
+            if rec is None:
+                raise ApiError(404)
+            return json_response(sd.project_out(rec))
+
+    def _unique_number(self, number: Any, record_id: int | None) -> None:
+        wanted = text(number).rstrip()
+        if any(text(p.get("ProjectNumber")).rstrip() == wanted and p["Id"] != record_id
+               for p in self.sd.rows("Projects")):
+            raise ApiError(400, f"A project with number '{wanted}' already exists.", "NumberAlreadyExists")
+
+    async def create_project(self, request: Request) -> Response:
+        sd = self.sd
+        body = canonical(await json_body(request), specs.properties(SD, "ProjectInput"))
+        sd.validate("ProjectInput", body, "ProjectName", "ProjectNumber")
+        with sd.state.lock:
+            self._unique_number(body["ProjectNumber"], None)
+            stored = sd.insert("Projects", {k: v for k, v in body.items() if v is not None})
+            return json_response(sd.project_out(stored))
+
+    async def put_project(self, request: Request) -> Response:
+        sd = self.sd
+        record_id = sd.int_id(request)
+        body = canonical(await json_body(request), specs.properties(SD, "ProjectInputLegacy"))
+        with sd.state.lock:
+            rec = sd.get("Projects", record_id)
+            if rec is None:
+                raise ApiError(404)
+        sd.validate("ProjectInputLegacy", body, "ProjectName", "ProjectNumber")
+        with sd.state.lock:
+            self._unique_number(body["ProjectNumber"], record_id)
+            sd.replace("Projects", rec, body, "ProjectInputLegacy")
+            sd.touch("Projects", rec)
+            return json_response(sd.project_out(rec))
+
+    # --- sub-projects -----------------------------------------------------------------------
+    def _sub_filter(self, q: Query) -> Callable[[dict[str, Any]], bool]:
+        number, name = q.text("subProjectNumber"), q.text("subProjectName")
+        keep = self.sd.active_filter(q, False, True, lambda r: bool(r.get("IsActive")))
+        updated = q.timestamp("updatedSince")
+        return lambda s: (keep(s) and (number is None or text(s.get("SubProjectNumber")).rstrip() == number.rstrip())
+                          and (name is None or name.lower() in text(s.get("SubProjectName")).lower())
+                          and since(s.get("Updated"), updated))
+
+    async def list_sub_projects(self, request: Request) -> Response:
+        sd = self.sd
+        keep = self._sub_filter(Query(request))
+        with sd.state.lock:
+            return sd.wrapped([sd.sub_project_out(s) for s in sd.rows("SubProjects") if keep(s)])
+
+    async def list_project_sub_projects(self, request: Request) -> Response:
+        sd = self.sd
+        keep = self._sub_filter(Query(request))
+        project_id = sd.int_id(request, "projectId")
+        with sd.state.lock:
+            if sd.get("Projects", project_id) is None:
+                raise ApiError(404)
+            return sd.wrapped([sd.sub_project_out(s) for s in sd.rows("SubProjects")
+                               if s.get("ProjectId") == project_id and keep(s)])
+
+    async def get_sub_project(self, request: Request) -> Response:
+        sd = self.sd
+        with sd.state.lock:
+            rec = sd.get("SubProjects", sd.int_id(request))
+            if rec is None:
+                raise ApiError(404)
+            return json_response(sd.sub_project_out(rec))
+
+    def _unique_sub_number(self, project_id: int, number: Any, record_id: int | None) -> None:
+        wanted = text(number).rstrip()
+        if any(s.get("ProjectId") == project_id and text(s.get("SubProjectNumber")).rstrip() == wanted
+               and s["Id"] != record_id for s in self.sd.rows("SubProjects")):
+            raise ApiError(400, f"Sub-project number '{wanted}' already exists on this project.", "NumberAlreadyExists")
+
+    async def create_sub_project(self, request: Request) -> Response:
+        sd = self.sd
+        project_id = sd.int_id(request, "projectId")
+        body = canonical(await json_body(request), specs.properties(SD, "SubProjectInput"))
+        with sd.state.lock:
+            if sd.get("Projects", project_id) is None:
+                raise ApiError(404)
+        sd.validate("SubProjectInput", body, "SubProjectName", "SubProjectNumber")
+        with sd.state.lock:
+            self._unique_sub_number(project_id, body["SubProjectNumber"], None)
+            rec = {"ProjectId": project_id, **{k: v for k, v in body.items() if v is not None}}
+            rec.setdefault("IsActive", True)  # nullable in the input: null means the server default
+            stored = sd.insert("SubProjects", rec)
+            return json_response(sd.sub_project_out(stored))
+
+    async def put_sub_project(self, request: Request) -> Response:
+        sd = self.sd
+        record_id = sd.int_id(request)
+        body = canonical(await json_body(request), specs.properties(SD, "SubProjectInput"))
+        with sd.state.lock:
+            rec = sd.get("SubProjects", record_id)
+            if rec is None:
+                raise ApiError(404)
+        sd.validate("SubProjectInput", body, "SubProjectName", "SubProjectNumber")
+        with sd.state.lock:
+            self._unique_sub_number(rec["ProjectId"], body["SubProjectNumber"], record_id)
+            sd.replace("SubProjects", rec, body, "SubProjectInput")
+            sd.touch("SubProjects", rec)
+            return json_response(sd.sub_project_out(rec))
+
+
+def routes(sd: SmartDokBase) -> list[Route]:
+    p = Projects(sd)
+    return [
+        Route("/Projects", p.list_projects, methods=["GET"]),
+        Route("/Projects", p.create_project, methods=["POST"]),
+        Route("/Projects/{id}", p.get_project, methods=["GET"]),
+        Route("/Projects/{id}", p.put_project, methods=["PUT"]),
+        Route("/Projects/{projectId}/SubProjects", p.list_project_sub_projects, methods=["GET"]),
+        Route("/Projects/{projectId}/SubProjects", p.create_sub_project, methods=["POST"]),
+        Route("/SubProjects", p.list_sub_projects, methods=["GET"]),
+        Route("/SubProjects/{id}", p.get_sub_project, methods=["GET"]),
+        Route("/SubProjects/{id}", p.put_sub_project, methods=["PUT"]),
+    ]
