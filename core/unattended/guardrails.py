@@ -12,7 +12,6 @@ from typing import TYPE_CHECKING, Any, Mapping
 
 from grunndata.engine.model import OPS, Action, Snapshot
 from grunndata.engine.plan import Plan
-from grunndata.engine.sync import system_name
 
 if TYPE_CHECKING:
     from grunndata.rulebook.ruleset import Rules
@@ -131,7 +130,7 @@ def check_plan(plan: Plan, receiving: Mapping[str, int], rules: Rules, *, first_
             where = limits.where["max_finish_share"]
             refusals.append(Refusal(
                 f"{SECTION}.max_finish_share", where,
-                f"{n} av {_projects(total)} i {system_name(target)} ({percent(share)}) ville blitt avsluttet; "
+                f"{n} av {_projects(total)} i {rules.system_name(target)} ({percent(share)}) ville blitt avsluttet; "
                 f"grensen er {percent(limits.max_finish_share)} ({where})"))
     return Verdict(tuple(refusals))
 

@@ -21,7 +21,6 @@ from typing import TYPE_CHECKING, Any, Iterable
 from grunndata.engine.mapping import match_key
 from grunndata.engine.model import Action, PlanContext, Snapshot
 from grunndata.engine.plan import Plan
-from grunndata.engine.sync import system_name
 
 if TYPE_CHECKING:
     from grunndata.session import Session
@@ -141,9 +140,9 @@ def plan_dependencies(plan: Plan, snapshot: Snapshot, session: Session) -> PlanD
 
 def _label(session: Session, ref: RecordRef) -> str:
     if ref.key == WHOLE:
-        return f"det som ble lest av «{ref.entity}» i {system_name(ref.system)}"
+        return f"det som ble lest av «{ref.entity}» i {session.rules.system_name(ref.system)}"
     entity = session.host.entities.get(ref.entity)
-    return f"{getattr(entity, 'label', '') or ref.entity} {ref.key} i {system_name(ref.system)}"
+    return f"{getattr(entity, 'label', '') or ref.entity} {ref.key} i {session.rules.system_name(ref.system)}"
 
 
 def changed_refs(deps: PlanDependencies, fresh: Snapshot, session: Session) -> list[tuple[RecordRef, str]]:
