@@ -189,6 +189,9 @@ class BaseClient:
             except httpx.TransportError as exc:
                 self._log(call, type(exc).__name__, started)
                 raise
+            finally:  # the server has seen it by now, if ever: its place counts from here
+                if self._limiter is not None:
+                    self._limiter.release()
             self._log(call, response.status_code, started)
             return response
 

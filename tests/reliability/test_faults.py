@@ -13,6 +13,7 @@ from __future__ import annotations
 import asyncio
 import json
 import os
+import time
 from collections import Counter
 from pathlib import Path
 from typing import Any
@@ -36,9 +37,34 @@ ENV = {**SECRETS, "GRUNNDATA_POWEROFFICE_RATE": "0"}
 FIGURES: list[dict[str, Any]] = []
 
 
+class InFlight:
+    """An ASGI wrapper counting requests the server is still handling, including those whose
+    client has given up (a timeout): the server finishes them on its own schedule."""
+
+    def __init__(self, app: Any) -> None:
+        self.app, self.count = app, 0
+
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        self.count += 1
+        try:
+            await self.app(scope, receive, send)
+        finally:
+            self.count -= 1
+
+
+def wait_until(condition, what: str, timeout: float = 60.0) -> None:
+    """Poll ``condition`` (a counter, not the clock, decides); ``timeout`` only ends a hang."""
+    deadline = time.monotonic() + timeout
+    while not condition():
+        assert time.monotonic() < deadline, f"still waiting for {what}"
+        time.sleep(0.005)
+
+
 class Served:
     def __init__(self, world: dict[str, Any], master: str, tmp: Path):
         self.sb = Sandbox(world, rate_limit=False)
+        self.in_flight = {"smartdok": InFlight(self.sb.smartdok_app), "poweroffice": InFlight(self.sb.poweroffice_app)}
+        self.sb.smartdok_app, self.sb.poweroffice_app = self.in_flight["smartdok"], self.in_flight["poweroffice"]
         self._cm = serve_in_thread(self.sb)
         self.urls = self._cm.__enter__()
         self.config = tmp / "grunndata.yaml"
@@ -206,9 +232,8 @@ def test_timeouts_on_creates_converge(tmp_path, monkeypatch):
 
         report = asyncio.run(go())
         assert not [o for o in report.outcomes if "already exists" in o.detail]
-        import time
-
-        time.sleep(0.8)  # let the server finish the requests the client gave up on
+        # The server finishes (and commits) the requests the client gave up on: wait for that.
+        wait_until(lambda: served.in_flight["poweroffice"].count == 0, "the abandoned requests")
         code, _, out = served.apply()
         assert code == 0, out
         after = served.sb.world()
