@@ -5,23 +5,22 @@ each followed by a second plan that must have nothing left to write.
 """
 from __future__ import annotations
 
-import asyncio
 import tempfile
 import time
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
-import yaml
-from rich.console import Console
 
-from grunndata.engine import runner
-from grunndata.journal import Journal
-from grunndata.report.text import print_plan
 from grunndata.sandbox import POWEROFFICE_TOKEN_URL, POWEROFFICE_URL, SMARTDOK_URL
-from grunndata.sandbox.app import Sandbox
 from grunndata.sandbox.cli import EXAMPLE_WORLD
 from grunndata.secrets import Secrets
-from grunndata.session import open_session
+
+if TYPE_CHECKING:
+    from rich.console import Console
+
+    from grunndata.journal import Journal
+    from grunndata.sandbox.app import Sandbox
 
 # The sandbox accepts any non-empty credentials when the world names none.
 DEMO_SECRETS = Secrets("demo-smartdok-token", "demo-application-key", "demo-client-key", "demo-subscription-key")
@@ -33,6 +32,8 @@ def demo_world_path() -> Path:
 
 
 def _config(folder: Path, master: str) -> Path:
+    import yaml
+
     cfg = {"master": master, "smartdok": {"base_url": SMARTDOK_URL},
            "poweroffice": {"base_url": POWEROFFICE_URL, "token_url": POWEROFFICE_TOKEN_URL}}
     if master == "smartdok":
@@ -43,6 +44,10 @@ def _config(folder: Path, master: str) -> Path:
 
 
 async def _round(sb: Sandbox, config: Path, journal: Journal, console: Console) -> bool:
+    from grunndata.engine import runner
+    from grunndata.report.text import print_plan
+    from grunndata.session import open_session
+
     session = open_session(str(config))
     master = "SmartDok" if session.config.master == "smartdok" else "PowerOffice"
     console.rule(f"[bold]{master} som master")
@@ -66,6 +71,14 @@ async def _round(sb: Sandbox, config: Path, journal: Journal, console: Console) 
 @click.option("--world", "world_file", metavar="FILE", help="En annen verdensfil enn den medfølgende demoen.")
 def demo_command(world_file: str | None) -> None:
     """Kjør grunndatasynken på et demoselskap i sandkassen (ingen nettverk, ingen nøkler)."""
+    # Imported here, not at the top: the host loads this module for every grunndata command.
+    import asyncio
+
+    from rich.console import Console
+
+    from grunndata.journal import Journal
+    from grunndata.sandbox.app import Sandbox
+
     started = time.monotonic()
     console = Console(highlight=False)
     sb = Sandbox.from_file(world_file or demo_world_path(), rate_limit=False)

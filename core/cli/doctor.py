@@ -9,10 +9,10 @@ import sys
 from pathlib import Path
 
 import click
-from rich.table import Table
 
 from grunndata import secrets as env_secrets
 from grunndata.cli import output
+from grunndata.cli.output import Table
 from grunndata.engine import runner
 from grunndata.engine.doctor import DoctorReport, read_and_check
 from grunndata.errors import GrunndataError

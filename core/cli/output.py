@@ -4,10 +4,13 @@ from __future__ import annotations
 import sys
 
 import click
-from rich.console import Console
-from rich.table import Table
 
-console = Console(highlight=False, soft_wrap=True)
+from grunndata.lazy import LazyInstance, lazy
+
+# rich is imported when the first table or line is drawn, not when a command starts.
+Console = lazy("rich.console", "Console")
+Table = lazy("rich.table", "Table")
+console = LazyInstance(lambda: Console(highlight=False, soft_wrap=True))
 
 
 def error(message: str) -> None:

@@ -1,12 +1,15 @@
 """Plans and results as tables a consultant reads in the terminal."""
 from __future__ import annotations
 
-from typing import Any
-
-from rich.console import Console
-from rich.table import Table
+from typing import TYPE_CHECKING, Any
 
 from grunndata.engine.plan import Plan
+from grunndata.lazy import lazy
+
+if TYPE_CHECKING:
+    from rich.console import Console
+
+Table = lazy("rich.table", "Table")  # imported when the first plan is drawn, not at start
 
 ENTITY_TITLES = {"projects": "Prosjekter", "subprojects": "Underprosjekter", "activities": "Aktiviteter",
                  "machines": "Maskiner → produkter"}

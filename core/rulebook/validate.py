@@ -7,12 +7,16 @@ rewritten for the consultant who edits the file.
 from __future__ import annotations
 
 import difflib
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from jsonschema import Draft202012Validator
-from jsonschema.exceptions import ValidationError
-
+from grunndata.lazy import lazy
 from grunndata.rulebook.yamlpos import Located, Pos, Problem
+
+if TYPE_CHECKING:
+    from jsonschema.exceptions import ValidationError
+
+# jsonschema is imported by the first validation, not by every command that imports the rulebook.
+Draft202012Validator = lazy("jsonschema", "Draft202012Validator")
 
 _TYPE_WORDS = {
     "object": "a mapping (key: value)",
