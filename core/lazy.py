@@ -4,12 +4,15 @@ Every ``grunndata`` command starts by importing its modules; rich alone costs ab
 the start-up budget (``grunndata --help`` and ``grunndata check`` must stay under 0.3 s of CPU),
 though only commands that draw a table need it. A module writes
 ``Table = lazy("rich.table", "Table")`` instead of ``from rich.table import Table`` and keeps
-its code as it is: the library is imported by the first call.
+its code as it is: the library is imported by the first call. Type checkers should see the
+real name: put the real import under ``if TYPE_CHECKING:`` and the stand-in under ``else:``.
 """
 from __future__ import annotations
 
 import importlib
-from typing import Any, Callable
+from typing import Any, Callable, TypeVar, cast
+
+T = TypeVar("T")
 
 
 def lazy(module: str, name: str) -> Callable[..., Any]:
@@ -22,6 +25,11 @@ def lazy(module: str, name: str) -> Callable[..., Any]:
     call.__name__ = call.__qualname__ = name
     call.__doc__ = f"{module}.{name}, imported on first call."
     return call
+
+
+def lazy_instance(factory: Callable[[], T]) -> T:
+    """An object made by ``factory()`` on first use (e.g. a module-level rich console)."""
+    return cast(T, LazyInstance(factory))
 
 
 def lazy_module(name: str) -> Any:

@@ -2,15 +2,20 @@
 from __future__ import annotations
 
 import sys
+from typing import TYPE_CHECKING
 
 import click
 
-from grunndata.lazy import LazyInstance, lazy
+from grunndata.lazy import lazy, lazy_instance
 
 # rich is imported when the first table or line is drawn, not when a command starts.
-Console = lazy("rich.console", "Console")
-Table = lazy("rich.table", "Table")
-console = LazyInstance(lambda: Console(highlight=False, soft_wrap=True))
+if TYPE_CHECKING:
+    from rich.console import Console
+    from rich.table import Table
+else:
+    Console = lazy("rich.console", "Console")
+    Table = lazy("rich.table", "Table")
+console = lazy_instance(lambda: Console(highlight=False, soft_wrap=True))
 
 
 def error(message: str) -> None:

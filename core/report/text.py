@@ -8,8 +8,9 @@ from grunndata.lazy import lazy
 
 if TYPE_CHECKING:
     from rich.console import Console
-
-Table = lazy("rich.table", "Table")  # imported when the first plan is drawn, not at start
+    from rich.table import Table
+else:
+    Table = lazy("rich.table", "Table")  # imported when the first plan is drawn, not at start
 
 ENTITY_TITLES = {"projects": "Prosjekter", "subprojects": "Underprosjekter", "activities": "Aktiviteter",
                  "machines": "Maskiner → produkter"}

@@ -12,11 +12,12 @@ from typing import TYPE_CHECKING, Any
 from grunndata.lazy import lazy
 from grunndata.rulebook.yamlpos import Located, Pos, Problem
 
-if TYPE_CHECKING:
-    from jsonschema.exceptions import ValidationError
-
 # jsonschema is imported by the first validation, not by every command that imports the rulebook.
-Draft202012Validator = lazy("jsonschema", "Draft202012Validator")
+if TYPE_CHECKING:
+    from jsonschema import Draft202012Validator
+    from jsonschema.exceptions import ValidationError
+else:
+    Draft202012Validator = lazy("jsonschema", "Draft202012Validator")
 
 _TYPE_WORDS = {
     "object": "a mapping (key: value)",
