@@ -7,10 +7,12 @@ though only commands that draw a table need it. A module writes
 its code as it is: the library is imported by the first call. Type checkers should see the
 real name: put the real import under ``if TYPE_CHECKING:`` and the stand-in under ``else:``.
 """
+
 from __future__ import annotations
 
 import importlib
-from typing import Any, Callable, TypeVar, cast
+from collections.abc import Callable
+from typing import Any, TypeVar, cast
 
 T = TypeVar("T")
 

@@ -12,6 +12,7 @@ The names below are imported on first use (PEP 562): importing a submodule such 
 ``grunndata.clients.timetracking`` must not pull in httpx, which costs a tenth of a second
 at every start of the command line.
 """
+
 from __future__ import annotations
 
 import importlib
@@ -19,22 +20,40 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from grunndata.clients.errors import (
-        ApiError, AuthError, BadResponse, Conflict, NotFound, RateLimited, TransportFailure, redact,
+        ApiError,
+        AuthError,
+        BadResponse,
+        Conflict,
+        NotFound,
+        RateLimited,
+        TransportFailure,
+        redact,
     )
     from grunndata.clients.poweroffice import PowerOfficeClient
     from grunndata.clients.retry import RetryPolicy
     from grunndata.clients.smartdok import SmartDokClient
 
 __all__ = [
-    "SmartDokClient", "PowerOfficeClient", "RetryPolicy", "ApiError", "NotFound", "Conflict",
-    "AuthError", "RateLimited", "TransportFailure", "BadResponse", "redact",
+    "ApiError",
+    "AuthError",
+    "BadResponse",
+    "Conflict",
+    "NotFound",
+    "PowerOfficeClient",
+    "RateLimited",
+    "RetryPolicy",
+    "SmartDokClient",
+    "TransportFailure",
+    "redact",
 ]
 
-_ERRORS = ("ApiError", "AuthError", "BadResponse", "Conflict", "NotFound", "RateLimited", "TransportFailure",
-           "redact")
-_HOME = {**{name: "grunndata.clients.errors" for name in _ERRORS},
-         "PowerOfficeClient": "grunndata.clients.poweroffice", "RetryPolicy": "grunndata.clients.retry",
-         "SmartDokClient": "grunndata.clients.smartdok"}
+_ERRORS = ("ApiError", "AuthError", "BadResponse", "Conflict", "NotFound", "RateLimited", "TransportFailure", "redact")
+_HOME = {
+    **{name: "grunndata.clients.errors" for name in _ERRORS},
+    "PowerOfficeClient": "grunndata.clients.poweroffice",
+    "RetryPolicy": "grunndata.clients.retry",
+    "SmartDokClient": "grunndata.clients.smartdok",
+}
 
 
 def __getattr__(name: str) -> Any:
