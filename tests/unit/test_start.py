@@ -54,7 +54,11 @@ def started(tmp_path, *args: str) -> tuple[subprocess.CompletedProcess, set[str]
 def test_a_start_imports_no_emulator_http_stack_or_table_rendering(tmp_path, args):
     _, modules = started(tmp_path, *args)
     assert "grunndata.cli.main" in modules  # the probe did run the command line
-    assert sorted(m for m in NEVER_AT_START if m in modules) == []
+    heavy = sorted(m for m in NEVER_AT_START if m in modules)
+    assert heavy == [], (
+        f"'grunndata {' '.join(args)}' imports {heavy}: import them where a command needs them "
+        "(core/lazy.py; 'python -X importtime -m grunndata.cli.main check' shows who imports them)"
+    )
 
 
 def test_help_lists_every_command_without_importing_jsonschema(tmp_path):
@@ -81,5 +85,5 @@ def test_check_validates_with_jsonschema_and_only_check_is_loaded(tmp_path):
     result, modules = started(tmp_path, "check")
     assert "gyldig" in result.stdout
     assert "jsonschema" in modules  # check validates the rules: the one heavy library it needs
-    assert "asyncio" not in modules  # nor the event loop (--help loads the commands, which do)
+    assert "asyncio" not in modules, "check needs no event loop: see core/lazy.py's lazy_module"
     assert not {"grunndata.cli.sync", "grunndata.cli.doctor", "grunndata.cli.transfer"} & modules
