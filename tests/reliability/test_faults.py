@@ -280,3 +280,37 @@ def test_the_real_rate_limit_as_a_429_storm(tmp_path, monkeypatch):
                     "recovered": 0, "failed": 0, "second_apply_writes": 0,
                     "records": sum(len(r) for s in ("smartdok", "poweroffice") for r in after[s].values()),
                     "duplicates": 0, "lost": 0})
+
+
+class AnsweredStatuses:
+    """An ASGI wrapper counting the status of every answer the server gives."""
+
+    def __init__(self, app: Any) -> None:
+        self.app, self.seen = app, Counter()
+
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        async def record(message: Any) -> None:
+            if message["type"] == "http.response.start":
+                self.seen[message["status"]] += 1
+            await send(message)
+
+        await self.app(scope, receive, record)
+
+
+def test_with_the_clients_pacing_the_sandbox_never_counts_eleven_in_a_second(tmp_path):
+    """PowerOffice counts arrivals in a sliding second, on its side, and answers the 11th with 429.
+    With the client's own pacing (10 a second, the default), the sandbox's real limit never
+    refuses a request of an apply, however the requests were delayed on the way."""
+    sb = Sandbox(big_world(12, seed=21, activities=4, machines=4), rate_limit=True)
+    answers = AnsweredStatuses(sb.poweroffice_app)
+    sb.poweroffice_app = answers
+    with serve_in_thread(sb) as urls:
+        config = tmp_path / "grunndata.yaml"
+        config.write_text(yaml.safe_dump(config_for(urls)), encoding="utf-8")
+        paced = {**ENV, "GRUNNDATA_POWEROFFICE_RATE": None}  # None: unset, the client's default
+        result = CliRunner().invoke(cli, ["apply", "--yes", "--json", "-c", str(config)], env=paced)
+        assert result.exit_code == 0, result.output
+        report = json.loads(result.stdout)
+    assert report["summary"]["ok"] == report["summary"]["planned_writes"] > 10
+    assert sum(answers.seen.values()) > 25  # enough requests to fill several seconds at 10 a second
+    assert answers.seen[429] == 0, answers.seen
