@@ -49,7 +49,7 @@ class LazyInstance:
         object.__setattr__(self, "_factory", factory)
         object.__setattr__(self, "_made", None)
 
-    def resolve(self) -> Any:
+    def _lazy_resolve(self) -> Any:  # a name the made object will not have
         made = object.__getattribute__(self, "_made")
         if made is None:
             made = object.__getattribute__(self, "_factory")()
@@ -57,18 +57,18 @@ class LazyInstance:
         return made
 
     def __getattr__(self, attr: str) -> Any:
-        return getattr(self.resolve(), attr)
+        return getattr(self._lazy_resolve(), attr)
 
     def __setattr__(self, attr: str, value: Any) -> None:
-        setattr(self.resolve(), attr, value)
+        setattr(self._lazy_resolve(), attr, value)
 
     # Special methods are looked up on the type, not through __getattr__ (rich uses
     # ``with console:`` while it draws a progress bar).
     def __enter__(self) -> Any:
-        return self.resolve().__enter__()
+        return self._lazy_resolve().__enter__()
 
     def __exit__(self, *exc_info: Any) -> Any:
-        return self.resolve().__exit__(*exc_info)
+        return self._lazy_resolve().__exit__(*exc_info)
 
     def __repr__(self) -> str:
         made = object.__getattribute__(self, "_made")
