@@ -5,6 +5,7 @@ writes), 2 usage error, 3 refused (stale plan, locked, declined).
 """
 from __future__ import annotations
 
+import importlib
 import json
 import os
 import sys
@@ -13,12 +14,6 @@ import click
 
 from grunndata import __version__
 from grunndata.cli import output
-from grunndata.cli.console import console
-from grunndata.cli.snapshot import snapshot
-from grunndata.cli.demo import demo
-from grunndata.cli.doctor import doctor
-from grunndata.cli.sync import apply, history, plan
-from grunndata.cli.transfer import transfer
 from grunndata.errors import GrunndataError
 from grunndata.plugin.manager import PluginError, load_host
 from grunndata.rulebook.ruleset import load_rules
@@ -26,9 +21,34 @@ from grunndata.session import open_session, rule_sources
 
 CONFIG_HELP = "Oppsettfil (standard: grunndata.yaml i arbeidsmappen)."
 
+# Built-in commands whose modules are imported only when the command is used (or listed by
+# --help): the engine, the HTTP clients and table rendering cost more than the rest of a start.
+LAZY_COMMANDS = {
+    "plan": "grunndata.cli.sync:plan",
+    "apply": "grunndata.cli.sync:apply",
+    "history": "grunndata.cli.sync:history",
+    "doctor": "grunndata.cli.doctor:doctor",
+    "snapshot": "grunndata.cli.snapshot:snapshot",
+    "transfer": "grunndata.cli.transfer:transfer",
+    "console": "grunndata.cli.console:console",
+    "demo": "grunndata.cli.demo:demo",
+}
+
 
 class GrunndataGroup(click.Group):
-    """Turns every error into one clear line; a traceback only with GRUNNDATA_DEBUG=1."""
+    """Turns every error into one clear line; a traceback only with GRUNNDATA_DEBUG=1.
+
+    The built-in commands of LAZY_COMMANDS are loaded on first use (click's "lazy group").
+    """
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted({*self.commands, *LAZY_COMMANDS})
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        if cmd_name not in self.commands and cmd_name in LAZY_COMMANDS:
+            module, _, attr = LAZY_COMMANDS[cmd_name].partition(":")
+            self.add_command(getattr(importlib.import_module(module), attr), cmd_name)
+        return self.commands.get(cmd_name)
 
     def invoke(self, ctx: click.Context):
         try:
@@ -100,23 +120,13 @@ def plugins(as_json: bool) -> None:
         sys.exit(1)
 
 
-cli.add_command(plan)
-cli.add_command(apply)
-cli.add_command(history)
-cli.add_command(doctor)
-cli.add_command(snapshot)
-cli.add_command(transfer)
-cli.add_command(console)
-cli.add_command(demo)
-
-
 def _add_plugin_commands() -> None:
     try:
         host = load_host()
     except PluginError:
         return  # reported by any command that loads the host
     for command in host.commands:
-        if command.name not in cli.commands:
+        if command.name not in cli.commands and command.name not in LAZY_COMMANDS:
             cli.add_command(command)
 
 

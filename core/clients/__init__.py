@@ -7,15 +7,63 @@ reached the server (dropped connection, read timeout, 502/504): it fails with
 ``TransportFailure(ambiguous=True)`` so the caller can look the record up by key first.
 Connect errors are resent for any method. PUT/PATCH are treated as idempotent.
 All errors derive from ``ApiError`` (a ``GrunndataError``) and print as one secret-free line.
+
+The names below are imported on first use (PEP 562): importing a submodule such as
+``grunndata.clients.timetracking`` must not pull in httpx, which costs a tenth of a second
+at every start of the command line.
 """
-from grunndata.clients.errors import (
-    ApiError, AuthError, BadResponse, Conflict, NotFound, RateLimited, TransportFailure, redact,
-)
-from grunndata.clients.poweroffice import PowerOfficeClient
-from grunndata.clients.retry import RetryPolicy
-from grunndata.clients.smartdok import SmartDokClient
+
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from grunndata.clients.errors import (
+        ApiError,
+        AuthError,
+        BadResponse,
+        Conflict,
+        NotFound,
+        RateLimited,
+        TransportFailure,
+        redact,
+    )
+    from grunndata.clients.poweroffice import PowerOfficeClient
+    from grunndata.clients.retry import RetryPolicy
+    from grunndata.clients.smartdok import SmartDokClient
 
 __all__ = [
-    "SmartDokClient", "PowerOfficeClient", "RetryPolicy", "ApiError", "NotFound", "Conflict",
-    "AuthError", "RateLimited", "TransportFailure", "BadResponse", "redact",
+    "ApiError",
+    "AuthError",
+    "BadResponse",
+    "Conflict",
+    "NotFound",
+    "PowerOfficeClient",
+    "RateLimited",
+    "RetryPolicy",
+    "SmartDokClient",
+    "TransportFailure",
+    "redact",
 ]
+
+_ERRORS = ("ApiError", "AuthError", "BadResponse", "Conflict", "NotFound", "RateLimited", "TransportFailure", "redact")
+_HOME = {
+    **{name: "grunndata.clients.errors" for name in _ERRORS},
+    "PowerOfficeClient": "grunndata.clients.poweroffice",
+    "RetryPolicy": "grunndata.clients.retry",
+    "SmartDokClient": "grunndata.clients.smartdok",
+}
+
+
+def __getattr__(name: str) -> Any:
+    home = _HOME.get(name)
+    if home is None:
+        raise AttributeError(f"module 'grunndata.clients' has no attribute {name!r}")
+    value = getattr(importlib.import_module(home), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *__all__})

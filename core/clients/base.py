@@ -83,11 +83,19 @@ class BaseClient:
     def _use_auth(self, auth: BearerAuth) -> None:
         """Authenticated requests carry ``auth``; its one resend after a 401 is paced like any request."""
         auth.system = self.system
-        auth.pace = self._pace
+        auth.pace = self._pace_again
         self._auth = auth
 
     async def _pace(self) -> None:
+        """Wait for a place in the rate window; ``_send`` releases it when the answer is back."""
         if self._limiter is not None:
+            await self._limiter.acquire()
+
+    async def _pace_again(self) -> None:
+        """The resend after a 401: the first request has its answer (its place is released), the
+        resend takes a place of its own, released by ``_send`` like any other."""
+        if self._limiter is not None:
+            self._limiter.release()
             await self._limiter.acquire()
 
     # -- hooks for the concrete clients -------------------------------------------------
@@ -190,6 +198,9 @@ class BaseClient:
                 self._count(call, 1)
                 self._log(call, type(exc).__name__, started)
                 raise
+            finally:  # the server has seen it by now, if ever: its place counts from here
+                if self._limiter is not None:
+                    self._limiter.release()
             # A 401 answered inside the auth flow was sent again: both requests count.
             self._count(call, 1 + len(response.history))
             self._log(call, response.status_code, started)

@@ -1,15 +1,20 @@
 """What a transfer plugin offers and what a transfer preview is made of: windows, lines, the plan."""
 from __future__ import annotations
 
-import asyncio
 import datetime as dt
 from collections import Counter
 from dataclasses import dataclass, field
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from grunndata.clients import timetracking as tt
 from grunndata.engine.model import Snapshot
 from grunndata.errors import GrunndataError
+from grunndata.lazy import lazy_module
+
+if TYPE_CHECKING:
+    import asyncio
+else:
+    asyncio = lazy_module("asyncio")  # plugins import this module at every start; asyncio costs 40 ms
 
 OPS = ("send", "update", "new_line", "mark", "hold", "report")
 WRITES = ("send", "update", "new_line", "mark")

@@ -1,7 +1,9 @@
 """Unit tests: backoff, Retry-After, limiter, error texts; MockTransport where it is simpler."""
 from __future__ import annotations
 
+import asyncio
 import json
+import random
 
 import httpx
 import pytest
@@ -41,25 +43,72 @@ def test_parse_retry_after(status, headers, body, expected):
     assert parse_retry_after(httpx.Response(status, headers=headers, text=body)) == expected
 
 
-def test_limiter_allows_at_most_rate_starts_in_any_window():
+def _virtual_limiter(rate: float, **kw):
     now = [0.0]
 
     async def sleep(seconds: float) -> None:
         now[0] += seconds
 
-    limiter = RateLimiter(10, margin=0.0, clock=lambda: now[0], sleep=sleep)
+    return RateLimiter(rate, clock=lambda: now[0], sleep=sleep, **kw), now
+
+
+def test_limiter_allows_at_most_rate_starts_in_any_window():
+    limiter, now = _virtual_limiter(10, margin=0.0)
     starts = []
 
     async def run():
         for _ in range(25):
-            await limiter.acquire()
-            starts.append(now[0])
-            now[0] += 0.01
-    import asyncio
+            async with limiter:
+                starts.append(now[0])
+                now[0] += 0.01  # the request takes 10 ms
     asyncio.run(run())
     for i, t in enumerate(starts):
         assert sum(1 for u in starts[i:] if u - t < 1.0) <= 10
     assert starts[-1] >= 2.0
+
+
+def test_a_place_counts_from_the_answer_so_a_late_arrival_cannot_crowd_the_server():
+    """Whatever delays a request between our start and the server's count, the server never
+    sees more than ``rate`` in a second: simulated with requests that take up to 0.8 s and
+    arrive at the server at any moment before their answer, eight at a time."""
+    rng = random.Random(7)
+    now = [0.0]
+    arrivals: list[float] = []
+    timers: list[tuple[float, int, asyncio.Future]] = []  # virtual time: the earliest timer fires next
+
+    async def virtual_sleep(seconds: float) -> None:
+        future = asyncio.get_running_loop().create_future()
+        timers.append((now[0] + seconds, len(timers), future))
+        await future
+
+    limiter = RateLimiter(10, clock=lambda: now[0], sleep=virtual_sleep)
+
+    async def request() -> None:
+        async with limiter:
+            took = rng.uniform(0.0, 0.8)
+            arrivals.append(now[0] + rng.uniform(0.0, took))
+            await virtual_sleep(took)
+
+    async def worker(n: int) -> None:
+        for _ in range(n):
+            await request()
+
+    async def run():
+        tasks = [asyncio.ensure_future(worker(15)) for _ in range(8)]
+        while not all(t.done() for t in tasks):
+            for _ in range(20):  # let every task run until it waits on a timer or the limiter
+                await asyncio.sleep(0)
+            if timers:
+                timers.sort()
+                when, _, future = timers.pop(0)
+                now[0] = max(now[0], when)
+                future.set_result(None)
+        for t in tasks:
+            t.result()
+    asyncio.run(run())
+    arrivals.sort()
+    assert len(arrivals) == 120
+    assert max(sum(1 for u in arrivals[i:] if u - t < 1.0) for i, t in enumerate(arrivals)) <= 10
 
 
 def test_fractional_rates_space_requests_out():

@@ -1,10 +1,12 @@
-"""SIGKILL ``grunndata apply`` at 20 random moments on a 2,000-project world: nothing lost, nothing twice.
+"""SIGKILL ``grunndata apply`` at 20 random moments on a 300-project world: nothing lost, nothing twice.
 
 The experiment is ``crash_run.run_crashes`` (also a script: ``python tests/reliability/crash_run.py``):
 one sandbox served on loopback, a clean run for reference, then 20 applies as subprocesses each
 killed after a delay from ``random.Random(SEED)``, then a last apply; the final state must equal
-the clean run's. About 25 s on 2 cores; ``GRUNNDATA_CRASH_PROJECTS`` / ``GRUNNDATA_CRASH_KILLS``
-change the size (e.g. smaller on a slow machine).
+the clean run's. Every kill is kept; the world is smaller than the script's 2,000 projects (whose
+figures are in docs/RELIABILITY.md) because each of the 22 runs reads and plans all of it, and
+a kill proves the same on 300 projects (about 400 writes, a kill every ~40 writes) as on 2,000.
+``GRUNNDATA_CRASH_PROJECTS`` / ``GRUNNDATA_CRASH_KILLS`` change the size.
 """
 from __future__ import annotations
 
@@ -13,7 +15,7 @@ import os
 from crash_run import run_crashes
 
 SEED = 20261128
-PROJECTS = int(os.environ.get("GRUNNDATA_CRASH_PROJECTS", "2000"))
+PROJECTS = int(os.environ.get("GRUNNDATA_CRASH_PROJECTS", "300"))
 KILLS = int(os.environ.get("GRUNNDATA_CRASH_KILLS", "20"))
 
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 import asyncio
 import json
 import os
+import time
 from collections import Counter
 from pathlib import Path
 from typing import Any
@@ -36,9 +37,34 @@ ENV = {**SECRETS, "GRUNNDATA_POWEROFFICE_RATE": "0"}
 FIGURES: list[dict[str, Any]] = []
 
 
+class InFlight:
+    """An ASGI wrapper counting requests the server is still handling, including those whose
+    client has given up (a timeout): the server finishes them on its own schedule."""
+
+    def __init__(self, app: Any) -> None:
+        self.app, self.count = app, 0
+
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        self.count += 1
+        try:
+            await self.app(scope, receive, send)
+        finally:
+            self.count -= 1
+
+
+def wait_until(condition, what: str, timeout: float = 60.0) -> None:
+    """Poll ``condition`` (a counter, not the clock, decides); ``timeout`` only ends a hang."""
+    deadline = time.monotonic() + timeout
+    while not condition():
+        assert time.monotonic() < deadline, f"still waiting for {what}"
+        time.sleep(0.005)
+
+
 class Served:
     def __init__(self, world: dict[str, Any], master: str, tmp: Path):
         self.sb = Sandbox(world, rate_limit=False)
+        self.in_flight = {"smartdok": InFlight(self.sb.smartdok_app), "poweroffice": InFlight(self.sb.poweroffice_app)}
+        self.sb.smartdok_app, self.sb.poweroffice_app = self.in_flight["smartdok"], self.in_flight["poweroffice"]
         self._cm = serve_in_thread(self.sb)
         self.urls = self._cm.__enter__()
         self.config = tmp / "grunndata.yaml"
@@ -206,9 +232,8 @@ def test_timeouts_on_creates_converge(tmp_path, monkeypatch):
 
         report = asyncio.run(go())
         assert not [o for o in report.outcomes if "already exists" in o.detail]
-        import time
-
-        time.sleep(0.8)  # let the server finish the requests the client gave up on
+        # The server finishes (and commits) the requests the client gave up on: wait for that.
+        wait_until(lambda: served.in_flight["poweroffice"].count == 0, "the abandoned requests")
         code, _, out = served.apply()
         assert code == 0, out
         after = served.sb.world()
@@ -255,3 +280,37 @@ def test_the_real_rate_limit_as_a_429_storm(tmp_path, monkeypatch):
                     "recovered": 0, "failed": 0, "second_apply_writes": 0,
                     "records": sum(len(r) for s in ("smartdok", "poweroffice") for r in after[s].values()),
                     "duplicates": 0, "lost": 0})
+
+
+class AnsweredStatuses:
+    """An ASGI wrapper counting the status of every answer the server gives."""
+
+    def __init__(self, app: Any) -> None:
+        self.app, self.seen = app, Counter()
+
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        async def record(message: Any) -> None:
+            if message["type"] == "http.response.start":
+                self.seen[message["status"]] += 1
+            await send(message)
+
+        await self.app(scope, receive, record)
+
+
+def test_with_the_clients_pacing_the_sandbox_never_counts_eleven_in_a_second(tmp_path):
+    """PowerOffice counts arrivals in a sliding second, on its side, and answers the 11th with 429.
+    With the client's own pacing (10 a second, the default), the sandbox's real limit never
+    refuses a request of an apply, however the requests were delayed on the way."""
+    sb = Sandbox(big_world(12, seed=21, activities=4, machines=4), rate_limit=True)
+    answers = AnsweredStatuses(sb.poweroffice_app)
+    sb.poweroffice_app = answers
+    with serve_in_thread(sb) as urls:
+        config = tmp_path / "grunndata.yaml"
+        config.write_text(yaml.safe_dump(config_for(urls)), encoding="utf-8")
+        paced = {**ENV, "GRUNNDATA_POWEROFFICE_RATE": None}  # None: unset, the client's default
+        result = CliRunner().invoke(cli, ["apply", "--yes", "--json", "-c", str(config)], env=paced)
+        assert result.exit_code == 0, result.output
+        report = json.loads(result.stdout)
+    assert report["summary"]["ok"] == report["summary"]["planned_writes"] > 10
+    assert sum(answers.seen.values()) > 25  # enough requests to fill several seconds at 10 a second
+    assert answers.seen[429] == 0, answers.seen

@@ -16,6 +16,7 @@ import json
 import re
 from typing import Any
 
+import httpx
 import pytest
 import yaml
 from click.testing import CliRunner
@@ -271,6 +272,20 @@ def test_a_create_answered_without_an_id_finds_the_id_by_key(tmp_path, body):
     assert again.writes == [] and sum(duplicates(sb.world()).values()) == 0
 
 
+class _AfterAnswer(httpx.AsyncBaseTransport):
+    """The sandbox's transport, calling ``then()`` once, right after the first answer to ``GET path``."""
+
+    def __init__(self, inner: httpx.AsyncBaseTransport, path: str, then) -> None:
+        self.inner, self.path, self.then = inner, path, then
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        response = await self.inner.handle_async_request(request)
+        if self.then is not None and request.method == "GET" and request.url.path == self.path:
+            self.then()
+            self.then = None
+        return response
+
+
 def test_a_change_made_in_smartdok_while_apply_runs_is_not_overwritten(tmp_path):
     """SmartDok's update is a full-replace PUT: it must build on the record as it is when written,
     not as it was read for the plan, or a field a person changed meanwhile is silently reverted."""
@@ -278,23 +293,24 @@ def test_a_change_made_in_smartdok_while_apply_runs_is_not_overwritten(tmp_path)
     world["smartdok"]["Projects"][0].update({"ProjectName": "Gammelt navn", "DescriptionText": "A"})
     sb = Sandbox(world, rate_limit=False)
     sd_id = world["smartdok"]["Projects"][0]["Id"]
-    # The plan's reads finish, then (while the activities are still being read) a person edits.
-    sb.add_fault("smartdok", "GET", "/WorkDescriptions", count=1, delay=0.6)
     session = _session(tmp_path, "poweroffice")
+    seen_by_plan = []
 
-    async def person():
-        await asyncio.sleep(0.2)
+    def person() -> None:
+        # The plan has read the projects (with "A"); every write comes after all reads.
+        seen_by_plan.append(sb.stats()["smartdok"].get("GET /Projects", 0))
         with sb.lock:
             sb.state.table("smartdok", "Projects")[sd_id]["DescriptionText"] = "B (endret av en person)"
 
+    transports = sb.transports()
+    transports["smartdok"] = _AfterAnswer(transports["smartdok"], "/Projects", person)
+
     async def go():
-        async with runner.connect(session, SECRETS_OBJ, transports=sb.transports(), rate_per_second=None) as conn:
-            edit = asyncio.ensure_future(person())
-            report = await runner.apply(session, conn)
-            await edit
-            return report
+        async with runner.connect(session, SECRETS_OBJ, transports=transports, rate_per_second=None) as conn:
+            return await runner.apply(session, conn)
 
     report = asyncio.run(go())
+    assert seen_by_plan == [1] and sb.write_count("smartdok") > 0  # the edit came between read and write
     assert report.failed == []
     project = next(p for p in sb.world()["smartdok"]["Projects"] if p["Id"] == sd_id)
     assert project["ProjectName"] != "Gammelt navn"  # the sync's change is made

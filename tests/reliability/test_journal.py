@@ -72,8 +72,8 @@ def test_a_killed_apply_shows_as_interrupted_not_ok_nor_running(served):
     sb, config, _ = served
     sb.add_fault("poweroffice", "POST", "/v2/Projects", count=1, delay=30)
     proc = start_apply(config)
-    wait_for_writes(sb)
-    time.sleep(0.3)
+    # Well into the run: had 'started' been written at queueing, far more than 4 would show.
+    wait_for_writes(sb, 10)
     proc.kill()
     proc.communicate()
     runs = json.loads(cli("history", "--json", "-c", str(config)).stdout)
