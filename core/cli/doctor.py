@@ -11,7 +11,6 @@ import click
 
 from grunndata import secrets as env_secrets
 from grunndata.cli import output
-from grunndata.cli.output import Table
 from grunndata.engine import runner
 from grunndata.engine.doctor import DoctorReport, read_and_check
 from grunndata.report.doctor_text import print_doctor
