@@ -44,6 +44,17 @@ def _describe(value: Any) -> str:
     return "text"
 
 
+def _shown(value: Any) -> str:
+    """A value as it is written in YAML: 'text', true, null."""
+    if isinstance(value, str):
+        return f"'{value}'"
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return repr(value)
+
+
 def _expected(schema_type: Any) -> str:
     types = schema_type if isinstance(schema_type, list) else [schema_type]
     return " or ".join(_TYPE_WORDS.get(t, str(t)) for t in types)
@@ -67,9 +78,16 @@ def _messages(err: ValidationError, doc: Located, fallback: str) -> list[Problem
     path = tuple(err.absolute_path)
     if err.validator == "additionalProperties" and isinstance(err.instance, dict):
         allowed = list((err.schema.get("properties") or {}).keys())
+        moved = err.schema.get("x-moved") or {}
         problems = []
         for key in err.instance:
             if key in allowed:
+                continue
+            if key in moved:
+                # A key whose rule got one home elsewhere: say where, in the consultant's language.
+                problems.append(Problem(_where(doc, path + (key,), fallback),
+                                        f"«{key}» er flyttet og gjelder ikke lenger her: regelen står nå i "
+                                        f"«{moved[key]}»"))
                 continue
             msg = f"unknown key '{key}'"
             close = difflib.get_close_matches(str(key), allowed, n=1, cutoff=0.6)
@@ -92,8 +110,8 @@ def _messages(err: ValidationError, doc: Located, fallback: str) -> list[Problem
     else:
         name = "this value"
     if err.validator == "enum":
-        allowed = ", ".join(repr(v) if not isinstance(v, str) else f"'{v}'" for v in err.validator_value)
-        return [Problem(at, f"{name} cannot be {err.instance!r}; allowed values: {allowed}")]
+        words = ", ".join(_shown(v) for v in err.validator_value)
+        return [Problem(at, f"{name} cannot be {err.instance!r}; allowed values: {words}")]
     if err.validator == "type":
         return [Problem(at, f"{name} must be {_expected(err.validator_value)}, not {_describe(err.instance)}")]
     if err.validator == "const":

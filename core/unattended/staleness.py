@@ -111,7 +111,7 @@ def _depends_on(action: Action, session: Session, ctx: PlanContext) -> list[Reco
         parent = action.fields.get("parent")
         if parent is not None and action.entity in PARENT_ENTITY:
             refs.append(RecordRef(action.target, PARENT_ENTITY[action.entity], str(parent)))
-        inherits = getattr(entity, "dir_rules", None) and entity.dir_rules(ctx, "create", "inherit", default=[])
+        inherits = getattr(entity, "dir_rules", None) and entity.dir_rules(ctx, "create", "inherit")
         number = session.config.standard_project
         if inherits and number and hasattr(entity, "standard_project"):
             key = match_key(session.rules, STANDARD[1], number)

@@ -48,9 +48,9 @@ def test_summary_first_then_one_line_per_action_under_its_reason():
     lines = plan_lines(plan_of(actions), WORDS)
     assert lines[0] == "Plan med SmartDok som master: 6 handlinger, 4 av dem skriver til et system."
     overview = [line for line in lines[1:8] if line.startswith("  ")]
-    assert overview[0].split() == ["Prosjekt", "2", "opprett", "·", "1", "endre", "·", "1", "avslutt", "·", "1",
+    assert overview[0].split() == ["Prosjekter", "2", "opprett", "·", "1", "endre", "·", "1", "avslutt", "·", "1",
                                    "hopp", "over"]
-    assert overview[1].split() == ["Aktivitet", "1", "manuelt"]
+    assert overview[1].split() == ["Aktiviteter", "1", "manuelt"]
     assert "    + prosjekt 100000 «Skole Lade [fase 2]» → PowerOffice" in lines
     assert "    + prosjekt 100001 «Prosjekt 100001» → PowerOffice" in lines
     assert "    ~ prosjekt 100022 navn: «A» → «B»" in lines

@@ -17,7 +17,7 @@ from grunndata import hookimpl
 from grunndata.engine.mapping import FieldDecl, FieldMap
 from grunndata.engine.model import Action, Flow, PlanContext, Read
 from grunndata.engine.ruleschema import direction_schema, entity_schema, limits_schema
-from grunndata.engine.sync import Side, SyncedEntity, system_name
+from grunndata.engine.sync import Side, SyncedEntity
 
 RULE_FILE = Path(__file__).with_name("avdelinger.yaml")
 
@@ -54,12 +54,12 @@ class Departments(SyncedEntity):
 
     def by_hand(self, ctx: PlanContext, flow: Flow, action: Action) -> Action:
         """A change the target's API cannot make, as manual work in the target."""
-        target = system_name(flow.target)
+        target = ctx.rules.system_name(flow.target)
         changes = "; ".join(f"{self.field_label(f)}: «{c.get('before')}» → «{c.get('after')}»"
                             for f, c in action.fields.items())
         return self.action(ctx, "manual", flow.target, action.key, action.fields,
                            f"{self.label} {action.key} i {target} avviker fra mastersystemet "
-                           f"{system_name(flow.source)} ({changes}), men {target}s API kan ikke endre "
+                           f"{ctx.rules.system_name(flow.source)} ({changes}), men {target}s API kan ikke endre "
                            f"avdelinger: rett den for hånd i {target}", action.rule)
 
 
