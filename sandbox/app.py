@@ -5,8 +5,9 @@ import datetime as dt
 import threading
 import time
 from collections import deque
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 import httpx
 
@@ -50,7 +51,7 @@ class Sandbox:
     # --- the state's parts, by their old names ----------------------------------------------
     @property
     def lock(self) -> threading.RLock:
-        return self.state.lock  # type: ignore[return-value]
+        return self.state.lock
 
     @property
     def controls(self) -> dict[str, ServerControl]:

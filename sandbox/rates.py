@@ -31,7 +31,7 @@ def key_label(key: str) -> str:
 class KeyRate:
     """Arrivals of one subscription key."""
 
-    __slots__ = ("arrivals", "max_per_second", "requests", "rejected")
+    __slots__ = ("arrivals", "max_per_second", "rejected", "requests")
 
     def __init__(self) -> None:
         self.arrivals: deque[float] = deque()

@@ -26,8 +26,9 @@ import pickle
 import secrets
 import threading
 import time
+from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any, Callable, Iterator
+from typing import Any
 
 from grunndata.sandbox.faults import ServerControl
 from grunndata.sandbox.rates import Rates
@@ -89,7 +90,7 @@ class State:
 
     def utcnow(self) -> dt.datetime:
         """Wall time as the emulators stamp records, moved by advance_clock too."""
-        return dt.datetime.now(dt.timezone.utc) + dt.timedelta(seconds=self.clock_offset)
+        return dt.datetime.now(dt.UTC) + dt.timedelta(seconds=self.clock_offset)
 
     def advance_clock(self, seconds: float) -> None:
         with self.lock:
@@ -298,13 +299,6 @@ class State:
             elif keys is not None:
                 keys.add(key)
         self._subscriptions = None if keys is None else frozenset(keys)
-
-
-def _parts(loaded: dict[str, Any]) -> dict[str | None, dict[str, Any]]:
-    """A loaded world as {tenant: world}: ``{None: world}`` without tenants."""
-    if "tenants" in loaded:
-        return dict(loaded["tenants"])
-    return {None: loaded}
 
 
 def _parts(loaded: dict[str, Any]) -> dict[str | None, dict[str, Any]]:

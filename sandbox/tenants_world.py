@@ -26,8 +26,9 @@ import json
 import math
 import random
 import sys
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Any, Sequence
+from typing import Any
 
 STANDARD_PROJECT = "9000"
 APPLICATION_KEY = "grunndata-sandbox-app"

@@ -18,7 +18,8 @@ from __future__ import annotations
 
 import datetime as dt
 import pickle
-from typing import Any, Callable, ContextManager, Protocol
+from collections.abc import Callable
+from typing import Any, Protocol
 
 from grunndata.sandbox.faults import ServerControl
 from grunndata.sandbox.resources import ID_BASE, PO, RESOURCES, SD, SYSTEMS, Resource, resource, uuid_for
@@ -41,7 +42,7 @@ def format_stamp(system: str, when: dt.datetime) -> str:
 class Home(Protocol):
     """What a world uses of the sandbox it lives in (:class:`grunndata.sandbox.state.State`)."""
 
-    lock: ContextManager[Any]
+    lock: Any  # a threading.RLock
     po_owners: dict[str, World]
     sd_owners: dict[str, World]
 
@@ -158,14 +159,15 @@ class World:
         for system in SYSTEMS:
             self.tables[system] = {}
             for key, res in RESOURCES[system].items():
-                rows = sorted(data.get(system, {}).get(key, []), key=lambda r, f=res.id_field: _id_order(r[f]))
+                id_field = res.id_field
+                rows = sorted(data.get(system, {}).get(key, []), key=lambda r: _id_order(r[id_field]))
                 old = previous.get(system, {}).get(key, {})
                 if res.stamps:
                     for row in rows:
                         _stamp_loaded(res, row, old.get(row[res.id_field]), load_stamp)
                 self.tables[system][key] = {row[res.id_field]: row for row in rows}
                 ints = [i for i in self.tables[system][key] if isinstance(i, int)]
-                self._counters[(system, key)] = max([ID_BASE[system]] + ints) if res.id_kind == "int" \
+                self._counters[(system, key)] = max([ID_BASE[system], *ints]) if res.id_kind == "int" \
                     else len(self.tables[system][key])
 
 
