@@ -376,3 +376,40 @@ def test_200_companies_cost_a_fraction_of_200_sandboxes():
     assert len(many.tenants()) == 200
     # apps, routes and specs are built once: each further company costs its records, not a sandbox
     assert grown < 60 * single, (grown, single)
+
+
+def test_posted_worlds_may_bring_tenants_and_a_bare_reset_returns_to_the_world_file(sb):
+    single = sb.world()
+    posted = _call(sb, "POST", f"{SD_CONTROL}/reset", json=three())
+    assert posted.status_code == 200 and sb.tenants() == [A, B, C]
+    assert _call(sb, "GET", f"{SD_CONTROL}/world").status_code == 400  # now it serves tenants
+    whole = _call(sb, "GET", f"{SD_CONTROL}/world", params={"tenant": "*"}).json()
+    assert list(whole["tenants"]) == [A, B, C] and whole == sb.world()
+    # a tenant the posted world added resets to the world it came with
+    run(_sign_in_and_write(sb, B))
+    assert _call(sb, "POST", f"{SD_CONTROL}/reset", params={"tenant": B}).status_code == 200
+    assert numbers(sb.world(tenant=B)) == numbers(three()["tenants"][B])
+    assert _call(sb, "POST", f"{SD_CONTROL}/reset", params={"tenant": "*"}).status_code == 200
+    assert sb.tenants() == [] and numbers(sb.world()) == numbers(single)
+
+
+async def _sign_in_and_write(sb: Sandbox, name: str) -> None:
+    async with clients(sb, name) as (sd, _):
+        made = await sd.post("/Projects", json={"ProjectNumber": "990", "ProjectName": "Ny", "IsActive": True})
+        assert made.status_code == 200
+
+
+def test_tokens_outlive_a_tenants_reset_but_not_the_tenant():
+    sb = Sandbox(three(), rate_limit=False)
+
+    async def go():
+        async with clients(sb, A) as (sd, po):
+            sb.reset(tenant=A)
+            kept = (await sd.get("/Projects")).status_code, (await po.get("/Projects")).status_code
+            others = {"tenants": {n: sb.loaded_world(tenant=n) for n in (B, C)}}
+            sb.reset(others)  # firma-0001 is gone, and so are its sessions and tokens
+            gone = (await sd.get("/Projects")).status_code, (await po.get("/Projects")).status_code
+            return kept, gone
+
+    kept, gone = run(go())
+    assert kept == (200, 200) and gone == (401, 401) and sb.tenants() == [B, C]
