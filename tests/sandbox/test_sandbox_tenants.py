@@ -2,61 +2,20 @@
 PowerOffice's rate window is per subscription key, shared by the tenants that use it."""
 from __future__ import annotations
 
-import asyncio
-import base64
-import contextlib
 import json
-from typing import Any, AsyncIterator
 
 import httpx
 import pytest
 import yaml
 from sandbox_helpers import run
+from tenant_env import PO_CONTROL, SD_CONTROL, A, B, C, basic, clients, numbers, three
 
 from grunndata.errors import GrunndataError
-from grunndata.sandbox import POWEROFFICE_TOKEN_URL, POWEROFFICE_URL, SMARTDOK_URL, Sandbox
+from grunndata.sandbox import POWEROFFICE_TOKEN_URL, Sandbox
 from grunndata.sandbox.po_gateway import RATE_LIMIT_BODY
 from grunndata.sandbox.rates import key_label
 from grunndata.sandbox.state import TenantNeeded
-from grunndata.sandbox.tenants_world import tenant_credentials, tenants_world
-
-A, B, C = "firma-0001", "firma-0002", "firma-0003"
-PO_CONTROL = "http://poweroffice.sandbox/_sandbox"
-SD_CONTROL = "http://smartdok.sandbox/_sandbox"
-
-
-def three() -> dict[str, Any]:
-    """firma-0001 and firma-0003 share subscription key 1; firma-0002 has key 2."""
-    return tenants_world(3, projects=[2, 3, 4], subscription_keys=2, seed=5)
-
-
-def basic(app_key: str, client_key: str) -> str:
-    return "Basic " + base64.b64encode(f"{app_key}:{client_key}".encode()).decode()
-
-
-@contextlib.asynccontextmanager
-async def clients(sb: Sandbox, name: str, *, sign_in: bool = True
-                  ) -> AsyncIterator[tuple[httpx.AsyncClient, httpx.AsyncClient]]:
-    """(SmartDok, PowerOffice) clients signed in with tenant ``name``'s generated credentials."""
-    creds = tenant_credentials(name, 2 if name == B else 1)
-    po_creds = creds["poweroffice"]
-    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=sb.smartdok_app), base_url=SMARTDOK_URL) as sd, \
-            httpx.AsyncClient(transport=httpx.ASGITransport(app=sb.poweroffice_app), base_url=POWEROFFICE_URL,
-                              headers={"Ocp-Apim-Subscription-Key": po_creds["subscription_key"]}) as po:
-        if sign_in:
-            session = await sd.post("/Authorize/ApiToken", json={"Token": creds["smartdok"]["api_token"]})
-            assert session.status_code == 200, session.text
-            sd.headers["Authorization"] = f"Bearer {session.json()}"
-            token = await po.post(POWEROFFICE_TOKEN_URL, data={"grant_type": "client_credentials"},
-                                  headers={"Authorization": basic(po_creds["application_key"], po_creds["client_key"])})
-            assert token.status_code == 200, token.text
-            po.headers["Authorization"] = f"Bearer {token.json()['access_token']}"
-        yield sd, po
-
-
-def numbers(world: dict[str, Any]) -> list[str]:
-    return [p["ProjectNumber"] for p in world["smartdok"]["Projects"]]
-
+from grunndata.sandbox.tenants_world import tenant_credentials
 
 # --- world files --------------------------------------------------------------------------
 
@@ -125,7 +84,7 @@ def test_each_tenant_reads_and_writes_its_own_world():
         assert codes == ["9000", "777"]  # the write is in this tenant's PowerOffice only
         after = sb.world(tenant=name)
         assert [p["Name"] for p in after["poweroffice"]["Projects"] if p["Code"] == "777"] == [f"Laget av {name}"]
-        assert numbers(after) == numbers(before) + ["778"]
+        assert numbers(after) == [*numbers(before), "778"]
         assert sb.stats(tenant=name) == {
             "smartdok": {"POST /Authorize/ApiToken": 1, "GET /Projects": 1, "POST /Projects": 1},
             "poweroffice": {"POST /OAuth/Token": 1, "POST /v2/Projects": 1, "GET /v2/Projects": 1}}
@@ -165,7 +124,7 @@ def test_a_tenant_sees_no_other_tenants_session_or_token_and_its_faults_are_its_
     sb.add_fault("poweroffice", "GET", "/v2/Projects", status=503, tenant=A)
 
     async def go():
-        async with clients(sb, A) as (sd_a, po_a), clients(sb, B) as (sd_b, po_b):
+        async with clients(sb, A) as (_, po_a), clients(sb, B) as (sd_b, po_b):
             b_first = await po_b.get("/Projects")
             a_first = await po_a.get("/Projects")
             a_again = await po_a.get("/Projects")
@@ -309,73 +268,6 @@ def test_a_single_world_takes_no_tenant_name_but_takes_the_star(sb):
     assert named.status_code == 404 and named.json()["tenants"] == []
     every = _call(sb, "GET", f"{PO_CONTROL}/stats", params={"tenant": "*"})
     assert every.status_code == 200 and set(every.json()) == {"requests", "writes", "rate"}
-
-
-# --- 200 companies ------------------------------------------------------------------------
-
-
-def test_one_sandbox_serves_200_companies_interleaved():
-    world = tenants_world(200, projects=3, subscription_keys=3, seed=2)
-    sb = Sandbox(world, rate_limit=False)
-    names = sb.tenants()
-    assert len(names) == 200
-    for name in names[::10]:  # these requests wait inside their tenant's world while others are served
-        sb.add_fault("poweroffice", "GET", "/v2/Projects", delay=0.01, tenant=name)
-
-    async def company(name: str, key: int) -> tuple[list[str], list[str], int]:
-        creds = world["tenants"][name]["credentials"]
-        po_creds = creds["poweroffice"]
-        async with httpx.AsyncClient(transport=httpx.ASGITransport(app=sb.smartdok_app), base_url=SMARTDOK_URL) as sd, \
-                httpx.AsyncClient(transport=httpx.ASGITransport(app=sb.poweroffice_app), base_url=POWEROFFICE_URL,
-                                  headers={"Ocp-Apim-Subscription-Key": po_creds["subscription_key"]}) as po:
-            session = (await sd.post("/Authorize/ApiToken", json={"Token": creds["smartdok"]["api_token"]})).json()
-            sd.headers["Authorization"] = f"Bearer {session}"
-            token = await po.post(POWEROFFICE_TOKEN_URL, data={"grant_type": "client_credentials"},
-                                  headers={"Authorization": basic(po_creds["application_key"], po_creds["client_key"])})
-            po.headers["Authorization"] = f"Bearer {token.json()['access_token']}"
-            await asyncio.sleep(0)  # each step lets every other company take one: the requests interleave
-            listed = [p["ProjectNumber"] for p in (await sd.get("/Projects")).json()["Items"]]
-            await asyncio.sleep(0)
-            made = await po.post("/Projects", json={"Code": listed[0], "Name": f"Synket for {name}"})
-            await asyncio.sleep(0)
-            codes = [p["Code"] for p in (await po.get("/Projects")).json()]
-            return listed, codes, made.status_code
-
-    async def everyone():
-        return await asyncio.gather(*(company(name, i) for i, name in enumerate(names)))
-
-    results = dict(zip(names, run(everyone())))
-    for name, (listed, codes, status) in results.items():
-        mine = numbers(world["tenants"][name])
-        assert listed == mine and status == 201 and codes == ["9000", mine[0]]
-        created = [p for p in sb.world(tenant=name)["poweroffice"]["Projects"] if p["Code"] == mine[0]]
-        assert [p["Name"] for p in created] == [f"Synket for {name}"]
-        assert sb.stats(tenant=name) == {
-            "smartdok": {"POST /Authorize/ApiToken": 1, "GET /Projects": 1},
-            "poweroffice": {"POST /OAuth/Token": 1, "POST /v2/Projects": 1, "GET /v2/Projects": 1}}
-    assert sum(sb.delayed("poweroffice", tenant=name)[1] for name in names) == 20
-    rates = sb.rates()
-    assert sorted(r["requests"] for r in rates.values()) == [3 * 66, 3 * 67, 3 * 67]  # 200 dealt over 3 keys
-
-
-def test_200_companies_cost_a_fraction_of_200_sandboxes():
-    import tracemalloc
-
-    Sandbox(tenants_world(1, projects=3))  # the specs and schemas are cached before measuring
-    tracemalloc.start()
-    try:
-        one = Sandbox(tenants_world(1, projects=3))
-        single = tracemalloc.get_traced_memory()[0]
-        del one
-        tracemalloc.reset_peak()
-        start = tracemalloc.get_traced_memory()[0]
-        many = Sandbox(tenants_world(200, projects=3))
-        grown = tracemalloc.get_traced_memory()[0] - start
-    finally:
-        tracemalloc.stop()
-    assert len(many.tenants()) == 200
-    # apps, routes and specs are built once: each further company costs its records, not a sandbox
-    assert grown < 60 * single, (grown, single)
 
 
 def test_posted_worlds_may_bring_tenants_and_a_bare_reset_returns_to_the_world_file(sb):
