@@ -9,9 +9,10 @@ Usage::
     async with httpx.AsyncClient(transport=t["poweroffice"], base_url=POWEROFFICE_URL) as po:
         ...
 
-World files, the control surface and every choice the emulators make where the
-specs are silent: ``docs/SANDBOX.md``. Layout: :mod:`~grunndata.sandbox.state`
-(worlds, lock, clock, tokens, rate windows, stamps) is all the emulators share;
+World files (one company, or many under ``tenants:``), the control surface and every
+choice the emulators make where the specs are silent: ``docs/SANDBOX.md``. Layout:
+:mod:`~grunndata.sandbox.state` (the worlds, one per tenant, lock, clock, tokens, rate
+windows, stamps; which world serves the request) is all the emulators share;
 :mod:`~grunndata.sandbox.smartdok` and :mod:`~grunndata.sandbox.poweroffice` build the
 two ASGI apps from their ``sd_*`` and ``po_*`` parts; :mod:`~grunndata.sandbox.control`
 wraps each in the ``/_sandbox/`` surface and fault injection; :mod:`~grunndata.sandbox.app`

@@ -1,13 +1,13 @@
 """The Sandbox: both emulators over one shared, resettable state, as one Python object."""
 from __future__ import annotations
 
-import copy
 import datetime as dt
 import threading
 import time
 from collections import deque
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 import httpx
 
@@ -15,10 +15,11 @@ from grunndata.sandbox import poweroffice, smartdok
 from grunndata.sandbox.faults import ServerControl, make_fault
 from grunndata.sandbox.resources import SYSTEMS
 from grunndata.sandbox.state import State
+from grunndata.sandbox.world_state import World
 
 
 class Sandbox:
-    """SmartDok and PowerOffice Go emulators sharing one world.
+    """SmartDok and PowerOffice Go emulators sharing one world, or one world per tenant.
 
     ``smartdok_app`` and ``poweroffice_app`` are ASGI apps; use them in process
     with ``httpx.ASGITransport`` (see :meth:`transports`) or serve them with
@@ -28,6 +29,11 @@ class Sandbox:
     :meth:`advance_clock` adds an offset to it (also to the timestamps the
     emulators write), so expiry can be tested without waiting. Everything the
     emulators keep lives in :attr:`state` (:class:`grunndata.sandbox.state.State`).
+
+    With a world of ``tenants:`` (see ``docs/SANDBOX.md``) each company has its own
+    records, stats and faults: the per-world methods below take ``tenant=NAME``, and
+    without it answer for the whole sandbox (``world``, ``loaded_world``, ``reset``) or
+    raise :class:`grunndata.sandbox.state.TenantNeeded` naming the tenants.
     """
 
     def __init__(self, world: dict[str, Any] | str | Path | None = None, *, rate_limit: bool = True,
@@ -45,7 +51,7 @@ class Sandbox:
     # --- the state's parts, by their old names ----------------------------------------------
     @property
     def lock(self) -> threading.RLock:
-        return self.state.lock  # type: ignore[return-value]
+        return self.state.lock
 
     @property
     def controls(self) -> dict[str, ServerControl]:
@@ -81,44 +87,58 @@ class Sandbox:
         self.state.advance_clock(seconds)
 
     # --- worlds -----------------------------------------------------------------------------
-    def world(self) -> dict[str, Any]:
-        """Current state of both systems in world-file format."""
-        return self.state.dump()
+    def tenants(self) -> list[str]:
+        """The tenants' names ([] for a world without tenants)."""
+        return self.state.tenant_names()
 
-    def reset(self, world: dict[str, Any] | str | Path | None = None) -> None:
-        """Back to the world the sandbox started with, or to ``world``.
+    def world(self, tenant: str | None = None) -> dict[str, Any]:
+        """Current state in world-file format: a tenant's, or the whole sandbox's."""
+        return self.state.dump(self._world(tenant).name if tenant is not None else None)
 
-        Clears stats, faults and the rate-limit window; issued tokens stay valid. Records
-        that come back different are stamped as changed (see :mod:`grunndata.sandbox.state`).
+    def reset(self, world: dict[str, Any] | str | Path | None = None, *, tenant: str | None = None) -> None:
+        """Back to the world the sandbox (or ``tenant``) started with, or to ``world``.
+
+        Clears stats and faults (the whole sandbox's reset clears the rate-limit windows
+        too); issued tokens stay valid. Records that come back different are stamped as
+        changed (see :mod:`grunndata.sandbox.world_state`).
         """
-        self.state.reset(world)
+        if tenant is None:
+            self.state.reset(world)
+        else:
+            self.state.reset_tenant(self._world(tenant).name or "", world)
 
-    def loaded_world(self) -> dict[str, Any]:
-        """The world a reset without a world returns to."""
-        return copy.deepcopy(self.state.start_world)
+    def loaded_world(self, tenant: str | None = None) -> dict[str, Any]:
+        """The world a reset without a world returns to (a tenant's, or the whole sandbox's)."""
+        return self.state.loaded_world(self._world(tenant).name if tenant is not None else None)
 
     # --- stats ------------------------------------------------------------------------------
-    def stats(self) -> dict[str, dict[str, int]]:
+    def stats(self, tenant: str | None = None) -> dict[str, dict[str, int]]:
         """Requests per system, by ``METHOD /path/template`` (control calls excluded)."""
+        world = self._world(tenant)
         with self.lock:
-            return {system: dict(self.controls[system].requests) for system in SYSTEMS}
+            return {system: dict(world.controls[system].requests) for system in SYSTEMS}
 
-    def write_count(self, system: str) -> int:
+    def rates(self) -> dict[str, dict[str, int]]:
+        """PowerOffice's requests per subscription key (by label): ``max_per_second``, ``requests``, ``429``."""
+        with self.lock:
+            return self.state.rates.report()
+
+    def write_count(self, system: str, tenant: str | None = None) -> int:
         """POST/PUT/PATCH/DELETE requests received by a system, auth and control calls excluded."""
         with self.lock:
-            return self.controls[_system(system)].writes
+            return self._world(tenant).controls[_system(system)].writes
 
-    def delayed(self, system: str) -> tuple[int, int]:
+    def delayed(self, system: str, tenant: str | None = None) -> tuple[int, int]:
         """(held now, held in all) by delay faults: wait on these, not on a clock."""
         with self.lock:
-            control = self.controls[_system(system)]
+            control = self._world(tenant).controls[_system(system)]
             return control.held, control.delayed
 
     # --- faults -----------------------------------------------------------------------------
     def add_fault(self, system: str, method: str, path: str, *, count: int = 1, status: int | None = None,
                   delay: float = 0.0, drop_after_commit: bool = False, body: str | None = None,
                   headers: dict[str, str] | None = None, after_commit: bool = False,
-                  retry_after: float | int | None = None) -> None:
+                  retry_after: float | int | None = None, tenant: str | None = None) -> None:
         """Make the next ``count`` requests matching ``method`` (or ``*``) and ``path`` misbehave.
 
         ``path`` is an exact path or a route template (``/v2/Projects/{id}``).
@@ -126,17 +146,23 @@ class Sandbox:
         """
         fault = make_fault(method, path, count=count, status=status, delay=delay, drop=drop_after_commit,
                            after_commit=after_commit, body=body, headers=headers, retry_after=retry_after)
+        world = self._world(tenant)
         with self.lock:
-            self.controls[_system(system)].faults.append(fault)
+            world.controls[_system(system)].faults.append(fault)
 
-    def faults(self, system: str) -> list[dict[str, Any]]:
+    def faults(self, system: str, tenant: str | None = None) -> list[dict[str, Any]]:
+        world = self._world(tenant)
         with self.lock:
-            return [f.as_dict() for f in self.controls[_system(system)].faults]
+            return [f.as_dict() for f in world.controls[_system(system)].faults]
 
-    def clear_faults(self, system: str | None = None) -> None:
+    def clear_faults(self, system: str | None = None, tenant: str | None = None) -> None:
+        world = self._world(tenant)
         with self.lock:
             for name in ([_system(system)] if system else SYSTEMS):
-                self.controls[name].faults.clear()
+                world.controls[name].faults.clear()
+
+    def _world(self, tenant: str | None) -> World:
+        return self.state.world(tenant)
 
     # --- clients ----------------------------------------------------------------------------
     def transports(self) -> dict[str, httpx.ASGITransport]:

@@ -16,7 +16,8 @@ from grunndata.sandbox.demo import EXAMPLE_WORLD  # the company «grunndata demo
 
 @click.command("sandbox")
 @click.option("--world", "world_path", metavar="FILE",
-              help="Verdensfil (YAML/JSON) med startdata. Standard: eksempelverdenen Fjordbygg AS.")
+              help="Verdensfil (YAML/JSON) med startdata, for ett selskap eller mange (tenants:). "
+                   "Standard: eksempelverdenen Fjordbygg AS.")
 @click.option("--host", default="127.0.0.1", show_default=True, help="Adresse å lytte på.")
 @click.option("--smartdok-port", default=8081, show_default=True, type=click.IntRange(0, 65535),
               help="Port for SmartDok (0 = velg en ledig).")
@@ -47,6 +48,7 @@ def _run(world: Path, host: str, smartdok_port: int, poweroffice_port: int, *, r
     from grunndata.sandbox.server import Urls, serve
 
     sb = Sandbox.from_file(world, rate_limit=rate_limit)
+    tenants = sb.tenants()
     if access_log:
         logging.basicConfig(level=logging.INFO, format="%(message)s")
 
@@ -56,6 +58,9 @@ def _run(world: Path, host: str, smartdok_port: int, poweroffice_port: int, *, r
         click.echo(f"Token         {urls.token}")
         click.echo(f"Kontroll      {urls.smartdok}/_sandbox/  {urls.token.rsplit('/OAuth', 1)[0]}/_sandbox/")
         click.echo(f"Verden        {world}" + ("" if rate_limit else "  (uten rate limit)"))
+        if tenants:
+            click.echo(f"Selskaper     {len(tenants)} (API-nøkkel og klientnøkkel velger selskap; "
+                       "kontrollkall tar ?tenant=NAVN)")
         click.echo("Trykk Ctrl-C for å stoppe.")
 
     async def main() -> None:

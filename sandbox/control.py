@@ -1,9 +1,12 @@
 """The ``/_sandbox/`` control surface and the fault injection around each emulator.
 
 Every emulator is wrapped in a :class:`ControlApp`. It answers ``/_sandbox/...``
-itself (no auth), counts every other request by method and path template, and
-applies pending faults (:mod:`grunndata.sandbox.faults`) before the request reaches
-the emulator. A dropped connection: served by uvicorn the socket is closed; in
+itself (no auth). Every other request is served from one world, which its entry
+(:mod:`grunndata.sandbox.tenancy`) picks by the request's credentials; the request is
+counted in that world's stats by method and path template, and that world's pending
+faults (:mod:`grunndata.sandbox.faults`) apply before the request reaches the emulator.
+Control calls name a world with ``?tenant=NAME`` (``*``: all of them, where that makes
+sense); a sandbox with several tenants refuses a call that names none. A dropped connection: served by uvicorn the socket is closed; in
 process (``httpx.ASGITransport``) ``httpx.RemoteProtocolError`` is raised, which is
 what an ``httpx`` client sees when a real server hangs up.
 
@@ -13,7 +16,8 @@ from __future__ import annotations
 
 import asyncio
 import json
-from typing import TYPE_CHECKING, Any, Awaitable, Callable
+from collections.abc import Awaitable, Callable
+from typing import TYPE_CHECKING, Any
 
 from starlette.requests import ClientDisconnect, Request
 from starlette.routing import Match, Route
@@ -22,10 +26,14 @@ from starlette.types import Message, Receive, Scope, Send
 from grunndata.errors import GrunndataError
 from grunndata.sandbox.common import empty, json_response
 from grunndata.sandbox.faults import Fault, make_fault
+from grunndata.sandbox.resources import PO
+from grunndata.sandbox.state import TenantNeeded, UnknownTenant
+from grunndata.sandbox.tenancy import entry_for
 from grunndata.sandbox.world import parse_world_text
 
 if TYPE_CHECKING:
     from grunndata.sandbox.state import State
+    from grunndata.sandbox.world_state import World
 
 FaultRenderer = Callable[[Fault, str], Any]
 ACTIONS = ("world", "stats", "faults", "reset", "clock")
@@ -49,6 +57,7 @@ class ControlApp:
         self.inner = inner
         self.routes = routes
         self.render_fault = render_fault
+        self.entry = entry_for(system)
         self.not_emulated: list[tuple[str, str]] = []  # (METHOD, spec path) answered 501
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
@@ -61,8 +70,10 @@ class ControlApp:
             response = await self._control(scope, receive)
             await response(scope, receive, send)
             return
+        world, receive = await self.entry(self.state, scope, receive)
         try:
-            await self._emulate(scope, receive, send, path)
+            with self.state.serving(world):
+                await self._emulate(scope, receive, send, path)
         except ClientDisconnect:
             return  # the client went away mid-request (e.g. a killed apply): no one to answer
 
@@ -102,31 +113,59 @@ class ControlApp:
         state = self.state
         action = scope["path"].rstrip("/").removeprefix("/_sandbox").strip("/")
         method = scope["method"].upper()
-        if action == "world" and method == "GET":
-            return json_response(state.dump())
-        if action == "stats" and method == "GET":
-            with state.lock:
-                control = state.controls[self.system]
-                return json_response({"requests": dict(control.requests), "writes": control.writes})
-        if action == "faults":
-            return await self._faults(request, method)
-        if action == "reset" and method == "POST":
-            return await self._reset(request)
-        if action == "clock" and method == "POST":
-            try:
-                data = json.loads(await request.body() or b"{}")
-                seconds = float(data.get("advance", 0))
-            except (ValueError, TypeError, AttributeError):
-                return json_response({"error": 'body must be {"advance": seconds}'}, 400)
-            state.advance_clock(seconds)
-            return json_response({"offset": state.clock_offset})
-        if action in ACTIONS:
+        if action not in ACTIONS:
+            return json_response({"error": f"unknown control endpoint /_sandbox/{action}"}, 404)
+        allowed = {"world": ("GET",), "stats": ("GET",), "faults": ("GET", "POST", "DELETE"),
+                   "reset": ("POST",), "clock": ("POST",)}[action]
+        if method not in allowed:
             return empty(405)
-        return json_response({"error": f"unknown control endpoint /_sandbox/{action}"}, 404)
+        tenant = request.query_params.get("tenant")
+        try:
+            # The clock is the whole sandbox's: it needs no tenant, but a named one must exist.
+            target = None if action == "clock" and tenant is None else state.target(tenant)
+        except TenantNeeded as exc:
+            return json_response({"error": str(exc), "tenants": exc.tenants},
+                                 404 if isinstance(exc, UnknownTenant) else 400)
+        if action == "world":
+            return json_response(state.dump(target.name if target is not None else None))
+        if action == "stats":
+            return json_response(self._stats(target))
+        if action == "faults":
+            return await self._faults(request, method, target)
+        if action == "reset":
+            return await self._reset(request, target)
+        try:
+            data = json.loads(await request.body() or b"{}")
+            seconds = float(data.get("advance", 0))
+        except (ValueError, TypeError, AttributeError):
+            return json_response({"error": 'body must be {"advance": seconds}'}, 400)
+        state.advance_clock(seconds)
+        return json_response({"offset": state.clock_offset})
 
-    async def _faults(self, request: Request, method: str) -> Any:
+    def _stats(self, target: World | None) -> dict[str, Any]:
+        """One world's requests and writes on this server (``*``: every tenant's); PowerOffice adds "rate"."""
         state = self.state
-        control = state.controls[self.system]
+        with state.lock:
+            if target is not None or not state.multi:
+                out = (target or state.worlds[None]).stats(self.system)
+            else:
+                out = {"tenants": {world.name: world.stats(self.system) for world in state.worlds.values()}}
+            if self.system == PO:
+                out["rate"] = state.rates.report()
+            return out
+
+    async def _faults(self, request: Request, method: str, target: World | None) -> Any:
+        state = self.state
+        if target is None:
+            if method != "DELETE":
+                return json_response({"error": "faults belong to one tenant: name it with ?tenant=NAME "
+                                               "(DELETE takes * to clear every tenant's)",
+                                      "tenants": state.tenant_names()}, 400)
+            with state.lock:
+                for world in state.worlds.values():
+                    world.controls[self.system].faults.clear()
+            return json_response([])
+        control = target.controls[self.system]
         if method == "GET":
             with state.lock:
                 return json_response([f.as_dict() for f in control.faults])
@@ -134,8 +173,6 @@ class ControlApp:
             with state.lock:
                 control.faults.clear()
             return json_response([])
-        if method != "POST":
-            return empty(405)
         try:
             data = json.loads(await request.body() or b"null")
             items = data if isinstance(data, list) else [data]
@@ -153,24 +190,31 @@ class ControlApp:
             control.faults.extend(faults)
             return json_response([f.as_dict() for f in control.faults])
 
-    async def _reset(self, request: Request) -> Any:
-        """No body: back to the start world (the ``--world`` file). A body: that world, YAML or JSON."""
+    async def _reset(self, request: Request, target: World | None) -> Any:
+        """No body: back to the start world (the ``--world`` file). A body: that world, YAML or JSON.
+
+        ``target`` is the tenant to reset, or None for the whole sandbox.
+        """
         raw = await request.body()
         try:
             text = raw.decode("utf-8")
         except UnicodeDecodeError:
             return json_response({"error": "the world must be UTF-8 text"}, 400)
         media = request.headers.get("content-type", "").split(";")[0].strip().lower()
+        source = "POST /_sandbox/reset"
         try:
             world = None
             if text.strip():
-                world = parse_world_text(text, "POST /_sandbox/reset", as_json=media.endswith("json"))
+                world = parse_world_text(text, source, as_json=media.endswith("json"))
                 if world is None:
                     world = {}
                 if not isinstance(world, dict):  # never a path: a body names no file on this machine
-                    raise GrunndataError("POST /_sandbox/reset: a world must be a mapping with keys "
+                    raise GrunndataError(f"{source}: a world must be a mapping with keys "
                                          f"smartdok, poweroffice, credentials (got {type(world).__name__})")
-            self.state.reset(world, name="POST /_sandbox/reset")
+            if target is None or target.name is None:
+                self.state.reset(world, name=source)
+            else:
+                self.state.reset_tenant(target.name, world, name=source)
         except GrunndataError as exc:
             return json_response({"error": str(exc)}, 400)
         return json_response({"reset": True})

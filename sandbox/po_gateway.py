@@ -8,7 +8,6 @@ casing).
 from __future__ import annotations
 
 import http
-from collections import deque
 from typing import TYPE_CHECKING, Any, Callable
 
 from starlette.responses import JSONResponse, Response
@@ -16,6 +15,7 @@ from starlette.types import Receive, Scope, Send
 
 from grunndata.sandbox.common import empty, raw_body
 from grunndata.sandbox.faults import Fault
+from grunndata.sandbox.rates import RATE_LIMIT  # noqa: F401  (kept importable from here)
 
 if TYPE_CHECKING:
     from grunndata.sandbox.state import State
@@ -23,7 +23,6 @@ if TYPE_CHECKING:
 PO = "poweroffice"
 TOKEN_PATH = "/OAuth/Token"
 TOKEN_LIFETIME = 1200
-RATE_LIMIT = 10
 SUBSCRIPTION_HEADER = "ocp-apim-subscription-key"
 RATE_LIMIT_BODY = {"statusCode": "429", "message": "Rate limit is exceeded. Try again in 1 seconds."}
 PROJECT_STATUS = ("Tentative", "Active", "Archived", "NotStarted", "Complete")
@@ -100,19 +99,14 @@ class Gate:
         if not key:
             return gateway_error(401, "Access denied due to missing subscription key. Make sure to include "
                                        "subscription key when making requests to an API.")
-        expected = state.credentials.get(PO, {}).get("subscription_key")
-        if expected is not None and key != expected:
+        if not state.subscription_known(key):
             return gateway_error(401, "Access denied due to invalid subscription key. Make sure to provide "
                                        "a valid key for an active subscription.")
+        # One window per subscription key for the whole sandbox: the tenants sharing a key share it.
+        if not state.admit(key):
+            return JSONResponse(RATE_LIMIT_BODY, status_code=429, headers={"Retry-After": "1"})
         with state.lock:
             now = state.now()
-            if state.rate_limit:
-                window = state.rate_windows.setdefault(key, deque())
-                while window and window[0] <= now - 1.0:
-                    window.popleft()
-                if len(window) >= RATE_LIMIT:
-                    return JSONResponse(RATE_LIMIT_BODY, status_code=429, headers={"Retry-After": "1"})
-                window.append(now)
             if scope["path"] == TOKEN_PATH:
                 return None
             auth = headers.get("authorization", "")

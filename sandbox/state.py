@@ -1,49 +1,61 @@
-"""The sandbox's state: worlds, the lock, the clock, tokens, rate windows, faults and stamps.
+"""The sandbox's state: the worlds (one per tenant), the lock, the clock, tokens, rate windows,
+faults, stats and stamps.
 
 One :class:`State` is shared by both emulators and the control surface. It is the
 only thing they share: the emulators read and write records through it, check
 tokens and sessions in it, and stamp changes with its clock.
 
-Stamps. Every record of a resource with a change stamp (SmartDok ``Updated``,
-``LastUpdated``; PowerOffice ``LastChangedDateTimeOffset``) is stamped from the
-sandbox clock whenever it changes: when a world is loaded, when the API writes it,
-and when ``/_sandbox/reset`` puts a different record in its place. A record that a
-reset leaves as it was keeps its stamp, and so does a stamp the world file sets
-itself. Stamps never go backwards and never repeat within a system, so a client
-that reads "changed after the newest stamp I saw" misses nothing.
+Worlds. A world file without ``tenants:`` gives one :class:`World` (named ``None``); one
+with ``tenants:`` gives a world per tenant, each with its own records, credentials,
+stamps, tokens, faults and stats. Each request is served from one world: its entry
+(:mod:`grunndata.sandbox.tenancy`) picks it by the request's credentials and sets it for
+the request with :meth:`State.serving`. ``state.rows``, ``state.get``, ``state.insert``,
+``state.credentials``, ``state.po_tokens``, ``state.controls`` and the rest reach that
+world, so no emulator handler knows about tenants. The lock, the clock and PowerOffice's
+rate windows (per subscription key, shared by the tenants that use it, as the live
+gateway counts: :mod:`grunndata.sandbox.rates`) belong to the whole sandbox.
+
+Stamps: :mod:`grunndata.sandbox.world_state`.
 """
 from __future__ import annotations
 
-import copy
+import contextlib
+import contextvars
 import datetime as dt
+import pickle
+import secrets
 import threading
 import time
-from collections import deque
+from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 from grunndata.sandbox.faults import ServerControl
-from grunndata.sandbox.resources import ID_BASE, PO, RESOURCES, SYSTEMS, Resource, resource, uuid_for
+from grunndata.sandbox.rates import Rates
+from grunndata.sandbox.resources import PO, SD, SYSTEMS
 from grunndata.sandbox.world import load_world
+from grunndata.sandbox.world_state import World
+from grunndata.sandbox.world_tenants import check_selectors_unique, check_tenant_world
 
 WorldSource = dict[str, Any] | str | Path | None
-# The smallest step the vendor's stamp format shows: SmartDok milliseconds, PowerOffice microseconds.
-_RESOLUTION = {"smartdok": dt.timedelta(milliseconds=1), "poweroffice": dt.timedelta(microseconds=1)}
+# The world the request being served reads and writes (set by State.serving at the request's entry).
+_SERVING: contextvars.ContextVar[World | None] = contextvars.ContextVar("grunndata_sandbox_world", default=None)
 
 
-def _id_order(value: Any) -> tuple[int, Any]:
-    return (0, value) if isinstance(value, int) else (1, str(value))
+class TenantNeeded(ValueError):
+    """A call that must name a tenant did not (the sandbox serves several)."""
+
+    def __init__(self, message: str, tenants: list[str]):
+        super().__init__(message)
+        self.tenants = tenants
 
 
-def format_stamp(system: str, when: dt.datetime) -> str:
-    """A stamp as the vendor writes it (SmartDok: milliseconds, ``Z``; PowerOffice: microseconds, ``+00:00``)."""
-    if system == PO:
-        return when.isoformat(timespec="microseconds")
-    return when.replace(tzinfo=None).isoformat(timespec="milliseconds") + "Z"
+class UnknownTenant(TenantNeeded):
+    """A call named a tenant the sandbox does not serve."""
 
 
 class State:
-    """Both systems' records plus everything the emulators keep between requests."""
+    """Every world the sandbox serves plus everything the emulators keep between requests."""
 
     def __init__(self, world: WorldSource = None, *, rate_limit: bool = True,
                  clock: Callable[[], float] = time.monotonic):
@@ -51,16 +63,25 @@ class State:
         self.rate_limit = rate_limit
         self._clock = clock
         self.clock_offset = 0.0
-        self.controls = {system: ServerControl() for system in SYSTEMS}
-        self.po_tokens: dict[str, float] = {}
-        self.sd_sessions: dict[str, float] = {}
-        self.rate_windows: dict[str, deque[float]] = {}
-        self._last_stamp: dict[str, dt.datetime] = {}
-        self.start_world = load_world(world)
-        self.credentials: dict[str, dict[str, str]] = {}
-        self.tables: dict[str, dict[str, dict[Any, dict[str, Any]]]] = {s: {} for s in SYSTEMS}
-        self._counters: dict[tuple[str, str], int] = {}
-        self._install(self.start_world)
+        self.po_owners: dict[str, World] = {}   # PowerOffice token → the world it was issued in
+        self.sd_owners: dict[str, World] = {}   # SmartDok session → the world it was issued in
+        self.rates = Rates()
+        self.rate_windows = self.rates.windows
+        self.worlds: dict[str | None, World] = {}
+        self._by_selector: dict[tuple[str, str], World] = {}
+        self._subscriptions: frozenset[str] | None = None
+        # The start worlds, pickled (compact, and a bare reset unpickles instead of deep-copying).
+        self._starts: dict[str | None, bytes] = {}
+        # Serves requests that name no tenant: no credentials match it, so they are answered
+        # exactly as the vendor answers bad credentials.
+        self.nobody = World(self, None, {"credentials": {
+            SD: {"api_token": secrets.token_urlsafe(32)},
+            PO: {"application_key": secrets.token_urlsafe(32), "client_key": secrets.token_urlsafe(32)}}})
+        loaded = load_world(world)
+        parts = _parts(loaded)
+        self._start_names = list(parts)
+        self._starts = {name: pickle.dumps(part, pickle.HIGHEST_PROTOCOL) for name, part in parts.items()}
+        self._install_all(parts)
 
     # --- clock ------------------------------------------------------------------------------
     def now(self) -> float:
@@ -69,131 +90,219 @@ class State:
 
     def utcnow(self) -> dt.datetime:
         """Wall time as the emulators stamp records, moved by advance_clock too."""
-        return dt.datetime.now(dt.timezone.utc) + dt.timedelta(seconds=self.clock_offset)
+        return dt.datetime.now(dt.UTC) + dt.timedelta(seconds=self.clock_offset)
 
     def advance_clock(self, seconds: float) -> None:
         with self.lock:
             self.clock_offset += float(seconds)
 
-    def stamp(self, system: str) -> str:
-        """A fresh change stamp for ``system``: now, and later than any stamp handed out before."""
-        with self.lock:
-            step = _RESOLUTION[system]
-            when = self.utcnow()
-            if system != PO:
-                when = when.replace(microsecond=when.microsecond // 1000 * 1000)
-            last = self._last_stamp.get(system)
-            if last is not None and when <= last:
-                when = last + step
-            self._last_stamp[system] = when
-            return format_stamp(system, when)
+    # --- tenants ----------------------------------------------------------------------------
+    @property
+    def multi(self) -> bool:
+        """Whether the sandbox serves tenants (a world file with ``tenants:``)."""
+        return None not in self.worlds
 
-    # --- records ----------------------------------------------------------------------------
+    def tenant_names(self) -> list[str]:
+        return [name for name in self.worlds if name is not None]
+
+    def target(self, name: str | None) -> World | None:
+        """The world a control call names: ``None`` for the whole sandbox (``*``).
+
+        Without a name a single world is itself and several tenants are refused
+        (:class:`TenantNeeded`); a name the sandbox does not serve is :class:`UnknownTenant`.
+        """
+        names = self.tenant_names()
+        if name == "*":
+            return None
+        if name is None:
+            if not self.multi:
+                return self.worlds[None]
+            raise TenantNeeded("this sandbox serves several tenants: name one with ?tenant=NAME", names)
+        world = self.worlds.get(name) if self.multi else None
+        if world is None:
+            raise UnknownTenant(f"unknown tenant {name!r}" if names else
+                                "this sandbox serves one world without tenants: leave out ?tenant", names)
+        return world
+
+    def world(self, name: str | None) -> World:
+        """One world by tenant name (``None``: the single world); TenantNeeded or UnknownTenant else."""
+        world = self.target(name)
+        if world is None:
+            raise TenantNeeded("name one tenant, not *", self.tenant_names())
+        return world
+
+    def here(self) -> World:
+        """The world of the request being served (the single world outside a request)."""
+        world = _SERVING.get()
+        if world is not None and world.home is self:
+            return world
+        single = self.worlds.get(None)
+        if single is None:
+            raise TenantNeeded("no tenant selected: use State.serving(state.world(NAME))", self.tenant_names())
+        return single
+
+    @contextlib.contextmanager
+    def serving(self, world: World) -> Iterator[World]:
+        """Serve what runs inside from ``world`` (the request's entry does this for each request)."""
+        token = _SERVING.set(world)
+        try:
+            yield world
+        finally:
+            _SERVING.reset(token)
+
+    def by_selector(self, system: str, value: str) -> World | None:
+        """The tenant whose SmartDok API token (or PowerOffice client key) is ``value``."""
+        return self._by_selector.get((system, value))
+
+    def owner(self, system: str, token: str) -> World | None:
+        """The world a live-or-expired PowerOffice token (or SmartDok session) was issued in."""
+        world = (self.po_owners if system == PO else self.sd_owners).get(token)
+        if world is None or self.worlds.get(world.name) is not world:
+            return None  # unknown, or its tenant is gone
+        return world
+
+    def subscription_known(self, key: str) -> bool:
+        """Whether PowerOffice's gateway accepts ``key``: any tenant's key (any key if one sets none)."""
+        return self._subscriptions is None or key in self._subscriptions
+
+    # --- the serving world's parts, for the emulators ---------------------------------------
+    @property
+    def tables(self) -> dict[str, dict[str, dict[Any, dict[str, Any]]]]:
+        return self.here().tables
+
+    @property
+    def credentials(self) -> dict[str, dict[str, str]]:
+        return self.here().credentials
+
+    @property
+    def controls(self) -> dict[str, ServerControl]:
+        return self.here().controls
+
+    @property
+    def po_tokens(self) -> dict[str, float]:
+        return self.here().po_tokens
+
+    @property
+    def sd_sessions(self) -> dict[str, float]:
+        return self.here().sd_sessions
+
+    def stamp(self, system: str) -> str:
+        return self.here().stamp(system)
+
     def table(self, system: str, key: str) -> dict[Any, dict[str, Any]]:
-        return self.tables[system][key]
+        return self.here().tables[system][key]
 
     def rows(self, system: str, key: str) -> list[dict[str, Any]]:
-        return list(self.tables[system][key].values())
+        return list(self.here().tables[system][key].values())
 
     def get(self, system: str, key: str, record_id: Any) -> dict[str, Any] | None:
-        return self.tables[system][key].get(record_id)
+        return self.here().tables[system][key].get(record_id)
 
     def insert(self, system: str, key: str, record: dict[str, Any]) -> dict[str, Any]:
-        """Store a new record under a fresh id (put first in the record) and return it."""
-        res = resource(system, key)
-        table = self.tables[system][key]
-        self._counters[(system, key)] += 1
-        new_id: Any = self._counters[(system, key)]
-        if res.id_kind == "uuid":
-            while uuid_for(new_id) in table:
-                new_id += 1
-            self._counters[(system, key)] = new_id
-            new_id = uuid_for(new_id)
-        stored = {res.id_field: new_id, **{k: v for k, v in record.items() if k != res.id_field}}
-        table[new_id] = stored
-        return stored
+        return self.here().insert(system, key, record)
 
     def touch(self, system: str, key: str, record: dict[str, Any], *, created: bool = False) -> str:
-        """Stamp a record the API just changed (or made, with ``created``); returns the stamp."""
-        res = resource(system, key)
-        now = self.stamp(system)
-        for name in res.changed + (res.created if created else ()):
-            record[name] = now
-        return now
+        return self.here().touch(system, key, record, created=created)
 
-    def dump(self) -> dict[str, Any]:
-        """The current state in world-file format (only non-empty resources)."""
+    # --- PowerOffice's gateway --------------------------------------------------------------
+    def arrive(self, key: str) -> None:
+        """Count a request that arrived with subscription key ``key`` (``/_sandbox/stats`` "rate")."""
+        if key and self.subscription_known(key):
+            with self.lock:
+                self.rates.arrive(key, self.now())
+
+    def admit(self, key: str) -> bool:
+        """Whether the rate limit lets a request with ``key`` through now (always, with it off)."""
+        if not self.rate_limit:
+            return True
         with self.lock:
-            out: dict[str, Any] = {}
-            for system in SYSTEMS:
-                out[system] = {key: copy.deepcopy(list(rows.values()))
-                               for key, rows in self.tables[system].items() if rows}
-            if self.credentials:
-                out["credentials"] = copy.deepcopy(self.credentials)
-            return out
+            return self.rates.admit(key, self.now())
 
     # --- worlds -----------------------------------------------------------------------------
-    def reset(self, world: WorldSource = None, *, name: str = "world") -> None:
-        """Back to the start world, or to ``world``; stats, faults and rate windows cleared.
-
-        Issued tokens and sessions stay valid. The start world (the ``--world`` file) stays
-        what a reset without a world returns to, whatever worlds were loaded since.
-        """
-        loaded = load_world(world, name) if world is not None else self.start_world
+    def dump(self, name: str | None = None) -> dict[str, Any]:
+        """A world in world-file format: the tenant's, or (no name) the whole sandbox's."""
+        if name is not None or not self.multi:
+            return self.worlds[name].dump()
         with self.lock:
-            self._install(loaded)
-            for control in self.controls.values():
-                control.faults.clear()
-                control.clear_stats()
-            self.rate_windows.clear()
+            return {"tenants": {world.name: world.dump() for world in self.worlds.values()}}
 
-    def _install(self, normalised: dict[str, Any]) -> None:
-        data = copy.deepcopy(normalised)
-        previous = self.tables
-        # One stamp per system for the whole load: it is one change, nobody can read in between.
-        load_stamps: dict[str, str] = {}
+    def loaded_world(self, name: str | None = None) -> dict[str, Any]:
+        """The start world: a tenant's, or (no name) the whole sandbox's."""
+        if name is not None or not self.multi:
+            return pickle.loads(self._starts[name])
+        return {"tenants": {n: pickle.loads(self._starts[n]) for n in self._start_names}}
 
-        def load_stamp(system: str) -> str:
-            if system not in load_stamps:
-                load_stamps[system] = self.stamp(system)
-            return load_stamps[system]
+    def reset(self, world: WorldSource = None, *, name: str = "world") -> None:
+        """The whole sandbox back to its start world, or to ``world``; stats, faults and rate windows cleared.
 
-        self.credentials = data.get("credentials", {})
-        self.tables = {}
-        for system in SYSTEMS:
-            self.tables[system] = {}
-            for key, res in RESOURCES[system].items():
-                rows = sorted(data.get(system, {}).get(key, []), key=lambda r, f=res.id_field: _id_order(r[f]))
-                old = previous.get(system, {}).get(key, {})
-                if res.stamps:
-                    for row in rows:
-                        self._stamp_loaded(res, row, old.get(row[res.id_field]), load_stamp)
-                self.tables[system][key] = {row[res.id_field]: row for row in rows}
-                ints = [i for i in self.tables[system][key] if isinstance(i, int)]
-                self._counters[(system, key)] = max([ID_BASE[system]] + ints) if res.id_kind == "int" \
-                    else len(self.tables[system][key])
+        Issued tokens and sessions stay valid (in the tenants that are still there). The
+        start world (the ``--world`` file) stays what a reset without a world returns to,
+        whatever worlds were loaded since.
+        """
+        if world is None:
+            parts = {n: pickle.loads(self._starts[n]) for n in self._start_names}
+        else:
+            parts = _parts(load_world(world, name))
+            for tenant, part in parts.items():  # a tenant new to the sandbox starts from where it came in
+                if tenant not in self._starts:
+                    self._starts[tenant] = pickle.dumps(part, pickle.HIGHEST_PROTOCOL)
+        with self.lock:
+            self._install_all(parts)
+            self.nobody.reset({"credentials": self.nobody.credentials})
+            self.rates.clear()
 
-    @staticmethod
-    def _stamp_loaded(res: Resource, row: dict[str, Any], old: dict[str, Any] | None,
-                      load_stamp: Callable[[str], str]) -> None:
-        """Stamps of a loaded record: kept when the record did not change or the world sets them."""
-        same = old is not None and _without(row, res.stamps) == _without(old, res.stamps)
-        fresh: str | None = None
-        for name in res.changed:
-            given = row.get(name)
-            if given is None:
-                row[name] = old[name] if same and old and old.get(name) is not None else None
-            elif old is not None and not same and given == old.get(name):
-                row[name] = None  # a changed record whose stamp came back as it was: a new change
-            if row[name] is None:
-                fresh = fresh or load_stamp(res.system)
-                row[name] = fresh
-        first_change = next((row[n] for n in res.changed if row.get(n) is not None), None)
-        for name in res.created:
-            if row.get(name) is None:
-                kept = old.get(name) if old is not None else None
-                row[name] = kept or first_change or load_stamp(res.system)
+    def reset_tenant(self, tenant: str, world: WorldSource = None, *, name: str = "world") -> None:
+        """One tenant back to its start world, or to ``world``; its stats and faults cleared.
+
+        The rate windows are the sandbox's (shared by the tenants of a subscription key)
+        and stay as they are.
+        """
+        target = self.world(tenant)
+        if world is None:
+            loaded = pickle.loads(self._starts[tenant])
+        else:
+            loaded = load_world(world, name)
+            check_tenant_world(loaded, name, tenant)
+        with self.lock:
+            selectors = {n: w.credentials for n, w in self.worlds.items() if n != tenant}
+            selectors[tenant] = loaded.get("credentials", {})
+            check_selectors_unique(selectors, name)
+            target.reset(loaded)
+            self._index()
+
+    def _install_all(self, parts: dict[str | None, dict[str, Any]]) -> None:
+        with self.lock:
+            worlds: dict[str | None, World] = {}
+            for tenant, part in parts.items():
+                world = self.worlds.get(tenant)
+                if world is None:
+                    world = World(self, tenant, part)
+                else:
+                    world.reset(part)
+                worlds[tenant] = world
+            self.worlds = worlds
+            self._index()
+
+    def _index(self) -> None:
+        """Which world each selecting credential picks, and the subscription keys the gateway knows."""
+        self._by_selector = {}
+        keys: set[str] | None = set()
+        for world in self.worlds.values():
+            if world.name is not None:
+                for system in SYSTEMS:
+                    value = world.selector(system)
+                    if value is not None:
+                        self._by_selector[(system, value)] = world
+            key = world.credentials.get(PO, {}).get("subscription_key")
+            if key is None:
+                keys = None
+            elif keys is not None:
+                keys.add(key)
+        self._subscriptions = None if keys is None else frozenset(keys)
 
 
-def _without(record: dict[str, Any], names: tuple[str, ...]) -> dict[str, Any]:
-    return {k: v for k, v in record.items() if k not in names}
+def _parts(loaded: dict[str, Any]) -> dict[str | None, dict[str, Any]]:
+    """A loaded world as {tenant: world}: ``{None: world}`` without tenants."""
+    if "tenants" in loaded:
+        return dict(loaded["tenants"])
+    return {None: loaded}

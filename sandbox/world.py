@@ -32,8 +32,9 @@ from grunndata.sandbox.resources import (
     ID_BASE, PO, RESOURCES, SD, SYSTEMS, Resource, formats, record_schema, uuid_for,
 )
 from grunndata.sandbox.world_links import link_poweroffice, link_smartdok
+from grunndata.sandbox.world_tenants import normalise_tenants
 
-TOP_LEVEL = (*SYSTEMS, "credentials")
+TOP_LEVEL = (*SYSTEMS, "credentials", "tenants")
 CREDENTIALS = {SD: ("api_token",), PO: ("application_key", "client_key", "subscription_key")}
 _DATE_ONLY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
@@ -56,11 +57,12 @@ def _is_text(prop: dict[str, Any]) -> bool:
 
 
 class _Loader:
-    def __init__(self, source: str):
+    def __init__(self, source: str, prefix: str = ""):
         self.source = source
+        self.prefix = prefix  # where in the file this world sits ("tenants.NAME." for a tenant's)
 
     def fail(self, where: str, message: str) -> GrunndataError:
-        return GrunndataError(f"{self.source}: {where}: {message}")
+        return GrunndataError(f"{self.source}: {self.prefix}{where}: {message}")
 
     def normalise(self, data: Any) -> dict[str, Any]:
         if data is None:
@@ -73,6 +75,8 @@ class _Loader:
         if unknown:
             name = sorted(unknown)[0]
             raise self.fail(name, "unknown top-level key" + _hint(name, TOP_LEVEL))
+        if "tenants" in data:
+            return normalise_tenants(data, self)
         out: dict[str, Any] = {}
         for system in SYSTEMS:
             out[system] = self._system(system, data.get(system))

@@ -8,6 +8,7 @@ import pytest
 from sandbox_helpers import PATCH_JSON, po_client, run, sd_client
 
 from grunndata.sandbox import Sandbox
+from grunndata.sandbox.rates import key_label
 
 NEW_PROJECT = {"Code": "202630", "Name": "Fornebu næringspark", "ProjectStatus": "Active", "ProjectBillingMethod": "Time"}
 
@@ -137,8 +138,13 @@ def test_stats_count_by_template_and_exclude_control_and_auth_writes(sb):
     remote = run(go())
     assert sb.stats()["poweroffice"] == {"POST /OAuth/Token": 1, "GET /v2/Projects": 1, "GET /v2/Projects/{id}": 2,
                                          "PATCH /v2/Projects/{id}": 1}
+    rate = remote.pop("rate")
     assert remote == {"requests": sb.stats()["poweroffice"], "writes": 1}
     assert sb.write_count("poweroffice") == 1 and sb.stats()["smartdok"] == {}
+    # PowerOffice's server also reports its subscription key's arrivals (control calls not counted)
+    (label, seen), = rate.items()
+    assert label == key_label("sandbox-subscription") and "sandbox-subscription" not in str(rate)
+    assert seen["requests"] == 5 and seen["429"] == 0 and 1 <= seen["max_per_second"] <= 5
 
 
 def test_reset_restores_world_and_clears_stats_and_faults(sb):

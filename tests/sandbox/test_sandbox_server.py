@@ -1,6 +1,9 @@
 """Real loopback HTTP: serve_in_thread and the ``grunndata sandbox`` command."""
 from __future__ import annotations
 
+import asyncio
+import base64
+import json
 import os
 import queue
 import re
@@ -94,6 +97,59 @@ def test_grunndata_sandbox_serves_within_two_seconds():
         assert projects.status_code == 200 and {p["Code"] for p in projects.json()} >= {"202601", "202601.1"}
         assert unauthorised.status_code == 401
         assert elapsed < 2.0, f"took {elapsed:.2f} s"
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        proc.wait(timeout=10)
+    assert proc.returncode == 0, proc.stderr.read()
+
+
+def test_grunndata_sandbox_serves_a_world_of_tenants(tmp_path):
+    from grunndata.sandbox.tenants_world import tenant_credentials, tenants_world
+
+    path = tmp_path / "tenants.json"
+    path.write_text(json.dumps(tenants_world(3, projects=[2, 3, 4])), encoding="utf-8")
+    proc = subprocess.Popen([*_command(), "sandbox", "--world", str(path), "--smartdok-port", "0",
+                             "--poweroffice-port", "0"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                            env={**os.environ, "PYTHONUNBUFFERED": "1"})
+    try:
+        lines: queue.Queue = queue.Queue()
+        threading.Thread(target=_lines, args=(proc.stdout, lines), daemon=True).start()
+        urls: dict[str, str] = {}
+        while "Selskaper" not in urls:
+            match = re.match(r"(SmartDok|PowerOffice|Token|Selskaper)\s+(\S+)", lines.get(timeout=10))
+            if match:
+                urls[match.group(1)] = match.group(2)
+        assert urls["Selskaper"] == "3"
+        control = urls["Token"].rsplit("/OAuth", 1)[0] + "/_sandbox"
+
+        async def company(name: str) -> tuple[int, int]:
+            creds = tenant_credentials(name)
+            po_creds = creds["poweroffice"]
+            async with httpx.AsyncClient(timeout=5) as client:
+                session = (await client.post(f"{urls['SmartDok']}/Authorize/ApiToken",
+                                             json={"Token": creds["smartdok"]["api_token"]})).json()
+                listed = await client.get(f"{urls['SmartDok']}/Projects", headers={"Authorization": f"Bearer {session}"})
+                headers = {"Ocp-Apim-Subscription-Key": po_creds["subscription_key"]}
+                basic = base64.b64encode(f"{po_creds['application_key']}:{po_creds['client_key']}".encode()).decode()
+                token = (await client.post(urls["Token"], data={"grant_type": "client_credentials"},
+                                           headers={**headers, "Authorization": f"Basic {basic}"})).json()
+                projects = await client.get(f"{urls['PowerOffice']}/Projects",
+                                            headers={**headers, "Authorization": f"Bearer {token['access_token']}"})
+                return listed.json()["Count"], len(projects.json())
+
+        async def go():
+            counts = await asyncio.gather(*(company(f"firma-000{i}") for i in (1, 2, 3)))
+            async with httpx.AsyncClient(timeout=5) as client:
+                refused = await client.get(f"{control}/stats")
+                every = await client.get(f"{control}/stats", params={"tenant": "*"})
+            return counts, refused, every
+
+        counts, refused, every = run(go())
+        assert counts == [(2, 1), (3, 1), (4, 1)]  # each company its own projects; PowerOffice's standard one
+        assert refused.status_code == 400 and refused.json()["tenants"] == ["firma-0001", "firma-0002", "firma-0003"]
+        assert every.json()["tenants"]["firma-0002"]["requests"] == {"POST /OAuth/Token": 1, "GET /v2/Projects": 1}
+        (seen,) = every.json()["rate"].values()  # one subscription key, shared by the three
+        assert seen["requests"] == 6 and seen["429"] == 0 and 1 <= seen["max_per_second"] <= 6
     finally:
         proc.send_signal(signal.SIGTERM)
         proc.wait(timeout=10)
