@@ -55,7 +55,9 @@ class Words:
     @classmethod
     def from_host(cls, host: Any, rules: Any = None) -> "Words":
         return cls(entities=dict(getattr(host, "entities", {}) or {}),
-                   transfers=dict(getattr(host, "transfers", {}) or {}),
+                   # An invoice run's rows are of the kind "invoice": named by the invoice source.
+                   transfers={**{"invoice": s for s in (getattr(host, "invoice_sources", {}) or {}).values()},
+                              **(getattr(host, "transfers", {}) or {})},
                    checks=dict(getattr(host, "checks", {}) or {}),
                    systems=_system_names(rules))
 
