@@ -58,8 +58,7 @@ class Decider:
         lines = order[O["lines"]]
         again = (f" Et tidligere forsøk ble avbrutt før svaret kom, og {self.po} har ingen ordre med referansen: "
                  "den sendes nå." if retried else "")
-        reason = (f"Ferdig fakturagrunnlag, ikke overført ennå: blir ordreutkast i {self.po} som {ref}, med "
-                  f"{len(lines)} linjer.{again}")
+        reason = f"Ferdig fakturagrunnlag, ikke overført ennå: blir ordreutkast i {self.po} som {ref}.{again}"
         write = Write("create", ref, ref, {"order": header(order), "lines": lines}, reason, self.where("qualify"),
                       body=order, digest=digest(order), narrow={"project": mapped.project, "customer": mapped.customer})
         return Entry("send", ref, {"order": header(order), "lines": lines}, reason, self.where("qualify"), writes=[write])

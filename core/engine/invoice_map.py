@@ -77,12 +77,10 @@ class InvoiceMapper:
             "activity": {text(a.get("Number")) or "": a for a in sd.get("WorkDescriptions") or []},
         }
         self.po_projects = {str(p.get("Code")): p for p in po.get("Projects") or []}
-        self.po_projects_by_id = {p.get("Id"): p for p in po.get("Projects") or []}
         self.project_active = rules.active("poweroffice", "Projects")
         customers = po.get("Customers") or []
-        self.customers_by_id = {c.get("Id"): c for c in customers}
-        active_customers = rules.active("poweroffice", "Customers").split(customers)[0]
-        self.customers = {text(c.get("Number")): c for c in active_customers}
+        self.customers = problems.ProjectCustomers(po.get("Projects") or [], customers,
+                                                   rules.active("poweroffice", "Customers").split(customers)[0])
         self.products = {str(p.get("Code")): p for p in po.get("Products") or []}
         self.product_active = rules.active("poweroffice", "Products")
         self.po_activities = {str(a.get("code")): a for a in po.get("TimeTracking/Activity") or []}
@@ -92,18 +90,6 @@ class InvoiceMapper:
         return self.rules.where("invoice", *path)
 
     # ---- the project, its customer -----------------------------------------------------------------
-    def project_customer(self, project: dict[str, Any]) -> str | None:
-        """The project's customer number as text: its own, else its main project's (sub-projects inherit)."""
-        for p in (project, self.po_projects_by_id.get(project.get("ParentProjectId"))):
-            if p is None:
-                continue
-            number = text(p.get("CustomerNo"))
-            if number is None and p.get("CustomerId") is not None:
-                number = text((self.customers_by_id.get(p["CustomerId"]) or {}).get("Number"))
-            if number is not None:
-                return number
-        return None
-
     def check_project(self, code: str, rule: str, found: list[tuple[Problem, str]]) -> dict[str, Any] | None:
         project = self.po_projects.get(code)
         if project is None:
@@ -116,22 +102,13 @@ class InvoiceMapper:
 
     def check_customer(self, code: str, project: dict[str, Any], basis_customer: str | None,
                        found: list[tuple[Problem, str]]) -> str | None:
-        rule = self.where("customer")
-        number = self.project_customer(project)
-        if number is None:
-            found.append((problems.project_without_customer(code, self.po), rule))
-            return None
-        if number not in self.customers:
-            found.append((problems.customer_not_found(code, number, self.po), self.rules.where(
-                "records", "poweroffice", "Customers", "active_when")))
-            return None
-        if basis_customer is None:
-            found.append((problems.customer_unknown_in_smartdok(code, self.sd), self.where("fields", "customer")))
-            return None
-        if basis_customer != number:
-            found.append((problems.customer_differs(code, basis_customer, number, self.po, self.sd), rule))
-            return None
-        return number
+        problem = self.customers.problem(code, project, basis_customer, self.po, self.sd)
+        if problem is None:
+            return basis_customer
+        rule = {"customer_not_found": self.rules.where("records", "poweroffice", "Customers", "active_when"),
+                "customer_unknown": self.where("fields", "customer")}
+        found.append((problem, rule.get(problem.kind, self.where("customer"))))
+        return None
 
     # ---- the lines ---------------------------------------------------------------------------------
     def product_of(self, line: dict[str, Any]) -> tuple[str, str | None, dict | None, str]:
@@ -159,12 +136,12 @@ class InvoiceMapper:
 
     def check_product(self, kind: str, code: str, rule: str, found: list[tuple[Problem, str]]) -> None:
         product = self.products.get(code)
-        what = {"machine": "maskin", "goods": "vare", "activity": "aktivitetens produkt"}.get(kind, kind)
-        if product is None:
-            found.append((problems.product_missing(code, what, self.po, self.sd, machine=kind == "machine"), rule))
-        elif not self.product_active.holds(product):
-            found.append((problems.product_archived(code, what, self.po), self.rules.where(
-                "records", "poweroffice", "Products", "active_when")))
+        problem = problems.product_problem(kind, code, product, product is not None
+                                           and self.product_active.holds(product), self.po, self.sd)
+        if problem is not None:
+            archived = problem.kind == "product_archived"
+            found.append((problem, self.rules.where("records", "poweroffice", "Products", "active_when")
+                          if archived else rule))
 
     def price(self, line: dict[str, Any], kind: str, product: str | None, record: dict | None,
               project_id: Any) -> float | None:

@@ -40,13 +40,13 @@ def project_without_customer(code: str, po: str) -> Problem:
 
 
 def customer_not_found(code: str, number: str, po: str) -> Problem:
-    return Problem("customer_missing", code,
+    return Problem("customer_not_found", code,
                    f"Kunde {number} på prosjekt {code} finnes ikke blant de aktive kundene i {po} (R26).",
                    f"Opprett eller aktiver kunde {number} i {po}, eller rett kunden på prosjekt {code}.")
 
 
 def customer_unknown_in_smartdok(code: str, sd: str) -> Problem:
-    return Problem("customer_missing", code,
+    return Problem("customer_unknown", code,
                    f"Fakturagrunnlaget på prosjekt {code} har ikke kundenummer i {sd}, så det kan ikke kontrolleres "
                    "mot prosjektets kunde (R26).",
                    f"Gi prosjekt {code} en kunde med kundenummer i {sd}.")
@@ -60,7 +60,8 @@ def customer_differs(code: str, sd_number: str, po_number: str, po: str, sd: str
 
 
 def product_missing(code: str, what: str, po: str, sd: str, *, machine: bool = False) -> Problem:
-    how = (f"Kjør «grunndata apply» så maskinen blir produkt i {po} (R10), eller opprett produkt {code} der."
+    how = (f"Kjør grunndatasynken (grunndata apply) så maskinen blir produkt i {po} (R10), eller opprett "
+           f"produkt {code} der."
            if machine else f"Opprett produkt {code} i {po}, eller rett nummeret i {sd}.")
     return Problem("product_missing", code,
                    f"Produkt {code} ({what}) finnes ikke i {po}, så linjer med det kan ikke bli ordrelinjer (R25, R26).",
@@ -71,3 +72,66 @@ def product_archived(code: str, what: str, po: str) -> Problem:
     return Problem("product_archived", code,
                    f"Produkt {code} ({what}) er arkivert i {po}, så linjer med det kan ikke bli ordrelinjer (R26).",
                    f"Hent fram produkt {code} igjen i {po} (fjern arkiveringen) om det skal faktureres.")
+
+
+# ---- the customer of a project, and whether an order on it can be made -----------------------------
+def as_text(value: object) -> str | None:
+    """A number or code as the text it is compared by: PowerOffice's integer 20001 is "20001"."""
+    if value is None or isinstance(value, bool):
+        return None
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    out = str(value).strip()
+    return out or None
+
+
+class ProjectCustomers:
+    """PowerOffice's projects and customers, for the customer of an order on a project (R26).
+    ``active_customers``: the customers that count (``records.poweroffice.Customers``)."""
+
+    def __init__(self, projects: list[dict], customers: list[dict], active_customers: list[dict]):
+        self.projects_by_id = {p.get("Id"): p for p in projects}
+        self.customers_by_id = {c.get("Id"): c for c in customers}
+        self.known = {as_text(c.get("Number")) for c in active_customers}
+
+    def of(self, project: dict) -> str | None:
+        """The project's customer number as text: its own, else its main project's (sub-projects inherit)."""
+        for p in (project, self.projects_by_id.get(project.get("ParentProjectId"))):
+            if p is None:
+                continue
+            number = as_text(p.get("CustomerNo"))
+            if number is None and p.get("CustomerId") is not None:
+                number = as_text((self.customers_by_id.get(p["CustomerId"]) or {}).get("Number"))
+            if number is not None:
+                return number
+        return None
+
+    def problem(self, code: str, project: dict, sd_customer: str | None, po: str, sd: str, *,
+                sd_required: bool = True) -> Problem | None:
+        """What stops an order on ``project`` for SmartDok's customer ``sd_customer``, or None.
+        ``sd_required``: a missing SmartDok customer is a problem (an invoice basis must name one)."""
+        number = self.of(project)
+        if number is None:
+            return project_without_customer(code, po)
+        if number not in self.known:
+            return customer_not_found(code, number, po)
+        if sd_customer is None:
+            return customer_unknown_in_smartdok(code, sd) if sd_required else None
+        if sd_customer != number:
+            return customer_differs(code, sd_customer, number, po, sd)
+        return None
+
+
+# What a line's product is, in a message: a machine's (R10), a goods item's, an activity's.
+PRODUCT_OF = {"machine": "maskin", "goods": "vare", "activity": "aktivitetens produkt"}
+
+
+def product_problem(kind: str, code: str, product: dict | None, counts: bool, po: str, sd: str) -> Problem | None:
+    """What stops a line with product ``code`` (``product`` as PowerOffice has it, or None;
+    ``counts``: it is not archived), or None."""
+    what = PRODUCT_OF.get(kind, kind)
+    if product is None:
+        return product_missing(code, what, po, sd, machine=kind == "machine")
+    if not counts:
+        return product_archived(code, what, po)
+    return None
