@@ -48,7 +48,7 @@ def run(ctx: CheckContext) -> list[Finding]:
 
 CHECK = Check(name=NAME, description="Prosjektenes kunder (R26): samme kunde i begge systemer, så "
                                      "fakturagrunnlag kan bli ordre", run=run,
-              reads=[Read("smartdok", "Projects", {"all": True}), Read("smartdok", "Customers"),
+              reads=[Read("smartdok", "Projects", {"all": True}), Read("smartdok", "Customers", {"all": True}),
                      Read("poweroffice", "Projects"), Read("poweroffice", "Customers")])
 
 

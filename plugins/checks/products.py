@@ -3,7 +3,7 @@
 A machine's product is the PowerOffice product with the machine's number (R10), a goods item's
 the product with its number, an hour line's the product of its PowerOffice activity. A line whose
 product PowerOffice lacks cannot become an order line, so ``grunndata invoice`` holds its basis
-back with these same words. Machines missing as products are what ``grunndata apply`` creates (R10).
+back with these same words. A machine the sync plan creates as a product (R10) is left to ``grunndata apply``.
 """
 from __future__ import annotations
 
@@ -36,9 +36,12 @@ def run(ctx: CheckContext) -> list[Finding]:
     for a in rules.active("poweroffice", "TimeTracking/Activity").split(activities)[0]:
         if as_text(a.get("productCode")):
             wanted.setdefault(as_text(a.get("productCode")) or "", "activity")
+    # A machine the sync is about to create as a product (R10) is the plan's business, not a finding.
+    planned = {str(a.key) for a in getattr(ctx.plan, "actions", None) or []
+               if a.entity == "machines" and a.op == "create"}
     findings = []
     for code, kind in wanted.items():
-        if not code:
+        if not code or (kind == "machine" and code in planned):
             continue
         product = products.get(code)
         p = problems.product_problem(kind, code, product, product is not None and counts.holds(product), po, sd)
