@@ -57,7 +57,9 @@ async def preview(session: Any, conn: Any, start: dt.date, end: dt.date, *,
     if end < start:
         raise GrunndataError(f"perioden slutter ({end}) før den begynner ({start})")
     sources = _sources(session)
-    snapshot, orders = await asyncio.gather(read_snapshot(conn), so.list_ours(conn.poweroffice))
+    # Only what the sources map against: the fewest requests (the sync's and the doctor's lists are not read).
+    reads = [r for s in sources for r in s.reads]
+    snapshot, orders = await asyncio.gather(read_snapshot(conn, reads), so.list_ours(conn.poweroffice))
     ctx = InvoiceContext(snapshot=snapshot, rules=session.rules, config=session.config,
                          smartdok=conn.smartdok, poweroffice=conn.poweroffice)
     read = await asyncio.gather(*(s.read(ctx, start, end) for s in sources))
