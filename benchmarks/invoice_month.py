@@ -168,7 +168,7 @@ def run_crashes(bases: int, lines: int, kills: int, seed: int, workdir: Path, *,
         write_config(workdir, urls.smartdok, urls.poweroffice, urls.token)
         planned = bases - 2  # every basis but the two held back
         result.planned_writes = planned
-        step = max(1, 2 * planned // max(1, kills))
+        step = max(1, planned // max(1, kills))  # on average half of a share per kill: the last run has work left
         for _ in range(kills):
             before = sb.write_count("poweroffice")
             after = rng.randint(1, step)
