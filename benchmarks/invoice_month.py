@@ -251,7 +251,7 @@ def section(fig: dict[str, Any], crash: CrashResult | None) -> str:
                 f"the run after sent {crash.again['outcome']['planned_writes']} writes. Journal: "
                 f"{crash.statuses.count('interrupted')} runs interrupted, {crash.statuses.count('ok')} ok "
                 f"({crash.seconds:.0f} s in all)."]
-    return "\n".join(out + ["", END_MARK])
+    return "\n".join([*out, "", END_MARK])
 
 
 def write_section(text: str, path: Path = RESULTS) -> None:

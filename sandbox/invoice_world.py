@@ -71,14 +71,17 @@ def month_of_invoices(bases: int = 500, lines: int = 10, *, projects: int = 20, 
         for n in range(lines):
             line_id += 1
             kind = LINE_KINDS[n % len(LINE_KINDS)]
+            code: str
+            text: str
+            price: float
             if kind == "WorkHours":
                 code, text, price = ACTIVITIES[0 if n % 2 == 0 else 2][0], "Timer", 850.0
             elif kind == "MachineHours":
-                code, name, price = MACHINES[(b + n) % len(MACHINES)]
-                text, price = f"Maskintimer {name}", float(price)
+                code, name, per_hour = MACHINES[(b + n) % len(MACHINES)]
+                text, price = f"Maskintimer {name}", float(per_hour)
             elif kind == "GoodsConsumption":
-                code, name, price = GOODS[(b + n) % len(GOODS)]
-                text, price = name, float(price)
+                code, name, unit_price = GOODS[(b + n) % len(GOODS)]
+                text, price = name, float(unit_price)
             else:
                 code, text, price = "210", "Smusstillegg", 55.0
             if b <= missing_product and kind == "MachineHours":
@@ -90,13 +93,13 @@ def month_of_invoices(bases: int = 500, lines: int = 10, *, projects: int = 20, 
             if not one_sub and n % 4 == 1:
                 row["SubProjectId"] = p
             rows.append(row)
-        customer = str(20000 + p)
+        customer_number = 20000 + p
         if wrong_customer and bases - wrong_customer < b:
-            customer = str(20000 + 1 + p % projects)
+            customer_number = 20000 + 1 + p % projects
         status = {"IsDraft": b in range(bases // 2, bases // 2 + drafts),
                   "Credited": b in range(bases // 3, bases // 3 + credited)}
         sd["Invoices"].append({
-            "Id": basis_id, "ProjectId": p, "CustomerId": p, "CustomerNumber": customer,
+            "Id": basis_id, "ProjectId": p, "CustomerId": p, "CustomerNumber": str(customer_number),
             "CustomerName": f"Kunde {p} AS", "SubProjectIds": [p] if one_sub else [],
             "DateFrom": START.isoformat(), "DateTo": END.isoformat(), "Title": f"Fakturagrunnlag {basis_id}",
             "Sent": False, **status, "InvoiceLines": rows})

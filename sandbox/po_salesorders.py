@@ -173,7 +173,7 @@ class SalesOrders:
             order.pop("ProjectCode", None)
             if project is not None:
                 order["ProjectId"] = project["Id"]
-            lines = []
+            lines: list[dict[str, Any]] = []
             for i, line_in in enumerate(body.get("SalesOrderLines") or []):
                 line = self._checked_line(line_in, order, i)
                 line.setdefault("SortOrder", i)

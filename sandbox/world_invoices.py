@@ -10,7 +10,8 @@ PowerOffice ``SalesOrders`` keep their lines in ``SalesOrderLines``; each line g
 """
 from __future__ import annotations
 
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 from grunndata.errors import GrunndataError
 
@@ -48,7 +49,7 @@ def link_invoices(sd: Tables, po: Tables, fail: Fail) -> None:
     if len(seen) != len(set(seen)):
         raise fail("smartdok.Invoices", "an invoice line Id is used twice")
     next_id = max(seen, default=0)
-    for i, inv in enumerate(sd["Invoices"]):
+    for inv in sd["Invoices"]:
         customer = customers.get(inv.get("CustomerId"))
         if customer is not None and inv.get("CustomerNumber") in (None, ""):
             inv["CustomerNumber"] = customer.get("CustomerNumber")

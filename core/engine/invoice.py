@@ -15,7 +15,8 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 from grunndata.clients import salesorders as so
 from grunndata.clients.errors import Conflict, NotFound
@@ -46,7 +47,7 @@ async def _prices(ctx: InvoiceContext, source: Any, bases: list[dict], mapper_ru
     field = mapper_rules["fields"]["project"]
     projects = sorted({b.get(field) for b in bases if b.get(field) is not None}, key=str)
     found = await asyncio.gather(*(source.prices(ctx, p) for p in projects))
-    return dict(zip(projects, found))
+    return dict(zip(projects, found, strict=True))
 
 
 async def preview(session: Any, conn: Any, start: dt.date, end: dt.date, *,
@@ -65,7 +66,7 @@ async def preview(session: Any, conn: Any, start: dt.date, end: dt.date, *,
     read = await asyncio.gather(*(s.read(ctx, start, end) for s in sources))
     cfg = session.rules.get("invoice")
     prices: dict[Any, Any] = {}
-    for source, bases in zip(sources, read):
+    for source, bases in zip(sources, read, strict=True):
         prices.update(await _prices(ctx, source, bases, cfg))
     mapper = InvoiceMapper(snapshot, session.rules, prices)
     decider = Decider(mapper)
@@ -110,7 +111,7 @@ async def preview(session: Any, conn: Any, start: dt.date, end: dt.date, *,
             to_compare.append((mapped, po_order))
     complete = await asyncio.gather(*(so.complete(conn.poweroffice, o.get(so.ORDER_FIELDS["id"]), key=m.reference)
                                       for m, o in to_compare))
-    for (mapped, _), po_order in zip(to_compare, complete):
+    for (mapped, _), po_order in zip(to_compare, complete, strict=True):
         entry = decider.compare(mapped, po_order)
         if entry is None:
             done += 1
@@ -172,8 +173,8 @@ class InvoiceWriter(BaseWriter[Write]):
 
     async def _add_line(self, w: Write) -> Sent:
         """A line is a create too: a refused or unanswered add is looked up by its reference first."""
-        from grunndata.engine.writes import ambiguous
         from grunndata.clients.errors import ApiError
+        from grunndata.engine.writes import ambiguous
 
         try:
             created = await so.add_line(self.po, w.order_id, w.body or {}, key=w.reference)

@@ -70,7 +70,7 @@ class InvoiceMapper:
         self.sd_projects = {r.get("Id"): r for r in sd.get("Projects") or []}
         self.sd_subprojects = {r.get("Id"): r for r in sd.get("SubProjects") or []}
         number = rules.get("machines", "fields", "number") or {}
-        self.machine_field, self.product_field = number.get("smartdok"), number.get("poweroffice")
+        self.machine_field: str = number.get("smartdok") or ""
         self.registers: dict[str, dict[str, dict]] = {
             "machine": {text(value_at(m, self.machine_field)) or "": m for m in sd.get("Machines") or []},
             "goods": {text(value_at(g, self.cfg["goods_number"])) or "": g for g in sd.get("Goods") or []},

@@ -10,12 +10,12 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from grunndata.report.invoice_text import WRITE_WORDS as INVOICE_WRITE_WORDS
 from grunndata.report.lines import count, emit
 from grunndata.report.safe import shown
 from grunndata.report.text import MARKS as PLAN_MARKS
 from grunndata.report.text import OP_WORDS as PLAN_OP_WORDS
 from grunndata.report.text import action_line
-from grunndata.report.invoice_text import WRITE_WORDS as INVOICE_WRITE_WORDS
 from grunndata.report.transfer_text import MARKS as TRANSFER_MARKS
 from grunndata.report.transfer_text import OP_WORDS as TRANSFER_OP_WORDS
 from grunndata.report.words import Words

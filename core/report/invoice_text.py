@@ -43,8 +43,9 @@ def _item(entry: Any) -> Item:
 
     def text() -> str:
         fields = entry.fields if isinstance(entry.fields, dict) else {}
-        order = fields.get("order") if isinstance(fields.get("order"), dict) else {}
-        lines = fields.get("lines") if isinstance(fields.get("lines"), list) else []
+        found_order, found_lines = fields.get("order"), fields.get("lines")
+        order: dict[str, Any] = found_order if isinstance(found_order, dict) else {}
+        lines: list[Any] = found_lines if isinstance(found_lines, list) else []
         project = order.get("ProjectCode")
         out = f"{MARKS.get(entry.op, '·')} {shown(entry.key)}"
         if project:

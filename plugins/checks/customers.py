@@ -8,7 +8,6 @@ bases back with these same words. Projects PowerOffice lacks are the sync's busi
 """
 from __future__ import annotations
 
-
 from grunndata import hookimpl
 from grunndata.engine import invoice_problems as problems
 from grunndata.engine.model import Check, CheckContext, Finding, Read
@@ -35,8 +34,8 @@ def run(ctx: CheckContext) -> list[Finding]:
         if code is None or counterpart is None:
             continue
         if not project_active.holds(counterpart):
-            p = problems.project_inactive(code, po)
-            findings.append(report(p.kind, code, p.message, p.suggestion))
+            inactive = problems.project_inactive(code, po)
+            findings.append(report(inactive.kind, code, inactive.message, inactive.suggestion))
             continue
         number = (sd_customers.get(project.get("CustomerId")) or {}).get("CustomerNumber")
         number = None if number is None else (str(number).strip() if trim else str(number)) or None

@@ -7,7 +7,6 @@ back with these same words. A machine the sync plan creates as a product (R10) i
 """
 from __future__ import annotations
 
-
 from grunndata import hookimpl
 from grunndata.engine import invoice_problems as problems
 from grunndata.engine.model import Check, CheckContext, Finding, Read

@@ -25,11 +25,11 @@ class SmartDokInvoices:
     # What the bases are mapped against: the project and its sub-projects (SmartDok ids to numbers),
     # the registers a line's Code names (machines, goods, activities), and in PowerOffice the
     # projects, their customers, the products and the activities' products.
-    reads = [Read("smartdok", "Projects", {"all": True}), Read("smartdok", "SubProjects", {"all": True}),
+    reads = (Read("smartdok", "Projects", {"all": True}), Read("smartdok", "SubProjects", {"all": True}),
              Read("smartdok", "Machines", {"all": True}), Read("smartdok", "Goods", {"all": True}),
              Read("smartdok", "WorkDescriptions", {"all": True}),
              Read("poweroffice", "Projects"), Read("poweroffice", "Customers"), Read("poweroffice", "Products"),
-             Read("poweroffice", "TimeTracking/Activity")]
+             Read("poweroffice", "TimeTracking/Activity"))
 
     async def read(self, ctx: Any, start: dt.date, end: dt.date) -> list[dict]:
         src = ctx.rules.get(KEY, "source")
