@@ -315,3 +315,29 @@ def test_the_period_selects_bases_as_smartdoks_from_and_to_dates_do(small: Env):
     plan = small.preview(*NOVEMBER)
     assert "smartdok-invoice-70001" not in {e.key for e in plan.entries}
     assert small.sb.stats()["smartdok"]["GET /Invoices"] == 1
+
+
+def test_a_stop_request_finishes_the_writes_in_flight_and_the_next_run_does_the_rest(env: Env):
+    import asyncio
+
+    from grunndata.engine import invoice as engine
+    from grunndata.engine.stopping import Stop
+
+    stop = Stop()
+    session = env.session()
+    journal = env.journal()
+    journal.lock()
+
+    async def go():
+        async with env._connect(session) as conn:
+            return await engine.invoice(session, conn, *NOVEMBER, journal=journal,
+                                        progress=lambda outcome: stop.request(), stop=stop)
+    try:
+        report = asyncio.run(go())
+    finally:
+        journal.close()
+    assert report.interrupted is not None and report.exit_code == 130 and report.status() == "interrupted"
+    assert 0 < len(report.outcomes) < 36 and len(env.orders()) == len(report.outcomes)  # in flight: finished
+    rest = env.run()
+    assert len(rest.plan.writes) == 36 - len(report.outcomes) and not rest.failed
+    assert assert_exactly_once(env, held(rest)) == 36
