@@ -19,11 +19,13 @@ from collections.abc import Callable
 from typing import Any
 
 from grunndata.clients import salesorders as so
-from grunndata.clients.errors import Conflict, NotFound
+from grunndata.clients.errors import ApiError, Conflict, NotFound
 from grunndata.engine.invoice_decide import Decider, Known
 from grunndata.engine.invoice_map import Hold, InvoiceMapper, Mapped
 from grunndata.engine.invoice_plan import Entry, InvoiceContext, InvoicePlan, Write, digest
-from grunndata.engine.writes import RECOVERED, BaseWriter, Outcome, RunStamp, Sent, Stop, WriteReport, execute
+from grunndata.engine.writes import (
+    RECOVERED, BaseWriter, Outcome, RunStamp, Sent, Stop, WriteReport, ambiguous, execute,
+)
 from grunndata.errors import GrunndataError
 
 LOCKED = "locked"
@@ -173,9 +175,6 @@ class InvoiceWriter(BaseWriter[Write]):
 
     async def _add_line(self, w: Write) -> Sent:
         """A line is a create too: a refused or unanswered add is looked up by its reference first."""
-        from grunndata.clients.errors import ApiError
-        from grunndata.engine.writes import ambiguous
-
         try:
             created = await so.add_line(self.po, w.order_id, w.body or {}, key=w.reference)
             return Sent(created.get(so.LINE_FIELDS["id"]))

@@ -56,7 +56,7 @@ class Decider:
         order = mapped.order
         ref = mapped.reference
         lines = order[O["lines"]]
-        again = (f" Et tidligere forsøk ble avbrutt før svaret kom, og {self.po} har ingen ordre med referansen: "
+        again = (f" Et tidligere forsøk ble ikke fullført, og {self.po} har ingen ordre med referansen: "
                  "den sendes nå." if retried else "")
         reason = f"Ferdig fakturagrunnlag, ikke overført ennå: blir ordreutkast i {self.po} som {ref}.{again}"
         write = Write("create", ref, ref, {"order": header(order), "lines": lines}, reason, self.where("qualify"),
