@@ -24,7 +24,15 @@ from grunndata.engine.invoice_decide import Decider, Known
 from grunndata.engine.invoice_map import Hold, InvoiceMapper, Mapped
 from grunndata.engine.invoice_plan import Entry, InvoiceContext, InvoicePlan, Write, digest
 from grunndata.engine.writes import (
-    RECOVERED, BaseWriter, Outcome, RunStamp, Sent, Stop, WriteReport, ambiguous, execute,
+    RECOVERED,
+    BaseWriter,
+    Outcome,
+    RunStamp,
+    Sent,
+    Stop,
+    WriteReport,
+    ambiguous,
+    execute,
 )
 from grunndata.errors import GrunndataError
 
