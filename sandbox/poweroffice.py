@@ -5,6 +5,7 @@
 * :mod:`grunndata.sandbox.po_lists`: lists with filters and single records.
 * :mod:`grunndata.sandbox.po_writes`: projects and products written.
 * :mod:`grunndata.sandbox.po_departments`: departments written.
+* :mod:`grunndata.sandbox.po_salesorders`: sales orders and their lines written.
 * :mod:`grunndata.sandbox.po_timetracking`: the time-tracking resources (v1 shapes).
 
 Faithful to the v2 spec in ``contracts/`` and to the quirks in the contracts README;
@@ -19,7 +20,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from grunndata.sandbox import contract, po_departments, po_lists, po_timetracking, po_writes
+from grunndata.sandbox import contract, po_departments, po_lists, po_salesorders, po_timetracking, po_writes
 from grunndata.sandbox.common import ApiError
 from grunndata.sandbox.control import ControlApp
 from grunndata.sandbox.po_base import PowerOfficeBase
@@ -36,6 +37,7 @@ def build(state: State) -> ControlApp:
         *po_lists.routes(po),
         *po_writes.routes(po),
         *po_departments.routes(po),
+        *po_salesorders.routes(po),
         *po_timetracking.routes(po),
     ], not_emulated)
     routes.insert(0, Route(TOKEN_PATH, po.token, methods=["POST"]))

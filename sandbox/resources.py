@@ -60,6 +60,15 @@ RESOURCES: dict[str, dict[str, Resource]] = {
         Resource(SD, "WorkHours", "WorkHourOutput", id_field="WorkHourID", changed=("LastUpdated",)),
         Resource(SD, "GoodsConsumption", "GoodsConsumptionOutput",
                  helpers=("SubProjectId", "ProjectNumber")),
+        # Invoice bases (fakturagrunnlag), each with its InvoiceLines; the prices of a project
+        # (GET /Projects/{id}/Prices); the customer and goods registers they name.
+        Resource(SD, "Invoices", "InvoiceOutput", helpers=("ProjectNumber",), created=("Created",),
+                 changed=("Updated",)),
+        Resource(SD, "Prices", "PriceOutput", id_field="PriceId", id_kind="uuid", required=("EntityType", "EntityId"),
+                 helpers=("ProjectId", "ProjectNumber")),
+        Resource(SD, "Customers", "CustomerOutput", ("CustomerInput",), required=("CustomerName",),
+                 changed=("Updated",), fills={"IsActive": True}),
+        Resource(SD, "Goods", "GoodsOutputBase", ("GoodsInput",), required=("Name",), fills={"IsActive": True}),
     ]},
     PO: {r.key: r for r in [
         Resource(PO, "Projects", "ProjectDto", ("ProjectPostDto",), required=("Code", "Name"),

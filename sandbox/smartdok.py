@@ -4,6 +4,7 @@
 * :mod:`grunndata.sandbox.sd_projects`: projects and sub-projects.
 * :mod:`grunndata.sandbox.sd_registers`: activities, machines, users, wage types, additions.
 * :mod:`grunndata.sandbox.sd_hours`: work hours and goods consumption.
+* :mod:`grunndata.sandbox.sd_invoices`: invoice bases, project prices, customers, goods.
 
 Faithful to ``contracts/smartdok-v1.openapi.json`` and the contracts README; the
 choices where the spec is silent are in ``docs/SANDBOX.md``.
@@ -17,7 +18,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from grunndata.sandbox import contract, sd_hours, sd_projects, sd_registers
+from grunndata.sandbox import contract, sd_hours, sd_invoices, sd_projects, sd_registers
 from grunndata.sandbox.common import ApiError
 from grunndata.sandbox.control import ControlApp
 from grunndata.sandbox.sd_base import AUTH_PATH, SD, Gate, SmartDokBase, render_fault, sd_error
@@ -34,6 +35,7 @@ def build(state: State) -> ControlApp:
         *sd_projects.routes(sd),
         *sd_registers.routes(sd),
         *sd_hours.routes(sd),
+        *sd_invoices.routes(sd),
     ], not_emulated)
 
     async def on_api_error(request: Request, exc: Exception) -> Response:

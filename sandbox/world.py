@@ -31,6 +31,7 @@ from grunndata.errors import GrunndataError
 from grunndata.sandbox.resources import (
     ID_BASE, PO, RESOURCES, SD, SYSTEMS, Resource, formats, record_schema, uuid_for,
 )
+from grunndata.sandbox.world_invoices import link_invoices
 from grunndata.sandbox.world_links import link_poweroffice, link_smartdok
 from grunndata.sandbox.world_tenants import normalise_tenants
 
@@ -82,6 +83,7 @@ class _Loader:
             out[system] = self._system(system, data.get(system))
         link_smartdok(out[SD], self.fail)
         link_poweroffice(out[PO], self.fail)
+        link_invoices(out[SD], out[PO], self.fail)
         for system in SYSTEMS:  # the same shape as a dump: empty resources left out
             out[system] = {key: rows for key, rows in out[system].items() if rows}
         creds = self._credentials(data.get("credentials"))

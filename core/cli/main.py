@@ -30,6 +30,7 @@ LAZY_COMMANDS = {
     "doctor": "grunndata.cli.doctor:doctor",
     "snapshot": "grunndata.cli.snapshot:snapshot",
     "transfer": "grunndata.cli.transfer:transfer",
+    "invoice": "grunndata.cli.invoice:invoice",
     "console": "grunndata.cli.console:console",
     "demo": "grunndata.cli.demo:demo",
 }

@@ -77,6 +77,33 @@ ROW_COLUMNS: dict[str, tuple[str, ...]] = {
     "actions": ("op", "entity", "target", "key", "fields", "reason", "rule"),
     "transfer_lines": ("op", "kind", "key", "reference", "fields", "reason", "rule"),
 }
+
+# grunndata invoice: one row per request for a sales order (create) or one of its lines (add, change,
+# remove). ``key`` is the invoice basis' reference, ``reference`` the order's or the line's; ``digest``
+# is the order as the run wanted it, so a basis unchanged since needs no look at its order.
+INVOICE_SCHEMA = """
+CREATE TABLE IF NOT EXISTS invoice_writes (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    run_id INTEGER NOT NULL REFERENCES runs(id),
+    seq INTEGER NOT NULL,
+    op TEXT NOT NULL,
+    kind TEXT NOT NULL,
+    key TEXT NOT NULL,
+    reference TEXT NOT NULL,
+    order_id TEXT,
+    digest TEXT,
+    fields TEXT NOT NULL,
+    reason TEXT NOT NULL,
+    rule TEXT NOT NULL,
+    outcome TEXT NOT NULL,
+    remote_id TEXT,
+    detail TEXT,
+    at TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS invoice_writes_run ON invoice_writes(run_id, seq);
+CREATE INDEX IF NOT EXISTS invoice_writes_key ON invoice_writes(key);
+"""
+ROW_COLUMNS["invoice_writes"] = ("op", "kind", "key", "reference", "order_id", "digest", "fields", "reason", "rule")
 # Steps after the send that a table records with their time (transfer: accepted, then marked).
 STEP_COLUMNS: dict[str, dict[str, str]] = {
     "transfer_lines": {"sent": "po_accepted_at", "marked": "sd_marked_at"},
@@ -108,6 +135,7 @@ class Journal:
             self.db = sqlite3.connect(self.path, timeout=30, isolation_level=None)
             self.db.execute("PRAGMA journal_mode=WAL")
             self.db.executescript(SCHEMA)
+            self.db.executescript(INVOICE_SCHEMA)
         except sqlite3.DatabaseError as exc:
             raise GrunndataError(f"{self.path}: kan ikke åpne journalen ({exc})") from None
         except OSError as exc:
@@ -223,6 +251,8 @@ class Journal:
         run["actions"] = [{**dict(a), "fields": json.loads(a["fields"])} for a in acts]
         if run.get("kind") == "transfer":
             run["lines"] = self.transfer_lines(run_id)
+        if run.get("kind") == "invoice":
+            run["lines"] = self.invoice_writes(run_id)
         return run
 
     def transfer_lines(self, run_id: int) -> list[dict[str, Any]]:
@@ -260,3 +290,31 @@ class Journal:
     def _run(row: dict[str, Any]) -> dict[str, Any]:
         row["summary"] = json.loads(row["summary"]) if row.get("summary") else None
         return row
+
+    # ---- grunndata invoice ---------------------------------------------
+    def invoice_writes(self, run_id: int) -> list[dict[str, Any]]:
+        self.db.row_factory = sqlite3.Row
+        rows = self.db.execute("SELECT * FROM invoice_writes WHERE run_id=? ORDER BY seq", (run_id,)).fetchall()
+        return [{**dict(r), "fields": json.loads(r["fields"])} for r in rows]
+
+    def invoice_record(self) -> dict[str, dict[str, Any]]:
+        """What every invoice basis' writes left, by the basis' reference: ``sent`` (its order was
+        created), ``order_id``, ``digest`` (the order as its last run wanted it, when every write of
+        that run succeeded; else None) and ``last_good`` (the same of its last run that fully
+        succeeded). The record of orders PowerOffice no longer lists once they are invoices."""
+        self.db.row_factory = None
+        out: dict[str, dict[str, Any]] = {}
+        runs: dict[str, dict[int, list[Any]]] = {}  # key -> run -> [all succeeded, digest], in run order
+        for key, run_id, op, outcome, remote_id, digest in self.db.execute(
+                "SELECT key, run_id, op, outcome, remote_id, digest FROM invoice_writes ORDER BY id"):
+            rec = out.setdefault(key, {"sent": False, "order_id": None, "digest": None, "last_good": None})
+            done = outcome in ("ok", "recovered")
+            if op == "create" and done:
+                rec["sent"], rec["order_id"] = True, remote_id
+            state = runs.setdefault(key, {}).setdefault(run_id, [True, digest])
+            state[0] = state[0] and done
+        for key, by_run in runs.items():
+            ordered = list(by_run.values())
+            out[key]["digest"] = ordered[-1][1] if ordered[-1][0] else None
+            out[key]["last_good"] = next((d for ok, d in reversed(ordered) if ok), None)
+        return out

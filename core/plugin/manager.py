@@ -39,8 +39,10 @@ NAMED_HOOKS = {
     "grunndata_entities": "entity",
     "grunndata_checks": "check",
     "grunndata_transfers": "transfer",
+    "grunndata_invoice_sources": "invoice source",
 }
-_KIND_STORE = {"direction": "directions", "entity": "entities", "check": "checks", "transfer": "transfers"}
+_KIND_STORE = {"direction": "directions", "entity": "entities", "check": "checks", "transfer": "transfers",
+               "invoice source": "invoice_sources"}
 
 
 class PluginError(GrunndataError):
@@ -65,11 +67,12 @@ class Host:
     entities: dict[str, Any] = field(default_factory=dict)
     checks: dict[str, Any] = field(default_factory=dict)
     transfers: dict[str, Any] = field(default_factory=dict)
+    invoice_sources: dict[str, Any] = field(default_factory=dict)
     rules_schema: dict[str, dict] = field(default_factory=dict)
     rule_files: list[Any] = field(default_factory=list)
     commands: list[Any] = field(default_factory=list)
     owners: dict[str, str] = field(default_factory=dict)
-    # The union of what the loaded entities, checks and transfers read, each read once.
+    # The union of what the loaded entities, checks, transfers and invoice sources read, each read once.
     reads: list[Read] = field(default_factory=list)
 
     def owner_of(self, kind: str, name: str) -> str:
@@ -272,7 +275,7 @@ def _as_list(hook: str, result: Any) -> list[Any]:
 def _reads_of(kind: str, item: Any) -> list[Read]:
     """The reads an entity, check or transfer declares. An entity must declare them: one that
     read nothing would see an empty system and plan to create every record again."""
-    if kind not in ("entity", "check", "transfer"):
+    if kind not in ("entity", "check", "transfer", "invoice source"):
         return []
     reads = getattr(item, "reads", None)
     if reads is None:

@@ -27,6 +27,7 @@ if TYPE_CHECKING:
 
     import click
 
+    from grunndata.engine.invoice_plan import InvoiceSource
     from grunndata.engine.model import Check, Direction, Entity
     from grunndata.engine.transfer_plan import Transfer
 
@@ -75,6 +76,17 @@ def grunndata_transfers() -> list[Transfer]:
     PowerOffice line are rules (YAML), decided by the shared engine in
     ``grunndata.engine.transfer``. Its ``reads`` names the snapshot's list reads
     its rows are mapped against (its rows themselves are read per window).
+    """
+
+
+@hookspec
+def grunndata_invoice_sources() -> list[InvoiceSource]:
+    """Where ``grunndata invoice`` reads invoice bases (fakturagrunnlag) from.
+
+    A source reads the invoice bases of a period and a project's prices; how each
+    basis becomes a PowerOffice sales order is the rule section ``invoice:``, decided
+    by the core (``grunndata.engine.invoice``). Its ``reads`` names the snapshot's
+    list reads its bases are mapped against.
     """
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from grunndata.report.invoice_text import WRITE_WORDS as INVOICE_WRITE_WORDS
 from grunndata.report.lines import count, emit
 from grunndata.report.safe import shown
 from grunndata.report.text import MARKS as PLAN_MARKS
@@ -99,11 +100,13 @@ def _transfer_line(row: dict[str, Any], zone: dt.tzinfo, words: Words) -> str:
     outcome = shown(OUTCOME_WORDS.get(row.get("outcome"), row.get("outcome")))
     op = row.get("op")
     line = (f"  {row.get('seq')}  {outcome}  {TRANSFER_MARKS.get(op, '·')} {shown(row.get('reference') or row.get('key'))}"
-            f" ({shown(words.transfer_label(str(row.get('kind'))))}, {shown(TRANSFER_OP_WORDS.get(op, op))})")
+            f" ({shown(words.transfer_label(str(row.get('kind'))))}, "
+            f"{shown(TRANSFER_OP_WORDS.get(op) or INVOICE_WRITE_WORDS.get(op) or op)})")
     if row.get("remote_id"):
         line += f"  id {shown(row['remote_id'])}"
-    line += f"  PowerOffice: {local_time(row.get('po_accepted_at'), zone)}"
-    line += f"  SmartDok merket: {local_time(row.get('sd_marked_at'), zone)}"
+    if "po_accepted_at" in row:  # a transfer's two steps (an invoice run's rows have one)
+        line += f"  PowerOffice: {local_time(row.get('po_accepted_at'), zone)}"
+        line += f"  SmartDok merket: {local_time(row.get('sd_marked_at'), zone)}"
     if row.get("detail"):
         line += f": {shown(row['detail'])}"
     return line

@@ -44,6 +44,12 @@ def _system_names(rules: Any) -> dict[str, str]:
         return {}
 
 
+def _invoice_kind(host: Any) -> dict[str, Any]:
+    """An invoice run's rows are of the kind "invoice": named by the invoice source."""
+    source = next(iter((getattr(host, "invoice_sources", {}) or {}).values()), None)
+    return {"invoice": source} if source is not None else {}
+
+
 @dataclass
 class Words:
     entities: dict[str, Any] = field(default_factory=dict)
@@ -55,7 +61,7 @@ class Words:
     @classmethod
     def from_host(cls, host: Any, rules: Any = None) -> "Words":
         return cls(entities=dict(getattr(host, "entities", {}) or {}),
-                   transfers=dict(getattr(host, "transfers", {}) or {}),
+                   transfers={**_invoice_kind(host), **(getattr(host, "transfers", {}) or {})},
                    checks=dict(getattr(host, "checks", {}) or {}),
                    systems=_system_names(rules))
 

@@ -97,6 +97,22 @@ ADDITIONS = _matching("R5: koden på hvert tillegg og enhetstillegg i SmartDok m
                       "Ingen lønnsart i PowerOffice har nøyaktig tilleggets kode.",
                       "Lønnsarten med samme kode er inaktiv i PowerOffice.")
 
+CUSTOMERS = _obj("R26: et fakturagrunnlag blir ordre bare på et aktivt prosjekt med samme kunde i begge systemer "
+                 "(PowerOffice avviser en ordre med en annen kunde enn prosjektets).", {"severity": _obj(
+                     "Alvorlighet per type avvik.", {
+                         "project_inactive": _sev("Prosjektet er aktivt i SmartDok, men ikke i PowerOffice."),
+                         "customer_missing": _sev("Prosjektet har ingen kunde i PowerOffice."),
+                         "customer_not_found": _sev("Prosjektets kunde finnes ikke blant de aktive kundene i "
+                                                    "PowerOffice."),
+                         "customer_differs": _sev("Prosjektets kunde i SmartDok er en annen enn i PowerOffice."),
+                     })})
+
+PRODUCTS = _obj("R25/R26: produktene fakturalinjer kan få (maskiner, varer, aktiviteters produkter) finnes i "
+                "PowerOffice.", {"severity": _obj("Alvorlighet per type avvik.", {
+                    "product_missing": _sev("Produktet finnes ikke i PowerOffice."),
+                    "product_archived": _sev("Produktet er arkivert i PowerOffice."),
+                })})
+
 MANUAL = _obj("R12, R16, R17: det planen viser som manuelt arbeid, og en plan som er stoppet (R7).", {
     "severity": {"type": "object", "description": "Alvorlighet per type post i planen (projects, subprojects, "
                                                   "activities ...).",
@@ -112,6 +128,8 @@ SCHEMA = _obj("Samsvarssjekkene i «grunndata doctor»: det som må stemme for a
     "wages": WAGES,
     "additions": ADDITIONS,
     "manual": MANUAL,
+    "customers": CUSTOMERS,
+    "products": PRODUCTS,
 })
 
 KEY = "doctor"

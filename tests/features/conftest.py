@@ -333,3 +333,4 @@ def all_ok(world: World):
 from samsvar_steps import *  # noqa: F401,F403
 from overforing_steps import *  # noqa: F401,F403
 from avdelinger_steps import *  # noqa: F401,F403
+from fakturagrunnlag_steps import *  # noqa: F401,F403

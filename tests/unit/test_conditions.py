@@ -112,6 +112,12 @@ SHIPPED = {
     ("records", "poweroffice", "PayItems", "active_when"): {"IsActive": ACTIVE},
     ("records", "poweroffice", "TimeTracking/HourType", "active_when"): {"isActive": ACTIVE},
     ("records", "poweroffice", "TimeTracking/Activity", "active_when"): {"isActive": ACTIVE},
+    ("records", "smartdok", "Goods", "active_when"): {"IsActive": ACTIVE},
+    ("records", "poweroffice", "Customers", "active_when"): {"IsArchived": NOT_FLAGGED},
+    # Invoice bases (R24): IsDraft and Credited are not nullable in SmartDok's spec; without a value a
+    # basis is neither a draft nor credited. Sent: only a basis SmartDok says it sent is not ours.
+    ("invoice", "qualify"): {"IsDraft": NOT_FLAGGED, "Credited": NOT_FLAGGED},
+    ("invoice", "exported"): {"Sent": ONLY_TRUE},
     ("transfer", "sources", "WorkHours", "qualify"): {"AdminAttested": ONLY_TRUE},
     ("transfer", "sources", "WorkHours", "exported"): {"ExportedExternal": ONLY_TRUE},
     ("transfer", "sources", "GoodsConsumption", "qualify"): {"AdminAttested": ONLY_TRUE},

@@ -387,14 +387,18 @@ def test_demo_world_finds_exactly_the_deliberate_mismatches(tmp_path):
     by_key = {f.key: f for f in report.findings}
     assert "«Per Johansen» i SmartDok, men «Pål Jensen» i PowerOffice" in by_key["1003"].message
     assert report.summary() == {"errors": 4, "warnings": 2,
-                                "checks": ["additions", "employees", "manual", "wages"]}
+                                "checks": ["additions", "customers", "employees", "manual", "products", "wages"]}
 
 
 def test_demo_world_with_poweroffice_as_master(session):
     found = run_doctor(session, demo_snapshot()).findings
-    r3_to_r5 = {(f.check, f.key) for f in found if f.check != "manual"}
+    r3_to_r5 = {(f.check, f.key) for f in found if f.check not in ("manual", "products")}
     assert r3_to_r5 == {("employees", "1012"), ("employees", "1013"), ("employees", "1003"),
                         ("wages", "Overtid 50%"), ("additions", "0230")}
+    # Machines do not flow under PowerOffice as master (R10 is SmartDok's): those PowerOffice lacks as
+    # products hold invoice lines back (R26), a warning.
+    assert {(f.key, f.severity) for f in found if f.check == "products"} == {
+        (m, "warning") for m in ("M03", "M04", "M05", "M06")}
     # PowerOffice as master: the SmartDok-only activities and projects need a person (R16, R17),
     # exactly as the plan shows them.
     plan = make_plan(session, demo_snapshot())
@@ -483,7 +487,8 @@ def test_cli_json_on_the_demo_world_exits_1(served):
     assert set(data) == {"findings", "summary"}
     assert all(set(f) == {"check", "severity", "key", "message", "suggestion"} for f in data["findings"])
     assert {(f["check"], f["key"]) for f in data["findings"]} == {(c, k) for c, _, k, _ in DEMO_FINDINGS}
-    assert data["summary"] == {"errors": 4, "warnings": 2, "checks": ["additions", "employees", "manual", "wages"]}
+    assert data["summary"] == {"errors": 4, "warnings": 2, "checks": ["additions", "customers", "employees", "manual",
+                                                                       "products", "wages"]}
 
 
 def test_cli_exits_0_when_only_warnings_and_lists_each_finding_on_one_line(served):

@@ -24,10 +24,11 @@ WORLD = {
 }
 
 # What the snapshot read before plugins declared it (the clients' READ_ALL): kept, request for request.
+# SmartDok's customers and goods joined with the invoice basis checks and transfer (R25, R26).
 BUILT_IN_REQUESTS = {
     "smartdok": {"POST /Authorize/ApiToken": 1, "GET /Projects": 1, "GET /SubProjects": 1,
                  "GET /WorkDescriptions": 1, "GET /Machines": 1, "GET /Users": 1, "GET /Wages": 1,
-                 "GET /Additions": 2},
+                 "GET /Additions": 2, "GET /Customers": 1, "GET /Goods": 1},
     "poweroffice": {"POST /OAuth/Token": 1, "GET /v2/Projects": 1, "GET /v2/Products": 1, "GET /v2/Employees": 1,
                     "GET /v2/PayItems": 1, "GET /v2/Customers": 1, "GET /v2/TimeTracking/Activity": 1,
                     "GET /v2/TimeTracking/HourType": 1},

@@ -1,0 +1,56 @@
+"""R26: an invoice basis becomes an order only on an active project whose customer is the basis' customer.
+
+For every active SmartDok project PowerOffice has too: the project is active there, it has a
+customer PowerOffice knows, and that customer is the SmartDok project's (compared by number, as
+text). PowerOffice refuses an order whose customer is not its project's («Customer connected to
+project is not the same as the customer stated in the API»), so ``grunndata invoice`` holds such
+bases back with these same words. Projects PowerOffice lacks are the sync's business (R8, R17).
+"""
+from __future__ import annotations
+
+from grunndata import hookimpl
+from grunndata.engine import invoice_problems as problems
+from grunndata.engine.model import Check, CheckContext, Finding, Read
+from grunndata.plugins.checks.records import Reporter, as_text
+
+NAME = "customers"
+
+
+def run(ctx: CheckContext) -> list[Finding]:
+    rules, snap = ctx.rules, ctx.snapshot
+    report = Reporter(NAME, rules)
+    po, sd = rules.system_name("poweroffice"), rules.system_name("smartdok")
+    trim = bool(rules.get("invoice", "customer", "trim", default=True))
+    customers = snap.records("poweroffice", "Customers")
+    index = problems.ProjectCustomers(snap.records("poweroffice", "Projects"), customers,
+                                      rules.active("poweroffice", "Customers").split(customers)[0])
+    po_projects = {as_text(p.get("Code")): p for p in snap.records("poweroffice", "Projects")}
+    project_active = rules.active("poweroffice", "Projects")
+    sd_customers = {c.get("Id"): c for c in snap.records("smartdok", "Customers")}
+    findings = []
+    for project in rules.active("smartdok", "Projects").split(snap.records("smartdok", "Projects"))[0]:
+        code = as_text(project.get("ProjectNumber"))
+        counterpart = po_projects.get(code)
+        if code is None or counterpart is None:
+            continue
+        if not project_active.holds(counterpart):
+            inactive = problems.project_inactive(code, po)
+            findings.append(report(inactive.kind, code, inactive.message, inactive.suggestion))
+            continue
+        number = (sd_customers.get(project.get("CustomerId")) or {}).get("CustomerNumber")
+        number = None if number is None else (str(number).strip() if trim else str(number)) or None
+        p = index.problem(code, counterpart, number, po, sd, sd_required=False)
+        if p is not None:
+            findings.append(report(p.kind, code, p.message, p.suggestion))
+    return findings
+
+
+CHECK = Check(name=NAME, description="Prosjektenes kunder (R26): samme kunde i begge systemer, så "
+                                     "fakturagrunnlag kan bli ordre", run=run,
+              reads=[Read("smartdok", "Projects", {"all": True}), Read("smartdok", "Customers", {"all": True}),
+                     Read("poweroffice", "Projects"), Read("poweroffice", "Customers")])
+
+
+@hookimpl
+def grunndata_checks() -> list[Check]:
+    return [CHECK]

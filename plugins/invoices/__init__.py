@@ -1,0 +1,1 @@
+"""Invoice sources for ``grunndata invoice``: SmartDok's invoice bases (fakturagrunnlag)."""
