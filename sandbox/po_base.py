@@ -22,9 +22,10 @@ from starlette.responses import JSONResponse, Response
 from grunndata.sandbox import specs
 from grunndata.sandbox.common import ApiError, Query, empty, json_body, json_response, schema_errors
 from grunndata.sandbox.po_gateway import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, PO, TOKEN_LIFETIME
+from grunndata.sandbox.records import Records
 
 if TYPE_CHECKING:
-    from grunndata.sandbox.state import State
+    pass
 
 # The v2 resources and the schema each answers in.
 SCHEMAS = {"Projects": "ProjectDto", "Products": "ProductDto", "Employees": "EmployeeDto",
@@ -32,27 +33,12 @@ SCHEMAS = {"Projects": "ProjectDto", "Products": "ProductDto", "Employees": "Emp
            "SalesOrders": "SalesOrderDto"}
 
 
-class PowerOfficeBase:
+class PowerOfficeBase(Records):
     """Request plumbing; records live in the shared :class:`State`."""
 
-    def __init__(self, state: State):
-        self.state = state
+    system = PO
 
     # --- records ----------------------------------------------------------------------------
-    def rows(self, key: str) -> list[dict[str, Any]]:
-        return self.state.rows(PO, key)
-
-    def get(self, key: str, record_id: Any) -> dict[str, Any] | None:
-        return self.state.get(PO, key, record_id)
-
-    def insert(self, key: str, record: dict[str, Any]) -> dict[str, Any]:
-        """A new record, stamped as created and changed now."""
-        self.state.touch(PO, key, record, created=True)
-        return self.state.insert(PO, key, record)
-
-    def touch(self, key: str, record: dict[str, Any]) -> None:
-        self.state.touch(PO, key, record)
-
     def delete(self, key: str, record_id: Any) -> None:
         del self.state.table(PO, key)[record_id]
 

@@ -18,7 +18,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from grunndata.sandbox.common import ApiError, Query, after, in_ranges, json_response, number_ranges
+from grunndata.sandbox.common import Query, after, in_ranges, json_response, number_ranges
 from grunndata.sandbox.po_base import SCHEMAS, PowerOfficeBase, field_selection, page_params
 from grunndata.sandbox.po_gateway import BILLING_METHODS, PROJECT_STATUS
 
@@ -210,9 +210,7 @@ def getter(po: PowerOfficeBase, key: str, param: str = "id", *, uuid_ids: bool =
         record_id: Any = request.path_params[param] if uuid_ids else po.int_id(request, param)
         shape = _shaper(po, key, Query(request))
         with po.state.lock:
-            rec = po.get(key, record_id)
-            if rec is None:
-                raise ApiError(404, f"No {key[:-1].lower()} with id {record_id} was found.")
+            rec = po.found(key, record_id, key[:-1].lower())
             return json_response(shape(rec))
     return endpoint
 

@@ -22,6 +22,7 @@ from grunndata.sandbox.common import ApiError, canonical, empty, json_body, json
 from grunndata.sandbox.json_patch import apply_patch
 from grunndata.sandbox.po_base import PowerOfficeBase
 from grunndata.sandbox.po_gateway import PO
+from grunndata.sandbox.routing import handles, routes_of
 
 
 def _last_segment(code: str) -> str:
@@ -81,6 +82,7 @@ class Writes:
                            errors={"ParentProjectCode": ["The parent is itself a sub-project."]})
         return parent
 
+    @handles("POST", "/v2/Projects")
     async def create_project(self, request: Request) -> Response:
         po = self.po
         body = canonical(await json_body(request), specs.properties(PO, "ProjectPostDto"))
@@ -112,14 +114,13 @@ class Writes:
             stored = po.insert("Projects", rec)
             return json_response(po.project_out(stored), 201, headers={"Location": f"/v2/Projects/{stored['Id']}"})
 
+    @handles("PATCH", "/v2/Projects/{id}")
     async def patch_project(self, request: Request) -> Response:
         po = self.po
         record_id = po.int_id(request)
         ops = await po.patch_ops(request)
         with po.state.lock:
-            rec = po.get("Projects", record_id)
-            if rec is None:
-                raise ApiError(404, f"No project with id {record_id} was found.")
+            rec = po.found("Projects", record_id, "project")
             fields = specs.properties(PO, "ProjectPostDto")
             current = po.project_out(rec)
             new = apply_patch(current, ops, fields, case_insensitive=False)
@@ -154,13 +155,12 @@ class Writes:
         if any(p["Code"] == code and p["Id"] != record_id for p in self.po.rows("Projects")):
             raise ApiError(400, f"A project with code '{code}' already exists.")
 
+    @handles("DELETE", "/v2/Projects/{id}")
     async def delete_project(self, request: Request) -> Response:
         po = self.po
         record_id = po.int_id(request)
         with po.state.lock:
-            rec = po.get("Projects", record_id)
-            if rec is None:
-                raise ApiError(404, f"No project with id {record_id} was found.")
+            rec = po.found("Projects", record_id, "project")
             in_use = any(p.get("ParentProjectId") == record_id for p in po.rows("Projects")) or any(
                 e.get("projectCode") == rec["Code"] for e in po.rows("TimeTracking/TimeTrackingEntry"))
             if in_use:
@@ -180,6 +180,7 @@ class Writes:
         if code not in (None, "") and any(p.get("Code") == code and p["Id"] != record_id for p in po.rows("Products")):
             raise ApiError(400, f"A product with code '{code}' already exists.", errors={"Code": ["Already in use."]})
 
+    @handles("POST", "/v2/Products")
     async def create_product(self, request: Request) -> Response:
         po = self.po
         body = canonical(await json_body(request), specs.properties(PO, "ProductPostDto"))
@@ -191,14 +192,13 @@ class Writes:
             stored = po.insert("Products", rec)
             return json_response(po.out("Products", stored), 200, headers={"Location": f"/v2/Products/{stored['Id']}"})
 
+    @handles("PATCH", "/v2/Products/{id}")
     async def patch_product(self, request: Request) -> Response:
         po = self.po
         record_id = po.int_id(request)
         ops = await po.patch_ops(request)
         with po.state.lock:
-            rec = po.get("Products", record_id)
-            if rec is None:
-                raise ApiError(404, f"No product with id {record_id} was found.")
+            rec = po.found("Products", record_id, "product")
             fields = specs.properties(PO, "ProductPostDto")
             current = po.out("Products", rec)
             new = apply_patch(current, ops, fields, case_insensitive=False)
@@ -207,23 +207,15 @@ class Writes:
             po.touch("Products", rec)
             return json_response(po.out("Products", rec))
 
+    @handles("DELETE", "/v2/Products/{id}")
     async def delete_product(self, request: Request) -> Response:
         po = self.po
         record_id = po.int_id(request)
         with po.state.lock:
-            if po.get("Products", record_id) is None:
-                raise ApiError(404, f"No product with id {record_id} was found.")
+            po.found("Products", record_id, "product")
             po.delete("Products", record_id)
             return empty(200)
 
 
 def routes(po: PowerOfficeBase) -> list[Route]:
-    w = Writes(po)
-    return [
-        Route("/v2/Projects", w.create_project, methods=["POST"]),
-        Route("/v2/Projects/{id}", w.patch_project, methods=["PATCH"]),
-        Route("/v2/Projects/{id}", w.delete_project, methods=["DELETE"]),
-        Route("/v2/Products", w.create_product, methods=["POST"]),
-        Route("/v2/Products/{id}", w.patch_product, methods=["PATCH"]),
-        Route("/v2/Products/{id}", w.delete_product, methods=["DELETE"]),
-    ]
+    return routes_of(Writes(po))

@@ -23,9 +23,19 @@ from starlette.responses import JSONResponse, Response
 from starlette.types import Receive, Scope, Send
 
 from grunndata.sandbox import specs
-from grunndata.sandbox.common import ApiError, Query, after, canonical, empty, json_body, json_response, raw_body, \
-    schema_errors
+from grunndata.sandbox.common import (
+    ApiError,
+    Query,
+    after,
+    canonical,
+    empty,
+    json_body,
+    json_response,
+    raw_body,
+    schema_errors,
+)
 from grunndata.sandbox.faults import Fault
+from grunndata.sandbox.records import Records
 
 if TYPE_CHECKING:
     from grunndata.sandbox.state import State
@@ -91,25 +101,10 @@ def text(value: Any) -> str:
     return "" if value is None else str(value)
 
 
-class SmartDokBase:
+class SmartDokBase(Records):
     """Request plumbing; records live in the shared :class:`State`."""
 
-    def __init__(self, state: State):
-        self.state = state
-
-    def rows(self, key: str) -> list[dict[str, Any]]:
-        return self.state.rows(SD, key)
-
-    def get(self, key: str, record_id: Any) -> dict[str, Any] | None:
-        return self.state.get(SD, key, record_id)
-
-    def insert(self, key: str, record: dict[str, Any]) -> dict[str, Any]:
-        """A new record, stamped as created and changed now (for resources with stamps)."""
-        self.state.touch(SD, key, record, created=True)
-        return self.state.insert(SD, key, record)
-
-    def touch(self, key: str, record: dict[str, Any]) -> None:
-        self.state.touch(SD, key, record)
+    system = SD
 
     def stamp(self) -> str:
         return self.state.stamp(SD)
