@@ -21,6 +21,7 @@ from starlette.responses import JSONResponse, Response
 
 from grunndata.sandbox import specs
 from grunndata.sandbox.common import ApiError, Query, empty, json_body, json_response, schema_errors
+from grunndata.sandbox.json_patch import apply_patch
 from grunndata.sandbox.po_gateway import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, PO, TOKEN_LIFETIME
 from grunndata.sandbox.records import Records
 
@@ -68,6 +69,19 @@ class PowerOfficeBase(Records):
         if errors:
             raise ApiError(400, "One or more validation errors occurred.", errors=errors)
 
+    async def patch_request(self, request: Request) -> tuple[int, list[Any]]:
+        """The id a PATCH names and its JSON Patch operations (the id is checked first)."""
+        record_id = self.int_id(request)
+        return record_id, await self.patch_ops(request)
+
+    def patched(self, key: str, record_id: int, noun: str, ops: list[Any],
+                input_schema: str) -> tuple[dict[str, Any], dict[str, Any], dict[str, Any]]:
+        """The stored record, its current answer and that answer with ``ops`` applied (fields of
+        ``input_schema`` only, names as spelled). Call with the state lock held."""
+        rec = self.found(key, record_id, noun)
+        current = self.out(key, rec)
+        return rec, current, apply_patch(current, ops, specs.properties(PO, input_schema), case_insensitive=False)
+
     async def patch_ops(self, request: Request) -> list[Any]:
         media = request.headers.get("content-type", "").split(";")[0].strip().lower()
         if media != "application/json-patch+json":
@@ -103,37 +117,29 @@ class PowerOfficeBase(Records):
                              headers={"Cache-Control": "no-store"})
 
     # --- shaping ----------------------------------------------------------------------------
+    def _linked(self, out: dict[str, Any], field: str, key: str, record_id: Any, source: str) -> None:
+        """``out[field]`` is ``source`` of the linked record, where there is one."""
+        linked = self.get(key, record_id)
+        if linked is not None:
+            out[field] = linked.get(source)
+
     def project_out(self, rec: dict[str, Any]) -> dict[str, Any]:
         out = specs.shape(PO, "ProjectDto", rec)
-        parent = self.get("Projects", rec.get("ParentProjectId"))
-        if parent is not None:
-            out["ParentProjectCode"] = parent["Code"]
-        customer = self.get("Customers", rec.get("CustomerId"))
-        if customer is not None:
-            out["CustomerNo"] = customer.get("Number")
-        manager = self.get("Employees", rec.get("ProjectManagerEmployeeId"))
-        if manager is not None:
-            out["ProjectManagerEmployeeNo"] = manager.get("Number")
-        department = self.get("Departments", rec.get("DepartmentId"))
-        if department is not None:
-            out["DepartmentCode"] = department.get("Code")
+        self._linked(out, "ParentProjectCode", "Projects", rec.get("ParentProjectId"), "Code")
+        self._linked(out, "CustomerNo", "Customers", rec.get("CustomerId"), "Number")
+        self._linked(out, "ProjectManagerEmployeeNo", "Employees", rec.get("ProjectManagerEmployeeId"), "Number")
+        self._linked(out, "DepartmentCode", "Departments", rec.get("DepartmentId"), "Code")
         return out
 
     def department_out(self, rec: dict[str, Any]) -> dict[str, Any]:
         out = specs.shape(PO, "DepartmentDto", rec)
-        manager = self.get("Employees", rec.get("ManagerEmployeeId"))
-        if manager is not None:
-            out["ManagerEmployeeNo"] = manager.get("Number")
+        self._linked(out, "ManagerEmployeeNo", "Employees", rec.get("ManagerEmployeeId"), "Number")
         return out
 
     def sales_order_out(self, rec: dict[str, Any], schema: str = "SalesOrderDto") -> dict[str, Any]:
         out = specs.shape(PO, schema, rec)
-        project = self.get("Projects", rec.get("ProjectId"))
-        if project is not None:
-            out["ProjectCode"] = project["Code"]
-        customer = self.get("Customers", rec.get("CustomerId"))
-        if customer is not None:
-            out["CustomerNo"] = customer.get("Number")
+        self._linked(out, "ProjectCode", "Projects", rec.get("ProjectId"), "Code")
+        self._linked(out, "CustomerNo", "Customers", rec.get("CustomerId"), "Number")
         lines = rec.get("SalesOrderLines") or []
         out["LineCount"] = len(lines)
         if rec.get("NetAmount") is None:

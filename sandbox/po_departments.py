@@ -17,7 +17,6 @@ from starlette.routing import Route
 
 from grunndata.sandbox import specs
 from grunndata.sandbox.common import ApiError, canonical, empty, json_body, json_response
-from grunndata.sandbox.json_patch import apply_patch
 from grunndata.sandbox.po_base import PowerOfficeBase
 from grunndata.sandbox.po_gateway import PO
 from grunndata.sandbox.routing import handles, routes_of
@@ -71,13 +70,9 @@ class Departments:
     @handles("PATCH", "/v2/Departments/{id}")
     async def patch(self, request: Request) -> Response:
         po = self.po
-        record_id = po.int_id(request)
-        ops = await po.patch_ops(request)
+        record_id, ops = await po.patch_request(request)
         with po.state.lock:
-            rec = po.found(KEY, record_id, "department")
-            fields = specs.properties(PO, INPUT)
-            current = po.out(KEY, rec)
-            new = apply_patch(current, ops, fields, case_insensitive=False)
+            rec, current, new = po.patched(KEY, record_id, "department", ops, INPUT)
             if new.get("ManagerEmployeeNo") != current.get("ManagerEmployeeNo") \
                     and new.get("ManagerEmployeeId") == current.get("ManagerEmployeeId"):
                 new["ManagerEmployeeId"] = None  # a new number names a new manager

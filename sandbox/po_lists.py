@@ -98,14 +98,21 @@ def products(po: PowerOfficeBase, q: Query) -> Keep:
     )
 
 
-def employees(po: PowerOfficeBase, q: Query) -> Keep:
+def _numbered(q: Query, numbers: str, created: str) -> Keep:
+    """Employees and customers filter alike: number ranges (``numbers``), import reference,
+    created after (``created`` is the field; its parameter is that name plus ``GreaterThan``),
+    changed after."""
     external = q.text("externalImportReference")
     return _all(
-        _ranges(lambda e: e.get("Number"), q.text("employeeNos"), "employeeNos"),
-        None if external is None else (lambda e: e.get("ExternalImportReference") == external),
-        _later("EmployeeCreatedDateTimeOffset", q.timestamp("employeeCreatedDateTimeOffsetGreaterThan")),
+        _ranges(lambda r: r.get("Number"), q.text(numbers), numbers),
+        None if external is None else (lambda r: r.get("ExternalImportReference") == external),
+        _later(created, q.timestamp(created[0].lower() + created[1:] + "GreaterThan")),
         _later("LastChangedDateTimeOffset", q.timestamp("lastChangedDateTimeOffsetGreaterThan")),
     )
+
+
+def employees(po: PowerOfficeBase, q: Query) -> Keep:
+    return _numbered(q, "employeeNos", "EmployeeCreatedDateTimeOffset")
 
 
 def pay_items(po: PowerOfficeBase, q: Query) -> Keep:
@@ -119,13 +126,7 @@ def pay_items(po: PowerOfficeBase, q: Query) -> Keep:
 
 
 def customers(po: PowerOfficeBase, q: Query) -> Keep:
-    external = q.text("externalImportReference")
-    return _all(
-        _ranges(lambda c: c.get("Number"), q.text("customerNos"), "customerNos"),
-        None if external is None else (lambda c: c.get("ExternalImportReference") == external),
-        _later("CustomerCreatedDateTimeOffset", q.timestamp("customerCreatedDateTimeOffsetGreaterThan")),
-        _later("LastChangedDateTimeOffset", q.timestamp("lastChangedDateTimeOffsetGreaterThan")),
-    )
+    return _numbered(q, "customerNos", "CustomerCreatedDateTimeOffset")
 
 
 def departments(po: PowerOfficeBase, q: Query) -> Keep:

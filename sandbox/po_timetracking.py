@@ -116,8 +116,7 @@ def routes(po: PowerOfficeBase) -> list[Route]:
             return json_response(_out(ACTIVITY, stored), 201)
 
     async def patch_activity(request: Request) -> Response:
-        record_id = po.int_id(request)
-        ops = await po.patch_ops(request)
+        record_id, ops = await po.patch_request(request)
         with state.lock:
             rec = po.found(ACTIVITY, record_id, "activity")
             editable = [f for f in fields[ACTIVITY] if f != "lastChangedDateTimeOffset"]
@@ -207,8 +206,7 @@ def routes(po: PowerOfficeBase) -> list[Route]:
             return json_response(_out(ENTRY, stored), 201)
 
     async def patch_entry(request: Request) -> Response:
-        record_id = po.int_id(request)
-        ops = await po.patch_ops(request)
+        record_id, ops = await po.patch_request(request)
         with state.lock:
             rec = po.found(ENTRY, record_id, "time tracking entry")
             if rec.get("status") in LOCKED_STATUSES:

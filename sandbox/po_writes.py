@@ -19,7 +19,6 @@ from starlette.routing import Route
 
 from grunndata.sandbox import specs
 from grunndata.sandbox.common import ApiError, canonical, empty, json_body, json_response
-from grunndata.sandbox.json_patch import apply_patch
 from grunndata.sandbox.po_base import PowerOfficeBase
 from grunndata.sandbox.po_gateway import PO
 from grunndata.sandbox.routing import handles, routes_of
@@ -117,13 +116,10 @@ class Writes:
     @handles("PATCH", "/v2/Projects/{id}")
     async def patch_project(self, request: Request) -> Response:
         po = self.po
-        record_id = po.int_id(request)
-        ops = await po.patch_ops(request)
+        record_id, ops = await po.patch_request(request)
         with po.state.lock:
-            rec = po.found("Projects", record_id, "project")
+            rec, current, new = po.patched("Projects", record_id, "project", ops, "ProjectPostDto")
             fields = specs.properties(PO, "ProjectPostDto")
-            current = po.project_out(rec)
-            new = apply_patch(current, ops, fields, case_insensitive=False)
             changed = {k for k in fields if new.get(k) != current.get(k)}
             if changed & {"ParentProjectId", "ParentProjectCode"}:
                 raise ApiError(400, "The parent of a project cannot be changed.")
@@ -195,13 +191,10 @@ class Writes:
     @handles("PATCH", "/v2/Products/{id}")
     async def patch_product(self, request: Request) -> Response:
         po = self.po
-        record_id = po.int_id(request)
-        ops = await po.patch_ops(request)
+        record_id, ops = await po.patch_request(request)
         with po.state.lock:
-            rec = po.found("Products", record_id, "product")
+            rec, current, new = po.patched("Products", record_id, "product", ops, "ProductPostDto")
             fields = specs.properties(PO, "ProductPostDto")
-            current = po.out("Products", rec)
-            new = apply_patch(current, ops, fields, case_insensitive=False)
             self._check_product({k: new.get(k) for k in fields}, record_id)
             rec.update({k: new.get(k) for k in fields if new.get(k) != current.get(k)})
             po.touch("Products", rec)

@@ -66,17 +66,25 @@ class Projects:
 
     @handles("PUT", "/Projects/{id}")
     async def put_project(self, request: Request) -> Response:
+        return await self._put(request, "Projects", "ProjectInputLegacy", ("ProjectName", "ProjectNumber"),
+                               lambda rec, number, record_id: self._unique_number(number, record_id),
+                               self.sd.project_out)
+
+    async def _put(self, request: Request, key: str, schema: str, name_and_number: tuple[str, str],
+                   unique: Callable[[dict[str, Any], Any, int], None],
+                   shape: Callable[[dict[str, Any]], dict[str, Any]]) -> Response:
+        """PUT of a numbered record: found (404), validated, its number unique, replaced whole."""
         sd = self.sd
         record_id = sd.int_id(request)
-        body = canonical(await json_body(request), specs.properties(SD, "ProjectInputLegacy"))
+        body = canonical(await json_body(request), specs.properties(SD, schema))
         with sd.state.lock:
-            rec = sd.found("Projects", record_id)
-        sd.validate("ProjectInputLegacy", body, "ProjectName", "ProjectNumber")
+            rec = sd.found(key, record_id)
+        sd.validate(schema, body, *name_and_number)
         with sd.state.lock:
-            self._unique_number(body["ProjectNumber"], record_id)
-            sd.replace("Projects", rec, body, "ProjectInputLegacy")
-            sd.touch("Projects", rec)
-            return json_response(sd.project_out(rec))
+            unique(rec, body[name_and_number[1]], record_id)
+            sd.replace(key, rec, body, schema)
+            sd.touch(key, rec)
+            return json_response(shape(rec))
 
     # --- sub-projects -----------------------------------------------------------------------
     def _sub_filter(self, q: Query) -> Callable[[dict[str, Any]], bool]:
@@ -134,17 +142,10 @@ class Projects:
 
     @handles("PUT", "/SubProjects/{id}")
     async def put_sub_project(self, request: Request) -> Response:
-        sd = self.sd
-        record_id = sd.int_id(request)
-        body = canonical(await json_body(request), specs.properties(SD, "SubProjectInput"))
-        with sd.state.lock:
-            rec = sd.found("SubProjects", record_id)
-        sd.validate("SubProjectInput", body, "SubProjectName", "SubProjectNumber")
-        with sd.state.lock:
-            self._unique_sub_number(rec["ProjectId"], body["SubProjectNumber"], record_id)
-            sd.replace("SubProjects", rec, body, "SubProjectInput")
-            sd.touch("SubProjects", rec)
-            return json_response(sd.sub_project_out(rec))
+        return await self._put(request, "SubProjects", "SubProjectInput", ("SubProjectName", "SubProjectNumber"),
+                               lambda rec, number, record_id: self._unique_sub_number(rec["ProjectId"], number,
+                                                                                       record_id),
+                               self.sd.sub_project_out)
 
 
 def routes(sd: SmartDokBase) -> list[Route]:
