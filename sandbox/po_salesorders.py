@@ -77,33 +77,29 @@ class SalesOrders:
     def _by_code(self, table: str, field: str, value: Any) -> dict[str, Any] | None:
         return next((r for r in self.po.rows(table) if str(r.get(field)) == str(value)), None)
 
+    @staticmethod
+    def _known(rec: dict[str, Any] | None, message: str, field: str | None = None) -> dict[str, Any]:
+        """The record a body names, or a 400 (naming ``field`` in ``errors`` when given)."""
+        if rec is None:
+            raise ApiError(400, message, errors=None if field is None else {field: ["Not found."]})
+        return rec
+
     def _customer(self, body: dict[str, Any]) -> dict[str, Any] | None:
         if body.get("CustomerId") is not None:
-            customer = self.po.get("Customers", body["CustomerId"])
-            if customer is None:
-                raise ApiError(400, f"Customer with id {body['CustomerId']} was not found.",
-                               errors={"CustomerId": ["Not found."]})
-            return customer
+            return self._known(self.po.get("Customers", body["CustomerId"]),
+                               f"Customer with id {body['CustomerId']} was not found.", "CustomerId")
         if body.get("CustomerNo") is not None:
-            customer = self._by_code("Customers", "Number", body["CustomerNo"])
-            if customer is None:
-                raise ApiError(400, f"Customer with number {body['CustomerNo']} was not found.",
-                               errors={"CustomerNo": ["Not found."]})
-            return customer
+            return self._known(self._by_code("Customers", "Number", body["CustomerNo"]),
+                               f"Customer with number {body['CustomerNo']} was not found.", "CustomerNo")
         return None
 
     def _project(self, body: dict[str, Any], where: str = "") -> dict[str, Any] | None:
         if body.get("ProjectId") is not None:
-            project = self.po.get("Projects", body["ProjectId"])
-            if project is None:
-                raise ApiError(400, f"{where}Project with id {body['ProjectId']} was not found.")
-            return project
+            return self._known(self.po.get("Projects", body["ProjectId"]),
+                               f"{where}Project with id {body['ProjectId']} was not found.")
         if body.get("ProjectCode") not in (None, ""):
-            project = self._by_code("Projects", "Code", body["ProjectCode"])
-            if project is None:
-                raise ApiError(400, f"{where}Project with code '{body['ProjectCode']}' was not found.",
-                               errors={"ProjectCode": ["Not found."]})
-            return project
+            return self._known(self._by_code("Projects", "Code", body["ProjectCode"]),
+                               f"{where}Project with code '{body['ProjectCode']}' was not found.", "ProjectCode")
         return None
 
     def _checked_line(self, body: dict[str, Any], order: dict[str, Any], index: int | None) -> dict[str, Any]:
