@@ -74,13 +74,24 @@ class PowerOfficeBase(Records):
         record_id = self.int_id(request)
         return record_id, await self.patch_ops(request)
 
-    def patched(self, key: str, record_id: int, noun: str, ops: list[Any],
-                input_schema: str) -> tuple[dict[str, Any], dict[str, Any], dict[str, Any]]:
-        """The stored record, its current answer and that answer with ``ops`` applied (fields of
-        ``input_schema`` only, names as spelled). Call with the state lock held."""
-        rec = self.found(key, record_id, noun)
-        current = self.out(key, rec)
-        return rec, current, apply_patch(current, ops, specs.properties(PO, input_schema), case_insensitive=False)
+    async def patch_with(self, request: Request, key: str, noun: str, input_schema: str,
+                         change: Callable[[dict[str, Any], dict[str, Any], dict[str, Any], int], None]) -> Response:
+        """A v2 PATCH: the record (404), its answer with the operations applied (fields of
+        ``input_schema`` only, names as spelled); ``change(rec, current, new, record_id)`` checks
+        the result and updates ``rec``; then the record is stamped and answered."""
+        record_id, ops = await self.patch_request(request)
+        with self.state.lock:
+            rec = self.found(key, record_id, noun)
+            current = self.out(key, rec)
+            new = apply_patch(current, ops, specs.properties(PO, input_schema), case_insensitive=False)
+            change(rec, current, new, record_id)
+            self.touch(key, rec)
+            return json_response(self.out(key, rec))
+
+    def created(self, key: str, rec: dict[str, Any], status: int = 201) -> Response:
+        """A new v2 record stored and answered, with its Location."""
+        stored = self.insert(key, rec)
+        return json_response(self.out(key, stored), status, headers={"Location": f"/v2/{key}/{stored['Id']}"})
 
     async def patch_ops(self, request: Request) -> list[Any]:
         media = request.headers.get("content-type", "").split(";")[0].strip().lower()

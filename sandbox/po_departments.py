@@ -16,7 +16,7 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from grunndata.sandbox import specs
-from grunndata.sandbox.common import ApiError, canonical, empty, json_body, json_response
+from grunndata.sandbox.common import ApiError, canonical, empty, json_body
 from grunndata.sandbox.po_base import PowerOfficeBase
 from grunndata.sandbox.po_gateway import PO
 from grunndata.sandbox.routing import handles, routes_of
@@ -64,21 +64,17 @@ class Departments:
                 rec["Code"] = str(max(numbers, default=0) + 1)
             if rec.get("IsActive") is None:
                 rec["IsActive"] = False
-            stored = po.insert(KEY, {k: v for k, v in rec.items() if v is not None})
-            return json_response(po.out(KEY, stored), 201, headers={"Location": f"/v2/Departments/{stored['Id']}"})
+            return po.created(KEY, {k: v for k, v in rec.items() if v is not None})
 
     @handles("PATCH", "/v2/Departments/{id}")
     async def patch(self, request: Request) -> Response:
-        po = self.po
-        record_id, ops = await po.patch_request(request)
-        with po.state.lock:
-            rec, current, new = po.patched(KEY, record_id, "department", ops, INPUT)
-            if new.get("ManagerEmployeeNo") != current.get("ManagerEmployeeNo") \
-                    and new.get("ManagerEmployeeId") == current.get("ManagerEmployeeId"):
-                new["ManagerEmployeeId"] = None  # a new number names a new manager
-            rec.update(self._check(new, record_id))
-            po.touch(KEY, rec)
-            return json_response(po.out(KEY, rec))
+        return await self.po.patch_with(request, KEY, "department", INPUT, self._change)
+
+    def _change(self, rec: dict[str, Any], current: dict[str, Any], new: dict[str, Any], record_id: int) -> None:
+        if new.get("ManagerEmployeeNo") != current.get("ManagerEmployeeNo") \
+                and new.get("ManagerEmployeeId") == current.get("ManagerEmployeeId"):
+            new["ManagerEmployeeId"] = None  # a new number names a new manager
+        rec.update(self._check(new, record_id))
 
     @handles("DELETE", "/v2/Departments/{id}")
     async def delete(self, request: Request) -> Response:

@@ -82,6 +82,10 @@ def routes(po: PowerOfficeBase) -> list[Route]:
                 return json_response(_out(key, rec))
         return endpoint
 
+    def created(key: str, body: dict[str, Any]) -> Response:
+        stored = po.insert(key, body)
+        return json_response(_out(key, stored), 201)
+
     def activity_filter(rec: dict[str, Any], q: Query) -> bool:
         active = q.boolean("isActive")
         if active is not None and bool(rec.get("isActive")) != active:
@@ -112,8 +116,7 @@ def routes(po: PowerOfficeBase) -> list[Route]:
             if any(a.get("code") == body["code"] for a in po.rows(ACTIVITY)):
                 raise ApiError(409, f"An activity with code '{body['code']}' already exists.")
             body.setdefault("isActive", True)
-            stored = po.insert(ACTIVITY, body)
-            return json_response(_out(ACTIVITY, stored), 201)
+            return created(ACTIVITY, body)
 
     async def patch_activity(request: Request) -> Response:
         record_id, ops = await po.patch_request(request)
@@ -202,8 +205,7 @@ def routes(po: PowerOfficeBase) -> list[Route]:
             if ref not in (None, "") and any(e.get("externalImportReference") == ref for e in po.rows(ENTRY)):
                 raise ApiError(409, f"A time tracking entry with externalImportReference '{ref}' already exists.")
             body.setdefault("status", "Registered")
-            stored = po.insert(ENTRY, body)
-            return json_response(_out(ENTRY, stored), 201)
+            return created(ENTRY, body)
 
     async def patch_entry(request: Request) -> Response:
         record_id, ops = await po.patch_request(request)

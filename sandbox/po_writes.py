@@ -18,7 +18,7 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from grunndata.sandbox import specs
-from grunndata.sandbox.common import ApiError, canonical, empty, json_body, json_response
+from grunndata.sandbox.common import ApiError, canonical, empty, json_body
 from grunndata.sandbox.po_base import PowerOfficeBase
 from grunndata.sandbox.po_gateway import PO
 from grunndata.sandbox.routing import handles, routes_of
@@ -110,37 +110,35 @@ class Writes:
             rec.setdefault("ProjectStatus", "NotStarted")
             rec.setdefault("AllowAllActivities", True)
             rec.setdefault("AllowAllEmployees", True)
-            stored = po.insert("Projects", rec)
-            return json_response(po.project_out(stored), 201, headers={"Location": f"/v2/Projects/{stored['Id']}"})
+            return po.created("Projects", rec)
 
     @handles("PATCH", "/v2/Projects/{id}")
     async def patch_project(self, request: Request) -> Response:
+        return await self.po.patch_with(request, "Projects", "project", "ProjectPostDto", self._change_project)
+
+    def _change_project(self, rec: dict[str, Any], current: dict[str, Any], new: dict[str, Any],
+                        record_id: int) -> None:
         po = self.po
-        record_id, ops = await po.patch_request(request)
-        with po.state.lock:
-            rec, current, new = po.patched("Projects", record_id, "project", ops, "ProjectPostDto")
-            fields = specs.properties(PO, "ProjectPostDto")
-            changed = {k for k in fields if new.get(k) != current.get(k)}
-            if changed & {"ParentProjectId", "ParentProjectCode"}:
-                raise ApiError(400, "The parent of a project cannot be changed.")
-            if "Code" in changed:
-                self._check_new_code(rec, str(new.get("Code") or ""), record_id)
-            self._check_project_fields({k: new.get(k) for k in fields})
-            update = {k: new.get(k) for k in changed}
-            if "CustomerNo" in changed and "CustomerId" not in changed:
-                update["CustomerId"] = None
-            if "ProjectManagerEmployeeNo" in changed and "ProjectManagerEmployeeId" not in changed:
-                update["ProjectManagerEmployeeId"] = None
-            self._resolve_links(update)
-            if "Code" in changed:
-                for sub in po.rows("Projects"):
-                    if sub.get("ParentProjectId") == record_id:
-                        sub["Code"] = f"{update['Code']}.{_last_segment(sub['Code'])}"
-                        sub["ParentProjectCode"] = update["Code"]
-                        po.touch("Projects", sub)
-            rec.update(update)
-            po.touch("Projects", rec)
-            return json_response(po.project_out(rec))
+        fields = specs.properties(PO, "ProjectPostDto")
+        changed = {k for k in fields if new.get(k) != current.get(k)}
+        if changed & {"ParentProjectId", "ParentProjectCode"}:
+            raise ApiError(400, "The parent of a project cannot be changed.")
+        if "Code" in changed:
+            self._check_new_code(rec, str(new.get("Code") or ""), record_id)
+        self._check_project_fields({k: new.get(k) for k in fields})
+        update = {k: new.get(k) for k in changed}
+        if "CustomerNo" in changed and "CustomerId" not in changed:
+            update["CustomerId"] = None
+        if "ProjectManagerEmployeeNo" in changed and "ProjectManagerEmployeeId" not in changed:
+            update["ProjectManagerEmployeeId"] = None
+        self._resolve_links(update)
+        if "Code" in changed:
+            for sub in po.rows("Projects"):
+                if sub.get("ParentProjectId") == record_id:
+                    sub["Code"] = f"{update['Code']}.{_last_segment(sub['Code'])}"
+                    sub["ParentProjectCode"] = update["Code"]
+                    po.touch("Projects", sub)
+        rec.update(update)
 
     def _check_new_code(self, rec: dict[str, Any], code: str, record_id: int) -> None:
         if rec.get("ParentProjectId") is not None:
@@ -185,20 +183,17 @@ class Writes:
             rec = {k: v for k, v in body.items() if v is not None}
             rec.setdefault("ProductType", "Product")
             rec.setdefault("IsArchived", False)
-            stored = po.insert("Products", rec)
-            return json_response(po.out("Products", stored), 200, headers={"Location": f"/v2/Products/{stored['Id']}"})
+            return po.created("Products", rec, 200)
 
     @handles("PATCH", "/v2/Products/{id}")
     async def patch_product(self, request: Request) -> Response:
-        po = self.po
-        record_id, ops = await po.patch_request(request)
-        with po.state.lock:
-            rec, current, new = po.patched("Products", record_id, "product", ops, "ProductPostDto")
-            fields = specs.properties(PO, "ProductPostDto")
-            self._check_product({k: new.get(k) for k in fields}, record_id)
-            rec.update({k: new.get(k) for k in fields if new.get(k) != current.get(k)})
-            po.touch("Products", rec)
-            return json_response(po.out("Products", rec))
+        return await self.po.patch_with(request, "Products", "product", "ProductPostDto", self._change_product)
+
+    def _change_product(self, rec: dict[str, Any], current: dict[str, Any], new: dict[str, Any],
+                        record_id: int) -> None:
+        fields = specs.properties(PO, "ProductPostDto")
+        self._check_product({k: new.get(k) for k in fields}, record_id)
+        rec.update({k: new.get(k) for k in fields if new.get(k) != current.get(k)})
 
     @handles("DELETE", "/v2/Products/{id}")
     async def delete_product(self, request: Request) -> Response:

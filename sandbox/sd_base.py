@@ -116,6 +116,11 @@ class SmartDokBase(Records):
         except ValueError:
             raise ApiError(404) from None
 
+    def one(self, request: Request, key: str, shape: Callable[[dict[str, Any]], dict[str, Any]]) -> Response:
+        """``GET /{key}/{id}``: the record, shaped, or a 404."""
+        with self.state.lock:
+            return json_response(shape(self.found(key, self.int_id(request))))
+
     @staticmethod
     def wrapped(items: list[dict[str, Any]]) -> Response:
         return json_response({"Count": len(items), "Offset": 0, "TotalCount": len(items), "Items": items})

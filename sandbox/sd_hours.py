@@ -149,9 +149,7 @@ class Hours:
 
     @handles("GET", "/GoodsConsumption/{id}")
     async def get_goods(self, request: Request) -> Response:
-        with self.state.lock:
-            rec = self.sd.found("GoodsConsumption", self.sd.int_id(request))
-            return json_response(self.goods_out(rec))
+        return self.sd.one(request, "GoodsConsumption", self.goods_out)
 
     @handles("POST", "/GoodsConsumption/{goodsConsumptionId}/MarkAsExported")
     async def mark_goods_exported(self, request: Request) -> Response:

@@ -65,9 +65,7 @@ class Invoices:
 
     @handles("GET", "/Invoices/{id}")
     async def get_invoice(self, request: Request) -> Response:
-        with self.sd.state.lock:
-            rec = self.sd.found("Invoices", self.sd.int_id(request))
-            return json_response(self.invoice_out(rec))
+        return self.sd.one(request, "Invoices", self.invoice_out)
 
     @handles("GET", "/Projects/{id}/Prices")
     async def project_prices(self, request: Request) -> Response:
@@ -105,9 +103,7 @@ class Invoices:
 
     @handles("GET", "/Goods/{id}")
     async def get_goods(self, request: Request) -> Response:
-        with self.sd.state.lock:
-            rec = self.sd.found("Goods", self.sd.int_id(request))
-            return json_response(specs.shape(SD, "GoodsOutputBase", rec))
+        return self.sd.one(request, "Goods", lambda rec: specs.shape(SD, "GoodsOutputBase", rec))
 
 
 def routes(sd: SmartDokBase) -> list[Route]:

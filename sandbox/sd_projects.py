@@ -43,10 +43,7 @@ class Projects:
 
     @handles("GET", "/Projects/{id}")
     async def get_project(self, request: Request) -> Response:
-        sd = self.sd
-        with sd.state.lock:
-            rec = sd.found("Projects", sd.int_id(request))
-            return json_response(sd.project_out(rec))
+        return self.sd.one(request, "Projects", self.sd.project_out)
 
     def _unique_number(self, number: Any, record_id: int | None) -> None:
         wanted = text(number).rstrip()
@@ -114,10 +111,7 @@ class Projects:
 
     @handles("GET", "/SubProjects/{id}")
     async def get_sub_project(self, request: Request) -> Response:
-        sd = self.sd
-        with sd.state.lock:
-            rec = sd.found("SubProjects", sd.int_id(request))
-            return json_response(sd.sub_project_out(rec))
+        return self.sd.one(request, "SubProjects", self.sd.sub_project_out)
 
     def _unique_sub_number(self, project_id: int, number: Any, record_id: int | None) -> None:
         wanted = text(number).rstrip()
