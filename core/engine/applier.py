@@ -11,7 +11,8 @@ from typing import Any, Callable, Mapping
 
 from grunndata.engine.model import Action, ApplyContext, Entity
 from grunndata.engine.plan import Plan
-from grunndata.engine.writes import BaseWriter, Outcome as BaseOutcome, Sent, Stop, carry
+from grunndata.engine.writes import BaseWriter, Sent, Stop, carry
+from grunndata.engine.writes import Outcome as BaseOutcome
 from grunndata.errors import GrunndataError
 
 

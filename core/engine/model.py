@@ -179,6 +179,19 @@ class ApplyContext:
 
 
 @dataclass
+class RunContext:
+    """What a transfer or invoice run works with: both systems as read, the rules, the config,
+    both clients, and the run's cache (a read made once and shared by the kinds that need it)."""
+
+    snapshot: Snapshot
+    rules: Any
+    config: Any
+    smartdok: Any
+    poweroffice: Any
+    cache: dict[Any, Any] = field(default_factory=dict)
+
+
+@dataclass
 class Finding:
     check: str
     severity: str  # "error" | "warning"

@@ -24,9 +24,9 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any, Callable
 
+from grunndata.clients.errors import Conflict
 from grunndata.engine.transfer_plan import ENTRY, F, Line, TransferContext, TransferPlan, windows  # noqa: F401
 from grunndata.engine.transfer_preview import preview  # the rules decide; this module carries it out
-from grunndata.clients.errors import Conflict
 from grunndata.engine.writes import BaseWriter, Outcome, RunStamp, Sent, StepRecorder, Stop, WriteReport, carry, execute
 
 

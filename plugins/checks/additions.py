@@ -8,8 +8,9 @@ from __future__ import annotations
 from typing import Any
 
 from grunndata import hookimpl
+from grunndata.engine.mapping import as_text
 from grunndata.engine.model import Check, CheckContext, Finding, Read
-from grunndata.plugins.checks.records import Reporter, as_text
+from grunndata.plugins.checks.records import Reporter
 from grunndata.plugins.checks.rules import setting
 from grunndata.plugins.checks.similar import CodeRules, NameRules, Nearest
 

@@ -10,8 +10,9 @@ from __future__ import annotations
 
 from grunndata import hookimpl
 from grunndata.engine import invoice_problems as problems
+from grunndata.engine.mapping import as_text
 from grunndata.engine.model import Check, CheckContext, Finding, Read
-from grunndata.plugins.checks.records import Reporter, as_text
+from grunndata.plugins.checks.records import Reporter
 
 NAME = "customers"
 

@@ -1,4 +1,4 @@
-"""What the doctor's checks share about records: their keys as text, and findings by severity.
+"""What the doctor's checks share about records: findings by severity.
 Which records count is the core's ``records`` rule (``Rules.active``)."""
 from __future__ import annotations
 
@@ -6,19 +6,6 @@ from typing import Any
 
 from grunndata.engine.model import Finding
 from grunndata.plugins.checks.rules import setting
-
-
-def as_text(value: Any, *, trim: bool = False) -> str | None:
-    """A number or code as the text it is compared by: PowerOffice's integer 1001 is "1001".
-    Nothing, or only spaces, is None."""
-    if value is None or isinstance(value, bool):
-        return None
-    if isinstance(value, float) and value.is_integer():
-        value = int(value)
-    text = str(value)
-    if not text.strip():
-        return None
-    return text.strip() if trim else text
 
 
 class Reporter:
