@@ -23,6 +23,7 @@ from grunndata.clients.errors import ApiError, Conflict, NotFound
 from grunndata.engine.invoice_decide import Decider, Known
 from grunndata.engine.invoice_map import Hold, InvoiceMapper, Mapped
 from grunndata.engine.invoice_plan import Entry, InvoiceContext, InvoicePlan, Write, digest
+from grunndata.engine.preview_report import LOCKED, PreviewReport
 from grunndata.engine.writes import (
     RECOVERED,
     BaseWriter,
@@ -30,13 +31,11 @@ from grunndata.engine.writes import (
     RunStamp,
     Sent,
     Stop,
-    WriteReport,
     ambiguous,
     execute,
 )
 from grunndata.errors import GrunndataError
 
-LOCKED = "locked"
 JOURNAL_TABLE = "invoice_writes"
 
 
@@ -217,25 +216,11 @@ class InvoiceWriter(BaseWriter[Write]):
         return str(self.ctx.rules.system_name("poweroffice"))
 
 
-class InvoiceReport(WriteReport[InvoiceResult]):
+class InvoiceReport(PreviewReport[InvoiceResult]):
     """``invoice``'s report: the preview, what became of each write, how the run ended."""
 
-    @property
-    def results(self) -> list[InvoiceResult]:
-        return self.outcomes
-
-    def summary(self) -> dict[str, Any]:
-        counts = self.counts()
-        return {"planned_writes": len(self.plan.writes), "ok": counts.get("ok", 0),
-                "recovered": counts.get(RECOVERED, 0), LOCKED: counts.get(LOCKED, 0),
-                "failed": counts.get("failed", 0),
-                "held": sum(1 for e in self.plan.entries if e.op == "hold"),
-                "reported": sum(1 for e in self.plan.entries if e.op == "report"),
-                "declined": self.declined}
-
-    def to_json(self) -> dict[str, Any]:
-        return {**self.plan.to_json(), "run": self.run_id, "results": [r.to_json() for r in self.outcomes],
-                "outcome": self.summary()}
+    def entries(self) -> list[Entry]:
+        return self.plan.entries
 
 
 async def invoice(session: Any, conn: Any, start: dt.date, end: dt.date, *, journal: Any = None,

@@ -1,0 +1,39 @@
+"""The report of a run that writes from a preview whose entries may be held back or reported
+instead (``grunndata transfer`` and ``grunndata invoice``): one summary shape for both."""
+from __future__ import annotations
+
+from collections import Counter
+from typing import Any
+
+from grunndata.engine.writes import FAILED, OK, RECOVERED, O, WriteReport
+
+# A write PowerOffice refused because its record was locked (confirmed, approved) after the preview.
+LOCKED = "locked"
+
+
+class PreviewReport(WriteReport[O]):
+    """What became of each write, with the preview's entries counted by what they do."""
+
+    @property
+    def results(self) -> list[O]:
+        return self.outcomes
+
+    def entries(self) -> list[Any]:
+        """The preview's entries (each with an ``op``: ``hold`` and ``report`` are counted)."""
+        raise NotImplementedError
+
+    def step_counts(self) -> dict[str, int]:
+        """Counts of the steps after a send the kind records (transfer: ``marked``)."""
+        return {}
+
+    def summary(self) -> dict[str, Any]:
+        counts = self.counts()
+        ops = Counter(e.op for e in self.entries())
+        return {"planned_writes": len(self.plan.writes), OK: counts.get(OK, 0),
+                RECOVERED: counts.get(RECOVERED, 0), LOCKED: counts.get(LOCKED, 0),
+                FAILED: counts.get(FAILED, 0), **self.step_counts(),
+                "held": ops["hold"], "reported": ops["report"], "declined": self.declined}
+
+    def to_json(self) -> dict[str, Any]:
+        return {**self.plan.to_json(), "run": self.run_id, "results": [r.to_json() for r in self.outcomes],
+                "outcome": self.summary()}
