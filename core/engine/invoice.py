@@ -23,16 +23,14 @@ from grunndata.clients.errors import ApiError, Conflict, NotFound
 from grunndata.engine.invoice_decide import Decider, Known
 from grunndata.engine.invoice_map import Hold, InvoiceMapper, Mapped
 from grunndata.engine.invoice_plan import Entry, InvoiceContext, InvoicePlan, Write, digest
-from grunndata.engine.preview_report import LOCKED, PreviewReport
+from grunndata.engine.preview_report import LOCKED, PreviewReport, run_window
 from grunndata.engine.writes import (
     RECOVERED,
     BaseWriter,
     Outcome,
-    RunStamp,
     Sent,
     Stop,
     ambiguous,
-    execute,
 )
 from grunndata.errors import GrunndataError
 
@@ -228,15 +226,9 @@ async def invoice(session: Any, conn: Any, start: dt.date, end: dt.date, *, jour
                   on_plan: Callable[[InvoicePlan], None] | None = None,
                   progress: Callable[[Any], None] | None = None, stop: Stop | None = None) -> InvoiceReport:
     """Preview, confirm, carry out, journal: the whole of ``grunndata invoice``."""
-    from grunndata.engine.planner import config_hash
-
     plan, ctx = await preview(session, conn, start, end, journal=journal)
-    if on_plan is not None:
-        on_plan(plan)
-    report = InvoiceReport(plan)
-    stamp = RunStamp(session.config.master, config_hash(session), f"{start}..{end}")
-    await execute(InvoiceWriter(ctx), report, stamp, journal=journal, confirm=confirm, progress=progress, stop=stop)
-    return report
+    return await run_window(session, InvoiceReport(plan), InvoiceWriter(ctx), f"{start}..{end}", journal=journal, confirm=confirm,
+                            on_plan=on_plan, progress=progress, stop=stop)
 
 
 async def invoice_cycle(session: Any, conn: Any, start: dt.date, end: dt.date, *, journal: Any = None,

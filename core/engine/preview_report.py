@@ -3,9 +3,10 @@ instead (``grunndata transfer`` and ``grunndata invoice``): one summary shape fo
 from __future__ import annotations
 
 from collections import Counter
-from typing import Any
+from collections.abc import Callable
+from typing import Any, TypeVar
 
-from grunndata.engine.writes import FAILED, OK, RECOVERED, O, WriteReport
+from grunndata.engine.writes import FAILED, OK, RECOVERED, BaseWriter, O, RunStamp, Stop, WriteReport, execute
 
 # A write PowerOffice refused because its record was locked (confirmed, approved) after the preview.
 LOCKED = "locked"
@@ -37,3 +38,20 @@ class PreviewReport(WriteReport[O]):
     def to_json(self) -> dict[str, Any]:
         return {**self.plan.to_json(), "run": self.run_id, "results": [r.to_json() for r in self.outcomes],
                 "outcome": self.summary()}
+
+
+R = TypeVar("R", bound=PreviewReport[Any])
+
+
+async def run_window(session: Any, report: R, writer: BaseWriter[Any], window: str, *, journal: Any,
+                     confirm: Callable[[Any], bool] | None, on_plan: Callable[[Any], None] | None,
+                     progress: Callable[[Any], None] | None, stop: Stop | None) -> R:
+    """Show the preview, confirm, carry out, journal: a ``transfer`` or ``invoice`` run over one
+    window (``start..end``) once its preview is made."""
+    from grunndata.engine.planner import config_hash  # the planner is only needed once a run goes ahead
+
+    if on_plan is not None:
+        on_plan(report.plan)
+    stamp = RunStamp(session.config.master, config_hash(session), window)
+    await execute(writer, report, stamp, journal=journal, confirm=confirm, progress=progress, stop=stop)
+    return report

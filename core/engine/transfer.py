@@ -25,10 +25,10 @@ import datetime as dt
 from typing import Any, Callable
 
 from grunndata.clients.errors import Conflict
-from grunndata.engine.preview_report import LOCKED, PreviewReport
+from grunndata.engine.preview_report import LOCKED, PreviewReport, run_window
 from grunndata.engine.transfer_plan import ENTRY, F, Line, TransferContext, TransferPlan, windows  # noqa: F401
 from grunndata.engine.transfer_preview import preview  # the rules decide; this module carries it out
-from grunndata.engine.writes import BaseWriter, Outcome, RunStamp, Sent, StepRecorder, Stop, carry, execute
+from grunndata.engine.writes import BaseWriter, Outcome, Sent, StepRecorder, Stop, carry
 
 
 # ---- carrying it out: one kind of write for the engine ------------------------------------------
@@ -128,12 +128,6 @@ async def transfer(session: Any, conn: Any, start: dt.date, end: dt.date, *, jou
                    on_plan: Callable[[TransferPlan], None] | None = None,
                    progress: Callable[[Any], None] | None = None, stop: Stop | None = None) -> TransferReport:
     """Preview, confirm, carry out, journal: the whole of ``grunndata transfer``."""
-    from grunndata.engine.planner import config_hash
-
     plan, ctx = await preview(session, conn, start, end)
-    if on_plan is not None:
-        on_plan(plan)
-    report = TransferReport(plan)
-    stamp = RunStamp(session.config.master, config_hash(session), f"{start}..{end}")
-    await execute(TransferWriter(ctx), report, stamp, journal=journal, confirm=confirm, progress=progress, stop=stop)
-    return report
+    return await run_window(session, TransferReport(plan), TransferWriter(ctx), f"{start}..{end}", journal=journal, confirm=confirm,
+                            on_plan=on_plan, progress=progress, stop=stop)
