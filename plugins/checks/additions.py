@@ -7,12 +7,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from grunndata import hookimpl
 from grunndata.engine.mapping import as_text
 from grunndata.engine.model import Check, CheckContext, Finding, Read
 from grunndata.plugins.checks.records import Reporter
 from grunndata.plugins.checks.rules import setting
 from grunndata.plugins.checks.similar import CodeRules, NameRules, Nearest
+from grunndata.plugins.offers import offers
 
 NAME = "additions"
 
@@ -86,7 +86,4 @@ CHECK = Check(name=NAME, description="Tillegg og enhetstillegg (R5): samme kode 
                      Read("smartdok", "Additions", {"all": True, "onlyUnitAddition": True}),
                      Read("poweroffice", "PayItems")])
 
-
-@hookimpl
-def grunndata_checks() -> list[Check]:
-    return [CHECK]
+grunndata_checks = offers("grunndata_checks", lambda: [CHECK])

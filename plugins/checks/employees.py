@@ -11,12 +11,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from grunndata import hookimpl
 from grunndata.engine.mapping import as_text
 from grunndata.engine.model import Check, CheckContext, Finding, Read
 from grunndata.plugins.checks.records import Reporter
 from grunndata.plugins.checks.rules import setting
 from grunndata.plugins.checks.similar import CodeRules, NameRules, Nearest, PersonRules, quoted
+from grunndata.plugins.offers import offers
 
 NAME = "employees"
 
@@ -163,7 +163,4 @@ def _name_differs(report: Reporter, number: str, sd: str, po: str, po_by_name: N
 CHECK = Check(name=NAME, description="Ansattnummer (R3): samme nummer og samme person i begge systemer", run=run,
               reads=[Read("smartdok", "Users", {"all": True}), Read("poweroffice", "Employees")])
 
-
-@hookimpl
-def grunndata_checks() -> list[Check]:
-    return [CHECK]
+grunndata_checks = offers("grunndata_checks", lambda: [CHECK])

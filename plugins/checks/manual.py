@@ -7,9 +7,9 @@ blockers are reported instead, since nothing can be synced until they are fixed.
 """
 from __future__ import annotations
 
-from grunndata import hookimpl
 from grunndata.engine.model import Check, CheckContext, Finding
 from grunndata.plugins.checks.rules import setting
+from grunndata.plugins.offers import offers
 
 NAME = "manual"
 
@@ -46,7 +46,4 @@ def run(ctx: CheckContext) -> list[Finding]:
 
 CHECK = Check(name=NAME, description="Manuelt arbeid (R12, R16, R17): det grunndatasynken ikke gjør selv", run=run)
 
-
-@hookimpl
-def grunndata_checks() -> list[Check]:
-    return [CHECK]
+grunndata_checks = offers("grunndata_checks", lambda: [CHECK])

@@ -7,11 +7,11 @@ back with these same words. A machine the sync plan creates as a product (R10) i
 """
 from __future__ import annotations
 
-from grunndata import hookimpl
 from grunndata.engine import invoice_problems as problems
 from grunndata.engine.mapping import as_text
 from grunndata.engine.model import Check, CheckContext, Finding, Read
 from grunndata.plugins.checks.records import Reporter
+from grunndata.plugins.offers import offers
 from grunndata.rulebook.conditions import value_at
 
 NAME = "products"
@@ -39,14 +39,13 @@ def run(ctx: CheckContext) -> list[Finding]:
     # A machine the sync is about to create as a product (R10) is the plan's business, not a finding.
     planned = {str(a.key) for a in getattr(ctx.plan, "actions", None) or []
                if a.entity == "machines" and a.op == "create"}
-    findings = []
+    findings: list[Finding] = []
     for code, kind in wanted.items():
         if not code or (kind == "machine" and code in planned):
             continue
         product = products.get(code)
-        p = problems.product_problem(kind, code, product, product is not None and counts.holds(product), po, sd)
-        if p is not None:
-            findings.append(report(p.kind, code, p.message, p.suggestion))
+        findings += report.problem(code, problems.product_problem(kind, code, product,
+                                                                  product is not None and counts.holds(product), po, sd))
     return findings
 
 
@@ -55,7 +54,4 @@ CHECK = Check(name=NAME, description="Produktene på fakturalinjer (R25, R26): m
               reads=[Read("smartdok", "Machines", {"all": True}), Read("smartdok", "Goods", {"all": True}),
                      Read("poweroffice", "Products"), Read("poweroffice", "TimeTracking/Activity")])
 
-
-@hookimpl
-def grunndata_checks() -> list[Check]:
-    return [CHECK]
+grunndata_checks = offers("grunndata_checks", lambda: [CHECK])

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from grunndata.engine.invoice_problems import Problem
 from grunndata.engine.model import Finding
 from grunndata.plugins.checks.rules import setting
 
@@ -18,3 +19,7 @@ class Reporter:
     def __call__(self, kind: str, key: Any, message: str, suggestion: str | None = None) -> Finding:
         return Finding(check=self.check, severity=self.severities[kind], key=str(key), message=message,
                        suggestion=suggestion)
+
+    def problem(self, key: Any, problem: Problem | None) -> list[Finding]:
+        """The finding of one of the engine's problems (kind, message, suggestion), if there is one."""
+        return [] if problem is None else [self(problem.kind, key, problem.message, problem.suggestion)]

@@ -3,12 +3,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from grunndata import hookimpl
 from grunndata.engine.mapping import FieldDecl
 from grunndata.engine.model import Read
 from grunndata.engine.ruleschema import direction_schema, entity_schema, limits_schema
 from grunndata.engine.sync import Side, SyncedEntity
 from grunndata.plugins.entities import REFS
+from grunndata.plugins.offers import offers_section
 
 FIELDS = {
     "number": FieldDecl("Aktivitetens kode/nummer.", label="nummer"),
@@ -40,11 +40,4 @@ def _schema() -> dict[str, Any]:
                                      "En verdi over grensen gir en advarsel i planen, ikke en feilet skriving."))
 
 
-@hookimpl
-def grunndata_entities() -> list[Any]:
-    return [Activities()]
-
-
-@hookimpl
-def grunndata_rules_schema() -> dict[str, Any]:
-    return {"activities": _schema()}
+grunndata_entities, grunndata_rules_schema = offers_section("grunndata_entities", "activities", lambda: [Activities()], _schema)

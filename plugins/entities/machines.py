@@ -3,12 +3,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from grunndata import hookimpl
 from grunndata.engine.mapping import FieldDecl
 from grunndata.engine.model import Read
 from grunndata.engine.ruleschema import direction_schema, entity_schema
 from grunndata.engine.sync import Side, SyncedEntity
 from grunndata.plugins.entities import REFS
+from grunndata.plugins.offers import offers_section
 
 FIELDS = {
     "number": FieldDecl("Maskinens internnummer, som blir produktkoden i PowerOffice.", label="nummer"),
@@ -44,11 +44,4 @@ def _schema() -> dict[str, Any]:
         moved_fields=MOVED)
 
 
-@hookimpl
-def grunndata_entities() -> list[Any]:
-    return [Machines()]
-
-
-@hookimpl
-def grunndata_rules_schema() -> dict[str, Any]:
-    return {"machines": _schema()}
+grunndata_entities, grunndata_rules_schema = offers_section("grunndata_entities", "machines", lambda: [Machines()], _schema)

@@ -8,12 +8,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from grunndata import hookimpl
 from grunndata.engine.mapping import FieldDecl, match_key, subproject_code, subproject_prefix
 from grunndata.engine.model import Action, ApplyContext, Flow, PlanContext, Read
 from grunndata.engine.ruleschema import direction_schema, entity_schema, fields_schema, limits_schema
 from grunndata.engine.sync import Side, SyncedEntity, is_plain
 from grunndata.plugins.entities import REFS
+from grunndata.plugins.offers import offers_section
 
 FIELDS = {
     "number": FieldDecl("Prosjektnummeret (underprosjekt: nummeret under hovedprosjektet).", label="nummer"),
@@ -241,11 +241,4 @@ def _schema() -> dict[str, Any]:
     )
 
 
-@hookimpl
-def grunndata_entities() -> list[Any]:
-    return [_PROJECTS, SubProjects()]
-
-
-@hookimpl
-def grunndata_rules_schema() -> dict[str, Any]:
-    return {"projects": _schema()}
+grunndata_entities, grunndata_rules_schema = offers_section("grunndata_entities", "projects", lambda: [_PROJECTS, SubProjects()], _schema)
