@@ -33,7 +33,7 @@ class SyncedEntity(EntityWrites):
 
     name: str = ""
     order: int = 50
-    section: str = ""  # top-level rule key
+    section: str = ""  # top-level rule key: the name, unless a class says otherwise
     fields_key: str = "fields"
     limits_key: str = "limits"  # rule key of what the receiving system accepts (lengths, required)
     title: str = ""  # plural heading in a consultant's report («Prosjekter»)
@@ -43,6 +43,11 @@ class SyncedEntity(EntityWrites):
     # The domain rule each planning step cites, by step (match, filter, overwrite, finish,
     # duplicate, manual); a value may be a mapping by direction (duplicate: R13 or R18).
     refs: dict[str, Any] = {}
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        if not cls.section:
+            cls.section = cls.name
 
     # ---- reading -------------------------------------------------------
     def field_map(self, ctx: PlanContext | ApplyContext) -> FieldMap:

@@ -15,6 +15,8 @@ from grunndata.plugins.checks.similar import CodeRules, NameRules, Nearest
 from grunndata.plugins.offers import offers
 
 NAME = "additions"
+# The hook answers the CHECK declared below, after the function it runs.
+grunndata_checks = offers("grunndata_checks", lambda: [CHECK])
 
 
 def _kind(addition: dict[str, Any]) -> str:
@@ -85,5 +87,3 @@ CHECK = Check(name=NAME, description="Tillegg og enhetstillegg (R5): samme kode 
               reads=[Read("smartdok", "Additions", {"all": True, "onlyAddition": True}),
                      Read("smartdok", "Additions", {"all": True, "onlyUnitAddition": True}),
                      Read("poweroffice", "PayItems")])
-
-grunndata_checks = offers("grunndata_checks", lambda: [CHECK])

@@ -15,6 +15,8 @@ from grunndata.plugins.checks.records import Reporter
 from grunndata.plugins.offers import offers
 
 NAME = "customers"
+# The hook answers the CHECK declared below, after the function it runs.
+grunndata_checks = offers("grunndata_checks", lambda: [CHECK])
 
 
 def run(ctx: CheckContext) -> list[Finding]:
@@ -47,5 +49,3 @@ CHECK = Check(name=NAME, description="Prosjektenes kunder (R26): samme kunde i b
                                      "fakturagrunnlag kan bli ordre", run=run,
               reads=[Read("smartdok", "Projects", {"all": True}), Read("smartdok", "Customers", {"all": True}),
                      Read("poweroffice", "Projects"), Read("poweroffice", "Customers")])
-
-grunndata_checks = offers("grunndata_checks", lambda: [CHECK])

@@ -19,6 +19,8 @@ from grunndata.plugins.checks.similar import CodeRules, NameRules, Nearest, Pers
 from grunndata.plugins.offers import offers
 
 NAME = "employees"
+# The hook answers the CHECK declared below, after the function it runs.
+grunndata_checks = offers("grunndata_checks", lambda: [CHECK])
 
 
 def po_name(emp: dict[str, Any]) -> str:
@@ -162,5 +164,3 @@ def _name_differs(report: Reporter, number: str, sd: str, po: str, po_by_name: N
 
 CHECK = Check(name=NAME, description="Ansattnummer (R3): samme nummer og samme person i begge systemer", run=run,
               reads=[Read("smartdok", "Users", {"all": True}), Read("poweroffice", "Employees")])
-
-grunndata_checks = offers("grunndata_checks", lambda: [CHECK])

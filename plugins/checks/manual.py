@@ -12,6 +12,8 @@ from grunndata.plugins.checks.rules import setting
 from grunndata.plugins.offers import offers
 
 NAME = "manual"
+# The hook answers the CHECK declared below, after the function it runs.
+grunndata_checks = offers("grunndata_checks", lambda: [CHECK])
 
 
 def _sentence(text: str) -> str:
@@ -45,5 +47,3 @@ def run(ctx: CheckContext) -> list[Finding]:
 
 
 CHECK = Check(name=NAME, description="Manuelt arbeid (R12, R16, R17): det grunndatasynken ikke gjør selv", run=run)
-
-grunndata_checks = offers("grunndata_checks", lambda: [CHECK])

@@ -15,6 +15,8 @@ from grunndata.plugins.offers import offers
 from grunndata.rulebook.conditions import value_at
 
 NAME = "products"
+# The hook answers the CHECK declared below, after the function it runs.
+grunndata_checks = offers("grunndata_checks", lambda: [CHECK])
 
 
 def run(ctx: CheckContext) -> list[Finding]:
@@ -53,5 +55,3 @@ CHECK = Check(name=NAME, description="Produktene på fakturalinjer (R25, R26): m
                                      "produkter finnes i PowerOffice", run=run,
               reads=[Read("smartdok", "Machines", {"all": True}), Read("smartdok", "Goods", {"all": True}),
                      Read("poweroffice", "Products"), Read("poweroffice", "TimeTracking/Activity")])
-
-grunndata_checks = offers("grunndata_checks", lambda: [CHECK])

@@ -13,6 +13,8 @@ from grunndata.plugins.checks.similar import NameRules, Nearest, quoted
 from grunndata.plugins.offers import offers
 
 NAME = "wages"
+# The hook answers the CHECK declared below, after the function it runs.
+grunndata_checks = offers("grunndata_checks", lambda: [CHECK])
 HOUR_TYPES = "TimeTracking/HourType"
 
 
@@ -72,5 +74,3 @@ def run(ctx: CheckContext) -> list[Finding]:
 
 CHECK = Check(name=NAME, description="Lønnsarter og timearter (R4): samme navn i begge systemer", run=run,
               reads=[Read("smartdok", "Wages", {"all": True}), Read("poweroffice", HOUR_TYPES)])
-
-grunndata_checks = offers("grunndata_checks", lambda: [CHECK])

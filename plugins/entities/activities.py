@@ -21,7 +21,6 @@ FIELDS = {
 class Activities(SyncedEntity):
     name = "activities"
     order = 30
-    section = "activities"
     title = "Aktiviteter"
     label = "aktivitet"
     sides = {"smartdok": Side("WorkDescriptions", "Id"), "poweroffice": Side("TimeTracking/Activity", "id")}

@@ -27,7 +27,6 @@ MOVED = {"archived": "records.poweroffice.Products.active_when (rules/records.ya
 class Machines(SyncedEntity):
     name = "machines"
     order = 40
-    section = "machines"
     title = "Maskiner → produkter"
     label = "maskin"
     refs = REFS

@@ -39,7 +39,6 @@ def _is_sub(raw: dict[str, Any]) -> bool:
 class Projects(SyncedEntity):
     name = "projects"
     order = 10
-    section = "projects"
     title = "Prosjekter"
     label = "prosjekt"
     sides = {"smartdok": Side("Projects", "Id"), "poweroffice": Side("Projects", "Id")}
