@@ -39,7 +39,7 @@ if TYPE_CHECKING:
     from grunndata.sandbox.server import serve_in_thread
     from grunndata.sandbox.world import load_world
 
-__all__ = ["Sandbox", "load_world", "serve_in_thread", "SMARTDOK_URL", "POWEROFFICE_URL", "POWEROFFICE_TOKEN_URL"]
+__all__ = ["POWEROFFICE_TOKEN_URL", "POWEROFFICE_URL", "SMARTDOK_URL", "Sandbox", "load_world", "serve_in_thread"]
 
 _LAZY = {"Sandbox": "grunndata.sandbox.app", "load_world": "grunndata.sandbox.world",
          "serve_in_thread": "grunndata.sandbox.server"}

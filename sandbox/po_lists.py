@@ -12,7 +12,8 @@ sub, is listed (as the spec says). Timestamp filters (``…GreaterThan``) are st
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 from starlette.requests import Request
 from starlette.responses import Response

@@ -5,7 +5,8 @@ Starlette routes in the order the class defines them (the order Starlette matche
 """
 from __future__ import annotations
 
-from typing import Any, Callable, TypeVar
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 from starlette.routing import Route
 

@@ -84,7 +84,7 @@ class Hours:
 
         def keep(h: dict[str, Any]) -> bool:
             day = h.get("Date")
-            when = dt.datetime.fromisoformat(str(day)[:10]).replace(tzinfo=dt.timezone.utc) if day else None
+            when = dt.datetime.fromisoformat(str(day)[:10]).replace(tzinfo=dt.UTC) if day else None
             return (when is not None and start.date() <= when.date() <= end.date()
                     and (include_exported or not h.get("Exported"))
                     and (not only_attested or h.get("AdminAttested") is True)

@@ -6,9 +6,10 @@ import json
 import os
 import signal
 import sys
-from pathlib import Path
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from typing import Any, Callable, Iterator
+from pathlib import Path
+from typing import Any
 
 import click
 

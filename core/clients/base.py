@@ -6,16 +6,24 @@ import json
 import logging
 import time
 from collections import Counter
+from collections.abc import Mapping
 from contextlib import nullcontext
 from dataclasses import dataclass, field
-from typing import Any, Mapping
+from typing import Any
 
 import httpx
 
 from grunndata.clients.auth import BearerAuth
 from grunndata.clients.errors import (
-    ERROR_FOR_STATUS, ApiError, BadResponse, RateLimited, TransportFailure, excerpt,
-    looks_like_error, redact, vendor_message,
+    ERROR_FOR_STATUS,
+    ApiError,
+    BadResponse,
+    RateLimited,
+    TransportFailure,
+    excerpt,
+    looks_like_error,
+    redact,
+    vendor_message,
 )
 from grunndata.clients.retry import RateLimiter, RetryPolicy, parse_retry_after
 

@@ -7,7 +7,8 @@ before it is sent again, so nothing is created twice.
 """
 from __future__ import annotations
 
-from typing import Any, Callable, Mapping
+from collections.abc import Callable, Mapping
+from typing import Any
 
 from grunndata.engine.model import Action, ApplyContext, Entity
 from grunndata.engine.plan import Plan

@@ -6,17 +6,17 @@ from collections import Counter
 from collections.abc import Callable
 from typing import Any, TypeVar
 
-from grunndata.engine.writes import FAILED, OK, RECOVERED, BaseWriter, O, RunStamp, Stop, WriteReport, execute
+from grunndata.engine.writes import FAILED, OK, RECOVERED, Out, RunStamp, Stop, Writer, WriteReport, execute
 
 # A write PowerOffice refused because its record was locked (confirmed, approved) after the preview.
 LOCKED = "locked"
 
 
-class PreviewReport(WriteReport[O]):
+class PreviewReport(WriteReport[Out]):
     """What became of each write, with the preview's entries counted by what they do."""
 
     @property
-    def results(self) -> list[O]:
+    def results(self) -> list[Out]:
         return self.outcomes
 
     def entries(self) -> list[Any]:
@@ -43,7 +43,7 @@ class PreviewReport(WriteReport[O]):
 R = TypeVar("R", bound=PreviewReport[Any])
 
 
-async def run_window(session: Any, report: R, writer: BaseWriter[Any], window: str, *, journal: Any,
+async def run_window(session: Any, report: R, writer: Writer[Any], window: str, *, journal: Any,
                      confirm: Callable[[Any], bool] | None, on_plan: Callable[[Any], None] | None,
                      progress: Callable[[Any], None] | None, stop: Stop | None) -> R:
     """Show the preview, confirm, carry out, journal: a ``transfer`` or ``invoice`` run over one

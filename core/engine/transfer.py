@@ -22,7 +22,8 @@ its paths and shapes in one place.
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 from grunndata.clients.errors import Conflict
 from grunndata.engine.preview_report import LOCKED, PreviewReport, run_window

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -81,7 +81,7 @@ __all__ = ["Journal", "JournalLocked"]
 
 
 def _now() -> str:
-    return datetime.now(timezone.utc).isoformat(timespec="seconds")
+    return datetime.now(UTC).isoformat(timespec="seconds")
 
 
 def _id(remote_id: Any) -> str | None:
@@ -172,7 +172,7 @@ class Journal:
         columns = ROW_COLUMNS[table]
         values = [json.dumps(row[c], ensure_ascii=False, default=str) if c == "fields" else row[c]
                   for c in columns]
-        names = ", ".join(("run_id", "seq") + columns + ("outcome", "at"))
+        names = ", ".join(("run_id", "seq", *columns, "outcome", "at"))
         marks = ",".join("?" * (len(columns) + 4))
         cur = self.db.execute(f"INSERT INTO {table} ({names}) VALUES ({marks})",
                               (run_id, seq, *values, "started", _now()))

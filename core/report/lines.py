@@ -15,8 +15,9 @@ at any terminal width.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from typing import Any, Callable, Iterable
+from typing import Any
 
 from grunndata.report.safe import shown
 

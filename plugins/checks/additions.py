@@ -81,7 +81,7 @@ def run(ctx: CheckContext) -> list[Finding]:
     return findings
 
 
-CHECK = Check(name=NAME, description="Tillegg og enhetstillegg (R5): samme kode som lønnsarten i PowerOffice",
+CHECK: Check = Check(name=NAME, description="Tillegg og enhetstillegg (R5): samme kode som lønnsarten i PowerOffice",
               run=run,
               # /Additions answers nothing unless asked for one kind: both kinds, merged by Id.
               reads=[Read("smartdok", "Additions", {"all": True, "onlyAddition": True}),

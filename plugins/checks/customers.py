@@ -45,7 +45,7 @@ def run(ctx: CheckContext) -> list[Finding]:
     return findings
 
 
-CHECK = Check(name=NAME, description="Prosjektenes kunder (R26): samme kunde i begge systemer, så "
+CHECK: Check = Check(name=NAME, description="Prosjektenes kunder (R26): samme kunde i begge systemer, så "
                                      "fakturagrunnlag kan bli ordre", run=run,
               reads=[Read("smartdok", "Projects", {"all": True}), Read("smartdok", "Customers", {"all": True}),
                      Read("poweroffice", "Projects"), Read("poweroffice", "Customers")])

@@ -46,4 +46,4 @@ def run(ctx: CheckContext) -> list[Finding]:
     return findings
 
 
-CHECK = Check(name=NAME, description="Manuelt arbeid (R12, R16, R17): det grunndatasynken ikke gjør selv", run=run)
+CHECK: Check = Check(name=NAME, description="Manuelt arbeid (R12, R16, R17): det grunndatasynken ikke gjør selv", run=run)

@@ -51,7 +51,7 @@ def run(ctx: CheckContext) -> list[Finding]:
     return findings
 
 
-CHECK = Check(name=NAME, description="Produktene på fakturalinjer (R25, R26): maskiner, varer og aktiviteters "
+CHECK: Check = Check(name=NAME, description="Produktene på fakturalinjer (R25, R26): maskiner, varer og aktiviteters "
                                      "produkter finnes i PowerOffice", run=run,
               reads=[Read("smartdok", "Machines", {"all": True}), Read("smartdok", "Goods", {"all": True}),
                      Read("poweroffice", "Products"), Read("poweroffice", "TimeTracking/Activity")])

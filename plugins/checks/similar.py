@@ -14,8 +14,9 @@ from __future__ import annotations
 
 import difflib
 import re
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from typing import Any, Callable, Generic, Iterable, TypeVar
+from typing import Any, Generic, TypeVar
 
 T = TypeVar("T")
 
@@ -36,7 +37,7 @@ class NameRules:
     max_suggestions: int
 
     @classmethod
-    def from_rules(cls, data: dict[str, Any]) -> "NameRules":
+    def from_rules(cls, data: dict[str, Any]) -> NameRules:
         return cls(bool(data["ignore_case"]), bool(data["ignore_extra_spaces"]),
                    bool(data["ignore_space_before_percent"]),
                    tuple((str(k), str(v)) for k, v in (data["letters"] or {}).items()),
@@ -68,7 +69,7 @@ class CodeRules:
     max_suggestions: int
 
     @classmethod
-    def from_rules(cls, data: dict[str, Any]) -> "CodeRules":
+    def from_rules(cls, data: dict[str, Any]) -> CodeRules:
         return cls(bool(data["ignore_spaces"]), bool(data["ignore_leading_zeros"]), int(data["max_suggestions"]))
 
     def normalise(self, value: Any) -> str:
@@ -132,7 +133,7 @@ class PersonRules:
     initials_match: bool
 
     @classmethod
-    def from_rules(cls, data: dict[str, Any]) -> "PersonRules":
+    def from_rules(cls, data: dict[str, Any]) -> PersonRules:
         return cls(float(data["part_similarity"]), bool(data["extra_names_allowed"]), bool(data["initials_match"]))
 
     def _part_alike(self, a: str, b: str) -> bool:

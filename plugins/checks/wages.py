@@ -72,5 +72,5 @@ def run(ctx: CheckContext) -> list[Finding]:
     return findings
 
 
-CHECK = Check(name=NAME, description="Lønnsarter og timearter (R4): samme navn i begge systemer", run=run,
+CHECK: Check = Check(name=NAME, description="Lønnsarter og timearter (R4): samme navn i begge systemer", run=run,
               reads=[Read("smartdok", "Wages", {"all": True}), Read("poweroffice", HOUR_TYPES)])

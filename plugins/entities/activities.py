@@ -1,7 +1,7 @@
 """Activities: SmartDok WorkDescriptions <-> PowerOffice time-tracking activities (R6, R11, R12, R15, R16)."""
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, ClassVar
 
 from grunndata.engine.mapping import FieldDecl
 from grunndata.engine.model import Read
@@ -23,10 +23,11 @@ class Activities(SyncedEntity):
     order = 30
     title = "Aktiviteter"
     label = "aktivitet"
-    sides = {"smartdok": Side("WorkDescriptions", "Id"), "poweroffice": Side("TimeTracking/Activity", "id")}
-    reads = [Read("smartdok", "WorkDescriptions", {"all": True}), Read("poweroffice", "TimeTracking/Activity")]
+    sides: ClassVar[dict[str, Side]] = {"smartdok": Side("WorkDescriptions", "Id"),
+                                        "poweroffice": Side("TimeTracking/Activity", "id")}
+    reads = (Read("smartdok", "WorkDescriptions", {"all": True}), Read("poweroffice", "TimeTracking/Activity"))
     fields = FIELDS
-    refs = {**REFS, "manual": {"smartdok_master": "R12", "poweroffice_master": "R16"}}
+    refs: ClassVar[dict[str, Any]] = {**REFS, "manual": {"smartdok_master": "R12", "poweroffice_master": "R16"}}
 
 
 def _schema() -> dict[str, Any]:

@@ -1,7 +1,7 @@
 """Machines in SmartDok become products in PowerOffice (R10)."""
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, ClassVar
 
 from grunndata.engine.mapping import FieldDecl
 from grunndata.engine.model import Read
@@ -30,8 +30,8 @@ class Machines(SyncedEntity):
     title = "Maskiner → produkter"
     label = "maskin"
     refs = REFS
-    sides = {"smartdok": Side("Machines", "Id"), "poweroffice": Side("Products", "Id")}
-    reads = [Read("smartdok", "Machines", {"all": True}), Read("poweroffice", "Products")]
+    sides: ClassVar[dict[str, Side]] = {"smartdok": Side("Machines", "Id"), "poweroffice": Side("Products", "Id")}
+    reads = (Read("smartdok", "Machines", {"all": True}), Read("poweroffice", "Products"))
     fields = FIELDS
 
 

@@ -6,7 +6,7 @@ PowerOffice keeps them as projects with a parent, whose code it shows as
 """
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, ClassVar
 
 from grunndata.engine.mapping import FieldDecl, match_key, subproject_code, subproject_prefix
 from grunndata.engine.model import Action, ApplyContext, Flow, PlanContext, Read
@@ -41,12 +41,12 @@ class Projects(SyncedEntity):
     order = 10
     title = "Prosjekter"
     label = "prosjekt"
-    sides = {"smartdok": Side("Projects", "Id"), "poweroffice": Side("Projects", "Id")}
+    sides: ClassVar[dict[str, Side]] = {"smartdok": Side("Projects", "Id"), "poweroffice": Side("Projects", "Id")}
     # PowerOffice's Customers too: the customers its projects name, so a snapshot is whole.
-    reads = [Read("smartdok", "Projects", {"all": True}), Read("poweroffice", "Projects"),
-             Read("poweroffice", "Customers")]
+    reads = (Read("smartdok", "Projects", {"all": True}), Read("poweroffice", "Projects"),
+             Read("poweroffice", "Customers"))
     fields = FIELDS
-    refs = {**REFS, "manual": {"poweroffice_master": "R17"}}
+    refs: ClassVar[dict[str, Any]] = {**REFS, "manual": {"poweroffice_master": "R17"}}
 
     def raw_records(self, ctx, system):
         raw = super().raw_records(ctx, system)
@@ -107,9 +107,9 @@ class SubProjects(Projects):
     limits_key = "subproject_limits"
     title = "Underprosjekter"
     label = "underprosjekt"
-    sides = {"smartdok": Side("SubProjects", "Id"), "poweroffice": Side("Projects", "Id")}
-    reads = [Read("smartdok", "SubProjects", {"all": True}), Read("smartdok", "Projects", {"all": True}),
-             Read("poweroffice", "Projects")]
+    sides: ClassVar[dict[str, Side]] = {"smartdok": Side("SubProjects", "Id"), "poweroffice": Side("Projects", "Id")}
+    reads = (Read("smartdok", "SubProjects", {"all": True}), Read("smartdok", "Projects", {"all": True}),
+             Read("poweroffice", "Projects"))
 
     def raw_records(self, ctx, system):
         raw = ctx.snapshot.records(system, self.sides[system].resource)
@@ -132,7 +132,7 @@ class SubProjects(Projects):
         raw, invalid = self.clean(ctx, system, raw)
         for link in ("ProjectId", "ParentProjectId", "ParentProjectCode"):
             if not is_plain(raw.get(link)):
-                raw, invalid = {**raw, link: None}, invalid + [link]
+                raw, invalid = {**raw, link: None}, [*invalid, link]
         rec = self.field_map(ctx).to_neutral(system, raw, self.sides[system].id_field)
         rec["_invalid"] = invalid
         template = self.template(ctx)
@@ -194,7 +194,7 @@ class SubProjects(Projects):
     async def lookup(self, action, actx):
         if action.target == "poweroffice":
             return await super().lookup(action, actx)
-        body, extra = self.create_body(action, actx)
+        _body, extra = self.create_body(action, actx)
         for raw in await actx.smartdok.list("SubProjects"):
             if raw.get("ProjectId") == extra["parent_id"] and \
                     match_key(actx.rules, self.section, raw.get("SubProjectNumber")) == action.fields.get("number"):

@@ -32,9 +32,9 @@ class SmartDokRows:
     # What its rows are mapped against (the rows themselves are read per window, in ``read``):
     # employees (R3, through the SmartDok user where a row names only that), hour types (R4, R5),
     # projects, and the activity by code or by the machine's or goods' product (R10).
-    reads = [Read("smartdok", "Users", {"all": True}), Read("poweroffice", "Employees"),
+    reads = (Read("smartdok", "Users", {"all": True}), Read("poweroffice", "Employees"),
              Read("poweroffice", "TimeTracking/HourType"), Read("poweroffice", "Projects"),
-             Read("poweroffice", "TimeTracking/Activity"), Read("poweroffice", "Products")]
+             Read("poweroffice", "TimeTracking/Activity"), Read("poweroffice", "Products"))
 
     def __init__(self, name: str, order: int, title: str, label: str, description: str, rules: str = ""):
         self.name, self.order, self.description = name, order, description
