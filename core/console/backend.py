@@ -278,27 +278,25 @@ def apply_plan(session: Session, transports: dict[str, Any] | None, plan_file: P
 
 
 # ---- Historikk ---------------------------------------------------------------------------------
-def runs(session: Session, limit: int = 200) -> list[dict[str, Any]] | None:
-    """Runs in the journal, newest first; None when no apply or transfer has run here."""
+def _read_journal(session: Session, read: Callable[[Journal], T]) -> T | None:
+    """What ``read`` finds in the journal; None when no apply or transfer has run here."""
     path = journal_file(session)
     if not path.exists():
         return None
     journal = Journal(path)
     try:
-        return journal.runs(limit)
+        return read(journal)
     finally:
         journal.close()
+
+
+def runs(session: Session, limit: int = 200) -> list[dict[str, Any]] | None:
+    """Runs in the journal, newest first; None when no apply or transfer has run here."""
+    return _read_journal(session, lambda journal: journal.runs(limit))
 
 
 def run(session: Session, run_id: int) -> dict[str, Any] | None:
-    path = journal_file(session)
-    if not path.exists():
-        return None
-    journal = Journal(path)
-    try:
-        return journal.run(run_id)
-    finally:
-        journal.close()
+    return _read_journal(session, lambda journal: journal.run(run_id))
 
 
 # ---- Overføring --------------------------------------------------------------------------------

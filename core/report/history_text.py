@@ -41,14 +41,21 @@ def _zone() -> dt.tzinfo:
         return dt.UTC
 
 
+def parse_stamp(stamp: Any) -> dt.datetime | None:
+    """A journal time (ISO 8601) as a datetime; None for nothing or anything else."""
+    if not stamp:
+        return None
+    try:
+        return dt.datetime.fromisoformat(str(stamp))
+    except ValueError:
+        return None
+
+
 def local_time(stamp: Any, zone: dt.tzinfo | None = None) -> str:
     """A journal time (ISO 8601, UTC) in Norway's time with its offset; anything else as it is."""
-    if not stamp:
-        return "–"
-    try:
-        when = dt.datetime.fromisoformat(str(stamp))
-    except ValueError:
-        return shown(stamp)
+    when = parse_stamp(stamp)
+    if when is None:
+        return shown(stamp) if stamp else "–"
     if when.tzinfo is None:  # the journal writes UTC; an old row without offset is UTC too
         when = when.replace(tzinfo=dt.UTC)
     return when.astimezone(zone or _zone()).isoformat(sep=" ", timespec="seconds")

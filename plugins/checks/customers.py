@@ -22,7 +22,6 @@ grunndata_checks = offers("grunndata_checks", lambda: [CHECK])
 def run(ctx: CheckContext) -> list[Finding]:
     rules, snap = ctx.rules, ctx.snapshot
     report = Reporter(NAME, rules)
-    po, sd = rules.system_name("poweroffice"), rules.system_name("smartdok")
     trim = bool(rules.get("invoice", "customer", "trim", default=True))
     customers = snap.records("poweroffice", "Customers")
     index = problems.ProjectCustomers(snap.records("poweroffice", "Projects"), customers,
@@ -37,11 +36,12 @@ def run(ctx: CheckContext) -> list[Finding]:
         if code is None or counterpart is None:
             continue
         if not project_active.holds(counterpart):
-            findings += report.problem(code, problems.project_inactive(code, po))
+            findings += report.problem(code, problems.project_inactive(code, report.po))
             continue
         number = (sd_customers.get(project.get("CustomerId")) or {}).get("CustomerNumber")
         number = None if number is None else (str(number).strip() if trim else str(number)) or None
-        findings += report.problem(code, index.problem(code, counterpart, number, po, sd, sd_required=False))
+        findings += report.problem(code, index.problem(code, counterpart, number, report.po, report.sd,
+                                                       sd_required=False))
     return findings
 
 

@@ -22,7 +22,6 @@ grunndata_checks = offers("grunndata_checks", lambda: [CHECK])
 def run(ctx: CheckContext) -> list[Finding]:
     rules, snap = ctx.rules, ctx.snapshot
     report = Reporter(NAME, rules)
-    po, sd = rules.system_name("poweroffice"), rules.system_name("smartdok")
     products = {as_text(p.get("Code")): p for p in snap.records("poweroffice", "Products")}
     counts = rules.active("poweroffice", "Products")
     machine_number = (rules.get("machines", "fields", "number") or {}).get("smartdok")
@@ -46,8 +45,8 @@ def run(ctx: CheckContext) -> list[Finding]:
         if not code or (kind == "machine" and code in planned):
             continue
         product = products.get(code)
-        findings += report.problem(code, problems.product_problem(kind, code, product,
-                                                                  product is not None and counts.holds(product), po, sd))
+        known = product is not None and counts.holds(product)
+        findings += report.problem(code, problems.product_problem(kind, code, product, known, report.po, report.sd))
     return findings
 
 

@@ -15,6 +15,8 @@ class Reporter:
     def __init__(self, check: str, rules: Any):
         self.check = check
         self.severities = setting(rules, check, "severity")
+        # The systems as the findings name them (the rules' words for them).
+        self.po, self.sd = rules.system_name("poweroffice"), rules.system_name("smartdok")
 
     def __call__(self, kind: str, key: Any, message: str, suggestion: str | None = None) -> Finding:
         return Finding(check=self.check, severity=self.severities[kind], key=str(key), message=message,
