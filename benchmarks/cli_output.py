@@ -30,13 +30,13 @@ from typing import Any
 
 import yaml
 
+from benchmarks import results_file
 from benchmarks.worldgen import STANDARD_PROJECT, dump, generate
 
 HERE = Path(__file__).resolve().parent
 RESULTS = HERE / "RESULTS.md"
 START = "<!-- cli-output: start (written by python -m benchmarks.cli_output) -->"
 END = "<!-- cli-output: end -->"
-NOTES_MARKER = "<!-- Notes below this line are written by hand and kept when the results are regenerated. -->"
 SECRETS = {"SMARTDOK_API_TOKEN": "bench", "POWEROFFICE_APPLICATION_KEY": "bench", "POWEROFFICE_CLIENT_KEY": "bench",
            "POWEROFFICE_SUBSCRIPTION_KEY": "bench"}
 TEXT_OVER_JSON = 1.1   # issue 11, item 5: CPU of the default text plan over that of plan --json
@@ -237,16 +237,7 @@ def render(results: list[dict[str, Any]], projects: int) -> str:
 
 def write_section(section: str, path: Path = RESULTS) -> None:
     """Put ``section`` in place of the old one, or above the hand-written notes."""
-    text = path.read_text(encoding="utf-8") if path.exists() else ""
-    if START in text and END in text:
-        head, rest = text.split(START, 1)
-        text = head + section + rest.split(END, 1)[1]
-    elif NOTES_MARKER in text:
-        head, notes = text.split(NOTES_MARKER, 1)
-        text = head.rstrip("\n") + "\n\n" + section + "\n\n" + NOTES_MARKER + notes
-    else:
-        text = text.rstrip("\n") + ("\n\n" if text else "") + section + "\n"
-    path.write_text(text, encoding="utf-8")
+    results_file.write_section(path, section, START, END, below_notes_marker=False)
 
 
 def kept_section(path: Path = RESULTS) -> str:

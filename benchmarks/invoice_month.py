@@ -35,6 +35,7 @@ from typing import Any
 
 import yaml
 
+from benchmarks import results_file
 from grunndata.sandbox import Sandbox
 from grunndata.sandbox.invoice_world import END, START, month_of_invoices
 from grunndata.sandbox.server import serve_in_thread
@@ -42,7 +43,6 @@ from grunndata.sandbox.server import serve_in_thread
 RESULTS = Path(__file__).with_name("RESULTS.md")
 BEGIN_MARK = "<!-- invoice-month: start (written by python -m benchmarks.invoice_month) -->"
 END_MARK = "<!-- invoice-month: end -->"
-NOTES_MARKER = "<!-- Notes below this line are written by hand and kept when the results are regenerated. -->"
 PERIOD = ["--from", START.isoformat(), "--to", END.isoformat()]
 SECRETS = {"SMARTDOK_API_TOKEN": "bench-sd-token-0123", "POWEROFFICE_APPLICATION_KEY": "bench-app-key-0123",
            "POWEROFFICE_CLIENT_KEY": "bench-client-key-0123", "POWEROFFICE_SUBSCRIPTION_KEY": "bench-sub-key-0123"}
@@ -256,16 +256,7 @@ def section(fig: dict[str, Any], crash: CrashResult | None) -> str:
 
 def write_section(text: str, path: Path = RESULTS) -> None:
     """In place of the old section, else at the top of the hand-written notes (which ``benchmarks.run`` keeps)."""
-    old = path.read_text(encoding="utf-8") if path.exists() else ""
-    if BEGIN_MARK in old and END_MARK in old:
-        head, rest = old.split(BEGIN_MARK, 1)
-        new = head + text + rest.split(END_MARK, 1)[1]
-    elif NOTES_MARKER in old:
-        head, notes = old.split(NOTES_MARKER, 1)
-        new = head + NOTES_MARKER + "\n\n" + text + "\n" + notes
-    else:
-        new = old.rstrip("\n") + "\n\n" + text + "\n"
-    path.write_text(new, encoding="utf-8")
+    results_file.write_section(path, text, BEGIN_MARK, END_MARK, below_notes_marker=True)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -36,11 +36,11 @@ from typing import Any
 import httpx
 import yaml
 
+from benchmarks.results_file import NOTES_MARKER
 from benchmarks.worldgen import STANDARD_PROJECT, generate
 
 HERE = Path(__file__).resolve().parent
 RESULTS = HERE / "RESULTS.md"
-NOTES_MARKER = "<!-- Notes below this line are written by hand and kept when the results are regenerated. -->"
 
 FULL_SIZES = (1_000, 10_000, 50_000, 100_000)
 QUICK_SIZES = (1_000, 10_000)

@@ -65,24 +65,24 @@ def verify(sb: Sandbox, held: set[str]) -> dict[str, int]:
     doubles = [r for r, n in refs.items() if n > 1]
     missing, unmarked, sent_held = [], [], [r for r in held if r in refs]
     ok = 0
-    for row in world["smartdok"]["WorkHours"]:
-        ref = f"smartdok-{'machinehour' if row.get('MachineHourId') else 'workhour'}-{row['WorkHourID']}"
-        if not row.get("AdminAttested") or ref in held:
-            continue
-        ok += 1
-        if refs.get(ref) != 1:
-            missing.append(ref)
-        elif row.get("ExportedExternalId") != ref:
-            unmarked.append(ref)
-    for row in world["smartdok"]["GoodsConsumption"]:
-        ref = f"smartdok-goods-{row['Id']}"
-        if not row.get("AdminAttested") or ref in held:
-            continue
-        ok += 1
-        if refs.get(ref) != 1:
-            missing.append(ref)
-        elif not row.get("Exported"):
-            unmarked.append(ref)
+    # Each source's rows, the reference a row is sent with, and whether SmartDok shows it marked.
+    sources = [
+        (world["smartdok"]["WorkHours"],
+         lambda row: f"smartdok-{'machinehour' if row.get('MachineHourId') else 'workhour'}-{row['WorkHourID']}",
+         lambda row, ref: row.get("ExportedExternalId") == ref),
+        (world["smartdok"]["GoodsConsumption"], lambda row: f"smartdok-goods-{row['Id']}",
+         lambda row, ref: bool(row.get("Exported"))),
+    ]
+    for rows, reference, marked in sources:
+        for row in rows:
+            ref = reference(row)
+            if not row.get("AdminAttested") or ref in held:
+                continue
+            ok += 1
+            if refs.get(ref) != 1:
+                missing.append(ref)
+            elif not marked(row, ref):
+                unmarked.append(ref)
     result = {"qualifying": ok, "held": len(held), "doubles": len(doubles), "missing": len(missing),
               "unmarked": len(unmarked), "held_but_sent": len(sent_held), "entries": sum(refs.values())}
     assert not (doubles or missing or unmarked or sent_held), result

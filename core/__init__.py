@@ -5,5 +5,5 @@ entry-point group ``grunndata``.
 """
 from grunndata.plugin.spec import hookimpl, hookspec
 
-__all__ = ["hookimpl", "hookspec", "__version__"]
+__all__ = ["__version__", "hookimpl", "hookspec"]
 __version__ = "0.1.0"

@@ -14,7 +14,7 @@ from grunndata.rulebook.yamlpos import Located, Pos, Problem, RuleFileError, loa
 from grunndata.unattended.schedule_config import SCHEDULE_SCHEMA, schedule_problems
 
 DEFAULT_NAME = "grunndata.yaml"
-DEFAULTS = {
+DEFAULTS: dict[str, Any] = {
     "master": "poweroffice",
     "smartdok": {"base_url": "https://api.smartdok.no"},
     "poweroffice": {
@@ -93,7 +93,8 @@ def find_config(explicit: str | None) -> Path | None:
 
 
 def _rule_sources(raw: list[str], base: Path, doc: Located) -> tuple[list[tuple[Path, str]], list[Problem]]:
-    sources, problems = [], []
+    sources: list[tuple[Path, str]] = []
+    problems: list[Problem] = []
     for i, item in enumerate(raw):
         path = Path(item)
         full = path if path.is_absolute() else base / path
@@ -135,11 +136,13 @@ def read_config(explicit: str | None, masters: list[str]) -> tuple[Config, list[
                                   "the config must be a mapping of keys (master:, standard_project:, ...)")]
     problems = secret_keys(doc) + validate(doc, config_schema(masters), str(path)) + schedule_problems(doc)
     data = doc.data
-    rules_raw = data.get("rules") if isinstance(data.get("rules"), list) else []
+    rules = data.get("rules")
+    rules_raw = rules if isinstance(rules, list) else []
     sources, missing = _rule_sources([r for r in rules_raw if isinstance(r, str)], path.parent, doc)
     problems = sorted(problems + missing, key=lambda p: (p.pos.line, p.pos.col))
-    sd = data.get("smartdok") if isinstance(data.get("smartdok"), dict) else {}
-    po = data.get("poweroffice") if isinstance(data.get("poweroffice"), dict) else {}
+    sd_raw, po_raw = data.get("smartdok"), data.get("poweroffice")
+    sd: dict[str, Any] = sd_raw if isinstance(sd_raw, dict) else {}
+    po: dict[str, Any] = po_raw if isinstance(po_raw, dict) else {}
     std = data.get("standard_project")
     return Config(
         path=path,

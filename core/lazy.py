@@ -11,6 +11,7 @@ real name: put the real import under ``if TYPE_CHECKING:`` and the stand-in unde
 from __future__ import annotations
 
 import importlib
+import sys
 from collections.abc import Callable
 from typing import Any, TypeVar, cast
 
@@ -27,6 +28,22 @@ def lazy(module: str, name: str) -> Callable[..., Any]:
     call.__name__ = call.__qualname__ = name
     call.__doc__ = f"{module}.{name}, imported on first call."
     return call
+
+
+def lazy_attributes(package: str, homes: dict[str, str]) -> Callable[[str], Any]:
+    """A package's module ``__getattr__`` (PEP 562): ``name`` is imported from the module
+    ``homes[name]`` on first access and kept in the package, so the next access is plain.
+    Use as ``__getattr__ = lazy_attributes(__name__, {"Name": "package.module"})``."""
+
+    def __getattr__(name: str) -> Any:
+        home = homes.get(name)
+        if home is None:
+            raise AttributeError(f"module {package!r} has no attribute {name!r}")
+        value = getattr(importlib.import_module(home), name)
+        setattr(sys.modules[package], name, value)
+        return value
+
+    return __getattr__
 
 
 def lazy_instance(factory: Callable[[], T]) -> T:

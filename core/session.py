@@ -1,9 +1,10 @@
 """Everything a command needs before it talks to any system: plugins, config, rules."""
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any
 
 from grunndata.config import Config, read_config
 from grunndata.errors import GrunndataError

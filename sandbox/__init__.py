@@ -26,7 +26,9 @@ friends, so the ``grunndata`` command line stays quick.
 """
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from grunndata.lazy import lazy_attributes
 
 SMARTDOK_URL = "http://smartdok.sandbox"
 POWEROFFICE_URL = "http://poweroffice.sandbox/v2"
@@ -37,18 +39,10 @@ if TYPE_CHECKING:
     from grunndata.sandbox.server import serve_in_thread
     from grunndata.sandbox.world import load_world
 
-__all__ = ["Sandbox", "load_world", "serve_in_thread", "SMARTDOK_URL", "POWEROFFICE_URL", "POWEROFFICE_TOKEN_URL"]
+__all__ = ["POWEROFFICE_TOKEN_URL", "POWEROFFICE_URL", "SMARTDOK_URL", "Sandbox", "load_world", "serve_in_thread"]
 
 _LAZY = {"Sandbox": "grunndata.sandbox.app", "load_world": "grunndata.sandbox.world",
          "serve_in_thread": "grunndata.sandbox.server"}
 
 
-def __getattr__(name: str) -> Any:
-    module = _LAZY.get(name)
-    if module is None:
-        raise AttributeError(f"module 'grunndata.sandbox' has no attribute {name!r}")
-    import importlib
-
-    value = getattr(importlib.import_module(module), name)
-    globals()[name] = value
-    return value
+__getattr__ = lazy_attributes(__name__, _LAZY)

@@ -17,7 +17,8 @@ import functools
 import math
 import re
 import uuid
-from typing import Any, Awaitable, Callable
+from collections.abc import Awaitable, Callable
+from typing import Any
 
 from starlette.requests import Request
 from starlette.responses import Response
@@ -139,9 +140,9 @@ def bind(system: str, prefix: str, routes: list[Route],
         if route.path.startswith(prefix) or not prefix:
             spec_key = (methods[0], _normal(route.path[len(prefix):])) if len(methods) == 1 else None
         if spec_key in ops:
-            done.add(spec_key)  # type: ignore[arg-type]
-            spec_path = ops[spec_key][0]  # type: ignore[index]
-            route = Route(route.path, _checked(system, methods[0], spec_path, route.endpoint),  # type: ignore[arg-type]
+            done.add(spec_key)
+            spec_path = ops[spec_key][0]
+            route = Route(route.path, _checked(system, methods[0], spec_path, route.endpoint),
                           methods=methods)
         out.append(route)
     missing: list[tuple[str, str]] = []

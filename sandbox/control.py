@@ -19,12 +19,14 @@ import json
 from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, Any
 
+from starlette.applications import Starlette
 from starlette.requests import ClientDisconnect, Request
+from starlette.responses import Response
 from starlette.routing import Match, Route
 from starlette.types import Message, Receive, Scope, Send
 
 from grunndata.errors import GrunndataError
-from grunndata.sandbox.common import empty, json_response
+from grunndata.sandbox.common import ApiError, empty, json_response
 from grunndata.sandbox.faults import Fault, make_fault
 from grunndata.sandbox.resources import PO
 from grunndata.sandbox.state import TenantNeeded, UnknownTenant
@@ -36,6 +38,8 @@ if TYPE_CHECKING:
     from grunndata.sandbox.world_state import World
 
 FaultRenderer = Callable[[Fault, str], Any]
+ASGI = Callable[[Scope, Receive, Send], Awaitable[None]]
+ErrorHandler = Callable[[Request, Exception], Awaitable[Response]]
 ACTIONS = ("world", "stats", "faults", "reset", "clock")
 
 
@@ -45,6 +49,21 @@ def template_of(routes: list[Route], scope: Scope) -> str | None:
         if match in (Match.FULL, Match.PARTIAL):
             return route.path
     return None
+
+
+def emulator_app(state: State, system: str, gate: Callable[[State, ASGI], ASGI], routes: list[Route],
+                 missing: list[tuple[str, str]], render_fault: FaultRenderer,
+                 on_api_error: ErrorHandler, on_http_error: ErrorHandler) -> ControlApp:
+    """One emulator as served: its routes behind its vendor's gate, inside the control surface.
+
+    ``on_api_error`` renders an :class:`ApiError` and ``on_http_error`` Starlette's own 404 and
+    405 in the vendor's error format; ``missing`` are the operations answered 501.
+    """
+    inner = Starlette(routes=routes, exception_handlers={ApiError: on_api_error, 404: on_http_error,
+                                                         405: on_http_error})
+    app = ControlApp(state, system, gate(state, inner), routes, render_fault)
+    app.not_emulated = missing
+    return app
 
 
 class ControlApp:

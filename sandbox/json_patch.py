@@ -14,7 +14,8 @@ A failed ``test`` or a conflicting operation is 400, and nothing of the patch is
 from __future__ import annotations
 
 import copy
-from typing import Any, Sequence
+from collections.abc import Sequence
+from typing import Any
 
 import jsonpatch
 import jsonpointer

@@ -13,7 +13,8 @@ from __future__ import annotations
 import base64
 import binascii
 import secrets
-from typing import TYPE_CHECKING, Any, Callable
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qs
 
 from starlette.requests import Request
@@ -21,10 +22,12 @@ from starlette.responses import JSONResponse, Response
 
 from grunndata.sandbox import specs
 from grunndata.sandbox.common import ApiError, Query, empty, json_body, json_response, schema_errors
+from grunndata.sandbox.json_patch import apply_patch
 from grunndata.sandbox.po_gateway import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, PO, TOKEN_LIFETIME
+from grunndata.sandbox.records import Records
 
 if TYPE_CHECKING:
-    from grunndata.sandbox.state import State
+    pass
 
 # The v2 resources and the schema each answers in.
 SCHEMAS = {"Projects": "ProjectDto", "Products": "ProductDto", "Employees": "EmployeeDto",
@@ -32,27 +35,12 @@ SCHEMAS = {"Projects": "ProjectDto", "Products": "ProductDto", "Employees": "Emp
            "SalesOrders": "SalesOrderDto"}
 
 
-class PowerOfficeBase:
+class PowerOfficeBase(Records):
     """Request plumbing; records live in the shared :class:`State`."""
 
-    def __init__(self, state: State):
-        self.state = state
+    system = PO
 
     # --- records ----------------------------------------------------------------------------
-    def rows(self, key: str) -> list[dict[str, Any]]:
-        return self.state.rows(PO, key)
-
-    def get(self, key: str, record_id: Any) -> dict[str, Any] | None:
-        return self.state.get(PO, key, record_id)
-
-    def insert(self, key: str, record: dict[str, Any]) -> dict[str, Any]:
-        """A new record, stamped as created and changed now."""
-        self.state.touch(PO, key, record, created=True)
-        return self.state.insert(PO, key, record)
-
-    def touch(self, key: str, record: dict[str, Any]) -> None:
-        self.state.touch(PO, key, record)
-
     def delete(self, key: str, record_id: Any) -> None:
         del self.state.table(PO, key)[record_id]
 
@@ -81,6 +69,30 @@ class PowerOfficeBase:
         errors = schema_errors(specs.json_schema(PO, schema_name), record)
         if errors:
             raise ApiError(400, "One or more validation errors occurred.", errors=errors)
+
+    async def patch_request(self, request: Request) -> tuple[int, list[Any]]:
+        """The id a PATCH names and its JSON Patch operations (the id is checked first)."""
+        record_id = self.int_id(request)
+        return record_id, await self.patch_ops(request)
+
+    async def patch_with(self, request: Request, key: str, noun: str, input_schema: str,
+                         change: Callable[[dict[str, Any], dict[str, Any], dict[str, Any], int], None]) -> Response:
+        """A v2 PATCH: the record (404), its answer with the operations applied (fields of
+        ``input_schema`` only, names as spelled); ``change(rec, current, new, record_id)`` checks
+        the result and updates ``rec``; then the record is stamped and answered."""
+        record_id, ops = await self.patch_request(request)
+        with self.state.lock:
+            rec = self.found(key, record_id, noun)
+            current = self.out(key, rec)
+            new = apply_patch(current, ops, specs.properties(PO, input_schema), case_insensitive=False)
+            change(rec, current, new, record_id)
+            self.touch(key, rec)
+            return json_response(self.out(key, rec))
+
+    def created(self, key: str, rec: dict[str, Any], status: int = 201) -> Response:
+        """A new v2 record stored and answered, with its Location."""
+        stored = self.insert(key, rec)
+        return json_response(self.out(key, stored), status, headers={"Location": f"/v2/{key}/{stored['Id']}"})
 
     async def patch_ops(self, request: Request) -> list[Any]:
         media = request.headers.get("content-type", "").split(";")[0].strip().lower()
@@ -117,37 +129,29 @@ class PowerOfficeBase:
                              headers={"Cache-Control": "no-store"})
 
     # --- shaping ----------------------------------------------------------------------------
+    def _linked(self, out: dict[str, Any], field: str, key: str, record_id: Any, source: str) -> None:
+        """``out[field]`` is ``source`` of the linked record, where there is one."""
+        linked = self.get(key, record_id)
+        if linked is not None:
+            out[field] = linked.get(source)
+
     def project_out(self, rec: dict[str, Any]) -> dict[str, Any]:
         out = specs.shape(PO, "ProjectDto", rec)
-        parent = self.get("Projects", rec.get("ParentProjectId"))
-        if parent is not None:
-            out["ParentProjectCode"] = parent["Code"]
-        customer = self.get("Customers", rec.get("CustomerId"))
-        if customer is not None:
-            out["CustomerNo"] = customer.get("Number")
-        manager = self.get("Employees", rec.get("ProjectManagerEmployeeId"))
-        if manager is not None:
-            out["ProjectManagerEmployeeNo"] = manager.get("Number")
-        department = self.get("Departments", rec.get("DepartmentId"))
-        if department is not None:
-            out["DepartmentCode"] = department.get("Code")
+        self._linked(out, "ParentProjectCode", "Projects", rec.get("ParentProjectId"), "Code")
+        self._linked(out, "CustomerNo", "Customers", rec.get("CustomerId"), "Number")
+        self._linked(out, "ProjectManagerEmployeeNo", "Employees", rec.get("ProjectManagerEmployeeId"), "Number")
+        self._linked(out, "DepartmentCode", "Departments", rec.get("DepartmentId"), "Code")
         return out
 
     def department_out(self, rec: dict[str, Any]) -> dict[str, Any]:
         out = specs.shape(PO, "DepartmentDto", rec)
-        manager = self.get("Employees", rec.get("ManagerEmployeeId"))
-        if manager is not None:
-            out["ManagerEmployeeNo"] = manager.get("Number")
+        self._linked(out, "ManagerEmployeeNo", "Employees", rec.get("ManagerEmployeeId"), "Number")
         return out
 
     def sales_order_out(self, rec: dict[str, Any], schema: str = "SalesOrderDto") -> dict[str, Any]:
         out = specs.shape(PO, schema, rec)
-        project = self.get("Projects", rec.get("ProjectId"))
-        if project is not None:
-            out["ProjectCode"] = project["Code"]
-        customer = self.get("Customers", rec.get("CustomerId"))
-        if customer is not None:
-            out["CustomerNo"] = customer.get("Number")
+        self._linked(out, "ProjectCode", "Projects", rec.get("ProjectId"), "Code")
+        self._linked(out, "CustomerNo", "Customers", rec.get("CustomerId"), "Number")
         lines = rec.get("SalesOrderLines") or []
         out["LineCount"] = len(lines)
         if rec.get("NetAmount") is None:

@@ -16,10 +16,10 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from grunndata.sandbox import specs
-from grunndata.sandbox.common import ApiError, canonical, empty, json_body, json_response
-from grunndata.sandbox.json_patch import apply_patch
+from grunndata.sandbox.common import ApiError, canonical, empty, json_body
 from grunndata.sandbox.po_base import PowerOfficeBase
 from grunndata.sandbox.po_gateway import PO
+from grunndata.sandbox.routing import handles, routes_of
 
 KEY = "Departments"
 INPUT = "DepartmentPostDto"
@@ -53,6 +53,7 @@ class Departments:
         out.pop("ManagerEmployeeNo", None)  # worked out from the id when answered
         return out
 
+    @handles("POST", "/v2/Departments")
     async def create(self, request: Request) -> Response:
         po = self.po
         body = canonical(await json_body(request), specs.properties(PO, INPUT))
@@ -63,34 +64,24 @@ class Departments:
                 rec["Code"] = str(max(numbers, default=0) + 1)
             if rec.get("IsActive") is None:
                 rec["IsActive"] = False
-            stored = po.insert(KEY, {k: v for k, v in rec.items() if v is not None})
-            return json_response(po.out(KEY, stored), 201, headers={"Location": f"/v2/Departments/{stored['Id']}"})
+            return po.created(KEY, {k: v for k, v in rec.items() if v is not None})
 
+    @handles("PATCH", "/v2/Departments/{id}")
     async def patch(self, request: Request) -> Response:
-        po = self.po
-        record_id = po.int_id(request)
-        ops = await po.patch_ops(request)
-        with po.state.lock:
-            rec = po.get(KEY, record_id)
-            if rec is None:
-                raise ApiError(404, f"No department with id {record_id} was found.")
-            fields = specs.properties(PO, INPUT)
-            current = po.out(KEY, rec)
-            new = apply_patch(current, ops, fields, case_insensitive=False)
-            if new.get("ManagerEmployeeNo") != current.get("ManagerEmployeeNo") \
-                    and new.get("ManagerEmployeeId") == current.get("ManagerEmployeeId"):
-                new["ManagerEmployeeId"] = None  # a new number names a new manager
-            rec.update(self._check(new, record_id))
-            po.touch(KEY, rec)
-            return json_response(po.out(KEY, rec))
+        return await self.po.patch_with(request, KEY, "department", INPUT, self._change)
 
+    def _change(self, rec: dict[str, Any], current: dict[str, Any], new: dict[str, Any], record_id: int) -> None:
+        if new.get("ManagerEmployeeNo") != current.get("ManagerEmployeeNo") \
+                and new.get("ManagerEmployeeId") == current.get("ManagerEmployeeId"):
+            new["ManagerEmployeeId"] = None  # a new number names a new manager
+        rec.update(self._check(new, record_id))
+
+    @handles("DELETE", "/v2/Departments/{id}")
     async def delete(self, request: Request) -> Response:
         po = self.po
         record_id = po.int_id(request)
         with po.state.lock:
-            rec = po.get(KEY, record_id)
-            if rec is None:
-                raise ApiError(404, f"No department with id {record_id} was found.")
+            rec = po.found(KEY, record_id, "department")
             if any(p.get("DepartmentId") == record_id for p in po.rows("Projects")):
                 raise ApiError(409, f"Department {rec.get('Code')} is used by a project and cannot be deleted.")
             po.delete(KEY, record_id)
@@ -98,9 +89,4 @@ class Departments:
 
 
 def routes(po: PowerOfficeBase) -> list[Route]:
-    d = Departments(po)
-    return [
-        Route("/v2/Departments", d.create, methods=["POST"]),
-        Route("/v2/Departments/{id}", d.patch, methods=["PATCH"]),
-        Route("/v2/Departments/{id}", d.delete, methods=["DELETE"]),
-    ]
+    return routes_of(Departments(po))

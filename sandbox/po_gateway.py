@@ -8,7 +8,8 @@ casing).
 from __future__ import annotations
 
 import http
-from typing import TYPE_CHECKING, Any, Callable
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
 
 from starlette.responses import JSONResponse, Response
 from starlette.types import Receive, Scope, Send

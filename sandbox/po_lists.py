@@ -12,13 +12,14 @@ sub, is listed (as the spec says). Timestamp filters (``…GreaterThan``) are st
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from grunndata.sandbox.common import ApiError, Query, after, in_ranges, json_response, number_ranges
+from grunndata.sandbox.common import Query, after, in_ranges, json_response, number_ranges
 from grunndata.sandbox.po_base import SCHEMAS, PowerOfficeBase, field_selection, page_params
 from grunndata.sandbox.po_gateway import BILLING_METHODS, PROJECT_STATUS
 
@@ -98,14 +99,21 @@ def products(po: PowerOfficeBase, q: Query) -> Keep:
     )
 
 
-def employees(po: PowerOfficeBase, q: Query) -> Keep:
+def _numbered(q: Query, numbers: str, created: str) -> Keep:
+    """Employees and customers filter alike: number ranges (``numbers``), import reference,
+    created after (``created`` is the field; its parameter is that name plus ``GreaterThan``),
+    changed after."""
     external = q.text("externalImportReference")
     return _all(
-        _ranges(lambda e: e.get("Number"), q.text("employeeNos"), "employeeNos"),
-        None if external is None else (lambda e: e.get("ExternalImportReference") == external),
-        _later("EmployeeCreatedDateTimeOffset", q.timestamp("employeeCreatedDateTimeOffsetGreaterThan")),
+        _ranges(lambda r: r.get("Number"), q.text(numbers), numbers),
+        None if external is None else (lambda r: r.get("ExternalImportReference") == external),
+        _later(created, q.timestamp(created[0].lower() + created[1:] + "GreaterThan")),
         _later("LastChangedDateTimeOffset", q.timestamp("lastChangedDateTimeOffsetGreaterThan")),
     )
+
+
+def employees(po: PowerOfficeBase, q: Query) -> Keep:
+    return _numbered(q, "employeeNos", "EmployeeCreatedDateTimeOffset")
 
 
 def pay_items(po: PowerOfficeBase, q: Query) -> Keep:
@@ -119,13 +127,7 @@ def pay_items(po: PowerOfficeBase, q: Query) -> Keep:
 
 
 def customers(po: PowerOfficeBase, q: Query) -> Keep:
-    external = q.text("externalImportReference")
-    return _all(
-        _ranges(lambda c: c.get("Number"), q.text("customerNos"), "customerNos"),
-        None if external is None else (lambda c: c.get("ExternalImportReference") == external),
-        _later("CustomerCreatedDateTimeOffset", q.timestamp("customerCreatedDateTimeOffsetGreaterThan")),
-        _later("LastChangedDateTimeOffset", q.timestamp("lastChangedDateTimeOffsetGreaterThan")),
-    )
+    return _numbered(q, "customerNos", "CustomerCreatedDateTimeOffset")
 
 
 def departments(po: PowerOfficeBase, q: Query) -> Keep:
@@ -210,9 +212,7 @@ def getter(po: PowerOfficeBase, key: str, param: str = "id", *, uuid_ids: bool =
         record_id: Any = request.path_params[param] if uuid_ids else po.int_id(request, param)
         shape = _shaper(po, key, Query(request))
         with po.state.lock:
-            rec = po.get(key, record_id)
-            if rec is None:
-                raise ApiError(404, f"No {key[:-1].lower()} with id {record_id} was found.")
+            rec = po.found(key, record_id, key[:-1].lower())
             return json_response(shape(rec))
     return endpoint
 

@@ -30,6 +30,7 @@ from grunndata.sandbox.common import ApiError, canonical, empty, json_body, json
 from grunndata.sandbox.json_patch import apply_patch
 from grunndata.sandbox.po_base import PowerOfficeBase
 from grunndata.sandbox.po_gateway import PO
+from grunndata.sandbox.routing import handles, routes_of
 
 KEY = "SalesOrders"
 ORDER_IN = "SalesOrderCompletePostDto"
@@ -57,9 +58,7 @@ class SalesOrders:
     # --- records ----------------------------------------------------------------------------
     def _order(self, request: Request) -> dict[str, Any]:
         order_id = _uuid(request.path_params["id"], "id")
-        rec = self.po.get(KEY, order_id)
-        if rec is None:
-            raise ApiError(404, f"No sales order with id {order_id} was found.")
+        rec = self.po.found(KEY, order_id, "sales order")
         return rec
 
     @staticmethod
@@ -78,33 +77,29 @@ class SalesOrders:
     def _by_code(self, table: str, field: str, value: Any) -> dict[str, Any] | None:
         return next((r for r in self.po.rows(table) if str(r.get(field)) == str(value)), None)
 
+    @staticmethod
+    def _known(rec: dict[str, Any] | None, message: str, field: str | None = None) -> dict[str, Any]:
+        """The record a body names, or a 400 (naming ``field`` in ``errors`` when given)."""
+        if rec is None:
+            raise ApiError(400, message, errors=None if field is None else {field: ["Not found."]})
+        return rec
+
     def _customer(self, body: dict[str, Any]) -> dict[str, Any] | None:
         if body.get("CustomerId") is not None:
-            customer = self.po.get("Customers", body["CustomerId"])
-            if customer is None:
-                raise ApiError(400, f"Customer with id {body['CustomerId']} was not found.",
-                               errors={"CustomerId": ["Not found."]})
-            return customer
+            return self._known(self.po.get("Customers", body["CustomerId"]),
+                               f"Customer with id {body['CustomerId']} was not found.", "CustomerId")
         if body.get("CustomerNo") is not None:
-            customer = self._by_code("Customers", "Number", body["CustomerNo"])
-            if customer is None:
-                raise ApiError(400, f"Customer with number {body['CustomerNo']} was not found.",
-                               errors={"CustomerNo": ["Not found."]})
-            return customer
+            return self._known(self._by_code("Customers", "Number", body["CustomerNo"]),
+                               f"Customer with number {body['CustomerNo']} was not found.", "CustomerNo")
         return None
 
     def _project(self, body: dict[str, Any], where: str = "") -> dict[str, Any] | None:
         if body.get("ProjectId") is not None:
-            project = self.po.get("Projects", body["ProjectId"])
-            if project is None:
-                raise ApiError(400, f"{where}Project with id {body['ProjectId']} was not found.")
-            return project
+            return self._known(self.po.get("Projects", body["ProjectId"]),
+                               f"{where}Project with id {body['ProjectId']} was not found.")
         if body.get("ProjectCode") not in (None, ""):
-            project = self._by_code("Projects", "Code", body["ProjectCode"])
-            if project is None:
-                raise ApiError(400, f"{where}Project with code '{body['ProjectCode']}' was not found.",
-                               errors={"ProjectCode": ["Not found."]})
-            return project
+            return self._known(self._by_code("Projects", "Code", body["ProjectCode"]),
+                               f"{where}Project with code '{body['ProjectCode']}' was not found.", "ProjectCode")
         return None
 
     def _checked_line(self, body: dict[str, Any], order: dict[str, Any], index: int | None) -> dict[str, Any]:
@@ -144,6 +139,7 @@ class SalesOrders:
             raise ApiError(409, f"A line with ExternalImportReference '{ref}' already exists on this sales order.")
 
     # --- endpoints --------------------------------------------------------------------------
+    @handles("POST", "/v2/SalesOrders/Complete")
     async def create_complete(self, request: Request) -> Response:
         po = self.po
         raw = await json_body(request)
@@ -186,19 +182,23 @@ class SalesOrders:
             return json_response(self.complete_out(stored), 201,
                                  headers={"Location": f"/v2/SalesOrders/{stored['Id']}/Complete"})
 
+    @handles("GET", "/v2/SalesOrders/{id}/Complete")
     async def get_complete(self, request: Request) -> Response:
         with self.po.state.lock:
             return json_response(self.complete_out(self._order(request)))
 
+    @handles("GET", "/v2/SalesOrders/{id}/Lines")
     async def list_lines(self, request: Request) -> Response:
         with self.po.state.lock:
             lines = self._order(request).get("SalesOrderLines") or []
             return json_response([self.line_out(x) for x in lines]) if lines else empty(204)
 
+    @handles("GET", "/v2/SalesOrders/{id}/Lines/{lineId}")
     async def get_line(self, request: Request) -> Response:
         with self.po.state.lock:
             return json_response(self.line_out(self._line(self._order(request), request)))
 
+    @handles("POST", "/v2/SalesOrders/{id}/Lines")
     async def add_line(self, request: Request) -> Response:
         po = self.po
         body = canonical(await json_body(request), specs.properties(PO, LINE_IN))
@@ -215,6 +215,7 @@ class SalesOrders:
             po.touch(KEY, order)
             return json_response(self.line_out(line), 201)
 
+    @handles("PATCH", "/v2/SalesOrders/{id}/Lines/{lineId}")
     async def patch_line(self, request: Request) -> Response:
         po = self.po
         ops = await po.patch_ops(request)
@@ -238,6 +239,7 @@ class SalesOrders:
             po.touch(KEY, order)
             return json_response(self.line_out(line))
 
+    @handles("DELETE", "/v2/SalesOrders/{id}/Lines/{lineId}")
     async def delete_line(self, request: Request) -> Response:
         po = self.po
         with po.state.lock:
@@ -248,6 +250,7 @@ class SalesOrders:
             po.touch(KEY, order)
             return empty(200)
 
+    @handles("DELETE", "/v2/SalesOrders/{id}")
     async def delete_order(self, request: Request) -> Response:
         po = self.po
         with po.state.lock:
@@ -273,14 +276,4 @@ def _uuid(value: str, name: str) -> str:
 
 
 def routes(po: PowerOfficeBase) -> list[Route]:
-    s = SalesOrders(po)
-    return [
-        Route("/v2/SalesOrders/Complete", s.create_complete, methods=["POST"]),
-        Route("/v2/SalesOrders/{id}/Complete", s.get_complete, methods=["GET"]),
-        Route("/v2/SalesOrders/{id}/Lines", s.list_lines, methods=["GET"]),
-        Route("/v2/SalesOrders/{id}/Lines", s.add_line, methods=["POST"]),
-        Route("/v2/SalesOrders/{id}/Lines/{lineId}", s.get_line, methods=["GET"]),
-        Route("/v2/SalesOrders/{id}/Lines/{lineId}", s.patch_line, methods=["PATCH"]),
-        Route("/v2/SalesOrders/{id}/Lines/{lineId}", s.delete_line, methods=["DELETE"]),
-        Route("/v2/SalesOrders/{id}", s.delete_order, methods=["DELETE"]),
-    ]
+    return routes_of(SalesOrders(po))

@@ -78,11 +78,13 @@ def routes(po: PowerOfficeBase) -> list[Route]:
         async def endpoint(request: Request) -> Response:
             record_id = po.int_id(request)
             with state.lock:
-                rec = po.get(key, record_id)
-                if rec is None:
-                    raise ApiError(404, f"No record with id {record_id} was found.")
+                rec = po.found(key, record_id, "record")
                 return json_response(_out(key, rec))
         return endpoint
+
+    def created(key: str, body: dict[str, Any]) -> Response:
+        stored = po.insert(key, body)
+        return json_response(_out(key, stored), 201)
 
     def activity_filter(rec: dict[str, Any], q: Query) -> bool:
         active = q.boolean("isActive")
@@ -114,16 +116,12 @@ def routes(po: PowerOfficeBase) -> list[Route]:
             if any(a.get("code") == body["code"] for a in po.rows(ACTIVITY)):
                 raise ApiError(409, f"An activity with code '{body['code']}' already exists.")
             body.setdefault("isActive", True)
-            stored = po.insert(ACTIVITY, body)
-            return json_response(_out(ACTIVITY, stored), 201)
+            return created(ACTIVITY, body)
 
     async def patch_activity(request: Request) -> Response:
-        record_id = po.int_id(request)
-        ops = await po.patch_ops(request)
+        record_id, ops = await po.patch_request(request)
         with state.lock:
-            rec = po.get(ACTIVITY, record_id)
-            if rec is None:
-                raise ApiError(404, f"No activity with id {record_id} was found.")
+            rec = po.found(ACTIVITY, record_id, "activity")
             editable = [f for f in fields[ACTIVITY] if f != "lastChangedDateTimeOffset"]
             new = apply_patch(_out(ACTIVITY, rec), ops, editable, case_insensitive=True)
             _check(ACTIVITY, {k: new.get(k) for k in editable})
@@ -137,9 +135,7 @@ def routes(po: PowerOfficeBase) -> list[Route]:
 
     def project_of(request: Request) -> dict[str, Any]:
         project_id = po.int_id(request, "projectId")
-        project = po.get("Projects", project_id)
-        if project is None:
-            raise ApiError(404, f"No project with id {project_id} was found.")
+        project = po.found("Projects", project_id, "project")
         return project
 
     async def list_project_activities(request: Request) -> Response:
@@ -209,16 +205,12 @@ def routes(po: PowerOfficeBase) -> list[Route]:
             if ref not in (None, "") and any(e.get("externalImportReference") == ref for e in po.rows(ENTRY)):
                 raise ApiError(409, f"A time tracking entry with externalImportReference '{ref}' already exists.")
             body.setdefault("status", "Registered")
-            stored = po.insert(ENTRY, body)
-            return json_response(_out(ENTRY, stored), 201)
+            return created(ENTRY, body)
 
     async def patch_entry(request: Request) -> Response:
-        record_id = po.int_id(request)
-        ops = await po.patch_ops(request)
+        record_id, ops = await po.patch_request(request)
         with state.lock:
-            rec = po.get(ENTRY, record_id)
-            if rec is None:
-                raise ApiError(404, f"No time tracking entry with id {record_id} was found.")
+            rec = po.found(ENTRY, record_id, "time tracking entry")
             if rec.get("status") in LOCKED_STATUSES:
                 raise ApiError(409, f"Time tracking entry {record_id} is {rec['status']} and cannot be changed.")
             new = apply_patch(_out(ENTRY, rec), ops, list(ENTRY_EDITABLE), case_insensitive=True)

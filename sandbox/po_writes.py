@@ -18,10 +18,10 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from grunndata.sandbox import specs
-from grunndata.sandbox.common import ApiError, canonical, empty, json_body, json_response
-from grunndata.sandbox.json_patch import apply_patch
+from grunndata.sandbox.common import ApiError, canonical, empty, json_body
 from grunndata.sandbox.po_base import PowerOfficeBase
 from grunndata.sandbox.po_gateway import PO
+from grunndata.sandbox.routing import handles, routes_of
 
 
 def _last_segment(code: str) -> str:
@@ -81,6 +81,7 @@ class Writes:
                            errors={"ParentProjectCode": ["The parent is itself a sub-project."]})
         return parent
 
+    @handles("POST", "/v2/Projects")
     async def create_project(self, request: Request) -> Response:
         po = self.po
         body = canonical(await json_body(request), specs.properties(PO, "ProjectPostDto"))
@@ -109,41 +110,35 @@ class Writes:
             rec.setdefault("ProjectStatus", "NotStarted")
             rec.setdefault("AllowAllActivities", True)
             rec.setdefault("AllowAllEmployees", True)
-            stored = po.insert("Projects", rec)
-            return json_response(po.project_out(stored), 201, headers={"Location": f"/v2/Projects/{stored['Id']}"})
+            return po.created("Projects", rec)
 
+    @handles("PATCH", "/v2/Projects/{id}")
     async def patch_project(self, request: Request) -> Response:
+        return await self.po.patch_with(request, "Projects", "project", "ProjectPostDto", self._change_project)
+
+    def _change_project(self, rec: dict[str, Any], current: dict[str, Any], new: dict[str, Any],
+                        record_id: int) -> None:
         po = self.po
-        record_id = po.int_id(request)
-        ops = await po.patch_ops(request)
-        with po.state.lock:
-            rec = po.get("Projects", record_id)
-            if rec is None:
-                raise ApiError(404, f"No project with id {record_id} was found.")
-            fields = specs.properties(PO, "ProjectPostDto")
-            current = po.project_out(rec)
-            new = apply_patch(current, ops, fields, case_insensitive=False)
-            changed = {k for k in fields if new.get(k) != current.get(k)}
-            if changed & {"ParentProjectId", "ParentProjectCode"}:
-                raise ApiError(400, "The parent of a project cannot be changed.")
-            if "Code" in changed:
-                self._check_new_code(rec, str(new.get("Code") or ""), record_id)
-            self._check_project_fields({k: new.get(k) for k in fields})
-            update = {k: new.get(k) for k in changed}
-            if "CustomerNo" in changed and "CustomerId" not in changed:
-                update["CustomerId"] = None
-            if "ProjectManagerEmployeeNo" in changed and "ProjectManagerEmployeeId" not in changed:
-                update["ProjectManagerEmployeeId"] = None
-            self._resolve_links(update)
-            if "Code" in changed:
-                for sub in po.rows("Projects"):
-                    if sub.get("ParentProjectId") == record_id:
-                        sub["Code"] = f"{update['Code']}.{_last_segment(sub['Code'])}"
-                        sub["ParentProjectCode"] = update["Code"]
-                        po.touch("Projects", sub)
-            rec.update(update)
-            po.touch("Projects", rec)
-            return json_response(po.project_out(rec))
+        fields = specs.properties(PO, "ProjectPostDto")
+        changed = {k for k in fields if new.get(k) != current.get(k)}
+        if changed & {"ParentProjectId", "ParentProjectCode"}:
+            raise ApiError(400, "The parent of a project cannot be changed.")
+        if "Code" in changed:
+            self._check_new_code(rec, str(new.get("Code") or ""), record_id)
+        self._check_project_fields({k: new.get(k) for k in fields})
+        update = {k: new.get(k) for k in changed}
+        if "CustomerNo" in changed and "CustomerId" not in changed:
+            update["CustomerId"] = None
+        if "ProjectManagerEmployeeNo" in changed and "ProjectManagerEmployeeId" not in changed:
+            update["ProjectManagerEmployeeId"] = None
+        self._resolve_links(update)
+        if "Code" in changed:
+            for sub in po.rows("Projects"):
+                if sub.get("ParentProjectId") == record_id:
+                    sub["Code"] = f"{update['Code']}.{_last_segment(sub['Code'])}"
+                    sub["ParentProjectCode"] = update["Code"]
+                    po.touch("Projects", sub)
+        rec.update(update)
 
     def _check_new_code(self, rec: dict[str, Any], code: str, record_id: int) -> None:
         if rec.get("ParentProjectId") is not None:
@@ -154,13 +149,12 @@ class Writes:
         if any(p["Code"] == code and p["Id"] != record_id for p in self.po.rows("Projects")):
             raise ApiError(400, f"A project with code '{code}' already exists.")
 
+    @handles("DELETE", "/v2/Projects/{id}")
     async def delete_project(self, request: Request) -> Response:
         po = self.po
         record_id = po.int_id(request)
         with po.state.lock:
-            rec = po.get("Projects", record_id)
-            if rec is None:
-                raise ApiError(404, f"No project with id {record_id} was found.")
+            rec = po.found("Projects", record_id, "project")
             in_use = any(p.get("ParentProjectId") == record_id for p in po.rows("Projects")) or any(
                 e.get("projectCode") == rec["Code"] for e in po.rows("TimeTracking/TimeTrackingEntry"))
             if in_use:
@@ -180,6 +174,7 @@ class Writes:
         if code not in (None, "") and any(p.get("Code") == code and p["Id"] != record_id for p in po.rows("Products")):
             raise ApiError(400, f"A product with code '{code}' already exists.", errors={"Code": ["Already in use."]})
 
+    @handles("POST", "/v2/Products")
     async def create_product(self, request: Request) -> Response:
         po = self.po
         body = canonical(await json_body(request), specs.properties(PO, "ProductPostDto"))
@@ -188,42 +183,27 @@ class Writes:
             rec = {k: v for k, v in body.items() if v is not None}
             rec.setdefault("ProductType", "Product")
             rec.setdefault("IsArchived", False)
-            stored = po.insert("Products", rec)
-            return json_response(po.out("Products", stored), 200, headers={"Location": f"/v2/Products/{stored['Id']}"})
+            return po.created("Products", rec, 200)
 
+    @handles("PATCH", "/v2/Products/{id}")
     async def patch_product(self, request: Request) -> Response:
-        po = self.po
-        record_id = po.int_id(request)
-        ops = await po.patch_ops(request)
-        with po.state.lock:
-            rec = po.get("Products", record_id)
-            if rec is None:
-                raise ApiError(404, f"No product with id {record_id} was found.")
-            fields = specs.properties(PO, "ProductPostDto")
-            current = po.out("Products", rec)
-            new = apply_patch(current, ops, fields, case_insensitive=False)
-            self._check_product({k: new.get(k) for k in fields}, record_id)
-            rec.update({k: new.get(k) for k in fields if new.get(k) != current.get(k)})
-            po.touch("Products", rec)
-            return json_response(po.out("Products", rec))
+        return await self.po.patch_with(request, "Products", "product", "ProductPostDto", self._change_product)
 
+    def _change_product(self, rec: dict[str, Any], current: dict[str, Any], new: dict[str, Any],
+                        record_id: int) -> None:
+        fields = specs.properties(PO, "ProductPostDto")
+        self._check_product({k: new.get(k) for k in fields}, record_id)
+        rec.update({k: new.get(k) for k in fields if new.get(k) != current.get(k)})
+
+    @handles("DELETE", "/v2/Products/{id}")
     async def delete_product(self, request: Request) -> Response:
         po = self.po
         record_id = po.int_id(request)
         with po.state.lock:
-            if po.get("Products", record_id) is None:
-                raise ApiError(404, f"No product with id {record_id} was found.")
+            po.found("Products", record_id, "product")
             po.delete("Products", record_id)
             return empty(200)
 
 
 def routes(po: PowerOfficeBase) -> list[Route]:
-    w = Writes(po)
-    return [
-        Route("/v2/Projects", w.create_project, methods=["POST"]),
-        Route("/v2/Projects/{id}", w.patch_project, methods=["PATCH"]),
-        Route("/v2/Projects/{id}", w.delete_project, methods=["DELETE"]),
-        Route("/v2/Products", w.create_product, methods=["POST"]),
-        Route("/v2/Products/{id}", w.patch_product, methods=["PATCH"]),
-        Route("/v2/Products/{id}", w.delete_product, methods=["DELETE"]),
-    ]
+    return routes_of(Writes(po))

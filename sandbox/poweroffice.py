@@ -15,14 +15,13 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
 from grunndata.sandbox import contract, po_departments, po_lists, po_salesorders, po_timetracking, po_writes
 from grunndata.sandbox.common import ApiError
-from grunndata.sandbox.control import ControlApp
+from grunndata.sandbox.control import ControlApp, emulator_app
 from grunndata.sandbox.po_base import PowerOfficeBase
 from grunndata.sandbox.po_gateway import PO, TOKEN_PATH, Gate, gateway_error, phrase, problem, render_fault
 
@@ -52,11 +51,7 @@ def build(state: State) -> ControlApp:
             return gateway_error(404, "Resource not found")
         return problem(status, phrase(status), request.url.path)
 
-    inner = Starlette(routes=routes, exception_handlers={ApiError: on_api_error, 404: on_http_error,
-                                                         405: on_http_error})
-    app = ControlApp(state, PO, Gate(state, inner), routes, render_fault)
-    app.not_emulated = missing
-    return app
+    return emulator_app(state, PO, Gate, routes, missing, render_fault, on_api_error, on_http_error)
 
 
 def not_emulated(method: str, spec_path: str, path: str) -> Response:

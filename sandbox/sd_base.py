@@ -16,16 +16,27 @@ from __future__ import annotations
 
 import datetime as dt
 import secrets
-from typing import TYPE_CHECKING, Any, Callable
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
 
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.types import Receive, Scope, Send
 
 from grunndata.sandbox import specs
-from grunndata.sandbox.common import ApiError, Query, after, canonical, empty, json_body, json_response, raw_body, \
-    schema_errors
+from grunndata.sandbox.common import (
+    ApiError,
+    Query,
+    after,
+    canonical,
+    empty,
+    json_body,
+    json_response,
+    raw_body,
+    schema_errors,
+)
 from grunndata.sandbox.faults import Fault
+from grunndata.sandbox.records import Records
 
 if TYPE_CHECKING:
     from grunndata.sandbox.state import State
@@ -91,25 +102,10 @@ def text(value: Any) -> str:
     return "" if value is None else str(value)
 
 
-class SmartDokBase:
+class SmartDokBase(Records):
     """Request plumbing; records live in the shared :class:`State`."""
 
-    def __init__(self, state: State):
-        self.state = state
-
-    def rows(self, key: str) -> list[dict[str, Any]]:
-        return self.state.rows(SD, key)
-
-    def get(self, key: str, record_id: Any) -> dict[str, Any] | None:
-        return self.state.get(SD, key, record_id)
-
-    def insert(self, key: str, record: dict[str, Any]) -> dict[str, Any]:
-        """A new record, stamped as created and changed now (for resources with stamps)."""
-        self.state.touch(SD, key, record, created=True)
-        return self.state.insert(SD, key, record)
-
-    def touch(self, key: str, record: dict[str, Any]) -> None:
-        self.state.touch(SD, key, record)
+    system = SD
 
     def stamp(self) -> str:
         return self.state.stamp(SD)
@@ -120,6 +116,11 @@ class SmartDokBase:
             return int(request.path_params[name])
         except ValueError:
             raise ApiError(404) from None
+
+    def one(self, request: Request, key: str, shape: Callable[[dict[str, Any]], dict[str, Any]]) -> Response:
+        """``GET /{key}/{id}``: the record, shaped, or a 404."""
+        with self.state.lock:
+            return json_response(shape(self.found(key, self.int_id(request))))
 
     @staticmethod
     def wrapped(items: list[dict[str, Any]]) -> Response:

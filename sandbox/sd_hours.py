@@ -16,6 +16,7 @@ from starlette.routing import Route
 
 from grunndata.sandbox import specs
 from grunndata.sandbox.common import ApiError, Query, empty, json_body, json_response, parse_timestamp
+from grunndata.sandbox.routing import handles, routes_of
 from grunndata.sandbox.sd_base import SD, SmartDokBase, since, text
 
 MAX_HOUR_DAYS = 93
@@ -63,6 +64,7 @@ class Hours:
             out["SubProject"] = self.sd.sub_project_out(sub)
         return out
 
+    @handles("GET", "/WorkHours")
     async def list_work_hours(self, request: Request) -> Response:
         q = Query(request)
         start, end = q.timestamp("fromDate"), q.timestamp("toDate")
@@ -82,7 +84,7 @@ class Hours:
 
         def keep(h: dict[str, Any]) -> bool:
             day = h.get("Date")
-            when = dt.datetime.fromisoformat(str(day)[:10]).replace(tzinfo=dt.timezone.utc) if day else None
+            when = dt.datetime.fromisoformat(str(day)[:10]).replace(tzinfo=dt.UTC) if day else None
             return (when is not None and start.date() <= when.date() <= end.date()
                     and (include_exported or not h.get("Exported"))
                     and (not only_attested or h.get("AdminAttested") is True)
@@ -96,6 +98,7 @@ class Hours:
         with self.state.lock:
             return self.sd.wrapped([self.work_hour_out(h) for h in self.rows("WorkHours") if keep(h)])
 
+    @handles("POST", "/WorkHours/SetExportedExternal")
     async def set_exported_external(self, request: Request) -> Response:
         q = Query(request)
         export_id = q.raw("exportedExternalId") or ""
@@ -112,6 +115,7 @@ class Hours:
                     self.sd.touch("WorkHours", row)
         return empty(200)
 
+    @handles("POST", "/WorkHours/UnmarkExportedExternal")
     async def unmark_exported_external(self, request: Request) -> Response:
         export_id = Query(request).text("exportedExternalId")
         with self.state.lock:
@@ -122,6 +126,7 @@ class Hours:
                     self.sd.touch("WorkHours", row)
         return empty(200)
 
+    @handles("GET", "/GoodsConsumption")
     async def list_goods(self, request: Request) -> Response:
         q = Query(request)
         start, end = q.timestamp("fromDate"), q.timestamp("toDate")
@@ -142,20 +147,16 @@ class Hours:
         with self.state.lock:
             return self.sd.wrapped([self.goods_out(g) for g in self.rows("GoodsConsumption") if keep(g)])
 
+    @handles("GET", "/GoodsConsumption/{id}")
     async def get_goods(self, request: Request) -> Response:
-        with self.state.lock:
-            rec = self.get("GoodsConsumption", self.sd.int_id(request))
-            if rec is None:
-                raise ApiError(404)
-            return json_response(self.goods_out(rec))
+        return self.sd.one(request, "GoodsConsumption", self.goods_out)
 
+    @handles("POST", "/GoodsConsumption/{goodsConsumptionId}/MarkAsExported")
     async def mark_goods_exported(self, request: Request) -> Response:
         record_id = self.sd.int_id(request, "goodsConsumptionId")
         invoiced = Query(request).boolean("markAsInvoiced")
         with self.state.lock:
-            rec = self.get("GoodsConsumption", record_id)
-            if rec is None:
-                raise ApiError(404)
+            rec = self.sd.found("GoodsConsumption", record_id)
             rec["Exported"] = True
             rec["ExportedDate"] = self.stamp()
             if invoiced is not None:
@@ -164,12 +165,4 @@ class Hours:
 
 
 def routes(sd: SmartDokBase) -> list[Route]:
-    h = Hours(sd)
-    return [
-        Route("/WorkHours", h.list_work_hours, methods=["GET"]),
-        Route("/WorkHours/SetExportedExternal", h.set_exported_external, methods=["POST"]),
-        Route("/WorkHours/UnmarkExportedExternal", h.unmark_exported_external, methods=["POST"]),
-        Route("/GoodsConsumption", h.list_goods, methods=["GET"]),
-        Route("/GoodsConsumption/{id}", h.get_goods, methods=["GET"]),
-        Route("/GoodsConsumption/{goodsConsumptionId}/MarkAsExported", h.mark_goods_exported, methods=["POST"]),
-    ]
+    return routes_of(Hours(sd))

@@ -21,7 +21,8 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from grunndata.sandbox import specs
-from grunndata.sandbox.common import ApiError, Query, json_response, parse_timestamp
+from grunndata.sandbox.common import Query, json_response, parse_timestamp
+from grunndata.sandbox.routing import handles, routes_of
 from grunndata.sandbox.sd_base import SD, SmartDokBase, since, text
 
 
@@ -48,6 +49,7 @@ class Invoices:
             out["Sum"] = round(out["Quantity"] * out["Price"] * (1 - out["Discount"] / 100), 2)
         return out
 
+    @handles("GET", "/Invoices")
     async def list_invoices(self, request: Request) -> Response:
         q = Query(request)
         start, end = q.timestamp("fromDate"), q.timestamp("toDate")
@@ -61,24 +63,22 @@ class Invoices:
         with self.sd.state.lock:
             return json_response([self.invoice_out(inv) for inv in self.sd.rows("Invoices") if keep(inv)])
 
+    @handles("GET", "/Invoices/{id}")
     async def get_invoice(self, request: Request) -> Response:
-        with self.sd.state.lock:
-            rec = self.sd.get("Invoices", self.sd.int_id(request))
-            if rec is None:
-                raise ApiError(404)
-            return json_response(self.invoice_out(rec))
+        return self.sd.one(request, "Invoices", self.invoice_out)
 
+    @handles("GET", "/Projects/{id}/Prices")
     async def project_prices(self, request: Request) -> Response:
         q = Query(request)
         kind = q.choice("type", ("Activity", "Machine", "Goods", "Wage"))
         project_id = self.sd.int_id(request)
         with self.sd.state.lock:
-            if self.sd.get("Projects", project_id) is None:
-                raise ApiError(404)
+            self.sd.found("Projects", project_id)
             return self.sd.wrapped([specs.shape(SD, "PriceOutput", p) for p in self.sd.rows("Prices")
                                     if p.get("ProjectId") == project_id
                                     and (kind is None or p.get("EntityType") == kind)])
 
+    @handles("GET", "/Customers")
     async def list_customers(self, request: Request) -> Response:
         q = Query(request)
         keep = self.sd.active_filter(q, True, True, lambda r: bool(r.get("IsActive")))
@@ -90,6 +90,7 @@ class Invoices:
                                     and (name is None or name.lower() in text(c.get("CustomerName")).lower())
                                     and since(c.get("Updated"), updated)])
 
+    @handles("GET", "/Goods")
     async def list_goods(self, request: Request) -> Response:
         q = Query(request)
         keep = self.sd.active_filter(q, False, True, lambda r: bool(r.get("IsActive")))
@@ -100,21 +101,10 @@ class Invoices:
                                     and (number is None or text(g.get("Number")).strip() == number.strip())
                                     and (name is None or name.lower() in text(g.get("Name")).lower())])
 
+    @handles("GET", "/Goods/{id}")
     async def get_goods(self, request: Request) -> Response:
-        with self.sd.state.lock:
-            rec = self.sd.get("Goods", self.sd.int_id(request))
-            if rec is None:
-                raise ApiError(404)
-            return json_response(specs.shape(SD, "GoodsOutputBase", rec))
+        return self.sd.one(request, "Goods", lambda rec: specs.shape(SD, "GoodsOutputBase", rec))
 
 
 def routes(sd: SmartDokBase) -> list[Route]:
-    i = Invoices(sd)
-    return [
-        Route("/Invoices", i.list_invoices, methods=["GET"]),
-        Route("/Invoices/{id}", i.get_invoice, methods=["GET"]),
-        Route("/Projects/{id}/Prices", i.project_prices, methods=["GET"]),
-        Route("/Customers", i.list_customers, methods=["GET"]),
-        Route("/Goods", i.list_goods, methods=["GET"]),
-        Route("/Goods/{id}", i.get_goods, methods=["GET"]),
-    ]
+    return routes_of(Invoices(sd))

@@ -8,7 +8,8 @@
 """
 from __future__ import annotations
 
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 from starlette.requests import Request
 from starlette.responses import Response
@@ -16,6 +17,7 @@ from starlette.routing import Route
 
 from grunndata.sandbox import specs
 from grunndata.sandbox.common import ApiError, Query, canonical, json_body, json_response
+from grunndata.sandbox.routing import handles, routes_of
 from grunndata.sandbox.sd_base import SD, SmartDokBase, since, text
 
 
@@ -23,6 +25,7 @@ class Projects:
     def __init__(self, sd: SmartDokBase):
         self.sd = sd
 
+    @handles("GET", "/Projects")
     async def list_projects(self, request: Request) -> Response:
         sd = self.sd
         q = Query(request)
@@ -39,13 +42,9 @@ class Projects:
                      and since(p.get("Updated"), updated) and since(p.get("Created"), created)]
         return sd.wrapped(items)
 
+    @handles("GET", "/Projects/{id}")
     async def get_project(self, request: Request) -> Response:
-        sd = self.sd
-        with sd.state.lock:
-            rec = sd.get("Projects", sd.int_id(request))
-            if rec is None:
-                raise ApiError(404)
-            return json_response(sd.project_out(rec))
+        return self.sd.one(request, "Projects", self.sd.project_out)
 
     def _unique_number(self, number: Any, record_id: int | None) -> None:
         wanted = text(number).rstrip()
@@ -53,6 +52,7 @@ class Projects:
                for p in self.sd.rows("Projects")):
             raise ApiError(400, f"A project with number '{wanted}' already exists.", "NumberAlreadyExists")
 
+    @handles("POST", "/Projects")
     async def create_project(self, request: Request) -> Response:
         sd = self.sd
         body = canonical(await json_body(request), specs.properties(SD, "ProjectInput"))
@@ -62,20 +62,27 @@ class Projects:
             stored = sd.insert("Projects", {k: v for k, v in body.items() if v is not None})
             return json_response(sd.project_out(stored))
 
+    @handles("PUT", "/Projects/{id}")
     async def put_project(self, request: Request) -> Response:
+        return await self._put(request, "Projects", "ProjectInputLegacy", ("ProjectName", "ProjectNumber"),
+                               lambda rec, number, record_id: self._unique_number(number, record_id),
+                               self.sd.project_out)
+
+    async def _put(self, request: Request, key: str, schema: str, name_and_number: tuple[str, str],
+                   unique: Callable[[dict[str, Any], Any, int], None],
+                   shape: Callable[[dict[str, Any]], dict[str, Any]]) -> Response:
+        """PUT of a numbered record: found (404), validated, its number unique, replaced whole."""
         sd = self.sd
         record_id = sd.int_id(request)
-        body = canonical(await json_body(request), specs.properties(SD, "ProjectInputLegacy"))
+        body = canonical(await json_body(request), specs.properties(SD, schema))
         with sd.state.lock:
-            rec = sd.get("Projects", record_id)
-            if rec is None:
-                raise ApiError(404)
-        sd.validate("ProjectInputLegacy", body, "ProjectName", "ProjectNumber")
+            rec = sd.found(key, record_id)
+        sd.validate(schema, body, *name_and_number)
         with sd.state.lock:
-            self._unique_number(body["ProjectNumber"], record_id)
-            sd.replace("Projects", rec, body, "ProjectInputLegacy")
-            sd.touch("Projects", rec)
-            return json_response(sd.project_out(rec))
+            unique(rec, body[name_and_number[1]], record_id)
+            sd.replace(key, rec, body, schema)
+            sd.touch(key, rec)
+            return json_response(shape(rec))
 
     # --- sub-projects -----------------------------------------------------------------------
     def _sub_filter(self, q: Query) -> Callable[[dict[str, Any]], bool]:
@@ -86,29 +93,26 @@ class Projects:
                           and (name is None or name.lower() in text(s.get("SubProjectName")).lower())
                           and since(s.get("Updated"), updated))
 
+    @handles("GET", "/SubProjects")
     async def list_sub_projects(self, request: Request) -> Response:
         sd = self.sd
         keep = self._sub_filter(Query(request))
         with sd.state.lock:
             return sd.wrapped([sd.sub_project_out(s) for s in sd.rows("SubProjects") if keep(s)])
 
+    @handles("GET", "/Projects/{projectId}/SubProjects")
     async def list_project_sub_projects(self, request: Request) -> Response:
         sd = self.sd
         keep = self._sub_filter(Query(request))
         project_id = sd.int_id(request, "projectId")
         with sd.state.lock:
-            if sd.get("Projects", project_id) is None:
-                raise ApiError(404)
+            sd.found("Projects", project_id)
             return sd.wrapped([sd.sub_project_out(s) for s in sd.rows("SubProjects")
                                if s.get("ProjectId") == project_id and keep(s)])
 
+    @handles("GET", "/SubProjects/{id}")
     async def get_sub_project(self, request: Request) -> Response:
-        sd = self.sd
-        with sd.state.lock:
-            rec = sd.get("SubProjects", sd.int_id(request))
-            if rec is None:
-                raise ApiError(404)
-            return json_response(sd.sub_project_out(rec))
+        return self.sd.one(request, "SubProjects", self.sd.sub_project_out)
 
     def _unique_sub_number(self, project_id: int, number: Any, record_id: int | None) -> None:
         wanted = text(number).rstrip()
@@ -116,13 +120,13 @@ class Projects:
                and s["Id"] != record_id for s in self.sd.rows("SubProjects")):
             raise ApiError(400, f"Sub-project number '{wanted}' already exists on this project.", "NumberAlreadyExists")
 
+    @handles("POST", "/Projects/{projectId}/SubProjects")
     async def create_sub_project(self, request: Request) -> Response:
         sd = self.sd
         project_id = sd.int_id(request, "projectId")
         body = canonical(await json_body(request), specs.properties(SD, "SubProjectInput"))
         with sd.state.lock:
-            if sd.get("Projects", project_id) is None:
-                raise ApiError(404)
+            sd.found("Projects", project_id)
         sd.validate("SubProjectInput", body, "SubProjectName", "SubProjectNumber")
         with sd.state.lock:
             self._unique_sub_number(project_id, body["SubProjectNumber"], None)
@@ -131,32 +135,13 @@ class Projects:
             stored = sd.insert("SubProjects", rec)
             return json_response(sd.sub_project_out(stored))
 
+    @handles("PUT", "/SubProjects/{id}")
     async def put_sub_project(self, request: Request) -> Response:
-        sd = self.sd
-        record_id = sd.int_id(request)
-        body = canonical(await json_body(request), specs.properties(SD, "SubProjectInput"))
-        with sd.state.lock:
-            rec = sd.get("SubProjects", record_id)
-            if rec is None:
-                raise ApiError(404)
-        sd.validate("SubProjectInput", body, "SubProjectName", "SubProjectNumber")
-        with sd.state.lock:
-            self._unique_sub_number(rec["ProjectId"], body["SubProjectNumber"], record_id)
-            sd.replace("SubProjects", rec, body, "SubProjectInput")
-            sd.touch("SubProjects", rec)
-            return json_response(sd.sub_project_out(rec))
+        return await self._put(request, "SubProjects", "SubProjectInput", ("SubProjectName", "SubProjectNumber"),
+                               lambda rec, number, record_id: self._unique_sub_number(rec["ProjectId"], number,
+                                                                                       record_id),
+                               self.sd.sub_project_out)
 
 
 def routes(sd: SmartDokBase) -> list[Route]:
-    p = Projects(sd)
-    return [
-        Route("/Projects", p.list_projects, methods=["GET"]),
-        Route("/Projects", p.create_project, methods=["POST"]),
-        Route("/Projects/{id}", p.get_project, methods=["GET"]),
-        Route("/Projects/{id}", p.put_project, methods=["PUT"]),
-        Route("/Projects/{projectId}/SubProjects", p.list_project_sub_projects, methods=["GET"]),
-        Route("/Projects/{projectId}/SubProjects", p.create_sub_project, methods=["POST"]),
-        Route("/SubProjects", p.list_sub_projects, methods=["GET"]),
-        Route("/SubProjects/{id}", p.get_sub_project, methods=["GET"]),
-        Route("/SubProjects/{id}", p.put_sub_project, methods=["PUT"]),
-    ]
+    return routes_of(Projects(sd))

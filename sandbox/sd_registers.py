@@ -11,7 +11,8 @@
 """
 from __future__ import annotations
 
-from typing import Any, Awaitable, Callable
+from collections.abc import Awaitable, Callable
+from typing import Any
 
 from starlette.requests import Request
 from starlette.responses import Response
@@ -54,9 +55,7 @@ class Registers:
 
         async def getting(request: Request) -> Response:
             with sd.state.lock:
-                rec = sd.get(key, sd.int_id(request))
-                if rec is None:
-                    raise ApiError(404)
+                rec = sd.found(key, sd.int_id(request))
                 return json_response(out(rec))
 
         async def creating(request: Request) -> Response:
@@ -71,9 +70,7 @@ class Registers:
             record_id = sd.int_id(request)
             body = canonical(await json_body(request), specs.properties(SD, input_schema))
             with sd.state.lock:
-                rec = sd.get(key, record_id)
-                if rec is None:
-                    raise ApiError(404)
+                rec = sd.found(key, record_id)
             sd.validate(input_schema, body, "Name", None)
             with sd.state.lock:
                 unique(body, record_id)
@@ -93,9 +90,7 @@ class Registers:
     async def get_user(self, request: Request) -> Response:
         sd = self.sd
         with sd.state.lock:
-            rec = sd.get("Users", request.path_params["id"])
-            if rec is None:
-                raise ApiError(404)
+            rec = sd.found("Users", request.path_params["id"])
             return json_response(specs.shape(SD, "UserOutput", rec))
 
     async def list_wages(self, request: Request) -> Response:
@@ -152,9 +147,7 @@ class Registers:
 
         async def endpoint(request: Request) -> Response:
             with sd.state.lock:
-                rec = sd.get(key, sd.int_id(request))
-                if rec is None:
-                    raise ApiError(404)
+                rec = sd.found(key, sd.int_id(request))
                 return json_response(specs.shape(SD, schema, rec))
         return endpoint
 

@@ -5,7 +5,8 @@ import asyncio
 import contextlib
 import socket
 import threading
-from typing import Callable, Iterator, NamedTuple
+from collections.abc import Callable, Iterator
+from typing import NamedTuple
 
 import uvicorn
 
@@ -67,7 +68,7 @@ async def serve(sb: Sandbox, host: str = "127.0.0.1", smartdok_port: int = 8081,
     servers = [_Server(uvicorn.Config(app, log_config=None, log_level="warning", access_log=access_log,
                                       lifespan="off", http="h11", timeout_graceful_shutdown=1))
                for app in (sb.smartdok_app, sb.poweroffice_app)]
-    tasks = [asyncio.create_task(server.serve(sockets=[sock])) for server, sock in zip(servers, sockets)]
+    tasks = [asyncio.create_task(server.serve(sockets=[sock])) for server, sock in zip(servers, sockets, strict=True)]
     try:
         while not all(server.started for server in servers):
             for task in tasks:

@@ -13,14 +13,13 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
 from grunndata.sandbox import contract, sd_hours, sd_invoices, sd_projects, sd_registers
 from grunndata.sandbox.common import ApiError
-from grunndata.sandbox.control import ControlApp
+from grunndata.sandbox.control import ControlApp, emulator_app
 from grunndata.sandbox.sd_base import AUTH_PATH, SD, Gate, SmartDokBase, render_fault, sd_error
 
 if TYPE_CHECKING:
@@ -45,11 +44,7 @@ def build(state: State) -> ControlApp:
     async def on_http_error(request: Request, exc: Exception) -> Response:
         return sd_error(getattr(exc, "status_code", 500), "Not supported by the sandbox.")
 
-    inner = Starlette(routes=routes, exception_handlers={ApiError: on_api_error, 404: on_http_error,
-                                                         405: on_http_error})
-    app = ControlApp(state, SD, Gate(state, inner), routes, render_fault)
-    app.not_emulated = missing
-    return app
+    return emulator_app(state, SD, Gate, routes, missing, render_fault, on_api_error, on_http_error)
 
 
 def not_emulated(method: str, spec_path: str, path: str) -> Response:

@@ -98,7 +98,7 @@ def spec(system: str) -> dict[str, Any]:
     if system == "poweroffice":
         text = (CONTRACTS / "poweroffice-go-v2.openapi.yaml").read_text(encoding="utf-8")
         loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-        return yaml.load(text, Loader=loader)  # noqa: S506 - a safe loader
+        return yaml.load(text, Loader=loader)  # a safe loader (libyaml's when installed)
     if system == "smartdok":
         return json.loads((CONTRACTS / "smartdok-v1.openapi.json").read_text(encoding="utf-8"))
     raise ValueError(f"unknown system {system!r}")
@@ -120,7 +120,7 @@ def _resolve(system: str, node: Any, stack: tuple[str, ...]) -> Any:
         name = node["$ref"].rsplit("/", 1)[-1]
         if name in stack:  # a recursive schema: stop rather than loop
             return {}
-        return _resolve(system, raw_schema(system, name), stack + (name,))
+        return _resolve(system, raw_schema(system, name), (*stack, name))
     out: dict[str, Any] = {}
     for key, value in node.items():
         if key in ("example", "description", "xml", "discriminator", "readOnly", "writeOnly", "nullable"):
@@ -134,7 +134,7 @@ def _resolve(system: str, node: Any, stack: tuple[str, ...]) -> Any:
             types = out["type"] if isinstance(out["type"], list) else [out["type"]]
             out["type"] = types + (["null"] if "null" not in types else [])
         if "enum" in out and None not in out["enum"]:
-            out["enum"] = list(out["enum"]) + [None]
+            out["enum"] = [*out["enum"], None]
     return out
 
 
@@ -169,7 +169,7 @@ def _default_for(system: str, prop: dict[str, Any], required: bool, stack: tuple
             return True, (None if target.get("nullable") else target["enum"][0])
         if name in stack:  # a schema that contains itself: stop rather than loop
             return False, None
-        return True, dict(_defaults(system, name, stack + (name,)))
+        return True, dict(_defaults(system, name, (*stack, name)))
     if prop.get("nullable"):
         return True, None
     if prop.get("enum"):

@@ -61,33 +61,29 @@ def _bearer(scope: Scope) -> str | None:
 async def _smartdok(state: State, scope: Scope, receive: Receive) -> tuple[World, Receive]:
     if not state.multi:
         return state.worlds[None], receive
-    world: World | None = None
     if scope["path"] == SD_SIGN_IN and scope["method"].upper() == "POST":
         body, receive = await _buffered(receive)
-        token = _sign_in_token(body)
-        if token:
-            world = state.by_selector(SD, token)
-    else:
-        session = _bearer(scope)
-        if session:
-            world = state.owner(SD, session)
-    return world or state.nobody, receive
+        return _pick(state, SD, selector=_sign_in_token(body)), receive
+    return _pick(state, SD, token=_bearer(scope)), receive
 
 
 async def _poweroffice(state: State, scope: Scope, receive: Receive) -> tuple[World, Receive]:
     state.arrive(_header(scope, SUBSCRIPTION_HEADER).strip())
     if not state.multi:
         return state.worlds[None], receive
-    world: World | None = None
     if scope["path"] == PO_SIGN_IN:
-        client_key = _client_key(_header(scope, b"authorization"))
-        if client_key:
-            world = state.by_selector(PO, client_key)
-    else:
-        token = _bearer(scope)
-        if token:
-            world = state.owner(PO, token)
-    return world or state.nobody, receive
+        return _pick(state, PO, selector=_client_key(_header(scope, b"authorization"))), receive
+    return _pick(state, PO, token=_bearer(scope)), receive
+
+
+def _pick(state: State, system: str, *, selector: str | None = None, token: str | None = None) -> World:
+    """The world a sign-in's credential selects, or the one that issued ``token``; else nobody's."""
+    world: World | None = None
+    if selector:
+        world = state.by_selector(system, selector)
+    elif token:
+        world = state.owner(system, token)
+    return world or state.nobody
 
 
 def _sign_in_token(body: bytes) -> str | None:

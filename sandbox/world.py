@@ -22,14 +22,23 @@ import functools
 import json
 import re
 import uuid
+from collections.abc import Iterable
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any
 
 import yaml
 
 from grunndata.errors import GrunndataError
 from grunndata.sandbox.resources import (
-    ID_BASE, PO, RESOURCES, SD, SYSTEMS, Resource, formats, record_schema, uuid_for,
+    ID_BASE,
+    PO,
+    RESOURCES,
+    SD,
+    SYSTEMS,
+    Resource,
+    formats,
+    record_schema,
+    uuid_for,
 )
 from grunndata.sandbox.world_invoices import link_invoices
 from grunndata.sandbox.world_links import link_poweroffice, link_smartdok

@@ -6,7 +6,8 @@ emulators work with ids, so these are turned into ids here and checked.
 """
 from __future__ import annotations
 
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 from grunndata.errors import GrunndataError
 
@@ -27,11 +28,11 @@ def link_smartdok(sd: Tables, fail: Fail) -> None:
         for i, row in enumerate(sd[key]):
             where = f"smartdok.{key}[{i}]"
             # work hours carry ProjectNumber as an answer field too, so it stays on the row
-            number = row.pop("ProjectNumber", None) if key != "WorkHours" else row.get("ProjectNumber")
-            if row.get(id_key) is None and number not in (None, ""):
-                parent = by_number.get(str(number).rstrip())
+            named = row.pop("ProjectNumber", None) if key != "WorkHours" else row.get("ProjectNumber")
+            if row.get(id_key) is None and named not in (None, ""):
+                parent = by_number.get(str(named).rstrip())
                 if parent is None:
-                    raise fail(where, f"project with ProjectNumber {number!r} not found in smartdok.Projects")
+                    raise fail(where, f"project with ProjectNumber {named!r} not found in smartdok.Projects")
                 row[id_key] = parent["Id"]
             if key == "WorkHours" and row.get(id_key) is None:
                 continue

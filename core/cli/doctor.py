@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
-import json
 import sys
 
 import click
@@ -44,11 +43,7 @@ def doctor(config_path: str | None, as_json: bool, html_file: str | None, limit:
     if html_file:
         # No config path on the page: it goes to the customer, and paths are the consultant's business.
         write_page(html_file, render_doctor(report, generated=dt.datetime.now().astimezone(), words=words))
-    if as_json:
-        click.echo(json.dumps(report.to_json(), indent=2, ensure_ascii=False))
-    else:
-        print_doctor(report, words=words, limit=None if full else limit)
-        if html_file:
-            output.ok(f"Rapporten er skrevet til {html_file}.")
+    output.report(as_json, report.to_json, lambda: print_doctor(report, words=words, limit=None if full else limit),
+                  f"Rapporten er skrevet til {html_file}." if html_file else None)
     if report.errors:
         sys.exit(1)

@@ -1,63 +1,31 @@
 """``invoice``: SmartDok's invoice bases (fakturagrunnlag) to PowerOffice as sales order drafts, exactly once."""
 from __future__ import annotations
 
-import asyncio
-
 import click
 
-from grunndata.cli import output
-from grunndata.cli.sync import CONFIG_HELP, JOURNAL_NAME, connection, finish, locked_journal, stop_on_signals
+from grunndata.cli.window import confirmation, run_window, window_options, write_window
 from grunndata.engine import invoice as engine
 from grunndata.engine.invoice_plan import InvoicePlan
 from grunndata.journal import Journal
 from grunndata.report.invoice_text import print_preview, print_results
-from grunndata.session import open_session
-
-DATE = click.DateTime(formats=["%Y-%m-%d"])
 
 
-def _confirm(yes: bool, as_json: bool):
-    def ask(plan: InvoicePlan) -> bool:
-        if yes:
-            return True
-        try:
-            return click.confirm(f"Sende {len(plan.writes)} endringer (ordrer og ordrelinjer) til PowerOffice?",
-                                 default=False, err=as_json)
-        except click.Abort:
-            return False
-    return ask
+def _question(plan: InvoicePlan) -> str:
+    return f"Sende {len(plan.writes)} endringer (ordrer og ordrelinjer) til PowerOffice?"
 
 
 @click.command()
-@click.option("-c", "--config", "config_path", metavar="FILE", help=CONFIG_HELP)
-@click.option("--from", "start", required=True, type=DATE, metavar="DATO", help="Første dag (ÅÅÅÅ-MM-DD).")
-@click.option("--to", "end", required=True, type=DATE, metavar="DATO", help="Siste dag (ÅÅÅÅ-MM-DD).")
-@click.option("--json", "as_json", is_flag=True, help="Skriv forhåndsvisning og resultat som JSON.")
-@click.option("--yes", is_flag=True, help="Ikke spør før ordrene sendes.")
-@click.option("--state", metavar="FILE", help=f"Journalfil (standard: {JOURNAL_NAME} ved siden av oppsettet).")
+@window_options("Ikke spør før ordrene sendes.")
 def invoice(config_path: str | None, start, end, as_json: bool, yes: bool, state: str | None) -> None:
     """Overfør fakturagrunnlag fra SmartDok som ordreutkast i PowerOffice, hvert nøyaktig én gang.
 
     Viser først hvilke fakturagrunnlag som blir ordre, hvilke som holdes tilbake og hvorfor;
     sender når du bekrefter. Et endret fakturagrunnlag rettes på ordren så lenge den er et utkast."""
-    session = open_session(config_path)
-    with locked_journal(session, state) as journal:
-        report = asyncio.run(_run(session, journal, start.date(), end.date(), yes, as_json))
-    finish(report, as_json, print_results,
-           "ingenting ble sendt (ikke bekreftet; bruk --yes for å sende uten å spørre)")
+    run_window(config_path, state, as_json,
+               lambda session, journal: _run(session, journal, start.date(), end.date(), yes, as_json), print_results)
 
 
 async def _run(session, journal: Journal, start, end, yes: bool, as_json: bool) -> engine.InvoiceReport:
-    progress_bar = output.Progress(enabled=not as_json)
-
-    def show(plan: InvoicePlan) -> None:
-        if not as_json:
-            print_preview(plan)
-        progress_bar.total = len(plan.writes)
-
-    async with connection(session) as conn:
-        try:
-            return await engine.invoice(session, conn, start, end, journal=journal, confirm=_confirm(yes, as_json),
-                                        on_plan=show, progress=progress_bar.advance, stop=stop_on_signals())
-        finally:
-            progress_bar.stop()
+    return await write_window(session, as_json, print_preview, lambda conn, show, progress, stop: engine.invoice(
+        session, conn, start, end, journal=journal, confirm=confirmation(yes, as_json, _question),
+        on_plan=show, progress=progress, stop=stop))

@@ -7,7 +7,9 @@ when a progress bar is actually drawn.
 """
 from __future__ import annotations
 
+import json
 import sys
+from collections.abc import Callable
 from typing import Any
 
 import click
@@ -40,6 +42,18 @@ def error(message: str) -> None:
 
 def ok(message: str) -> None:
     click.echo(lines_shown(message))
+
+
+def report(as_json: bool, to_json: Callable[[], Any], human: Callable[[], None], *notes: str | None) -> None:
+    """A command's report: JSON on stdout under ``--json``; else ``human()``, then each note given
+    (what else the command wrote, and where)."""
+    if as_json:
+        click.echo(json.dumps(to_json(), indent=2, ensure_ascii=False))
+        return
+    human()
+    for note in notes:
+        if note:
+            ok(note)
 
 
 def plugins_table(rows: list[dict], skipped: list[dict]) -> None:

@@ -6,9 +6,10 @@ import json
 import os
 import signal
 import sys
-from pathlib import Path
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from typing import Any, Callable, Iterator
+from pathlib import Path
+from typing import Any
 
 import click
 
@@ -127,14 +128,9 @@ def plan(config_path: str | None, as_json: bool, out: str | None, limit: int, fu
         from grunndata.report.plan_html import render_plan
 
         write_page(html_file, render_plan(result, words=words))
-    if as_json:
-        click.echo(json.dumps(result.to_json(), indent=2, ensure_ascii=False))
-    else:
-        print_plan(result, words=words, limit=None if full else limit)
-        if out:
-            output.ok(f"Planen er lagret i {out}; kjør «grunndata apply --plan {out}» for å gjennomføre den.")
-        if html_file:
-            output.ok(f"Planen er skrevet til {html_file}.")
+    output.report(as_json, result.to_json, lambda: print_plan(result, words=words, limit=None if full else limit),
+                  f"Planen er lagret i {out}; kjør «grunndata apply --plan {out}» for å gjennomføre den." if out else None,
+                  f"Planen er skrevet til {html_file}." if html_file else None)
     if result.blocked:
         sys.exit(1)
 

@@ -12,7 +12,7 @@ import asyncio
 import logging
 import math
 import time
-from typing import AsyncGenerator, Awaitable, Callable, Generator
+from collections.abc import AsyncGenerator, Awaitable, Callable, Generator
 
 import httpx
 

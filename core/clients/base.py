@@ -6,16 +6,24 @@ import json
 import logging
 import time
 from collections import Counter
+from collections.abc import Mapping
 from contextlib import nullcontext
 from dataclasses import dataclass, field
-from typing import Any, Mapping
+from typing import Any
 
 import httpx
 
 from grunndata.clients.auth import BearerAuth
 from grunndata.clients.errors import (
-    ERROR_FOR_STATUS, ApiError, BadResponse, RateLimited, TransportFailure, excerpt,
-    looks_like_error, redact, vendor_message,
+    ERROR_FOR_STATUS,
+    ApiError,
+    BadResponse,
+    RateLimited,
+    TransportFailure,
+    excerpt,
+    looks_like_error,
+    redact,
+    vendor_message,
 )
 from grunndata.clients.retry import RateLimiter, RetryPolicy, parse_retry_after
 
@@ -272,26 +280,24 @@ class BaseClient:
         return error  # type: ignore[return-value]
 
     def _json(self, call: Call, response: httpx.Response, *, allow_empty: bool = False) -> Any:
-        raw = response.content
-        if not raw or raw.isspace():
-            if allow_empty:
-                return None
-            raise self._bad(call, response, "tomt svar der JSON var ventet")
         try:
             # From the bytes (JSON is UTF-8): decoding to text first would keep a second copy of
             # every page on the response — at 100k projects, 200 MB for SmartDok's project list.
-            return json.loads(raw)
+            return self._parsed(call, response, response.content, allow_empty)
         except UnicodeDecodeError:
-            pass  # not UTF-8: decode as the response's charset says, below
-        except ValueError:
-            raise self._bad(call, response, "svaret er ikke gyldig JSON") from None
-        text = _text(response)
-        if not text.strip():
+            pass  # not UTF-8: decode as the response's charset says
+        return self._parsed(call, response, _text(response), allow_empty)
+
+    def _parsed(self, call: Call, response: httpx.Response, body: bytes | str, allow_empty: bool) -> Any:
+        """``body`` read as JSON; nothing (or only spaces) is None where ``allow_empty``."""
+        if not body or body.isspace():
             if allow_empty:
                 return None
             raise self._bad(call, response, "tomt svar der JSON var ventet")
         try:
-            return json.loads(text)
+            return json.loads(body)
+        except UnicodeDecodeError:
+            raise  # bytes that are not UTF-8: the caller decodes them by the response's charset
         except ValueError:
             raise self._bad(call, response, "svaret er ikke gyldig JSON") from None
 

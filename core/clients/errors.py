@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import json
 import re
-from typing import Any, Iterable
+from collections.abc import Iterable
+from typing import Any
 
 from grunndata.errors import GrunndataError
 
@@ -81,7 +82,7 @@ def looks_like_error(body: Any) -> bool:
         return True
     return bool(
         {"title", "status"} <= low
-        or "detail" in low and ("title" in low or "type" in low)
+        or ("detail" in low and ("title" in low or "type" in low))
         or {"code", "message"} <= low
         or "error" in low
         or {"statuscode", "message"} <= low

@@ -1,10 +1,11 @@
 """PowerOffice Go API v2 client (plus the v1 time-tracking resources, via the adapter)."""
 from __future__ import annotations
 
-import builtins
 import base64
+import builtins
 import time
-from typing import Any, Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
+from typing import Any
 from urllib.parse import urlsplit
 
 import httpx
@@ -140,7 +141,7 @@ class PowerOfficeClient(BaseClient):
         params = {aliases.get(k, k): _filter_value(v) for k, v in filters.items()}
         return await self.list(resource, params)
 
-    async def read_all(self, reads: Iterable[tuple[str, Mapping[str, Any]]]) -> dict[str, list[dict]]:
+    async def read_all(self, reads: Iterable[tuple[str, Mapping[str, Any]]]) -> dict[str, builtins.list[dict]]:
         """The PowerOffice section of a world file: each (resource, params) list the plugins
         declare, read once, every page; see :func:`read_union`. (Project activities are not a
         list of their own: one call per project.)"""

@@ -5,7 +5,8 @@ plugins declare it (``reads``), and the engine hands each client its share.
 """
 from __future__ import annotations
 
-from typing import Any, Iterable, Mapping, Protocol
+from collections.abc import Iterable, Mapping
+from typing import Any, Protocol
 
 from grunndata.clients.base import gather_dict
 
@@ -25,7 +26,7 @@ async def read_union(client: Lister, reads: Iterable[tuple[str, Mapping[str, Any
     answers = await gather_dict({str(i): client.list(resource, params)
                                  for i, (resource, params) in enumerate(distinct.values())})
     out: dict[str, list[dict]] = {}
-    for (resource, _), records in zip(distinct.values(), answers.values()):
+    for (resource, _), records in zip(distinct.values(), answers.values(), strict=True):
         out[resource] = union_by_id(out[resource], records) if resource in out else records
     return out
 

@@ -4,8 +4,9 @@ from __future__ import annotations
 import builtins
 import json
 import re
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from typing import Any, Iterable, Mapping
+from typing import Any
 
 import httpx
 
@@ -199,7 +200,7 @@ class SmartDokClient(BaseClient):
         response = await self._call(call)
         return self._record(call, response, self._json(call, response))
 
-    async def read_all(self, reads: Iterable[tuple[str, Mapping[str, Any]]]) -> dict[str, list[dict]]:
+    async def read_all(self, reads: Iterable[tuple[str, Mapping[str, Any]]]) -> dict[str, builtins.list[dict]]:
         """The SmartDok section of a world file: each (resource, params) list the plugins declare,
         read once, concurrently (bounded by max_concurrency); see :func:`read_union`."""
         return await read_union(self, reads)

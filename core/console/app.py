@@ -2,9 +2,10 @@
 from __future__ import annotations
 
 import ipaddress
-from urllib.parse import urlencode
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from typing import Any, Awaitable, Callable
+from typing import Any
+from urllib.parse import urlencode
 
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
@@ -90,10 +91,10 @@ class Guard(BaseHTTPMiddleware):
             response.set_cookie(console.sessions.cookie_name, session.id, httponly=True, samesite="strict",
                                 path="/")
             return response
-        session = console.sessions.of(request)
-        if session is None:
+        current = console.sessions.of(request)
+        if current is None:
             return page("401.html", 401)
-        request.state.console_session = session
+        request.state.console_session = current
         return await call_next(request)
 
 

@@ -47,7 +47,7 @@ class TokenAuth:
         self.token = token or secrets.token_urlsafe(32)
 
     def login_from_request(self, request: Request) -> bool:
-        given = request.query_params.get(TOKEN_PARAM)
+        given = request.query_params.get(TOKEN_PARAM) or ""
         return bool(given) and hmac.compare_digest(given.encode(), self.token.encode())
 
 

@@ -14,9 +14,10 @@ import datetime as dt
 import hashlib
 import os
 import tempfile
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Awaitable, Callable, TypeVar
+from typing import Any, TypeVar
 
 from grunndata import secrets as env_secrets
 from grunndata.cli.sync import journal_path, poweroffice_rate
@@ -42,7 +43,7 @@ T = TypeVar("T")
 # The entity that holds the standard project (R7) and whose PowerOffice records Oppsett lists.
 PROJECTS = "projects"
 
-__all__ = ["Refusal", "Plan", "TransferPlan", "DoctorReport", "Pos", "Problem", "Session"]
+__all__ = ["DoctorReport", "Plan", "Pos", "Problem", "Refusal", "Session", "TransferPlan"]
 
 
 @dataclass
@@ -210,7 +211,7 @@ def setup_blockers(session: Session, raw_projects: list[dict]) -> list[dict[str,
     """The engine's own preflight (R7) over PowerOffice's projects: what would block the sync
     with this config, as ``{"reason", "rule"}`` (empty when the setup is valid)."""
     ctx = _project_context(session, raw_projects)
-    found = []
+    found: list[dict[str, str]] = []
     for entity, flow in direction_entities(session):
         preflight = getattr(entity, "preflight", None)
         if preflight is not None:
@@ -277,27 +278,25 @@ def apply_plan(session: Session, transports: dict[str, Any] | None, plan_file: P
 
 
 # ---- Historikk ---------------------------------------------------------------------------------
-def runs(session: Session, limit: int = 200) -> list[dict[str, Any]] | None:
-    """Runs in the journal, newest first; None when no apply or transfer has run here."""
+def _read_journal(session: Session, read: Callable[[Journal], T]) -> T | None:
+    """What ``read`` finds in the journal; None when no apply or transfer has run here."""
     path = journal_file(session)
     if not path.exists():
         return None
     journal = Journal(path)
     try:
-        return journal.runs(limit)
+        return read(journal)
     finally:
         journal.close()
+
+
+def runs(session: Session, limit: int = 200) -> list[dict[str, Any]] | None:
+    """Runs in the journal, newest first; None when no apply or transfer has run here."""
+    return _read_journal(session, lambda journal: journal.runs(limit))
 
 
 def run(session: Session, run_id: int) -> dict[str, Any] | None:
-    path = journal_file(session)
-    if not path.exists():
-        return None
-    journal = Journal(path)
-    try:
-        return journal.run(run_id)
-    finally:
-        journal.close()
+    return _read_journal(session, lambda journal: journal.run(run_id))
 
 
 # ---- Overføring --------------------------------------------------------------------------------

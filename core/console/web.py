@@ -1,9 +1,9 @@
 """What every page shares: templates (autoescaped), rendering, the CSRF check, small helpers."""
 from __future__ import annotations
 
-import datetime as dt
 import functools
-from typing import Any, Awaitable, Callable
+from collections.abc import Awaitable, Callable
+from typing import Any
 
 import anyio
 import jinja2
@@ -13,6 +13,7 @@ from starlette.templating import Jinja2Templates
 
 from grunndata.console.auth import CSRF_FIELD, CSRF_HEADER, csrf_ok
 from grunndata.console.integration import Integration
+from grunndata.report.history_text import parse_stamp
 
 NAV = [("/oppsett", "Oppsett"), ("/samsvar", "Samsvar"), ("/plan", "Plan"), ("/historikk", "Historikk"),
        ("/overforing", "Overføring")]
@@ -28,12 +29,9 @@ _env = jinja2.Environment(
 
 def when(value: Any) -> str:
     """A journal timestamp (ISO 8601, UTC) as a consultant reads it: local, day first."""
-    if not value:
-        return "–"
-    try:
-        moment = dt.datetime.fromisoformat(str(value))
-    except ValueError:
-        return str(value)
+    moment = parse_stamp(value)
+    if moment is None:
+        return str(value) if value else "–"
     if moment.tzinfo is not None:
         moment = moment.astimezone()
     return moment.strftime("%d.%m.%Y %H:%M:%S")

@@ -7,11 +7,13 @@ before it is sent again, so nothing is created twice.
 """
 from __future__ import annotations
 
-from typing import Any, Callable, Mapping
+from collections.abc import Callable, Mapping
+from typing import Any
 
 from grunndata.engine.model import Action, ApplyContext, Entity
 from grunndata.engine.plan import Plan
-from grunndata.engine.writes import BaseWriter, Outcome as BaseOutcome, Sent, Stop, carry
+from grunndata.engine.writes import BaseWriter, Sent, Stop, carry
+from grunndata.engine.writes import Outcome as BaseOutcome
 from grunndata.errors import GrunndataError
 
 

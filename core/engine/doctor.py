@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import re
 import time
+from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any, Iterable
+from typing import Any
 
 from grunndata.engine.model import Check, CheckContext, Finding, Snapshot
 from grunndata.engine.planner import make_plan

@@ -23,20 +23,17 @@ from grunndata.clients.errors import ApiError, Conflict, NotFound
 from grunndata.engine.invoice_decide import Decider, Known
 from grunndata.engine.invoice_map import Hold, InvoiceMapper, Mapped
 from grunndata.engine.invoice_plan import Entry, InvoiceContext, InvoicePlan, Write, digest
+from grunndata.engine.preview_report import LOCKED, PreviewReport, run_window
 from grunndata.engine.writes import (
     RECOVERED,
     BaseWriter,
     Outcome,
-    RunStamp,
     Sent,
     Stop,
-    WriteReport,
     ambiguous,
-    execute,
 )
 from grunndata.errors import GrunndataError
 
-LOCKED = "locked"
 JOURNAL_TABLE = "invoice_writes"
 
 
@@ -217,25 +214,11 @@ class InvoiceWriter(BaseWriter[Write]):
         return str(self.ctx.rules.system_name("poweroffice"))
 
 
-class InvoiceReport(WriteReport[InvoiceResult]):
+class InvoiceReport(PreviewReport[InvoiceResult]):
     """``invoice``'s report: the preview, what became of each write, how the run ended."""
 
-    @property
-    def results(self) -> list[InvoiceResult]:
-        return self.outcomes
-
-    def summary(self) -> dict[str, Any]:
-        counts = self.counts()
-        return {"planned_writes": len(self.plan.writes), "ok": counts.get("ok", 0),
-                "recovered": counts.get(RECOVERED, 0), LOCKED: counts.get(LOCKED, 0),
-                "failed": counts.get("failed", 0),
-                "held": sum(1 for e in self.plan.entries if e.op == "hold"),
-                "reported": sum(1 for e in self.plan.entries if e.op == "report"),
-                "declined": self.declined}
-
-    def to_json(self) -> dict[str, Any]:
-        return {**self.plan.to_json(), "run": self.run_id, "results": [r.to_json() for r in self.outcomes],
-                "outcome": self.summary()}
+    def entries(self) -> list[Entry]:
+        return self.plan.entries
 
 
 async def invoice(session: Any, conn: Any, start: dt.date, end: dt.date, *, journal: Any = None,
@@ -243,15 +226,9 @@ async def invoice(session: Any, conn: Any, start: dt.date, end: dt.date, *, jour
                   on_plan: Callable[[InvoicePlan], None] | None = None,
                   progress: Callable[[Any], None] | None = None, stop: Stop | None = None) -> InvoiceReport:
     """Preview, confirm, carry out, journal: the whole of ``grunndata invoice``."""
-    from grunndata.engine.planner import config_hash
-
     plan, ctx = await preview(session, conn, start, end, journal=journal)
-    if on_plan is not None:
-        on_plan(plan)
-    report = InvoiceReport(plan)
-    stamp = RunStamp(session.config.master, config_hash(session), f"{start}..{end}")
-    await execute(InvoiceWriter(ctx), report, stamp, journal=journal, confirm=confirm, progress=progress, stop=stop)
-    return report
+    return await run_window(session, InvoiceReport(plan), InvoiceWriter(ctx), f"{start}..{end}", journal=journal, confirm=confirm,
+                            on_plan=on_plan, progress=progress, stop=stop)
 
 
 async def invoice_cycle(session: Any, conn: Any, start: dt.date, end: dt.date, *, journal: Any = None,

@@ -14,18 +14,10 @@ from grunndata.clients.salesorders import LINE_FIELDS as L
 from grunndata.clients.salesorders import ORDER_FIELDS as O
 from grunndata.engine import invoice_problems as problems
 from grunndata.engine.invoice_problems import Problem
+from grunndata.engine.mapping import key_text as text
 from grunndata.engine.mapping import subproject_code
 from grunndata.engine.model import Snapshot
 from grunndata.rulebook.conditions import value_at
-
-
-def text(value: Any) -> str | None:
-    if value is None or isinstance(value, bool):
-        return None
-    if isinstance(value, float) and value.is_integer():
-        value = int(value)
-    out = str(value).strip()
-    return out or None
 
 
 def _template(template: str, **values: Any) -> str:

@@ -17,7 +17,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
-from grunndata.engine.model import Read, Snapshot
+from grunndata.engine.model import Read, RunContext
 
 KIND = "invoice"
 OPS = ("send", "correct", "hold", "report")
@@ -41,14 +41,8 @@ class InvoiceSource(Protocol):
         ...
 
 
-@dataclass
-class InvoiceContext:
-    snapshot: Snapshot
-    rules: Any
-    config: Any
-    smartdok: Any
-    poweroffice: Any
-    cache: dict[Any, Any] = field(default_factory=dict)
+class InvoiceContext(RunContext):
+    """An invoice run's context."""
 
 
 def digest(order: dict[str, Any]) -> str:

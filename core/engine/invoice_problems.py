@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from grunndata.engine.mapping import key_text
+
 # What PowerOffice answers when an order's customer is not its project's (emulated by the sandbox).
 WRONG_CUSTOMER = "Customer connected to project is not the same as the customer stated in the API"
 
@@ -75,16 +77,6 @@ def product_archived(code: str, what: str, po: str) -> Problem:
 
 
 # ---- the customer of a project, and whether an order on it can be made -----------------------------
-def as_text(value: object) -> str | None:
-    """A number or code as the text it is compared by: PowerOffice's integer 20001 is "20001"."""
-    if value is None or isinstance(value, bool):
-        return None
-    if isinstance(value, float) and value.is_integer():
-        value = int(value)
-    out = str(value).strip()
-    return out or None
-
-
 class ProjectCustomers:
     """PowerOffice's projects and customers, for the customer of an order on a project (R26).
     ``active_customers``: the customers that count (``records.poweroffice.Customers``)."""
@@ -92,16 +84,16 @@ class ProjectCustomers:
     def __init__(self, projects: list[dict], customers: list[dict], active_customers: list[dict]):
         self.projects_by_id = {p.get("Id"): p for p in projects}
         self.customers_by_id = {c.get("Id"): c for c in customers}
-        self.known = {as_text(c.get("Number")) for c in active_customers}
+        self.known = {key_text(c.get("Number")) for c in active_customers}
 
     def of(self, project: dict) -> str | None:
         """The project's customer number as text: its own, else its main project's (sub-projects inherit)."""
         for p in (project, self.projects_by_id.get(project.get("ParentProjectId"))):
             if p is None:
                 continue
-            number = as_text(p.get("CustomerNo"))
+            number = key_text(p.get("CustomerNo"))
             if number is None and p.get("CustomerId") is not None:
-                number = as_text((self.customers_by_id.get(p["CustomerId"]) or {}).get("Number"))
+                number = key_text((self.customers_by_id.get(p["CustomerId"]) or {}).get("Number"))
             if number is not None:
                 return number
         return None

@@ -150,3 +150,21 @@ def loose_key(value: str) -> str:
 
 def loose_name(value: Any) -> str:
     return " ".join(str(value or "").split()).casefold()
+
+
+def as_text(value: Any, *, trim: bool = False) -> str | None:
+    """A number or code as the text it is compared by: PowerOffice's integer 1001 is "1001".
+    Nothing, or only spaces, is None; ``trim`` drops the spaces around the rest."""
+    if value is None or isinstance(value, bool):
+        return None
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    text = str(value)
+    if not text.strip():
+        return None
+    return text.strip() if trim else text
+
+
+def key_text(value: Any) -> str | None:
+    """``as_text`` trimmed: how the invoice engine compares numbers and codes."""
+    return as_text(value, trim=True)

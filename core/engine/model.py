@@ -3,9 +3,10 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from types import MappingProxyType
-from typing import TYPE_CHECKING, Any, Awaitable, Callable, Mapping, Protocol, Sequence
+from typing import TYPE_CHECKING, Any, Protocol
 
 if TYPE_CHECKING:
     from grunndata.config import Config
@@ -175,6 +176,19 @@ class ApplyContext:
     poweroffice: Any
     # Ids of records created earlier in this run, so children find new parents.
     created: dict[tuple[str, str, str], dict[str, Any]] = field(default_factory=dict)
+    cache: dict[Any, Any] = field(default_factory=dict)
+
+
+@dataclass
+class RunContext:
+    """What a transfer or invoice run works with: both systems as read, the rules, the config,
+    both clients, and the run's cache (a read made once and shared by the kinds that need it)."""
+
+    snapshot: Snapshot
+    rules: Any
+    config: Any
+    smartdok: Any
+    poweroffice: Any
     cache: dict[Any, Any] = field(default_factory=dict)
 
 

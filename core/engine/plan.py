@@ -4,9 +4,10 @@ from __future__ import annotations
 import hashlib
 import json
 from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any
 
 from grunndata.engine.model import OPS, SYSTEMS, Action
 from grunndata.errors import GrunndataError
@@ -76,7 +77,7 @@ class Plan:
         path.write_text(json.dumps(data, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
 
     @classmethod
-    def load(cls, path: Path) -> "Plan":
+    def load(cls, path: Path) -> Plan:
         """A plan file as ``plan --out`` wrote it, its shape checked: every refusal is one line."""
         made_by = "en planfil fra «grunndata plan --out»"
         try:

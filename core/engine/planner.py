@@ -4,7 +4,8 @@ from __future__ import annotations
 import contextlib
 import gc
 import hashlib
-from typing import Any, Iterator
+from collections.abc import Iterator
+from typing import Any
 
 from grunndata.engine.model import PlanContext, Snapshot
 from grunndata.engine.plan import Plan
@@ -55,7 +56,7 @@ def make_plan(session: Session, snapshot: Snapshot) -> Plan:
 def _make_plan(session: Session, snapshot: Snapshot) -> Plan:
     ctx = PlanContext(snapshot=snapshot, rules=session.rules, config=session.config, direction=session.direction)
     pairs = direction_entities(session)
-    base = dict(master=session.config.master, fingerprint=snapshot.fingerprint(), config_hash=config_hash(session),
+    base: dict[str, Any] = dict(master=session.config.master, fingerprint=snapshot.fingerprint(), config_hash=config_hash(session),
                 entity_order=[e.name for e, _ in pairs])
     blockers = []
     for entity, flow in pairs:

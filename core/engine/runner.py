@@ -5,8 +5,9 @@ Used by the CLI, the demo and the tests alike; only the transports differ.
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from typing import Any, Callable, Iterable
+from typing import Any
 
 from grunndata.engine.applier import Outcome, SyncWriter
 from grunndata.engine.model import SYSTEMS, ApplyContext, Read, Snapshot
@@ -33,7 +34,7 @@ class Connection:
     async def aclose(self) -> None:
         await asyncio.gather(self.smartdok.aclose(), self.poweroffice.aclose())
 
-    async def __aenter__(self) -> "Connection":
+    async def __aenter__(self) -> Connection:
         return self
 
     async def __aexit__(self, *exc: Any) -> None:

@@ -11,7 +11,8 @@ from __future__ import annotations
 
 import difflib
 import json
-from typing import Any, Mapping
+from collections.abc import Mapping
+from typing import Any
 
 from grunndata.engine.model import Action
 from grunndata.engine.plan import Plan, PlanFileError, action_digests, plan_digest
@@ -37,7 +38,7 @@ def _what_differs(saved: Plan) -> str:
     made = list(saved.action_digests)
     if not made:
         return "planfilen har ingen kontrollsum per handling"
-    for tag, i1, i2, j1, j2 in difflib.SequenceMatcher(a=made, b=have, autojunk=False).get_opcodes():
+    for tag, i1, i2, j1, _j2 in difflib.SequenceMatcher(a=made, b=have, autojunk=False).get_opcodes():
         if tag == "equal":
             continue
         if tag == "replace":
@@ -93,7 +94,7 @@ def check_current(saved: Plan, fresh: Plan) -> Plan:
     now = fresh.writes
     if saved.blocked != fresh.blocked or [a.to_json() for a in made] != [a.to_json() for a in now]:
         numbers = {id(a): n for n, a in enumerate(saved.actions, 1)}
-        for mine, theirs in zip(made, now):
+        for mine, theirs in zip(made, now, strict=False):
             if mine.to_json() != theirs.to_json():
                 raise PlanRefused(f"{where}{label(numbers[id(mine)], mine)} er ikke det samme som planlegging "
                                   f"gir nå: {_difference(mine, theirs)}; {AGAIN}")

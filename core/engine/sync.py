@@ -7,7 +7,7 @@ how a sub-project finds its parent.
 """
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, ClassVar
 
 from grunndata.engine.mapping import FieldDecl, FieldMap, loose_key, loose_name, match_key
 from grunndata.engine.model import Action, ApplyContext, Flow, PlanContext
@@ -33,16 +33,21 @@ class SyncedEntity(EntityWrites):
 
     name: str = ""
     order: int = 50
-    section: str = ""  # top-level rule key
+    section: str = ""  # top-level rule key: the name, unless a class says otherwise
     fields_key: str = "fields"
     limits_key: str = "limits"  # rule key of what the receiving system accepts (lengths, required)
     title: str = ""  # plural heading in a consultant's report («Prosjekter»)
     label: str = ""  # Norwegian noun used in plan reasons («prosjekt»)
-    sides: dict[str, Side] = {}
-    fields: dict[str, FieldDecl] = {}
+    sides: ClassVar[dict[str, Side]] = {}
+    fields: ClassVar[dict[str, FieldDecl]] = {}
     # The domain rule each planning step cites, by step (match, filter, overwrite, finish,
     # duplicate, manual); a value may be a mapping by direction (duplicate: R13 or R18).
-    refs: dict[str, Any] = {}
+    refs: ClassVar[dict[str, Any]] = {}
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        if not cls.section:
+            cls.section = cls.name
 
     # ---- reading -------------------------------------------------------
     def field_map(self, ctx: PlanContext | ApplyContext) -> FieldMap:
@@ -279,7 +284,7 @@ class SyncedEntity(EntityWrites):
         name = ctx.rules.system_name(target)
         problems: dict[str, str] = {}
         for f, limit in limits.items():
-            if not isinstance(limit, dict) or f not in values and not (complete and limit.get("required")):
+            if not isinstance(limit, dict) or (f not in values and not (complete and limit.get("required"))):
                 continue
             value = values.get(f)
             text = "" if value is None else str(value).strip()

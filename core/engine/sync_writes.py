@@ -6,7 +6,7 @@ through the client of the target system, building on what this run wrote before.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, ClassVar
 
 from grunndata.engine.mapping import FieldMap, match_key
 from grunndata.engine.model import Action, ApplyContext, PlanContext
@@ -26,7 +26,7 @@ class EntityWrites:
     name: str = ""
     section: str = ""  # top-level rule key
     label: str = ""  # Norwegian noun used in plan reasons («prosjekt»)
-    sides: dict[str, Side] = {}
+    sides: ClassVar[dict[str, Side]] = {}
 
     def field_map(self, ctx: PlanContext | ApplyContext) -> FieldMap:
         raise NotImplementedError

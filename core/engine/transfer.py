@@ -22,12 +22,14 @@ its paths and shapes in one place.
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
+from grunndata.clients.errors import Conflict
+from grunndata.engine.preview_report import LOCKED, PreviewReport, run_window
 from grunndata.engine.transfer_plan import ENTRY, F, Line, TransferContext, TransferPlan, windows  # noqa: F401
 from grunndata.engine.transfer_preview import preview  # the rules decide; this module carries it out
-from grunndata.clients.errors import Conflict
-from grunndata.engine.writes import BaseWriter, Outcome, RunStamp, Sent, StepRecorder, Stop, WriteReport, carry, execute
+from grunndata.engine.writes import BaseWriter, Outcome, Sent, StepRecorder, Stop, carry
 
 
 # ---- carrying it out: one kind of write for the engine ------------------------------------------
@@ -52,7 +54,6 @@ class LineResult(Outcome[Line]):
 
 
 MARKED = "marked"
-LOCKED = "locked"
 
 
 class TransferWriter(BaseWriter[Line]):
@@ -113,25 +114,14 @@ async def carry_out(plan: TransferPlan, ctx: TransferContext, *, journal: Any = 
     return [o for o in outcomes if isinstance(o, LineResult)]
 
 
-class TransferReport(WriteReport[LineResult]):
+class TransferReport(PreviewReport[LineResult]):
     """``transfer``'s report: the preview, what became of each line, how the run ended."""
 
-    @property
-    def results(self) -> list[LineResult]:
-        return self.outcomes
+    def entries(self) -> list[Line]:
+        return self.plan.lines
 
-    def summary(self) -> dict[str, Any]:
-        counts = self.counts()
-        return {"planned_writes": len(self.plan.writes), "ok": counts.get("ok", 0),
-                "recovered": counts.get("recovered", 0), LOCKED: counts.get(LOCKED, 0),
-                "failed": counts.get("failed", 0), MARKED: sum(1 for r in self.outcomes if MARKED in r.steps),
-                "held": sum(1 for line in self.plan.lines if line.op == "hold"),
-                "reported": sum(1 for line in self.plan.lines if line.op == "report"),
-                "declined": self.declined}
-
-    def to_json(self) -> dict[str, Any]:
-        return {**self.plan.to_json(), "run": self.run_id, "results": [r.to_json() for r in self.outcomes],
-                "outcome": self.summary()}
+    def step_counts(self) -> dict[str, int]:
+        return {MARKED: sum(1 for r in self.outcomes if MARKED in r.steps)}
 
 
 async def transfer(session: Any, conn: Any, start: dt.date, end: dt.date, *, journal: Any = None,
@@ -139,12 +129,6 @@ async def transfer(session: Any, conn: Any, start: dt.date, end: dt.date, *, jou
                    on_plan: Callable[[TransferPlan], None] | None = None,
                    progress: Callable[[Any], None] | None = None, stop: Stop | None = None) -> TransferReport:
     """Preview, confirm, carry out, journal: the whole of ``grunndata transfer``."""
-    from grunndata.engine.planner import config_hash
-
     plan, ctx = await preview(session, conn, start, end)
-    if on_plan is not None:
-        on_plan(plan)
-    report = TransferReport(plan)
-    stamp = RunStamp(session.config.master, config_hash(session), f"{start}..{end}")
-    await execute(TransferWriter(ctx), report, stamp, journal=journal, confirm=confirm, progress=progress, stop=stop)
-    return report
+    return await run_window(session, TransferReport(plan), TransferWriter(ctx), f"{start}..{end}", journal=journal, confirm=confirm,
+                            on_plan=on_plan, progress=progress, stop=stop)

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Protocol
 
 from grunndata.clients import timetracking as tt
-from grunndata.engine.model import Snapshot
+from grunndata.engine.model import RunContext
 from grunndata.errors import GrunndataError
 from grunndata.lazy import lazy_module
 
@@ -38,14 +38,8 @@ class Transfer(Protocol):
     async def mark(self, ctx: TransferContext, row: dict, reference: str) -> None: ...
 
 
-@dataclass
-class TransferContext:
-    snapshot: Snapshot
-    rules: Any
-    config: Any
-    smartdok: Any
-    poweroffice: Any
-    cache: dict[Any, Any] = field(default_factory=dict)
+class TransferContext(RunContext):
+    """A transfer run's context, with each kind's rules."""
 
     def section(self, kind: str) -> dict[str, Any]:
         """The rules ``kind`` runs by: its own section with its source's and the shared keys."""

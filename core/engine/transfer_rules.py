@@ -207,7 +207,7 @@ def build_entry(k: KindRules, row: dict[str, Any], res: Resolver, findings: dict
     amount = float(value.get("amount") or 0)
     target = cfg["amount_to"]
     scaled = amount * float(cfg["amount_factor"])
-    entry[target] = int(round(scaled)) if target == "minutes" else round(scaled, 4)
+    entry[target] = round(scaled) if target == "minutes" else round(scaled, 4)
     comment = value.get("comment")
     if comment not in (None, ""):
         entry[F["comment"]] = str(comment)

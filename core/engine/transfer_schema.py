@@ -123,7 +123,7 @@ class KindRules:
         if key in SOURCE_KEYS or key == "source":
             return self.rules.where("transfer", "sources", self.cfg["rows_from"], *((key,) if key != "source" else ()),
                                     *path)
-        if key in SHARED_KEYS or key == "window_days" and self.rules.get(self.kind, "window_days") is None:
+        if key in SHARED_KEYS or (key == "window_days" and self.rules.get(self.kind, "window_days") is None):
             return self.rules.where("transfer", key, *path)
         return self.rules.where(self.kind, key, *path)
 

@@ -18,9 +18,10 @@ from __future__ import annotations
 
 import asyncio
 from collections import Counter
+from collections.abc import Callable, Sequence
 from contextlib import nullcontext
 from dataclasses import dataclass, field
-from typing import Any, Callable, Generic, Protocol, Sequence, TypeVar
+from typing import Any, Generic, Protocol, TypeVar
 
 from grunndata.clients.errors import ApiError, BadResponse, Conflict, TransportFailure
 from grunndata.engine.stopping import Stop
@@ -277,22 +278,22 @@ class Planned(Protocol):
     def writes(self) -> Sequence[Any]: ...
 
 
-O = TypeVar("O", bound="Outcome[Any]")
+Out = TypeVar("Out", bound="Outcome[Any]")
 
 
 @dataclass
-class WriteReport(Generic[O]):
+class WriteReport(Generic[Out]):
     """A writing run's report: what was planned, what became of each write, how the run ended.
     A kind's report adds its ``summary`` keys and its ``to_json`` shape."""
 
     plan: Any  # a Plan, a TransferPlan, …: anything with ``writes``
-    outcomes: list[O] = field(default_factory=list)
+    outcomes: list[Out] = field(default_factory=list)
     run_id: int | None = None
     declined: bool = False
     interrupted: int | None = None  # the signal that stopped the run
 
     @property
-    def failed(self) -> list[O]:
+    def failed(self) -> list[Out]:
         return [o for o in self.outcomes if o.status == FAILED]
 
     def counts(self) -> Counter[str]:

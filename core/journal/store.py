@@ -9,12 +9,45 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 from grunndata.errors import GrunndataError
 from grunndata.journal.lock import JournalLocked, RunLock, refusal, this_pid
+
+# The tables of journalled writes, one per engine: sync actions, transfer lines, and (grunndata
+# invoice) one row per request for a sales order (create) or one of its lines (add, change, remove),
+# where ``key`` is the invoice basis' reference, ``reference`` the order's or the line's and
+# ``digest`` the order as the run wanted it, so a basis unchanged since needs no look at its order.
+# Per table: the columns that say what the request is, the outcome columns it keeps beside
+# ``remote_id``, and the (index name suffix, column) of columns looked up by an index of their own.
+_WRITE_TABLES: dict[str, tuple[tuple[str, ...], tuple[str, ...], tuple[tuple[str, str], ...]]] = {
+    "actions": (("entity TEXT NOT NULL", "target TEXT NOT NULL", "key TEXT NOT NULL"), (), ()),
+    "transfer_lines": (("kind TEXT NOT NULL", "key TEXT NOT NULL", "reference TEXT NOT NULL"),
+                       ("po_accepted_at TEXT", "sd_marked_at TEXT"), (("ref", "reference"),)),
+    "invoice_writes": (("kind TEXT NOT NULL", "key TEXT NOT NULL", "reference TEXT NOT NULL", "order_id TEXT",
+                        "digest TEXT"), (), (("key", "key"),)),
+}
+
+
+def _write_table(name: str, own: tuple[str, ...], outcome: tuple[str, ...],
+                 indexed: tuple[tuple[str, str], ...]) -> str:
+    columns = ("id INTEGER PRIMARY KEY AUTOINCREMENT", "run_id INTEGER NOT NULL REFERENCES runs(id)",
+               "seq INTEGER NOT NULL", "op TEXT NOT NULL", *own, "fields TEXT NOT NULL", "reason TEXT NOT NULL",
+               "rule TEXT NOT NULL", "outcome TEXT NOT NULL", "remote_id TEXT", *outcome, "detail TEXT",
+               "at TEXT NOT NULL")
+    body = ",\n".join(f"    {c}" for c in columns)
+    indexes = "".join(f"CREATE INDEX IF NOT EXISTS {name}_{suffix} ON {name}({c});\n" for suffix, c in indexed)
+    return (f"CREATE TABLE IF NOT EXISTS {name} (\n{body}\n);\n"
+            f"CREATE INDEX IF NOT EXISTS {name}_run ON {name}(run_id, seq);\n{indexes}")
+
+
+# The columns a writer fills when a write starts, per table (the rest is the journal's own).
+ROW_COLUMNS: dict[str, tuple[str, ...]] = {
+    name: ("op", *(c.split()[0] for c in own), "fields", "reason", "rule")
+    for name, (own, _outcome, _indexed) in _WRITE_TABLES.items()
+}
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS runs (
@@ -28,82 +61,13 @@ CREATE TABLE IF NOT EXISTS runs (
     status TEXT NOT NULL,
     summary TEXT
 );
-CREATE TABLE IF NOT EXISTS actions (
-    id INTEGER PRIMARY KEY AUTOINCREMENT,
-    run_id INTEGER NOT NULL REFERENCES runs(id),
-    seq INTEGER NOT NULL,
-    op TEXT NOT NULL,
-    entity TEXT NOT NULL,
-    target TEXT NOT NULL,
-    key TEXT NOT NULL,
-    fields TEXT NOT NULL,
-    reason TEXT NOT NULL,
-    rule TEXT NOT NULL,
-    outcome TEXT NOT NULL,
-    remote_id TEXT,
-    detail TEXT,
-    at TEXT NOT NULL
-);
-CREATE INDEX IF NOT EXISTS actions_run ON actions(run_id, seq);
-CREATE TABLE IF NOT EXISTS transfer_lines (
-    id INTEGER PRIMARY KEY AUTOINCREMENT,
-    run_id INTEGER NOT NULL REFERENCES runs(id),
-    seq INTEGER NOT NULL,
-    op TEXT NOT NULL,
-    kind TEXT NOT NULL,
-    key TEXT NOT NULL,
-    reference TEXT NOT NULL,
-    fields TEXT NOT NULL,
-    reason TEXT NOT NULL,
-    rule TEXT NOT NULL,
-    outcome TEXT NOT NULL,
-    remote_id TEXT,
-    po_accepted_at TEXT,
-    sd_marked_at TEXT,
-    detail TEXT,
-    at TEXT NOT NULL
-);
-CREATE INDEX IF NOT EXISTS transfer_lines_run ON transfer_lines(run_id, seq);
-CREATE INDEX IF NOT EXISTS transfer_lines_ref ON transfer_lines(reference);
-CREATE TABLE IF NOT EXISTS lock_holder (
+{writes}CREATE TABLE IF NOT EXISTS lock_holder (
     id INTEGER PRIMARY KEY CHECK (id = 1),
     pid INTEGER NOT NULL,
     since TEXT NOT NULL
 );
-"""
+""".replace("{writes}", "".join(_write_table(name, *spec) for name, spec in _WRITE_TABLES.items()))
 
-# The columns a writer fills when a write starts, per table (the rest is the journal's own).
-ROW_COLUMNS: dict[str, tuple[str, ...]] = {
-    "actions": ("op", "entity", "target", "key", "fields", "reason", "rule"),
-    "transfer_lines": ("op", "kind", "key", "reference", "fields", "reason", "rule"),
-}
-
-# grunndata invoice: one row per request for a sales order (create) or one of its lines (add, change,
-# remove). ``key`` is the invoice basis' reference, ``reference`` the order's or the line's; ``digest``
-# is the order as the run wanted it, so a basis unchanged since needs no look at its order.
-INVOICE_SCHEMA = """
-CREATE TABLE IF NOT EXISTS invoice_writes (
-    id INTEGER PRIMARY KEY AUTOINCREMENT,
-    run_id INTEGER NOT NULL REFERENCES runs(id),
-    seq INTEGER NOT NULL,
-    op TEXT NOT NULL,
-    kind TEXT NOT NULL,
-    key TEXT NOT NULL,
-    reference TEXT NOT NULL,
-    order_id TEXT,
-    digest TEXT,
-    fields TEXT NOT NULL,
-    reason TEXT NOT NULL,
-    rule TEXT NOT NULL,
-    outcome TEXT NOT NULL,
-    remote_id TEXT,
-    detail TEXT,
-    at TEXT NOT NULL
-);
-CREATE INDEX IF NOT EXISTS invoice_writes_run ON invoice_writes(run_id, seq);
-CREATE INDEX IF NOT EXISTS invoice_writes_key ON invoice_writes(key);
-"""
-ROW_COLUMNS["invoice_writes"] = ("op", "kind", "key", "reference", "order_id", "digest", "fields", "reason", "rule")
 # Steps after the send that a table records with their time (transfer: accepted, then marked).
 STEP_COLUMNS: dict[str, dict[str, str]] = {
     "transfer_lines": {"sent": "po_accepted_at", "marked": "sd_marked_at"},
@@ -117,7 +81,7 @@ __all__ = ["Journal", "JournalLocked"]
 
 
 def _now() -> str:
-    return datetime.now(timezone.utc).isoformat(timespec="seconds")
+    return datetime.now(UTC).isoformat(timespec="seconds")
 
 
 def _id(remote_id: Any) -> str | None:
@@ -135,7 +99,6 @@ class Journal:
             self.db = sqlite3.connect(self.path, timeout=30, isolation_level=None)
             self.db.execute("PRAGMA journal_mode=WAL")
             self.db.executescript(SCHEMA)
-            self.db.executescript(INVOICE_SCHEMA)
         except sqlite3.DatabaseError as exc:
             raise GrunndataError(f"{self.path}: kan ikke åpne journalen ({exc})") from None
         except OSError as exc:
@@ -209,7 +172,7 @@ class Journal:
         columns = ROW_COLUMNS[table]
         values = [json.dumps(row[c], ensure_ascii=False, default=str) if c == "fields" else row[c]
                   for c in columns]
-        names = ", ".join(("run_id", "seq") + columns + ("outcome", "at"))
+        names = ", ".join(("run_id", "seq", *columns, "outcome", "at"))
         marks = ",".join("?" * (len(columns) + 4))
         cur = self.db.execute(f"INSERT INTO {table} ({names}) VALUES ({marks})",
                               (run_id, seq, *values, "started", _now()))

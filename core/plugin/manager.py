@@ -21,9 +21,10 @@ import logging
 import os
 import sys
 import time
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from importlib.metadata import EntryPoint, entry_points
-from typing import Any, Iterable, Mapping, Sequence
+from typing import Any
 
 import pluggy
 

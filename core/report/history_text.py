@@ -8,6 +8,7 @@ empty list of sync actions. What the journal says is shown as it says it.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from typing import Any
 
 from grunndata.report.invoice_text import WRITE_WORDS as INVOICE_WRITE_WORDS
@@ -26,25 +27,37 @@ OUTCOME_WORDS = {"started": "startet", "ok": "ok", "recovered": "funnet igjen", 
                  "locked": "låst", "marked": "merket", "po_ok": "i PowerOffice", "po_recovered": "funnet igjen"}
 
 
+def _word(words: Mapping[str, str], value: Any, default: Any) -> Any:
+    """``words.get(value, default)`` for a journal value, which may be missing (None)."""
+    return words.get(value, default) if isinstance(value, str) else default
+
+
 def _zone() -> dt.tzinfo:
     try:
         from zoneinfo import ZoneInfo
 
         return ZoneInfo(DISPLAY_ZONE)
     except Exception:  # no tz database at all (tzdata is a dependency, so only a broken install)
-        return dt.timezone.utc
+        return dt.UTC
+
+
+def parse_stamp(stamp: Any) -> dt.datetime | None:
+    """A journal time (ISO 8601) as a datetime; None for nothing or anything else."""
+    if not stamp:
+        return None
+    try:
+        return dt.datetime.fromisoformat(str(stamp))
+    except ValueError:
+        return None
 
 
 def local_time(stamp: Any, zone: dt.tzinfo | None = None) -> str:
     """A journal time (ISO 8601, UTC) in Norway's time with its offset; anything else as it is."""
-    if not stamp:
-        return "–"
-    try:
-        when = dt.datetime.fromisoformat(str(stamp))
-    except ValueError:
-        return shown(stamp)
+    when = parse_stamp(stamp)
+    if when is None:
+        return shown(stamp) if stamp else "–"
     if when.tzinfo is None:  # the journal writes UTC; an old row without offset is UTC too
-        when = when.replace(tzinfo=dt.timezone.utc)
+        when = when.replace(tzinfo=dt.UTC)
     return when.astimezone(zone or _zone()).isoformat(sep=" ", timespec="seconds")
 
 
@@ -52,7 +65,7 @@ def _table(rows: list[list[str]]) -> list[str]:
     """Plain columns padded to their widest value; a long value makes its line long, it never
     wraps into a cell."""
     widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
-    return ["  ".join(cell.ljust(w) for cell, w in zip(r, widths)).rstrip() for r in rows]
+    return ["  ".join(cell.ljust(w) for cell, w in zip(r, widths, strict=False)).rstrip() for r in rows]
 
 
 def _written(summary: dict[str, Any] | None) -> tuple[str, str]:
@@ -74,7 +87,7 @@ def runs_lines(runs: list[dict[str, Any]], words: Words | None = None) -> list[s
             finished = finished[11:]  # the same day: the time is enough
         rows.append([str(r["id"]), shown(r.get("kind") or "apply"), started, finished,
                      shown(words.system(str(r.get("master")))),
-                     shown(STATUS_WORDS.get(r.get("status"), r.get("status"))), written, failed])
+                     shown(_word(STATUS_WORDS, r.get("status"), r.get("status"))), written, failed])
     return ["Kjøringer (tider i norsk tid)", "", *_table(rows)]
 
 
@@ -87,7 +100,7 @@ class _Journaled:
 
 
 def _action_line(row: dict[str, Any], words: Words) -> str:
-    outcome = shown(OUTCOME_WORDS.get(row.get("outcome"), row.get("outcome")))
+    outcome = shown(_word(OUTCOME_WORDS, row.get("outcome"), row.get("outcome")))
     line = f"  {row.get('seq')}  {outcome}  {action_line(_Journaled(row), words)}"
     if row.get("remote_id"):
         line += f"  id {shown(row['remote_id'])}"
@@ -97,11 +110,11 @@ def _action_line(row: dict[str, Any], words: Words) -> str:
 
 
 def _transfer_line(row: dict[str, Any], zone: dt.tzinfo, words: Words) -> str:
-    outcome = shown(OUTCOME_WORDS.get(row.get("outcome"), row.get("outcome")))
+    outcome = shown(_word(OUTCOME_WORDS, row.get("outcome"), row.get("outcome")))
     op = row.get("op")
-    line = (f"  {row.get('seq')}  {outcome}  {TRANSFER_MARKS.get(op, '·')} {shown(row.get('reference') or row.get('key'))}"
+    line = (f"  {row.get('seq')}  {outcome}  {_word(TRANSFER_MARKS, op, '·')} {shown(row.get('reference') or row.get('key'))}"
             f" ({shown(words.transfer_label(str(row.get('kind'))))}, "
-            f"{shown(TRANSFER_OP_WORDS.get(op) or INVOICE_WRITE_WORDS.get(op) or op)})")
+            f"{shown(_word(TRANSFER_OP_WORDS, op, None) or _word(INVOICE_WRITE_WORDS, op, None) or op)})")
     if row.get("remote_id"):
         line += f"  id {shown(row['remote_id'])}"
     if "po_accepted_at" in row:  # a transfer's two steps (an invoice run's rows have one)
@@ -116,7 +129,7 @@ def run_lines(run: dict[str, Any], words: Words | None = None) -> list[str]:
     words = words or Words.default()
     zone = _zone()
     kind = run.get("kind") or "apply"
-    status = shown(STATUS_WORDS.get(run.get("status"), run.get("status")))
+    status = shown(_word(STATUS_WORDS, run.get("status"), run.get("status")))
     out = [f"Kjøring {run['id']}: {status} ({shown(kind)}), startet {local_time(run.get('started_at'), zone)}, "
            f"ferdig {local_time(run.get('finished_at'), zone)}, master {shown(words.system(str(run.get('master'))))}, "
            f"regler {shown(run.get('config_hash'))}"]

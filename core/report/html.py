@@ -110,7 +110,7 @@ def page(title: str, meta: list[str], body: list[str], footer: str) -> str:
     return "\n".join(parts)
 
 
-def render_doctor(report: "DoctorReport", *, generated: dt.datetime | None = None, config: str | None = None,
+def render_doctor(report: DoctorReport, *, generated: dt.datetime | None = None, config: str | None = None,
                   title: str = "Samsvarsrapport: SmartDok og PowerOffice", words: Words | None = None) -> str:
     words = words or Words.default()
     generated = generated or dt.datetime.now().astimezone()

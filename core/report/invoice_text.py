@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from grunndata.engine.invoice_plan import OPS
+from grunndata.report import lines as report_lines
 from grunndata.report.lines import DEFAULT_LIMIT, Item, Section, blank, count, emit, sections_lines
 from grunndata.report.safe import shown
 
@@ -19,7 +20,6 @@ OP_WORDS = {"send": "blir ordreutkast", "correct": "ordren rettes", "hold": "hol
 MARKS = {"send": "+", "correct": "~", "hold": "×", "report": "!"}
 WRITE_WORDS = {"create": "ordre opprettet", "add_line": "linje lagt til", "update_line": "linje rettet",
                "delete_line": "linje fjernet"}
-RESULT_WORDS = {"failed": "FEILET", "recovered": "funnet igjen", "locked": "låst"}
 MORE = "alle står i «grunndata invoice --json»"
 
 
@@ -60,11 +60,7 @@ def _item(entry: Any) -> Item:
 
 
 def summary_line(plan: Any) -> str:
-    s = plan.summary()
-    parts = [f"{count(s[op])} {OP_WORDS[op]}" for op in OPS if s.get(op)]
-    done = s.get("already_transferred")
-    return ("Oppsummert: " + (", ".join(parts) if parts else "ingenting å gjøre")
-            + (f"; {count(done)} allerede overført" if done else ""))
+    return report_lines.preview_summary(plan.summary(), OPS, OP_WORDS)
 
 
 def preview_lines(plan: Any, limit: int | None = DEFAULT_LIMIT, more: str = MORE) -> list[str]:
@@ -88,20 +84,11 @@ def print_preview(plan: Any, out: Any = None, *, limit: int | None = DEFAULT_LIM
 
 def result_lines(report: Any) -> list[str]:
     """After sending: every write that did not simply go through, then the totals."""
-    out = []
-    for r in report.results:
-        if r.status != "ok":
-            word = RESULT_WORDS.get(r.status, shown(r.status))
-            out.append(f"{word}: {WRITE_WORDS.get(r.item.op, shown(r.item.op))} {shown(r.item.reference)}: "
-                       f"{shown(r.detail)}")
-    if not report.plan.writes:
-        out.append("Ingenting å sende.")
-    elif not report.declined:
-        s = report.summary()
-        out.append(f"Ferdig: {count(s['ok'])} sendt/rettet, {count(s['recovered'])} funnet igjen, "
-                   f"{count(s['locked'])} låst, {count(s['failed'])} feilet, {count(s['held'])} holdt tilbake"
-                   + (f" (kjøring {report.run_id} i journalen)" if report.run_id else ""))
-    return out
+    return report_lines.run_result_lines(
+        report, report_lines.RESULT_WORDS,
+        lambda r: f"{WRITE_WORDS.get(r.item.op, shown(r.item.op))} {shown(r.item.reference)}: {shown(r.detail)}",
+        lambda s: (f"{count(s['ok'])} sendt/rettet, {count(s['recovered'])} funnet igjen, {count(s['locked'])} låst, "
+                   f"{count(s['failed'])} feilet, {count(s['held'])} holdt tilbake"))
 
 
 def print_results(report: Any, out: Any = None) -> None:

@@ -15,8 +15,9 @@ at any terminal width.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import Any, Callable, Iterable
+from typing import Any
 
 from grunndata.report.safe import shown
 
@@ -27,6 +28,32 @@ ELLIPSIS = "…"
 def count(n: int) -> str:
     """A count the Norwegian way: 4 550 (a plain space, so it survives any terminal)."""
     return f"{n:,}".replace(",", " ")
+
+
+def preview_summary(s: dict[str, Any], ops: Iterable[str], words: dict[str, str]) -> str:
+    """The last line of a transfer or invoice preview: how many of each op, and how many rows an
+    earlier run already sent."""
+    parts = [f"{count(s[op])} {words[op]}" for op in ops if s.get(op)]
+    done = s.get("already_transferred")
+    return ("Oppsummert: " + (", ".join(parts) if parts else "ingenting å gjøre")
+            + (f"; {count(done)} allerede overført" if done else ""))
+
+
+# A transfer's or invoice's outcome, as its result lines name it.
+RESULT_WORDS = {"failed": "FEILET", "recovered": "funnet igjen", "locked": "låst"}
+
+
+def run_result_lines(report: Any, words: Mapping[str, str], what: Callable[[Any], str],
+                     totals: Callable[[dict[str, Any]], str], nothing: str = "Ingenting å sende.") -> list[str]:
+    """After a writing run: every write that did not simply go through (its outcome in ``words``,
+    then ``what`` it was), then the run's ``totals`` (``nothing`` when it had nothing to write)."""
+    out = [f"{words.get(o.status, shown(o.status))}: {what(o)}" for o in report.outcomes if o.status != "ok"]
+    if not report.plan.writes:
+        out.append(nothing)
+    elif not report.declined:
+        out.append(f"Ferdig: {totals(report.summary())}"
+                   + (f" (kjøring {report.run_id} i journalen)" if report.run_id else ""))
+    return out
 
 
 def blank(text: str, token: str, placeholder: str = ELLIPSIS) -> str:

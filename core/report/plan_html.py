@@ -17,7 +17,15 @@ from grunndata.engine.plan import Plan
 from grunndata.report.html import norwegian_date, page
 from grunndata.report.lines import count
 from grunndata.report.safe import html_text, shown
-from grunndata.report.text import MARKS, OP_HEADINGS, OP_WORDS, changes_text, deciding_values, reason_pattern
+from grunndata.report.text import (
+    MARKS,
+    OP_HEADINGS,
+    OP_WORDS,
+    changes_text,
+    deciding_values,
+    plan_groups,
+    reason_pattern,
+)
 from grunndata.report.words import Words
 
 INTRO = ("Planen viser hva grunndata vil gjøre for å holde prosjekter, underprosjekter, aktiviteter og maskiner "
@@ -105,19 +113,11 @@ def render_plan(plan: Plan, *, words: Words | None = None, generated: dt.datetim
     body.append("</div>")
     if plan.actions:
         body += ["<h2>Oversikt</h2>", *_overview(plan, words)]
-    by_key: dict[tuple[str, str], list[Any]] = {}
-    for a in plan.actions:
-        by_key.setdefault((a.entity, a.op), []).append(a)
-    for entity in dict.fromkeys([*plan.entity_order, *(a.entity for a in plan.actions)]):
-        for op in dict.fromkeys([*OPS, *(o for _, o in by_key)]):
-            actions = by_key.get((entity, op))
-            if not actions:
-                continue
-            targets = {a.target for a in actions}
-            where = f" i {words.system(next(iter(targets)))}" if len(targets) == 1 else ""
-            heading = f"{words.entity_title(entity)}: {OP_HEADINGS.get(op, op)}{where} ({count(len(actions))})"
-            body += [f'<section id="{html_text(entity)}-{html_text(op)}">', f"<h2>{html_text(heading)}</h2>",
-                     *_section(actions, words), "</section>"]
+    for entity, op, actions, target in plan_groups(plan):
+        where = f" i {words.system(target)}" if target is not None else ""
+        heading = f"{words.entity_title(entity)}: {OP_HEADINGS.get(op, op)}{where} ({count(len(actions))})"
+        body += [f'<section id="{html_text(entity)}-{html_text(op)}">', f"<h2>{html_text(heading)}</h2>",
+                 *_section(actions, words), "</section>"]
     footer = (f"Laget med grunndata {__version__}. Planen leser bare; ingenting er endret i SmartDok eller "
               "PowerOffice før planen gjennomføres.")
     return page(title, meta, body, footer)

@@ -18,7 +18,7 @@ from typing import Any
 
 from grunndata.engine.model import OPS
 from grunndata.engine.plan import Plan
-from grunndata.report.lines import DEFAULT_LIMIT, Item, Section, blank, count, emit, sections_lines
+from grunndata.report.lines import DEFAULT_LIMIT, Item, Section, blank, count, emit, run_result_lines, sections_lines
 from grunndata.report.safe import quoted, shown
 from grunndata.report.words import Words
 
@@ -99,22 +99,28 @@ def _item(action: Any, words: Words) -> Item:
                 pattern=reason_pattern(action))
 
 
-def _sections(plan: Plan, words: Words) -> list[Section]:
+def plan_groups(plan: Plan) -> list[tuple[str, str, list[Any], str | None]]:
+    """The plan's actions by entity (in the plan's order) and op: (entity, op, actions, the one
+    system they all write to, else None). The text and the HTML plan show these sections."""
     by_key: dict[tuple[str, str], list[Any]] = {}
     for a in plan.actions:
         by_key.setdefault((a.entity, a.op), []).append(a)
-    entities = list(dict.fromkeys([*plan.entity_order, *(a.entity for a in plan.actions)]))
-    ops = list(dict.fromkeys([*OPS, *(op for _, op in by_key)]))
-    sections = []
-    for entity in entities:
-        for op in ops:
+    groups = []
+    for entity in dict.fromkeys([*plan.entity_order, *(a.entity for a in plan.actions)]):
+        for op in dict.fromkeys([*OPS, *(o for _, o in by_key)]):
             actions = by_key.get((entity, op))
-            if not actions:
-                continue
-            targets = {a.target for a in actions}
-            where = f" i {shown(words.system(next(iter(targets))))}" if len(targets) == 1 else ""
-            title = f"{shown(words.entity_title(entity))}: {OP_HEADINGS.get(op, shown(op))}{where}"
-            sections.append(Section(title, [_item(a, words) for a in actions]))
+            if actions:
+                targets = {a.target for a in actions}
+                groups.append((entity, op, actions, next(iter(targets)) if len(targets) == 1 else None))
+    return groups
+
+
+def _sections(plan: Plan, words: Words) -> list[Section]:
+    sections = []
+    for entity, op, actions, target in plan_groups(plan):
+        where = f" i {shown(words.system(target))}" if target is not None else ""
+        title = f"{shown(words.entity_title(entity))}: {OP_HEADINGS.get(op, shown(op))}{where}"
+        sections.append(Section(title, [_item(a, words) for a in actions]))
     return sections
 
 
@@ -159,19 +165,12 @@ def print_plan(plan: Plan, out: Any = None, *, words: Words | None = None, limit
 
 def apply_result_lines(report: Any, words: Words | None = None) -> list[str]:
     """After applying: every write that did not simply go through, then the totals."""
-    words = words or Words.default()
-    out = []
-    for o in report.outcomes:
-        if o.status != "ok":
-            mark = "FEILET" if o.status == "failed" else "funnet igjen"
-            out.append(f"{mark}: {action_line(o.action, words)}: {shown(o.detail)}")
-    s = report.summary()
-    if not report.plan.writes:
-        out.append("Ingenting å skrive.")
-    elif not report.declined:
-        out.append(f"Ferdig: {count(s['ok'])} skrevet, {count(s['recovered'])} funnet igjen, {count(s['failed'])} feilet"
-                   + (f" (kjøring {report.run_id} i journalen)" if report.run_id else ""))
-    return out
+    shown_words = words or Words.default()
+    return run_result_lines(
+        report, {"failed": "FEILET", "recovered": "funnet igjen"},
+        lambda o: f"{action_line(o.action, shown_words)}: {shown(o.detail)}",
+        lambda s: f"{count(s['ok'])} skrevet, {count(s['recovered'])} funnet igjen, {count(s['failed'])} feilet",
+        nothing="Ingenting å skrive.")
 
 
 def print_apply_result(report: Any, out: Any = None, *, words: Words | None = None) -> None:

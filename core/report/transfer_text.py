@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from grunndata.engine.transfer_plan import OPS
+from grunndata.report import lines as report_lines
 from grunndata.report.lines import DEFAULT_LIMIT, Item, Section, blank, count, emit, sections_lines
 from grunndata.report.safe import shown
 from grunndata.report.words import Words
@@ -16,7 +17,6 @@ from grunndata.report.words import Words
 OP_WORDS = {"send": "sendes", "update": "nytt antall", "new_line": "ny linje", "mark": "merkes i SmartDok",
             "hold": "holdes tilbake", "report": "rapporteres"}
 MARKS = {"send": "+", "update": "~", "new_line": "+", "mark": "*", "hold": "×", "report": "!"}
-RESULT_WORDS = {"failed": "FEILET", "recovered": "funnet igjen", "locked": "låst"}
 MORE = "alle står i «grunndata transfer --json»"
 
 
@@ -37,11 +37,7 @@ def _item(line: Any) -> Item:
 
 
 def summary_line(plan: Any) -> str:
-    s = plan.summary()
-    parts = [f"{count(s[op])} {OP_WORDS[op]}" for op in OPS if s.get(op)]
-    done = s.get("already_transferred")
-    return ("Oppsummert: " + (", ".join(parts) if parts else "ingenting å gjøre")
-            + (f"; {count(done)} allerede overført" if done else ""))
+    return report_lines.preview_summary(plan.summary(), OPS, OP_WORDS)
 
 
 def preview_lines(plan: Any, words: Words | None = None, limit: int | None = DEFAULT_LIMIT,
@@ -77,20 +73,12 @@ def print_preview(plan: Any, out: Any = None, *, words: Words | None = None,
 
 def result_lines(report: Any) -> list[str]:
     """After sending: every line that did not simply go through, then the totals."""
-    out = []
-    for r in report.results:
-        if r.status != "ok":
-            word = RESULT_WORDS.get(r.status, shown(r.status))
-            out.append(f"{word}: {shown(r.line.kind)} {shown(r.line.key)}: {shown(r.detail)}")
-    if not report.plan.writes:
-        out.append("Ingenting å sende.")
-    elif not report.declined:
-        s = report.summary()
-        out.append(f"Ferdig: {count(s['ok'])} sendt/endret, {count(s['recovered'])} funnet igjen, "
+    return report_lines.run_result_lines(
+        report, report_lines.RESULT_WORDS,
+        lambda r: f"{shown(r.line.kind)} {shown(r.line.key)}: {shown(r.detail)}",
+        lambda s: (f"{count(s['ok'])} sendt/endret, {count(s['recovered'])} funnet igjen, "
                    f"{count(s['marked'])} merket i SmartDok, {count(s['failed'])} feilet, "
-                   f"{count(s['held'])} holdt tilbake"
-                   + (f" (kjøring {report.run_id} i journalen)" if report.run_id else ""))
-    return out
+                   f"{count(s['held'])} holdt tilbake"))
 
 
 def print_results(report: Any, out: Any = None) -> None:

@@ -30,8 +30,9 @@ def _system_names(rules: Any) -> dict[str, str]:
             names = _invert(rules.vocabulary("systems"))
             if names:
                 return names
-        import yaml
         from importlib import resources
+
+        import yaml
 
         shipped = yaml.safe_load(resources.files("grunndata.rules").joinpath("vocabulary.yaml").read_text("utf-8"))
         names = _invert(((shipped or {}).get("vocabulary") or {}).get("systems"))
@@ -59,18 +60,18 @@ class Words:
     _labels: dict[str, str] = field(default_factory=dict, repr=False)
 
     @classmethod
-    def from_host(cls, host: Any, rules: Any = None) -> "Words":
+    def from_host(cls, host: Any, rules: Any = None) -> Words:
         return cls(entities=dict(getattr(host, "entities", {}) or {}),
                    transfers={**_invoice_kind(host), **(getattr(host, "transfers", {}) or {})},
                    checks=dict(getattr(host, "checks", {}) or {}),
                    systems=_system_names(rules))
 
     @classmethod
-    def from_session(cls, session: Any) -> "Words":
+    def from_session(cls, session: Any) -> Words:
         return cls.from_host(session.host, session.rules)
 
     @classmethod
-    def default(cls) -> "Words":
+    def default(cls) -> Words:
         """The words of the installed plugins (for callers that have no session at hand)."""
         try:
             from grunndata.plugin.manager import load_host

@@ -174,10 +174,10 @@ def field_test_schema(description: str, vocabulary: str | None = None) -> dict[s
     """The JSON Schema of one field's TEST (values are words of ``vocabulary`` when given)."""
     scalar = _value(vocabulary, any_value=True, no_value=True)
     item = _value(vocabulary, any_value=True, no_value=True)
-    is_schema = {**scalar, "type": _SCALAR + ["array"], "items": item, "minItems": 1,
+    is_schema = {**scalar, "type": [*_SCALAR, "array"], "items": item, "minItems": 1,
                  "description": "Verdien feltet må ha (en liste: én av verdiene; null: ingen verdi; «*»: en verdi)."}
     return {
-        **scalar, "type": _SCALAR + ["array", "object"], "description": description,
+        **scalar, "type": [*_SCALAR, "array", "object"], "description": description,
         "items": item, "minItems": 1,
         "properties": {
             "is": is_schema,

@@ -114,7 +114,7 @@ def _merge(base: Any, over: Any, merged: Located, doc: Located, path: PathKey) -
         if path in doc.key_pos:
             merged.key_pos[path] = doc.key_pos[path]
         for key, value in over.items():
-            out[key] = _merge(base.get(key), value, merged, doc, path + (key,))
+            out[key] = _merge(base.get(key), value, merged, doc, (*path, key))
         return out
     _drop_under(merged.key_pos, path)
     _drop_under(merged.value_pos, path)

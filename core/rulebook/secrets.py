@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import re
+
 from grunndata.rulebook.yamlpos import Located, Problem
 
 # A key that names a secret (token, client_key ...), not one that merely mentions it (token_url).

@@ -7,6 +7,7 @@ rewritten for the consultant who edits the file.
 from __future__ import annotations
 
 import difflib
+from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING, Any
 
 from grunndata.lazy import lazy
@@ -76,16 +77,19 @@ def _value_where(doc: Located, path: tuple, fallback: str) -> Pos:
 
 def _messages(err: ValidationError, doc: Located, fallback: str) -> list[Problem]:
     path = tuple(err.absolute_path)
+    # The subschema that failed; jsonschema types it loosely (a bool schema, or unset), but an
+    # error from a keyword always comes from a mapping.
+    schema: Mapping[str, Any] = err.schema if isinstance(err.schema, Mapping) else {}
     if err.validator == "additionalProperties" and isinstance(err.instance, dict):
-        allowed = list((err.schema.get("properties") or {}).keys())
-        moved = err.schema.get("x-moved") or {}
+        allowed = list((schema.get("properties") or {}).keys())
+        moved = schema.get("x-moved") or {}
         problems = []
         for key in err.instance:
             if key in allowed:
                 continue
             if key in moved:
                 # A key whose rule got one home elsewhere: say where, in the consultant's language.
-                problems.append(Problem(_where(doc, path + (key,), fallback),
+                problems.append(Problem(_where(doc, (*path, key), fallback),
                                         f"«{key}» er flyttet og gjelder ikke lenger her: regelen står nå i "
                                         f"«{moved[key]}»"))
                 continue
@@ -95,7 +99,7 @@ def _messages(err: ValidationError, doc: Located, fallback: str) -> list[Problem
                 msg += f"; did you mean '{close[0]}'?"
             elif allowed:
                 msg += f"; allowed keys here: {', '.join(sorted(allowed))}"
-            problems.append(Problem(_where(doc, path + (key,), fallback), msg))
+            problems.append(Problem(_where(doc, (*path, key), fallback), msg))
         return problems
     if err.validator == "required":
         missing = err.message.split("'")[1] if "'" in err.message else err.message
@@ -110,14 +114,14 @@ def _messages(err: ValidationError, doc: Located, fallback: str) -> list[Problem
     else:
         name = "this value"
     if err.validator == "enum":
-        words = ", ".join(_shown(v) for v in err.validator_value)
+        words = ", ".join(_shown(v) for v in err.validator_value) if isinstance(err.validator_value, Iterable) else ""
         return [Problem(at, f"{name} cannot be {err.instance!r}; allowed values: {words}")]
     if err.validator == "type":
         return [Problem(at, f"{name} must be {_expected(err.validator_value)}, not {_describe(err.instance)}")]
     if err.validator == "const":
         return [Problem(at, f"{name} must be {err.validator_value!r}")]
     if err.validator == "pattern":
-        hint = err.schema.get("x-hint") or f"the pattern {err.validator_value}"
+        hint = schema.get("x-hint") or f"the pattern {err.validator_value}"
         return [Problem(at, f"{name} {err.instance!r} does not match {hint}")]
     if err.validator in ("minLength", "minItems"):
         return [Problem(at, f"{name} must not be empty")]

@@ -88,7 +88,7 @@ class _Builder:
         if isinstance(node, ScalarNode):
             return self._scalars.construct_object(node)
         if isinstance(node, SequenceNode):
-            return [self.build(item, path + (i,)) for i, item in enumerate(node.value)]
+            return [self.build(item, (*path, i)) for i, item in enumerate(node.value)]
         if isinstance(node, MappingNode):
             result: dict[Any, Any] = {}
             for key_node, value_node in node.value:
@@ -104,13 +104,13 @@ class _Builder:
                 if not isinstance(key, str):
                     key = str(key)
                 if key in result:
-                    first = self.out.key_pos.get(path + (key,))
+                    first = self.out.key_pos.get((*path, key))
                     where = f" (first at line {first.line})" if first else ""
                     self.problems.append(Problem(_pos(self.name, key_node.start_mark),
                                                  f"duplicate key '{key}'{where}"))
                     continue
-                self.out.key_pos[path + (key,)] = _pos(self.name, key_node.start_mark)
-                result[key] = self.build(value_node, path + (key,))
+                self.out.key_pos[(*path, key)] = _pos(self.name, key_node.start_mark)
+                result[key] = self.build(value_node, (*path, key))
             return result
         raise RuleFileError([Problem(_pos(self.name, node.start_mark), "unsupported YAML node")])
 

@@ -36,7 +36,7 @@ _LONGEST = dt.timedelta(days=366)
 # More than any clock change there is (the largest real one is two hours): how far a wall-clock
 # time can sit from its instant's place in the order of wall-clock times.
 _MAX_SHIFT = dt.timedelta(hours=3)
-_UTC = dt.timezone.utc
+_UTC = dt.UTC
 
 
 class ScheduleError(GrunndataError, ValueError):
@@ -91,7 +91,9 @@ def parse_duration(value: Any) -> dt.timedelta:
 
 
 def _valid_cron(line: str) -> bool:
-    from croniter import CroniterError, croniter  # only a cron line needs it: keeps every command's start quick
+    # Imported here: only a cron line needs it, which keeps every command's start quick. croniter
+    # ships no type hints and the environment has no stub package for it.
+    from croniter import CroniterError, croniter  # type: ignore[import-untyped]
 
     if len(line.split()) != 5 or not croniter.is_valid(line):
         return False

@@ -5,8 +5,9 @@ the settings ``grunndata run`` and ``grunndata status`` read.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Callable
+from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from grunndata.rulebook.yamlpos import Located, Pos, Problem

@@ -7,13 +7,16 @@ from __future__ import annotations
 
 from typing import Any
 
-from grunndata import hookimpl
+from grunndata.engine.mapping import as_text
 from grunndata.engine.model import Check, CheckContext, Finding, Read
-from grunndata.plugins.checks.records import Reporter, as_text
+from grunndata.plugins.checks.records import Reporter
 from grunndata.plugins.checks.rules import setting
 from grunndata.plugins.checks.similar import CodeRules, NameRules, Nearest
+from grunndata.plugins.offers import offers
 
 NAME = "additions"
+# The hook answers the CHECK declared below, after the function it runs.
+grunndata_checks = offers("grunndata_checks", lambda: [CHECK])
 
 
 def _kind(addition: dict[str, Any]) -> str:
@@ -78,14 +81,9 @@ def run(ctx: CheckContext) -> list[Finding]:
     return findings
 
 
-CHECK = Check(name=NAME, description="Tillegg og enhetstillegg (R5): samme kode som lønnsarten i PowerOffice",
+CHECK: Check = Check(name=NAME, description="Tillegg og enhetstillegg (R5): samme kode som lønnsarten i PowerOffice",
               run=run,
               # /Additions answers nothing unless asked for one kind: both kinds, merged by Id.
               reads=[Read("smartdok", "Additions", {"all": True, "onlyAddition": True}),
                      Read("smartdok", "Additions", {"all": True, "onlyUnitAddition": True}),
                      Read("poweroffice", "PayItems")])
-
-
-@hookimpl
-def grunndata_checks() -> list[Check]:
-    return [CHECK]

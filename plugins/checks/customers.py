@@ -8,18 +8,20 @@ bases back with these same words. Projects PowerOffice lacks are the sync's busi
 """
 from __future__ import annotations
 
-from grunndata import hookimpl
 from grunndata.engine import invoice_problems as problems
+from grunndata.engine.mapping import as_text
 from grunndata.engine.model import Check, CheckContext, Finding, Read
-from grunndata.plugins.checks.records import Reporter, as_text
+from grunndata.plugins.checks.records import Reporter
+from grunndata.plugins.offers import offers
 
 NAME = "customers"
+# The hook answers the CHECK declared below, after the function it runs.
+grunndata_checks = offers("grunndata_checks", lambda: [CHECK])
 
 
 def run(ctx: CheckContext) -> list[Finding]:
     rules, snap = ctx.rules, ctx.snapshot
     report = Reporter(NAME, rules)
-    po, sd = rules.system_name("poweroffice"), rules.system_name("smartdok")
     trim = bool(rules.get("invoice", "customer", "trim", default=True))
     customers = snap.records("poweroffice", "Customers")
     index = problems.ProjectCustomers(snap.records("poweroffice", "Projects"), customers,
@@ -27,30 +29,23 @@ def run(ctx: CheckContext) -> list[Finding]:
     po_projects = {as_text(p.get("Code")): p for p in snap.records("poweroffice", "Projects")}
     project_active = rules.active("poweroffice", "Projects")
     sd_customers = {c.get("Id"): c for c in snap.records("smartdok", "Customers")}
-    findings = []
+    findings: list[Finding] = []
     for project in rules.active("smartdok", "Projects").split(snap.records("smartdok", "Projects"))[0]:
         code = as_text(project.get("ProjectNumber"))
         counterpart = po_projects.get(code)
         if code is None or counterpart is None:
             continue
         if not project_active.holds(counterpart):
-            inactive = problems.project_inactive(code, po)
-            findings.append(report(inactive.kind, code, inactive.message, inactive.suggestion))
+            findings += report.problem(code, problems.project_inactive(code, report.po))
             continue
         number = (sd_customers.get(project.get("CustomerId")) or {}).get("CustomerNumber")
         number = None if number is None else (str(number).strip() if trim else str(number)) or None
-        p = index.problem(code, counterpart, number, po, sd, sd_required=False)
-        if p is not None:
-            findings.append(report(p.kind, code, p.message, p.suggestion))
+        findings += report.problem(code, index.problem(code, counterpart, number, report.po, report.sd,
+                                                       sd_required=False))
     return findings
 
 
-CHECK = Check(name=NAME, description="Prosjektenes kunder (R26): samme kunde i begge systemer, så "
+CHECK: Check = Check(name=NAME, description="Prosjektenes kunder (R26): samme kunde i begge systemer, så "
                                      "fakturagrunnlag kan bli ordre", run=run,
               reads=[Read("smartdok", "Projects", {"all": True}), Read("smartdok", "Customers", {"all": True}),
                      Read("poweroffice", "Projects"), Read("poweroffice", "Customers")])
-
-
-@hookimpl
-def grunndata_checks() -> list[Check]:
-    return [CHECK]

@@ -11,13 +11,16 @@ from __future__ import annotations
 
 from typing import Any
 
-from grunndata import hookimpl
+from grunndata.engine.mapping import as_text
 from grunndata.engine.model import Check, CheckContext, Finding, Read
-from grunndata.plugins.checks.records import Reporter, as_text
+from grunndata.plugins.checks.records import Reporter
 from grunndata.plugins.checks.rules import setting
 from grunndata.plugins.checks.similar import CodeRules, NameRules, Nearest, PersonRules, quoted
+from grunndata.plugins.offers import offers
 
 NAME = "employees"
+# The hook answers the CHECK declared below, after the function it runs.
+grunndata_checks = offers("grunndata_checks", lambda: [CHECK])
 
 
 def po_name(emp: dict[str, Any]) -> str:
@@ -128,16 +131,16 @@ def run(ctx: CheckContext) -> list[Finding]:
     for emp in unmatched:
         if id(emp) in claimed:
             continue
-        number = as_text(emp.get("Number"), trim=trim)
+        po_number = as_text(emp.get("Number"), trim=trim)
         name = po_name(emp)
         note = ""
-        if number in sd_ended:
-            note = f" (brukeren «{sd_name(sd_ended[number][0])}» med dette nummeret er avsluttet i SmartDok)"
+        if po_number in sd_ended:
+            note = f" (brukeren «{sd_name(sd_ended[po_number][0])}» med dette nummeret er avsluttet i SmartDok)"
         findings.append(report(
-            "missing_in_smartdok", number,
-            f"Den ansatte «{name}» har ansattnummer {number} i PowerOffice, men ingen aktiv bruker i SmartDok har "
+            "missing_in_smartdok", po_number,
+            f"Den ansatte «{name}» har ansattnummer {po_number} i PowerOffice, men ingen aktiv bruker i SmartDok har "
             f"det nummeret{note}. Skal den ansatte føre timer i SmartDok, må brukeren der ha ansattnummer "
-            f"{number} (R3)."))
+            f"{po_number} (R3)."))
     return findings
 
 
@@ -159,10 +162,5 @@ def _name_differs(report: Reporter, number: str, sd: str, po: str, po_by_name: N
         " ".join(hints) or None)
 
 
-CHECK = Check(name=NAME, description="Ansattnummer (R3): samme nummer og samme person i begge systemer", run=run,
+CHECK: Check = Check(name=NAME, description="Ansattnummer (R3): samme nummer og samme person i begge systemer", run=run,
               reads=[Read("smartdok", "Users", {"all": True}), Read("poweroffice", "Employees")])
-
-
-@hookimpl
-def grunndata_checks() -> list[Check]:
-    return [CHECK]

@@ -7,11 +7,13 @@ blockers are reported instead, since nothing can be synced until they are fixed.
 """
 from __future__ import annotations
 
-from grunndata import hookimpl
 from grunndata.engine.model import Check, CheckContext, Finding
 from grunndata.plugins.checks.rules import setting
+from grunndata.plugins.offers import offers
 
 NAME = "manual"
+# The hook answers the CHECK declared below, after the function it runs.
+grunndata_checks = offers("grunndata_checks", lambda: [CHECK])
 
 
 def _sentence(text: str) -> str:
@@ -44,9 +46,4 @@ def run(ctx: CheckContext) -> list[Finding]:
     return findings
 
 
-CHECK = Check(name=NAME, description="Manuelt arbeid (R12, R16, R17): det grunndatasynken ikke gjør selv", run=run)
-
-
-@hookimpl
-def grunndata_checks() -> list[Check]:
-    return [CHECK]
+CHECK: Check = Check(name=NAME, description="Manuelt arbeid (R12, R16, R17): det grunndatasynken ikke gjør selv", run=run)

@@ -7,19 +7,21 @@ back with these same words. A machine the sync plan creates as a product (R10) i
 """
 from __future__ import annotations
 
-from grunndata import hookimpl
 from grunndata.engine import invoice_problems as problems
+from grunndata.engine.mapping import as_text
 from grunndata.engine.model import Check, CheckContext, Finding, Read
-from grunndata.plugins.checks.records import Reporter, as_text
+from grunndata.plugins.checks.records import Reporter
+from grunndata.plugins.offers import offers
 from grunndata.rulebook.conditions import value_at
 
 NAME = "products"
+# The hook answers the CHECK declared below, after the function it runs.
+grunndata_checks = offers("grunndata_checks", lambda: [CHECK])
 
 
 def run(ctx: CheckContext) -> list[Finding]:
     rules, snap = ctx.rules, ctx.snapshot
     report = Reporter(NAME, rules)
-    po, sd = rules.system_name("poweroffice"), rules.system_name("smartdok")
     products = {as_text(p.get("Code")): p for p in snap.records("poweroffice", "Products")}
     counts = rules.active("poweroffice", "Products")
     machine_number = (rules.get("machines", "fields", "number") or {}).get("smartdok")
@@ -38,23 +40,17 @@ def run(ctx: CheckContext) -> list[Finding]:
     # A machine the sync is about to create as a product (R10) is the plan's business, not a finding.
     planned = {str(a.key) for a in getattr(ctx.plan, "actions", None) or []
                if a.entity == "machines" and a.op == "create"}
-    findings = []
+    findings: list[Finding] = []
     for code, kind in wanted.items():
         if not code or (kind == "machine" and code in planned):
             continue
         product = products.get(code)
-        p = problems.product_problem(kind, code, product, product is not None and counts.holds(product), po, sd)
-        if p is not None:
-            findings.append(report(p.kind, code, p.message, p.suggestion))
+        known = product is not None and counts.holds(product)
+        findings += report.problem(code, problems.product_problem(kind, code, product, known, report.po, report.sd))
     return findings
 
 
-CHECK = Check(name=NAME, description="Produktene på fakturalinjer (R25, R26): maskiner, varer og aktiviteters "
+CHECK: Check = Check(name=NAME, description="Produktene på fakturalinjer (R25, R26): maskiner, varer og aktiviteters "
                                      "produkter finnes i PowerOffice", run=run,
               reads=[Read("smartdok", "Machines", {"all": True}), Read("smartdok", "Goods", {"all": True}),
                      Read("poweroffice", "Products"), Read("poweroffice", "TimeTracking/Activity")])
-
-
-@hookimpl
-def grunndata_checks() -> list[Check]:
-    return [CHECK]

@@ -1,24 +1,12 @@
-"""What the doctor's checks share about records: their keys as text, and findings by severity.
+"""What the doctor's checks share about records: findings by severity.
 Which records count is the core's ``records`` rule (``Rules.active``)."""
 from __future__ import annotations
 
 from typing import Any
 
+from grunndata.engine.invoice_problems import Problem
 from grunndata.engine.model import Finding
 from grunndata.plugins.checks.rules import setting
-
-
-def as_text(value: Any, *, trim: bool = False) -> str | None:
-    """A number or code as the text it is compared by: PowerOffice's integer 1001 is "1001".
-    Nothing, or only spaces, is None."""
-    if value is None or isinstance(value, bool):
-        return None
-    if isinstance(value, float) and value.is_integer():
-        value = int(value)
-    text = str(value)
-    if not text.strip():
-        return None
-    return text.strip() if trim else text
 
 
 class Reporter:
@@ -27,7 +15,13 @@ class Reporter:
     def __init__(self, check: str, rules: Any):
         self.check = check
         self.severities = setting(rules, check, "severity")
+        # The systems as the findings name them (the rules' words for them).
+        self.po, self.sd = rules.system_name("poweroffice"), rules.system_name("smartdok")
 
     def __call__(self, kind: str, key: Any, message: str, suggestion: str | None = None) -> Finding:
         return Finding(check=self.check, severity=self.severities[kind], key=str(key), message=message,
                        suggestion=suggestion)
+
+    def problem(self, key: Any, problem: Problem | None) -> list[Finding]:
+        """The finding of one of the engine's problems (kind, message, suggestion), if there is one."""
+        return [] if problem is None else [self(problem.kind, key, problem.message, problem.suggestion)]

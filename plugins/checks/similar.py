@@ -14,14 +14,31 @@ from __future__ import annotations
 
 import difflib
 import re
-from dataclasses import dataclass
-from typing import Any, Callable, Generic, Iterable, TypeVar
+from collections.abc import Callable, Iterable
+from dataclasses import Field, dataclass, fields
+from typing import Any, ClassVar, Generic, Self, TypeVar
 
 T = TypeVar("T")
 
 _SPACES = re.compile(r"\s+")
 _SPACE_BEFORE_PERCENT = re.compile(r"\s+%")
 _NAME_PARTS = re.compile(r"[\s\-]+")
+
+
+# What a rule value becomes, by the type its field declares (annotations are strings here).
+_SCALARS: dict[str, Callable[[Any], Any]] = {"bool": bool, "int": int, "float": float}
+
+
+class _ScalarRules:
+    """A frozen dataclass of scalar rule values, read from its rule section."""
+
+    __dataclass_fields__: ClassVar[dict[str, Field[Any]]]
+
+    def __init__(self, **values: Any) -> None: ...  # the dataclass' own, made by @dataclass
+
+    @classmethod
+    def from_rules(cls, data: dict[str, Any]) -> Self:
+        return cls(**{f.name: _SCALARS[str(f.type)](data[f.name]) for f in fields(cls)})
 
 
 @dataclass(frozen=True)
@@ -36,7 +53,7 @@ class NameRules:
     max_suggestions: int
 
     @classmethod
-    def from_rules(cls, data: dict[str, Any]) -> "NameRules":
+    def from_rules(cls, data: dict[str, Any]) -> NameRules:
         return cls(bool(data["ignore_case"]), bool(data["ignore_extra_spaces"]),
                    bool(data["ignore_space_before_percent"]),
                    tuple((str(k), str(v)) for k, v in (data["letters"] or {}).items()),
@@ -60,16 +77,12 @@ class NameRules:
 
 
 @dataclass(frozen=True)
-class CodeRules:
+class CodeRules(_ScalarRules):
     """How codes and numbers are made comparable (``doctor.similar.codes``)."""
 
     ignore_spaces: bool
     ignore_leading_zeros: bool
     max_suggestions: int
-
-    @classmethod
-    def from_rules(cls, data: dict[str, Any]) -> "CodeRules":
-        return cls(bool(data["ignore_spaces"]), bool(data["ignore_leading_zeros"]), int(data["max_suggestions"]))
 
     def normalise(self, value: Any) -> str:
         text = "" if value is None else str(value)
@@ -124,16 +137,12 @@ class Nearest(Generic[T]):
 
 
 @dataclass(frozen=True)
-class PersonRules:
+class PersonRules(_ScalarRules):
     """When two spellings of a person's name are the same person (``doctor.employees.same_person``)."""
 
     part_similarity: float
     extra_names_allowed: bool
     initials_match: bool
-
-    @classmethod
-    def from_rules(cls, data: dict[str, Any]) -> "PersonRules":
-        return cls(float(data["part_similarity"]), bool(data["extra_names_allowed"]), bool(data["initials_match"]))
 
     def _part_alike(self, a: str, b: str) -> bool:
         if a == b:

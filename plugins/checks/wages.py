@@ -6,13 +6,15 @@ PowerOffice may have more.
 """
 from __future__ import annotations
 
-from grunndata import hookimpl
 from grunndata.engine.model import Check, CheckContext, Finding, Read
 from grunndata.plugins.checks.records import Reporter
 from grunndata.plugins.checks.rules import setting
 from grunndata.plugins.checks.similar import NameRules, Nearest, quoted
+from grunndata.plugins.offers import offers
 
 NAME = "wages"
+# The hook answers the CHECK declared below, after the function it runs.
+grunndata_checks = offers("grunndata_checks", lambda: [CHECK])
 HOUR_TYPES = "TimeTracking/HourType"
 
 
@@ -70,10 +72,5 @@ def run(ctx: CheckContext) -> list[Finding]:
     return findings
 
 
-CHECK = Check(name=NAME, description="Lønnsarter og timearter (R4): samme navn i begge systemer", run=run,
+CHECK: Check = Check(name=NAME, description="Lønnsarter og timearter (R4): samme navn i begge systemer", run=run,
               reads=[Read("smartdok", "Wages", {"all": True}), Read("poweroffice", HOUR_TYPES)])
-
-
-@hookimpl
-def grunndata_checks() -> list[Check]:
-    return [CHECK]

@@ -1,14 +1,14 @@
 """Activities: SmartDok WorkDescriptions <-> PowerOffice time-tracking activities (R6, R11, R12, R15, R16)."""
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, ClassVar
 
-from grunndata import hookimpl
 from grunndata.engine.mapping import FieldDecl
 from grunndata.engine.model import Read
 from grunndata.engine.ruleschema import direction_schema, entity_schema, limits_schema
 from grunndata.engine.sync import Side, SyncedEntity
 from grunndata.plugins.entities import REFS
+from grunndata.plugins.offers import offers_section
 
 FIELDS = {
     "number": FieldDecl("Aktivitetens kode/nummer.", label="nummer"),
@@ -21,13 +21,13 @@ FIELDS = {
 class Activities(SyncedEntity):
     name = "activities"
     order = 30
-    section = "activities"
     title = "Aktiviteter"
     label = "aktivitet"
-    sides = {"smartdok": Side("WorkDescriptions", "Id"), "poweroffice": Side("TimeTracking/Activity", "id")}
-    reads = [Read("smartdok", "WorkDescriptions", {"all": True}), Read("poweroffice", "TimeTracking/Activity")]
+    sides: ClassVar[dict[str, Side]] = {"smartdok": Side("WorkDescriptions", "Id"),
+                                        "poweroffice": Side("TimeTracking/Activity", "id")}
+    reads = (Read("smartdok", "WorkDescriptions", {"all": True}), Read("poweroffice", "TimeTracking/Activity"))
     fields = FIELDS
-    refs = {**REFS, "manual": {"smartdok_master": "R12", "poweroffice_master": "R16"}}
+    refs: ClassVar[dict[str, Any]] = {**REFS, "manual": {"smartdok_master": "R12", "poweroffice_master": "R16"}}
 
 
 def _schema() -> dict[str, Any]:
@@ -40,11 +40,4 @@ def _schema() -> dict[str, Any]:
                                      "En verdi over grensen gir en advarsel i planen, ikke en feilet skriving."))
 
 
-@hookimpl
-def grunndata_entities() -> list[Any]:
-    return [Activities()]
-
-
-@hookimpl
-def grunndata_rules_schema() -> dict[str, Any]:
-    return {"activities": _schema()}
+grunndata_entities, grunndata_rules_schema = offers_section("grunndata_entities", "activities", lambda: [Activities()], _schema)

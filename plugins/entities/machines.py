@@ -1,14 +1,14 @@
 """Machines in SmartDok become products in PowerOffice (R10)."""
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, ClassVar
 
-from grunndata import hookimpl
 from grunndata.engine.mapping import FieldDecl
 from grunndata.engine.model import Read
 from grunndata.engine.ruleschema import direction_schema, entity_schema
 from grunndata.engine.sync import Side, SyncedEntity
 from grunndata.plugins.entities import REFS
+from grunndata.plugins.offers import offers_section
 
 FIELDS = {
     "number": FieldDecl("Maskinens internnummer, som blir produktkoden i PowerOffice.", label="nummer"),
@@ -27,12 +27,11 @@ MOVED = {"archived": "records.poweroffice.Products.active_when (rules/records.ya
 class Machines(SyncedEntity):
     name = "machines"
     order = 40
-    section = "machines"
     title = "Maskiner → produkter"
     label = "maskin"
     refs = REFS
-    sides = {"smartdok": Side("Machines", "Id"), "poweroffice": Side("Products", "Id")}
-    reads = [Read("smartdok", "Machines", {"all": True}), Read("poweroffice", "Products")]
+    sides: ClassVar[dict[str, Side]] = {"smartdok": Side("Machines", "Id"), "poweroffice": Side("Products", "Id")}
+    reads = (Read("smartdok", "Machines", {"all": True}), Read("poweroffice", "Products"))
     fields = FIELDS
 
 
@@ -44,11 +43,4 @@ def _schema() -> dict[str, Any]:
         moved_fields=MOVED)
 
 
-@hookimpl
-def grunndata_entities() -> list[Any]:
-    return [Machines()]
-
-
-@hookimpl
-def grunndata_rules_schema() -> dict[str, Any]:
-    return {"machines": _schema()}
+grunndata_entities, grunndata_rules_schema = offers_section("grunndata_entities", "machines", lambda: [Machines()], _schema)

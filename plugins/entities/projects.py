@@ -6,14 +6,14 @@ PowerOffice keeps them as projects with a parent, whose code it shows as
 """
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, ClassVar
 
-from grunndata import hookimpl
 from grunndata.engine.mapping import FieldDecl, match_key, subproject_code, subproject_prefix
 from grunndata.engine.model import Action, ApplyContext, Flow, PlanContext, Read
 from grunndata.engine.ruleschema import direction_schema, entity_schema, fields_schema, limits_schema
 from grunndata.engine.sync import Side, SyncedEntity, is_plain
 from grunndata.plugins.entities import REFS
+from grunndata.plugins.offers import offers_section
 
 FIELDS = {
     "number": FieldDecl("Prosjektnummeret (underprosjekt: nummeret under hovedprosjektet).", label="nummer"),
@@ -39,15 +39,14 @@ def _is_sub(raw: dict[str, Any]) -> bool:
 class Projects(SyncedEntity):
     name = "projects"
     order = 10
-    section = "projects"
     title = "Prosjekter"
     label = "prosjekt"
-    sides = {"smartdok": Side("Projects", "Id"), "poweroffice": Side("Projects", "Id")}
+    sides: ClassVar[dict[str, Side]] = {"smartdok": Side("Projects", "Id"), "poweroffice": Side("Projects", "Id")}
     # PowerOffice's Customers too: the customers its projects name, so a snapshot is whole.
-    reads = [Read("smartdok", "Projects", {"all": True}), Read("poweroffice", "Projects"),
-             Read("poweroffice", "Customers")]
+    reads = (Read("smartdok", "Projects", {"all": True}), Read("poweroffice", "Projects"),
+             Read("poweroffice", "Customers"))
     fields = FIELDS
-    refs = {**REFS, "manual": {"poweroffice_master": "R17"}}
+    refs: ClassVar[dict[str, Any]] = {**REFS, "manual": {"poweroffice_master": "R17"}}
 
     def raw_records(self, ctx, system):
         raw = super().raw_records(ctx, system)
@@ -108,9 +107,9 @@ class SubProjects(Projects):
     limits_key = "subproject_limits"
     title = "Underprosjekter"
     label = "underprosjekt"
-    sides = {"smartdok": Side("SubProjects", "Id"), "poweroffice": Side("Projects", "Id")}
-    reads = [Read("smartdok", "SubProjects", {"all": True}), Read("smartdok", "Projects", {"all": True}),
-             Read("poweroffice", "Projects")]
+    sides: ClassVar[dict[str, Side]] = {"smartdok": Side("SubProjects", "Id"), "poweroffice": Side("Projects", "Id")}
+    reads = (Read("smartdok", "SubProjects", {"all": True}), Read("smartdok", "Projects", {"all": True}),
+             Read("poweroffice", "Projects"))
 
     def raw_records(self, ctx, system):
         raw = ctx.snapshot.records(system, self.sides[system].resource)
@@ -133,7 +132,7 @@ class SubProjects(Projects):
         raw, invalid = self.clean(ctx, system, raw)
         for link in ("ProjectId", "ParentProjectId", "ParentProjectCode"):
             if not is_plain(raw.get(link)):
-                raw, invalid = {**raw, link: None}, invalid + [link]
+                raw, invalid = {**raw, link: None}, [*invalid, link]
         rec = self.field_map(ctx).to_neutral(system, raw, self.sides[system].id_field)
         rec["_invalid"] = invalid
         template = self.template(ctx)
@@ -195,7 +194,7 @@ class SubProjects(Projects):
     async def lookup(self, action, actx):
         if action.target == "poweroffice":
             return await super().lookup(action, actx)
-        body, extra = self.create_body(action, actx)
+        _body, extra = self.create_body(action, actx)
         for raw in await actx.smartdok.list("SubProjects"):
             if raw.get("ProjectId") == extra["parent_id"] and \
                     match_key(actx.rules, self.section, raw.get("SubProjectNumber")) == action.fields.get("number"):
@@ -241,11 +240,4 @@ def _schema() -> dict[str, Any]:
     )
 
 
-@hookimpl
-def grunndata_entities() -> list[Any]:
-    return [_PROJECTS, SubProjects()]
-
-
-@hookimpl
-def grunndata_rules_schema() -> dict[str, Any]:
-    return {"projects": _schema()}
+grunndata_entities, grunndata_rules_schema = offers_section("grunndata_entities", "projects", lambda: [_PROJECTS, SubProjects()], _schema)

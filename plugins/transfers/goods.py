@@ -5,12 +5,8 @@ Reads ``GET /GoodsConsumption`` per window and marks a sent row with
 """
 from __future__ import annotations
 
-from typing import Any
-
-from grunndata import hookimpl
 from grunndata.engine.transfer_plan import TransferContext
-from grunndata.engine.transfer_schema import section_schema
-from grunndata.plugins.transfers.rows import MOVED, SmartDokRows
+from grunndata.plugins.transfers.rows import SmartDokRows
 
 
 class GoodsTransfer(SmartDokRows):
@@ -19,15 +15,8 @@ class GoodsTransfer(SmartDokRows):
 
 
 GOODS = GoodsTransfer("goods", 30, "Vareforbruk", "vareforbruk",
-                      "Vareforbruk til PowerOffice, på aktiviteten med varens produkt")
+                      "Vareforbruk til PowerOffice, på aktiviteten med varens produkt",
+                      rules="Overføring av attestert vareforbruk fra SmartDok til PowerOffice, som "
+                            "linjer på aktiviteten med varens produkt, hver rad nøyaktig én gang.")
 
-
-@hookimpl
-def grunndata_transfers() -> list[Any]:
-    return [GOODS]
-
-
-@hookimpl
-def grunndata_rules_schema() -> dict[str, Any]:
-    return {"goods": section_schema("Overføring av attestert vareforbruk fra SmartDok til PowerOffice, som "
-                                    "linjer på aktiviteten med varens produkt, hver rad nøyaktig én gang.", MOVED)}
+grunndata_transfers, grunndata_rules_schema = GOODS.hooks()

@@ -6,12 +6,8 @@ rows are hours, which qualify, and how they map: ``hours:`` in rules/transfer.ya
 """
 from __future__ import annotations
 
-from typing import Any
-
-from grunndata import hookimpl
 from grunndata.engine.transfer_plan import TransferContext
-from grunndata.engine.transfer_schema import section_schema
-from grunndata.plugins.transfers.rows import MOVED, SmartDokRows
+from grunndata.plugins.transfers.rows import SmartDokRows
 
 
 class WorkHourTransfer(SmartDokRows):
@@ -21,15 +17,8 @@ class WorkHourTransfer(SmartDokRows):
         await ctx.smartdok.set_exported_external([self.row_id(ctx, row)], reference)
 
 
-HOURS = WorkHourTransfer("hours", 10, "Timer", "timer", "Timer (med tillegg) til timeføring i PowerOffice")
+HOURS = WorkHourTransfer("hours", 10, "Timer", "timer", "Timer (med tillegg) til timeføring i PowerOffice",
+                         rules="Overføring av attesterte timer og tillegg fra SmartDok til timeføringen i "
+                               "PowerOffice (R3-R5), hver rad nøyaktig én gang.")
 
-
-@hookimpl
-def grunndata_transfers() -> list[Any]:
-    return [HOURS]
-
-
-@hookimpl
-def grunndata_rules_schema() -> dict[str, Any]:
-    return {"hours": section_schema("Overføring av attesterte timer og tillegg fra SmartDok til timeføringen i "
-                                    "PowerOffice (R3-R5), hver rad nøyaktig én gang.", MOVED)}
+grunndata_transfers, grunndata_rules_schema = HOURS.hooks()

@@ -2,10 +2,13 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from typing import Any
 
 from grunndata.engine.model import Read
 from grunndata.engine.transfer_plan import TransferContext, read_source
+from grunndata.engine.transfer_schema import section_schema
+from grunndata.plugins.offers import offers_section
 
 # Rule keys a kind's section held before they got one home each; a rule file that still sets one
 # gets one line naming the new place.
@@ -29,14 +32,20 @@ class SmartDokRows:
     # What its rows are mapped against (the rows themselves are read per window, in ``read``):
     # employees (R3, through the SmartDok user where a row names only that), hour types (R4, R5),
     # projects, and the activity by code or by the machine's or goods' product (R10).
-    reads = [Read("smartdok", "Users", {"all": True}), Read("poweroffice", "Employees"),
+    reads = (Read("smartdok", "Users", {"all": True}), Read("poweroffice", "Employees"),
              Read("poweroffice", "TimeTracking/HourType"), Read("poweroffice", "Projects"),
-             Read("poweroffice", "TimeTracking/Activity"), Read("poweroffice", "Products")]
+             Read("poweroffice", "TimeTracking/Activity"), Read("poweroffice", "Products"))
 
-    def __init__(self, name: str, order: int, title: str, label: str, description: str):
+    def __init__(self, name: str, order: int, title: str, label: str, description: str, rules: str = ""):
         self.name, self.order, self.description = name, order, description
         self.title = title  # heading: «Timer»
         self.label = label  # the noun in a sentence or a column: «timer»
+        self.rules = rules  # the description of its section in the rules' schema
+
+    def hooks(self) -> tuple[Callable[[], list[Any]], Callable[[], dict[str, Any]]]:
+        """The module's two hooks: this kind, and the schema of its rules section."""
+        return offers_section("grunndata_transfers", self.name, lambda: [self],
+                              lambda: section_schema(self.rules, MOVED))
 
     async def read(self, ctx: TransferContext, start: dt.date, end: dt.date) -> list[dict]:
         return await read_source(ctx, self.name, start, end)

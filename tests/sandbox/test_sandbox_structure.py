@@ -13,9 +13,10 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2]
 SANDBOX = ROOT / "sandbox"
 PACKAGE = "grunndata.sandbox"
-# What the emulators may use from the rest of grunndata: the error type, and the hook marker
-# for the plugin module that registers ``grunndata sandbox``.
-ALLOWED_OUTSIDE = {"grunndata.errors", "grunndata"}
+# What the emulators may use from the rest of grunndata: the error type, the hook marker for
+# the plugin module that registers ``grunndata sandbox``, and the import-on-first-use helper
+# (standard library only, no engine).
+ALLOWED_OUTSIDE = {"grunndata.errors", "grunndata", "grunndata.lazy"}
 
 
 def _modules() -> dict[str, Path]:
