@@ -2,9 +2,10 @@
 from __future__ import annotations
 
 import ipaddress
-from urllib.parse import urlencode
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from typing import Any, Awaitable, Callable
+from typing import Any
+from urllib.parse import urlencode
 
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
@@ -16,7 +17,7 @@ from starlette.staticfiles import StaticFiles
 
 from grunndata.console.auth import TOKEN_PARAM, Authenticator, Sessions, TokenAuth, cookie_name
 from grunndata.console.integration import Integration
-from grunndata.console.pages import doctor, history, jobs, plan, setup, transfer
+from grunndata.console.pages import doctor, history, invoice, jobs, plan, setup, transfer
 from grunndata.console.web import integration_of, page, render
 
 LOOPBACK_NAMES = {"localhost", "127.0.0.1", "::1", "[::1]"}
@@ -120,6 +121,7 @@ def routes() -> list[Any]:
         Route("/historikk/{run_id:int}", history.detail, methods=["GET"]),
         Route("/overforing", transfer.show, methods=["GET"]),
         Route("/overforing/send", transfer.send, methods=["POST"]),
+        Route("/overforing/faktura/send", invoice.send, methods=["POST"]),
         Mount("/static", StaticFiles(packages=[("grunndata.console", "static")]), name="static"),
     ]
 

@@ -3,7 +3,8 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
-from typing import Any, Awaitable, Callable
+from collections.abc import Awaitable, Callable
+from typing import Any
 
 import anyio
 import jinja2
@@ -55,7 +56,7 @@ def csrf_token(request: Request) -> str:
 
 def render(request: Request, name: str, context: dict[str, Any] | None = None, status: int = 200) -> Response:
     integration = integration_of(request)
-    base = {"nav": NAV, "path": request.url.path, "csrf": csrf_token(request), "csrf_field": CSRF_FIELD,
+    base = {"nav": NAV, "path": request.url.path, "root": root_of(request), "csrf": csrf_token(request), "csrf_field": CSRF_FIELD,
             "config_path": str(integration.config_path), "operator": False, "busy": integration.jobs.running()}
     base.update(context or {})
     return templates.TemplateResponse(request, name, base, status_code=status)
@@ -85,6 +86,16 @@ def post(handler: Handler) -> Handler:
 
     guarded.csrf_protected = True  # type: ignore[attr-defined]
     return guarded
+
+
+def root_of(request: Request) -> str:
+    """Where this integration's pages start: "" for the one integration, ``/kunder/NAME`` for a
+    tenant in operator mode (the mount's ``root_path``)."""
+    return str(request.scope.get("root_path", "")).rstrip("/")
+
+
+def url_of(request: Request, path: str) -> str:
+    return root_of(request) + path
 
 
 def see_other(url: str) -> RedirectResponse:

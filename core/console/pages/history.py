@@ -42,7 +42,7 @@ async def detail(request: Request) -> Response:
         return render(request, "historikk.html", {"runs": None, "refusal": exc}, status=500)
     if run is None:
         return page("404.html", 404)
-    rows = run.get("lines") if run.get("kind") == "transfer" else run.get("actions")
+    rows = run.get("lines") if run.get("kind") in ("transfer", "invoice") else run.get("actions")
     rows = rows or []
     wanted = request.query_params.get("utfall", "")
     outcomes: dict[str, int] = {}
