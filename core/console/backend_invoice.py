@@ -14,25 +14,23 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from grunndata.console.backend import Refusal, _connection, journal_file, run_sync
+from grunndata.console.backend import Reach, Refusal, _connection, open_journal, run_sync
 from grunndata.engine import invoice as invoice_engine
 from grunndata.engine.invoice_plan import InvoicePlan
-from grunndata.journal import Journal
 from grunndata.session import Session
 
 __all__ = ["BasisOutcome", "InvoicePlan", "basis_outcomes", "invoice_digest", "invoice_preview", "invoice_send"]
 
 
-def _journal_if_any(session: Session) -> Journal | None:
+def _journal_if_any(session: Session, reach: Reach | dict[str, Any] | None) -> Any:
     """The journal knows orders PowerOffice no longer lists (invoiced since); a preview reads it
     when it exists and never creates it."""
-    path = journal_file(session)
-    return Journal(path) if path.exists() else None
+    return open_journal(session, reach, create=False)
 
 
-async def _preview(session: Session, transports: dict[str, Any] | None, start: dt.date,
+async def _preview(session: Session, transports: Reach | dict[str, Any] | None, start: dt.date,
                    end: dt.date) -> InvoicePlan:
-    journal = _journal_if_any(session)
+    journal = _journal_if_any(session, transports)
     try:
         async with _connection(session, transports) as conn:
             made, _ = await invoice_engine.preview(session, conn, start, end, journal=journal)
@@ -42,7 +40,7 @@ async def _preview(session: Session, transports: dict[str, Any] | None, start: d
             journal.close()
 
 
-def invoice_preview(session: Session, transports: dict[str, Any] | None, start: dt.date,
+def invoice_preview(session: Session, transports: Reach | dict[str, Any] | None, start: dt.date,
                     end: dt.date) -> InvoicePlan:
     """What ``grunndata invoice`` would show for the period; writes nothing."""
     return run_sync(lambda: _preview(session, transports, start, end))
@@ -57,7 +55,7 @@ def invoice_digest(plan: InvoicePlan) -> str:
     return digest.hexdigest()[:32]
 
 
-def invoice_send(session: Session, transports: dict[str, Any] | None, start: dt.date, end: dt.date,
+def invoice_send(session: Session, transports: Reach | dict[str, Any] | None, start: dt.date, end: dt.date,
                  expected: str, on_total: Callable[[int], None],
                  progress: Callable[[Any], None]) -> invoice_engine.InvoiceReport:
     """``grunndata invoice --yes`` for the period, only when the fresh preview writes what was shown
@@ -70,7 +68,7 @@ def invoice_send(session: Session, transports: dict[str, Any] | None, start: dt.
         return True
 
     async def go() -> invoice_engine.InvoiceReport:
-        journal = Journal(journal_file(session))
+        journal = open_journal(session, transports)
         try:
             journal.lock()
             async with _connection(session, transports) as conn:

@@ -36,7 +36,7 @@ async def show(request: Request) -> Response:
 
 def _check(integration: Any) -> DoctorRun:
     session = integration.session()
-    report = backend.doctor(session, integration.transports)
+    report = backend.doctor(session, integration.reach)
     integration.doctor = DoctorRun(report, dt.datetime.now().astimezone())
     return integration.doctor
 

@@ -18,7 +18,7 @@ from grunndata.console.web import in_thread, int_arg, integration_of, page, rend
 
 
 def _runs(integration: Any) -> list[dict[str, Any]] | None:
-    return backend.runs(integration.session())
+    return backend.runs(integration.session(), reach=integration.reach)
 
 
 async def show(request: Request) -> Response:
@@ -31,7 +31,7 @@ async def show(request: Request) -> Response:
 
 
 def _run(integration: Any, run_id: int) -> dict[str, Any] | None:
-    return backend.run(integration.session(), run_id)
+    return backend.run(integration.session(), run_id, reach=integration.reach)
 
 
 async def detail(request: Request) -> Response:

@@ -58,7 +58,7 @@ def preview_context(plan: backend_invoice.InvoicePlan, page_number: int) -> dict
 def load(integration: Any, start: dt.date, end: dt.date, page_number: int) -> dict[str, Any]:
     """The invoice preview's context, or its refusal (the hours preview goes on without it)."""
     try:
-        plan = backend_invoice.invoice_preview(integration.session(), integration.transports, start, end)
+        plan = backend_invoice.invoice_preview(integration.session(), integration.reach, start, end)
     except Refusal as exc:
         return {"refusal": exc}
     return {"refusal": None, **preview_context(plan, page_number)}
@@ -78,7 +78,7 @@ async def send(request: Request) -> Response:
 
     def work(job: Job) -> Any:
         session = integration.session()
-        return backend_invoice.invoice_send(session, integration.transports, start, end, digest, job.set_total,
+        return backend_invoice.invoice_send(session, integration.reach, start, end, digest, job.set_total,
                                             job.progress)
 
     try:

@@ -70,7 +70,7 @@ async def approve(request: Request) -> Response:
 
     def work(job: Job) -> Any:
         session = integration.session()
-        return backend.apply_plan(session, integration.transports, saved.path, job.set_total, job.progress)
+        return backend.apply_plan(session, integration.reach, saved.path, job.set_total, job.progress)
 
     try:
         job = integration.jobs.start("apply", {"plan": saved.id, "writes": saved.view.writes}, work)

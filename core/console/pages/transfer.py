@@ -69,7 +69,7 @@ def preview_context(plan: backend.TransferPlan, page_number: int) -> dict[str, A
 
 
 def _preview(integration: Any, start: dt.date, end: dt.date) -> backend.TransferPlan:
-    return backend.transfer_preview(integration.session(), integration.transports, start, end)
+    return backend.transfer_preview(integration.session(), integration.reach, start, end)
 
 
 async def show(request: Request) -> Response:
@@ -107,7 +107,7 @@ async def send(request: Request) -> Response:
 
     def work(job: Job) -> Any:
         session = integration.session()
-        return backend.transfer_send(session, integration.transports, start, end, digest, job.set_total,
+        return backend.transfer_send(session, integration.reach, start, end, digest, job.set_total,
                                      job.progress)
 
     try:
