@@ -59,6 +59,7 @@ class Stopper:
         self.stop = Stop(signals=SIGNALS)
         self.wake: asyncio.Event | None = None
         self.loop: asyncio.AbstractEventLoop | None = None
+        self.previous: dict[int, Any] = {}
 
     def install(self) -> None:
         self.loop, self.wake = asyncio.get_running_loop(), asyncio.Event()
@@ -73,7 +74,12 @@ class Stopper:
                 self.loop.call_soon_threadsafe(self.wake.set)
 
         for s in SIGNALS:
+            self.previous[s] = signal.getsignal(s)
             signal.signal(s, on_signal)
+
+    def uninstall(self) -> None:
+        for s, handler in self.previous.items():
+            signal.signal(s, handler if handler is not None else signal.SIG_DFL)
 
     async def sleep(self, seconds: float) -> None:
         assert self.wake is not None
@@ -144,7 +150,11 @@ def run(config_path: str | None, state: str | None, once: bool, log_format: str)
     session = open_session(config_path)
     store = _store(session, state)
     try:
-        code = asyncio.run(_loop(session, store, log_format, once, Stopper()))
+        stopper = Stopper()
+        try:
+            code = asyncio.run(_loop(session, store, log_format, once, stopper))
+        finally:
+            stopper.uninstall()
     finally:
         store.close()
     if code >= 128:
