@@ -33,6 +33,10 @@ LAZY_COMMANDS = {
     "invoice": "grunndata.cli.invoice:invoice",
     "console": "grunndata.cli.console:console",
     "demo": "grunndata.cli.demo:demo",
+    "run": "grunndata.cli.unattended:run",
+    "status": "grunndata.cli.unattended:status",
+    "approve": "grunndata.cli.unattended:approve",
+    "reject": "grunndata.cli.unattended:reject",
 }
 
 

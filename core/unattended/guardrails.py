@@ -7,8 +7,9 @@ Transfers have their own rules and never come here.
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Mapping
+from typing import TYPE_CHECKING, Any
 
 from grunndata.engine.model import OPS, Action, Snapshot
 from grunndata.engine.plan import Plan

@@ -36,7 +36,7 @@ _LONGEST = dt.timedelta(days=366)
 # More than any clock change there is (the largest real one is two hours): how far a wall-clock
 # time can sit from its instant's place in the order of wall-clock times.
 _MAX_SHIFT = dt.timedelta(hours=3)
-_UTC = dt.timezone.utc
+_UTC = dt.UTC
 
 
 class ScheduleError(GrunndataError, ValueError):

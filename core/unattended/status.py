@@ -11,14 +11,15 @@ it is late when 03:00 has passed by more than ``alert_after`` without one succee
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Mapping, Sequence
+from typing import Any
 
 from grunndata.unattended.guardrails import WRITE_OPS
 from grunndata.unattended.schedule import next_run, slot_after
 from grunndata.unattended.schedule_config import KINDS, ScheduleSettings
 
-_UTC = dt.timezone.utc
+_UTC = dt.UTC
 KIND_WORDS = {"sync": "Synk", "full": "Full avstemming", "transfer": "Overføring"}
 MODE_WORDS = {"incremental": "inkrementell", "full": "full"}
 _OP_WORDS = {"create": "opprett", "update": "oppdater", "finish": "avslutt"}

@@ -16,8 +16,9 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Iterable, Mapping
+from typing import TYPE_CHECKING, Any
 
 from grunndata.engine.model import SYSTEMS, Snapshot
 from grunndata.unattended.schedule import parse_duration
@@ -26,7 +27,7 @@ if TYPE_CHECKING:
     from grunndata.rulebook.ruleset import Rules
 
 SECTION = "incremental"
-_UTC = dt.timezone.utc
+_UTC = dt.UTC
 _ZERO = re.compile(r"^0+[smh]$")
 
 
