@@ -89,6 +89,7 @@ class BaseClient:
         self._hold_until = 0.0
         self._auth: BearerAuth | None = None
         self.request_count = 0
+        self.throttled = 0  # answers 429 (the operator's metrics)
         self.requests: Counter[str] = Counter()
 
     def _use_auth(self, auth: BearerAuth) -> None:
@@ -214,6 +215,8 @@ class BaseClient:
                     self._limiter.release()
             # A 401 answered inside the auth flow was sent again: both requests count.
             self._count(call, 1 + len(response.history))
+            if response.status_code == 429:
+                self.throttled += 1
             self._log(call, response.status_code, started)
             return response
 
