@@ -17,7 +17,7 @@ from starlette.staticfiles import StaticFiles
 
 from grunndata.console.auth import TOKEN_PARAM, Authenticator, Sessions, TokenAuth, cookie_name
 from grunndata.console.integration import Integration
-from grunndata.console.pages import doctor, history, invoice, jobs, kunder, login, plan, setup, transfer
+from grunndata.console.pages import doctor, history, invoice, jobs, kunder, login, plan, setup, transfer, waiting
 from grunndata.console.tenants import SingleCompany, TenantSource
 from grunndata.console.web import NoTenant, integration_of, page, render
 
@@ -131,6 +131,8 @@ def page_routes() -> list[Any]:
         Route("/jobb/{job_id}", jobs.show, methods=["GET"]),
         Route("/historikk", history.show, methods=["GET"]),
         Route("/historikk/{run_id:int}", history.detail, methods=["GET"]),
+        Route("/historikk/venter/{run_id:int}/godkjenn", waiting.approve, methods=["POST"]),
+        Route("/historikk/venter/{run_id:int}/avvis", waiting.reject, methods=["POST"]),
         Route("/overforing", transfer.show, methods=["GET"]),
         Route("/overforing/send", transfer.send, methods=["POST"]),
         Route("/overforing/faktura/send", invoice.send, methods=["POST"]),

@@ -143,6 +143,7 @@ class Reach:
     secrets: Callable[[], env_secrets.Secrets] | None = None
     journal: Callable[[Session], Any] | None = None  # opens a Journal-like (lock, runs, run, close)
     has_journal: Callable[[Session], bool] | None = None
+    store: Callable[[Session], Any] | None = None  # opens its grunndata.state.StateStore
 
 
 def as_reach(reach: Reach | dict[str, Any] | None) -> Reach:

@@ -46,6 +46,7 @@ class Integration:
     secrets: Callable[[], Any] | None = None  # None: from the environment
     journal: Callable[[Any], Any] | None = None  # None: the SQLite journal beside the config
     has_journal: Callable[[Any], bool] | None = None
+    store: Callable[[Any], Any] | None = None  # None: the SQLite state store in the journal file
     plans: dict[str, SavedPlan] = field(default_factory=dict)
     current_plan: str | None = None
     doctor: DoctorRun | None = None
@@ -55,7 +56,7 @@ class Integration:
 
     @property
     def reach(self) -> backend.Reach:
-        return backend.Reach(self.transports, self.secrets, self.journal, self.has_journal)
+        return backend.Reach(self.transports, self.secrets, self.journal, self.has_journal, self.store)
 
     def session(self) -> backend.Session:
         return backend.load_session(self.config_path)
