@@ -144,6 +144,7 @@ class Reach:
     journal: Callable[[Session], Any] | None = None  # opens a Journal-like (lock, runs, run, close)
     has_journal: Callable[[Session], bool] | None = None
     store: Callable[[Session], Any] | None = None  # opens its grunndata.state.StateStore
+    connect: Callable[[Session], Any] | None = None  # an async context manager giving both clients
 
 
 def as_reach(reach: Reach | dict[str, Any] | None) -> Reach:
@@ -164,8 +165,11 @@ def open_journal(session: Session, reach: Reach | dict[str, Any] | None = None, 
     return Journal(path)
 
 
-def _connection(session: Session, transports: Reach | dict[str, Any] | None) -> runner.Connection:
+def _connection(session: Session, transports: Reach | dict[str, Any] | None) -> Any:
+    """Both clients, as an async context manager."""
     r = as_reach(transports)
+    if r.connect is not None:
+        return r.connect(session)
     found = r.secrets() if r.secrets is not None else env_secrets.from_environment()
     return runner.connect(session, found, transports=r.transports, rate_per_second=poweroffice_rate())
 

@@ -47,6 +47,8 @@ class Integration:
     journal: Callable[[Any], Any] | None = None  # None: the SQLite journal beside the config
     has_journal: Callable[[Any], bool] | None = None
     store: Callable[[Any], Any] | None = None  # None: the SQLite state store in the journal file
+    connect: Callable[[Any], Any] | None = None  # None: runner.connect with the secrets above
+    on_saved: Callable[[Path], None] | None = None  # after Oppsett saved the config (operator: a new version)
     plans: dict[str, SavedPlan] = field(default_factory=dict)
     current_plan: str | None = None
     doctor: DoctorRun | None = None
@@ -56,7 +58,8 @@ class Integration:
 
     @property
     def reach(self) -> backend.Reach:
-        return backend.Reach(self.transports, self.secrets, self.journal, self.has_journal, self.store)
+        return backend.Reach(self.transports, self.secrets, self.journal, self.has_journal, self.store,
+                             self.connect)
 
     def session(self) -> backend.Session:
         return backend.load_session(self.config_path)

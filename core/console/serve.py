@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import socket
-from typing import Callable
+from collections.abc import Callable
 
 import uvicorn
 from starlette.applications import Starlette

@@ -8,9 +8,10 @@ from pathlib import Path
 from typing import Any
 
 import yaml
+from starlette.testclient import TestClient
+
 from grunndata.sandbox import POWEROFFICE_TOKEN_URL, POWEROFFICE_URL, SMARTDOK_URL
 from grunndata.sandbox.demo import demo_world_path
-from starlette.testclient import TestClient
 
 HOSTILE = "<script>alert(1)</script> [fase 2]"
 HOSTILE_SD_NUMBER = "2499"

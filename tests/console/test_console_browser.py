@@ -11,12 +11,13 @@ from __future__ import annotations
 import os
 import re
 import sys
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Iterator
 
 import pytest
 from console_env import FIXED_PRICE, HOSTILE, HOSTILE_SD_NUMBER, demo_world
 from console_stack import stack
+
 from grunndata.sandbox.hours_world import month_of_hours
 
 CHROMIUM = "/usr/bin/chromium"

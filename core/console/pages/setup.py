@@ -118,6 +118,11 @@ def _save(integration: Any, form: dict[str, str]) -> dict[str, Any]:
     if master in backend.standard_project_rules(session):
         raw, read_error = _read_projects(session, integration.reach)
     result = config_edit.save(integration.config_path, changes, _r7_check(raw, read_error))
+    if result.saved and integration.on_saved is not None:
+        try:
+            integration.on_saved(integration.config_path)
+        except Exception as exc:  # e.g. the operator's database is away: say so, in the page
+            raise backend.refusal(exc) from None
     return {"result": result, "master": master, "standard_project": number}
 
 
