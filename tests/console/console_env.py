@@ -49,6 +49,20 @@ def demo_world() -> dict[str, Any]:
     return world
 
 
+def invoice_world() -> dict:
+    """The demo company's November: four bases to send, one held back (its customer is not the
+    project's), a draft; plus a line and a basis named like an attack."""
+    world = demo_world()
+    bases = world["smartdok"]["Invoices"]
+    bases[0]["InvoiceLines"][3]["LineText"] = HOSTILE
+    bases.append({"Id": 5007, "ProjectId": 9901, "CustomerId": 5, "CustomerNumber": "10005",
+                  "DateFrom": "2026-11-01", "DateTo": "2026-11-30", "Title": HOSTILE, "IsDraft": False,
+                  "Sent": False, "Credited": False,
+                  "InvoiceLines": [{"Id": 50071, "InvoiceLineType": "Additions", "Code": "", "LineText": HOSTILE,
+                                    "Quantity": 1, "Price": 100, "Discount": 0}]})
+    return world
+
+
 def write_config(folder: Path, smartdok: str = SMARTDOK_URL, poweroffice: str = POWEROFFICE_URL,
                  token: str = POWEROFFICE_TOKEN_URL) -> Path:
     path = folder / "grunndata.yaml"

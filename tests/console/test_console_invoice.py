@@ -7,7 +7,7 @@ import html
 from collections.abc import Iterator
 
 import pytest
-from console_env import BASE, HOSTILE, PORT, demo_world, form_post, write_config
+from console_env import BASE, HOSTILE, PORT, form_post, invoice_world, write_config
 from starlette.testclient import TestClient
 
 from grunndata.console.app import create_app
@@ -17,20 +17,6 @@ from grunndata.sandbox import Sandbox
 NOVEMBER = "fra=01.11.2026&til=2026-11-30"
 FORM = {"fra": "2026-11-01", "til": "2026-11-30"}
 ORDERS = "SalesOrders"
-
-
-def invoice_world() -> dict:
-    """The demo company's November: four bases to send, one held back (its customer is not the
-    project's), a draft; plus a line and a basis named like an attack."""
-    world = demo_world()
-    bases = world["smartdok"]["Invoices"]
-    bases[0]["InvoiceLines"][3]["LineText"] = HOSTILE
-    bases.append({"Id": 5007, "ProjectId": 9901, "CustomerId": 5, "CustomerNumber": "10005",
-                  "DateFrom": "2026-11-01", "DateTo": "2026-11-30", "Title": HOSTILE, "IsDraft": False,
-                  "Sent": False, "Credited": False,
-                  "InvoiceLines": [{"Id": 50071, "InvoiceLineType": "Additions", "Code": "", "LineText": HOSTILE,
-                                    "Quantity": 1, "Price": 100, "Discount": 0}]})
-    return world
 
 
 @pytest.fixture
