@@ -92,11 +92,11 @@ class Guard(BaseHTTPMiddleware):
         if TOKEN_PARAM in request.query_params:
             if not console.auth.login_from_request(request):
                 return page("401.html", 401)
-            session = console.sessions.start()
+            started = console.sessions.start()
             rest = [(k, v) for k, v in request.query_params.multi_items() if k != TOKEN_PARAM]
             target = request.url.path + ("?" + urlencode(rest) if rest else "")
             response = RedirectResponse(target, status_code=303)
-            response.set_cookie(console.sessions.cookie_name, session.id, httponly=True, samesite="strict",
+            response.set_cookie(console.sessions.cookie_name, started.id, httponly=True, samesite="strict",
                                 path="/")
             return response
         session = console.sessions.of(request)

@@ -50,7 +50,7 @@ class TokenAuth:
 
     def login_from_request(self, request: Request) -> bool:
         given = request.query_params.get(TOKEN_PARAM)
-        return bool(given) and hmac.compare_digest(given.encode(), self.token.encode())
+        return given is not None and bool(given) and hmac.compare_digest(given.encode(), self.token.encode())
 
 
 class PasswordAuth:

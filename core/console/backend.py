@@ -139,7 +139,7 @@ class Reach:
     company's: secrets from the environment, the SQLite journal beside the config. An operator's
     tenant brings its own secrets (its secrets file or prefixed variables) and journal (PostgreSQL)."""
 
-    transports: Reach | dict[str, Any] | None = None  # tests: an in-process sandbox instead of the network
+    transports: dict[str, Any] | None = None  # tests: an in-process sandbox instead of the network
     secrets: Callable[[], env_secrets.Secrets] | None = None
     journal: Callable[[Session], Any] | None = None  # opens a Journal-like (lock, runs, run, close)
     has_journal: Callable[[Session], bool] | None = None
@@ -247,7 +247,7 @@ def setup_blockers(session: Session, raw_projects: list[dict]) -> list[dict[str,
     """The engine's own preflight (R7) over PowerOffice's projects: what would block the sync
     with this config, as ``{"reason", "rule"}`` (empty when the setup is valid)."""
     ctx = _project_context(session, raw_projects)
-    found = []
+    found: list[dict[str, str]] = []
     for entity, flow in direction_entities(session):
         preflight = getattr(entity, "preflight", None)
         if preflight is not None:

@@ -40,7 +40,8 @@ def parse_date(text: str) -> dt.date:
 
 
 def period(fra: str, til: str) -> tuple[dt.date | None, dt.date | None, list[str]]:
-    bad, dates = [], []
+    bad: list[str] = []
+    dates: list[dt.date | None] = []
     for text in (fra, til):
         try:
             dates.append(parse_date(text))
