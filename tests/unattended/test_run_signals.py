@@ -46,7 +46,7 @@ def test_sigterm_mid_cycle_finishes_and_journals_the_write_in_flight(env: Env):
     proc = env.child("run", "--once")
     wait_for(lambda: env.sb.delayed("poweroffice")[0] >= 1, "a create held in flight", proc=proc)
     proc.send_signal(signal.SIGTERM)
-    out, err = proc.communicate(timeout=60)
+    _, err = proc.communicate(timeout=60)
     assert proc.returncode == 128 + signal.SIGTERM, err
     assert "Traceback" not in err and "stoppet" in err
     rows = [r for r in journal_rows(env) if r[1] == "create" and r[2].startswith("24")]
@@ -73,7 +73,7 @@ def test_run_on_a_short_schedule_carries_each_change_exactly_once(env: Env):
         wait_for(lambda: env.po_by_code()["2307"][0]["Name"] == "Prosjekt 2307", "the master winning", proc=proc)
         seen = sync_cycles(env)
         wait_for(lambda: sync_cycles(env) >= seen + 2, "two quiet cycles", proc=proc)
-        code, status = env.status()
+        _, status = env.status()
         assert status["cycles"]["sync"]["next"] is not None  # a run is running
     finally:
         proc.send_signal(signal.SIGTERM)
@@ -105,7 +105,7 @@ def test_sigkill_at_random_moments_ten_times_loses_and_duplicates_nothing(env: E
         start = env.sb.write_count("poweroffice")
         target = start + rng.randrange(0, 5)
         try:
-            wait_for(lambda: env.sb.write_count("poweroffice") >= target or converged(env), "a moment to kill",
+            wait_for(lambda t=target: env.sb.write_count("poweroffice") >= t or converged(env), "a moment to kill",
                      proc=proc)
         finally:
             proc.kill()
