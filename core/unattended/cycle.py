@@ -198,7 +198,9 @@ class Cycles:
             result.outcome = "nothing"
             result.counts["planned_writes"] = 0
             return
+        t_plan = time.process_time()
         plan = make_plan(session, read.snapshot)
+        result.durations["plan_cpu"] = time.process_time() - t_plan
         result.plan = plan
         result.counts.update(planned_writes=len(plan.writes), **op_counts(plan))
         if plan.blocked:
