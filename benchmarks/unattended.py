@@ -196,7 +196,7 @@ def render(results: list[dict[str, Any]]) -> str:
             f"| {r['projects']:,} | {_reqs(quiet_reqs)} | {quiet_cpu:.2f} | {r['cold_quiet']['cpu_child']:.2f} | "
             f"{r['full']['cpu_child']:.2f} | {full_plan:.2f} | {one.get('plan_cpu', 0.0):.2f} "
             f"({one.get('plan_cpu', 0.0) / full_plan * 100 if full_plan else 0:.0f} %) | "
-            f"{one['durations_s'].get('read_cpu', 0.0) + one.get('plan_cpu', 0.0):.2f} vs "
+            f"{one.get('read_cpu', 0.0) + one.get('plan_cpu', 0.0):.2f} vs "
             f"{full.get('read_cpu', 0.0) + full_plan:.2f} | {r['kept_mb']:.0f} | {r['rss_end_mb']:.0f} |")
     uname = platform.uname()
     return "\n".join([
@@ -241,9 +241,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--sizes", default="10000,100000", help="comma-separated project counts")
     parser.add_argument("--out", type=Path, default=RESULTS)
     parser.add_argument("--json", type=Path, help="also write the raw figures here")
+    parser.add_argument("--render", type=Path, help="only render figures written earlier with --json")
     args = parser.parse_args(argv)
-    results = []
-    for size in (int(s) for s in args.sizes.split(",")):
+    results: list[dict[str, Any]] = json.loads(args.render.read_text(encoding="utf-8")) if args.render else []
+    for size in [] if args.render else (int(s) for s in args.sizes.split(",")):
         print(f"measuring {size} projects …", file=sys.stderr)
         results.append(measure(size))
         if args.json:
