@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import time
+from collections import Counter
 from typing import Any
 
 from grunndata.engine.writes import Stop
@@ -54,6 +55,9 @@ async def periodic(cycles: Cycles, kind: str, now: dt.datetime, stop: Stop | Non
             summary = report.summary()
             result.run_id, result.interrupted = report.run_id, report.interrupted
             result.counts.update({k: v for k, v in summary.items() if isinstance(v, (int, float, bool))})
+            held = Counter(str(getattr(line, "reason", "")) for line in getattr(report.plan, "lines", ())
+                           if getattr(line, "op", "") == "hold")
+            result.counts["held_by_reason"] = dict(held)  # what ``status`` shows as held_back
             if not report.plan.writes:
                 result.outcome = "nothing"
             if report.failed:
