@@ -63,7 +63,7 @@ async def periodic(cycles: Cycles, kind: str, now: dt.datetime, stop: Stop | Non
             if report.failed:
                 result.outcome = "failed"
                 result.error = {"message": report.failed[0].detail,
-                                "explanation": f"{len(report.failed)} skrivinger feilet; de prøves igjen neste gang"}
+                                "explanation": f"{len(report.failed)} {'skriving' if len(report.failed) == 1 else 'skrivinger'} feilet; de prøves igjen neste gang"}
         except Exception as exc:  # the cycle fails as a whole; the next one tries again
             result.outcome, result.error = "failed", error_of(exc)
         result.requests = {k: v - before[k] for k, v in cycles._requests().items()}
