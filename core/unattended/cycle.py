@@ -225,7 +225,7 @@ class Cycles:
             result.outcome = "failed"
             first: Outcome = report.failed[0]
             result.error = {"message": first.detail,
-                            "explanation": f"{len(report.failed)} skrivinger feilet; de prøves igjen i neste syklus"}
+                            "explanation": f"{len(report.failed)} {'skriving' if len(report.failed) == 1 else 'skrivinger'} feilet; de prøves igjen i neste syklus"}
         elif report.interrupted is not None:
             result.counts["planned_writes"] = -1  # not all written: the next cycle must plan
         # the next quiet check needs the plan's write count as planned, whatever became of them

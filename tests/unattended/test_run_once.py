@@ -166,3 +166,19 @@ def test_run_once_is_refused_while_another_run_holds_the_journal(env: Env):
         assert env.cli("approve", "1").exit_code == 3
     finally:
         holder.close()
+
+
+def test_a_failed_write_exits_1_and_status_shows_the_error_until_a_cycle_succeeds(env: Env):
+    assert env.cli("apply", "--yes").exit_code == 0
+    once(env)
+    env.sd_change(6, ProjectName="Kan ikke skrives ennå")
+    env.sb.add_fault("poweroffice", "PATCH", "/v2/Projects/{id}", status=400, count=1000)
+    code, cycle = once(env)
+    assert (code, cycle["outcome"], cycle["counts"]["failed"]) == (1, "failed", 1)
+    code, status = env.status()
+    assert code == 1 and status["cycles"]["sync"]["error"]["explanation"].startswith("1 skriving feilet")
+    env.sb.clear_faults()
+    code, cycle = once(env)  # the write is planned again from the kept snapshot
+    assert (code, cycle["outcome"], cycle["counts"]["ok"]) == (0, "done", 1)
+    assert env.po_by_code()["2305"][0]["Name"] == "Kan ikke skrives ennå"
+    assert env.status()[0] == 0

@@ -120,3 +120,21 @@ def test_sigkill_at_random_moments_ten_times_loses_and_duplicates_nothing(env: E
     po = env.po_by_code()
     assert all(len(records) == 1 for records in po.values())  # nothing duplicated
     assert len([c for c in po if c.startswith("25")]) == 30    # nothing lost
+
+
+def test_run_holds_the_journal_only_while_a_cycle_runs(env: Env):
+    env.write_config(schedule={"sync": "1h", "full": "off"})
+    assert env.cli("apply", "--yes").exit_code == 0
+    proc = env.child("run")
+    try:
+        wait_for(lambda: sync_cycles(env) >= 1, "the first cycle", proc=proc)
+        # Between cycles: a second run --once, apply and status all work.
+        assert env.cli("run", "--once").exit_code == 0
+        assert env.cli("apply", "--yes").exit_code == 0
+        code, status = env.status()
+        assert code == 0 and status["cycles"]["sync"]["next"] is not None
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        _, err = proc.communicate(timeout=60)
+    assert proc.returncode == 0, err
+    assert env.status()[1]["cycles"]["sync"]["next"] is None  # no run is running now
