@@ -103,7 +103,7 @@ class Bench:
                 "GRUNNDATA_WORKER_STALLED_SECONDS": "6", **secrets_env(self.names)}
 
     def start_worker(self, slot: int | None = None) -> None:
-        log = open(self.tmp / f"worker-{len(self.procs)}-{time.monotonic_ns()}.log", "w")  # noqa: SIM115
+        log = open(self.tmp / f"worker-{len(self.procs)}-{time.monotonic_ns()}.log", "w")
         proc = subprocess.Popen([sys.executable, "-m", "grunndata.cli.main", "worker", "--concurrency",
                                  str(self.args.concurrency)], env=self.env(), stdout=log, stderr=subprocess.STDOUT)
         if slot is None:

@@ -186,9 +186,9 @@ def _count_actions(store: Any, run_id: int | None) -> None:
 
 async def refresh_gauges(url: str, every: float = 5.0) -> None:
     """The gauges read from the database, refreshed while the worker runs."""
-    from grunndata.operator.limiter import used_last_second
-
     from psycopg_pool import AsyncConnectionPool
+
+    from grunndata.operator.limiter import used_last_second
 
     async with AsyncConnectionPool(url, min_size=1, max_size=1, kwargs={"autocommit": True}) as pool:
         while True:
