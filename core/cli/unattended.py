@@ -15,6 +15,7 @@ import click
 from grunndata.cli import output
 from grunndata.cli.sync import CONFIG_HELP, JOURNAL_NAME, connection, journal_path
 from grunndata.engine.writes import Stop
+from grunndata.journal import JournalLocked
 from grunndata.session import Session, open_session
 from grunndata.state import SqliteStateStore
 from grunndata.unattended.schedule import next_run
@@ -36,9 +37,25 @@ def _store(session: Session, state: str | None) -> SqliteStateStore:
     return SqliteStateStore(journal_path(session, state))
 
 
+def _settle_if_free(store: SqliteStateStore, now: dt.datetime) -> None:
+    """A cycle left open by a process that was killed ends now, failed — if nobody holds the lock
+    (then nobody is running it). Without this its kind would never be due again."""
+    try:
+        store.lock()
+    except JournalLocked:
+        return
+    try:
+        store.settle(now)
+    finally:
+        store.unlock()
+
+
 def _due(store: SqliteStateStore, settings: ScheduleSettings, now: dt.datetime) -> tuple[str | None, dt.datetime | None]:
     """The kind to run now (None: none is due) and when the earliest next one is."""
     cycles = store.last_cycles()
+    if any(records[0].finished is None for records in cycles.values()):
+        _settle_if_free(store, now)
+        cycles = store.last_cycles()
     earliest: dt.datetime | None = None
     for kind in LOOP_KINDS:
         last = (cycles.get(kind) or [None])[0]
@@ -135,8 +152,8 @@ async def _loop(session: Session, store: SqliteStateStore, fmt: str, once: bool,
                     await stopper.sleep(TICK_S)
         finally:
             store.runner_heartbeat(None, _now())
-    signum = stopper.stop.signum
-    return 128 + signum if signum is not None else 0
+    # Stopped on request between or after cycles, every write journaled: a clean stop (exit 0).
+    return 0
 
 
 @click.command()

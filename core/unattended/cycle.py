@@ -55,6 +55,7 @@ class CycleResult:
     watermarks: dict[str, str] = field(default_factory=dict)
     error: dict[str, str] | None = None
     interrupted: int | None = None  # the signal that stopped the cycle's writes
+    plan: Plan | None = None  # the plan made (None: nothing read had changed, or the read failed)
 
     @property
     def exit_code(self) -> int:
@@ -197,7 +198,10 @@ class Cycles:
             result.outcome = "nothing"
             result.counts["planned_writes"] = 0
             return
+        t_plan = time.process_time()
         plan = make_plan(session, read.snapshot)
+        result.durations["plan_cpu"] = time.process_time() - t_plan
+        result.plan = plan
         result.counts.update(planned_writes=len(plan.writes), **op_counts(plan))
         if plan.blocked:
             raise RuntimeError("; ".join(a.reason for a in plan.actions))
@@ -221,7 +225,7 @@ class Cycles:
             result.outcome = "failed"
             first: Outcome = report.failed[0]
             result.error = {"message": first.detail,
-                            "explanation": f"{len(report.failed)} skrivinger feilet; de prøves igjen i neste syklus"}
+                            "explanation": f"{len(report.failed)} {'skriving' if len(report.failed) == 1 else 'skrivinger'} feilet; de prøves igjen i neste syklus"}
         elif report.interrupted is not None:
             result.counts["planned_writes"] = -1  # not all written: the next cycle must plan
         # the next quiet check needs the plan's write count as planned, whatever became of them

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import time
+from collections import Counter
 from typing import Any
 
 from grunndata.engine.writes import Stop
@@ -54,12 +55,15 @@ async def periodic(cycles: Cycles, kind: str, now: dt.datetime, stop: Stop | Non
             summary = report.summary()
             result.run_id, result.interrupted = report.run_id, report.interrupted
             result.counts.update({k: v for k, v in summary.items() if isinstance(v, (int, float, bool))})
+            held = Counter(str(getattr(line, "reason", "")) for line in getattr(report.plan, "lines", ())
+                           if getattr(line, "op", "") == "hold")
+            result.counts["held_by_reason"] = dict(held)  # what ``status`` shows as held_back
             if not report.plan.writes:
                 result.outcome = "nothing"
             if report.failed:
                 result.outcome = "failed"
                 result.error = {"message": report.failed[0].detail,
-                                "explanation": f"{len(report.failed)} skrivinger feilet; de prøves igjen neste gang"}
+                                "explanation": f"{len(report.failed)} {'skriving' if len(report.failed) == 1 else 'skrivinger'} feilet; de prøves igjen neste gang"}
         except Exception as exc:  # the cycle fails as a whole; the next one tries again
             result.outcome, result.error = "failed", error_of(exc)
         result.requests = {k: v - before[k] for k, v in cycles._requests().items()}

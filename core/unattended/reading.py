@@ -63,7 +63,7 @@ def _changed_records(kept: list[dict[str, Any]], read: list[dict[str, Any]], id_
     return sum(1 for r in read if by_id.get(r.get(id_field)) != r)
 
 
-async def _read_lists(conn: Any, share: dict[str, list[tuple[str, dict[str, Any]]]]) -> dict[str, dict[str, Any]]:
+async def _read_lists(conn: Any, share: dict[str, list[tuple[str, dict[str, Any]]]]) -> dict[str, list[list[dict[str, Any]]]]:
     """Each (resource, params) read separately (not unioned), both systems concurrently."""
     async def one_system(client: Any, items: list[tuple[str, dict[str, Any]]]) -> list[list[dict[str, Any]]]:
         return list(await asyncio.gather(*(client.list(res, params) for res, params in items)))

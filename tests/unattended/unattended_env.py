@@ -80,7 +80,7 @@ class Env:
         return result.exit_code, json.loads(result.output)
 
     # ---- the vendors' APIs, as a person in each system would change them ----
-    def api(self, system: str, method: str, path: str, body: Any = None) -> Any:
+    def api(self, system: str, method: str, path: str, body: Any = None, content_type: str | None = None) -> Any:
         if system == "smartdok":
             token = httpx.post(f"{self.urls.smartdok}/Authorize/ApiToken",
                                json={"Token": SECRET_VALUES["SMARTDOK_API_TOKEN"]}).json()
@@ -94,9 +94,27 @@ class Env:
             headers = {"Authorization": f"Bearer {answer.json()['access_token']}",
                        "Ocp-Apim-Subscription-Key": SECRET_VALUES["POWEROFFICE_SUBSCRIPTION_KEY"]}
             base = self.urls.poweroffice
-        response = httpx.request(method, base + path, json=body, headers=headers)
+        if content_type is not None:
+            headers["Content-Type"] = content_type
+            response = httpx.request(method, base + path, content=json.dumps(body).encode(), headers=headers)
+        else:
+            response = httpx.request(method, base + path, json=body, headers=headers)
         assert response.status_code < 300, response.text
         return response.json() if response.content else None
+
+    def sd_change(self, project_id: int, **changes: Any) -> None:
+        """Change a SmartDok project as a person would: read it, PUT it back changed."""
+        record = self.api("smartdok", "GET", f"/Projects/{project_id}")
+        body = {k: v for k, v in record.items() if k not in ("Id", "Created", "Updated")}
+        self.api("smartdok", "PUT", f"/Projects/{project_id}", {**body, **changes})
+
+    def sd_new(self, number: str, name: str) -> Any:
+        return self.api("smartdok", "POST", "/Projects", {"ProjectNumber": number, "ProjectName": name,
+                                                          "IsActive": True})
+
+    def po_change(self, project_id: int, **changes: Any) -> None:
+        ops = [{"op": "replace", "path": f"/{k}", "value": v} for k, v in changes.items()]
+        self.api("poweroffice", "PATCH", f"/Projects/{project_id}", ops, "application/json-patch+json")
 
     # ---- the state of both systems ----
     def records(self, system: str, resource: str) -> list[dict[str, Any]]:
