@@ -131,7 +131,7 @@ def remove(conn: psycopg.Connection[Any], name: str) -> None:
 
 def listing(tenants: list[TenantConfig]) -> list[dict[str, Any]]:
     return [{"name": t.tenant, "master": t.master, "config_hash": t.config_hash,
-             "added_at": t.added_at.astimezone(dt.timezone.utc).isoformat(timespec="seconds")} for t in tenants]
+             "added_at": t.added_at.astimezone(dt.UTC).isoformat(timespec="seconds")} for t in tenants]
 
 
 def materialise(tenant: TenantConfig, into: Path) -> Path:

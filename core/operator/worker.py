@@ -26,7 +26,8 @@ from typing import Any
 
 import psycopg
 from procrastinate import App, PsycopgConnector, RetryStrategy
-from procrastinate.exceptions import AlreadyEnqueued
+from procrastinate.exceptions import AlreadyEnqueued, UniqueViolation
+from procrastinate.jobs import Status
 
 from grunndata.errors import GrunndataError
 from grunndata.operator import dispatch, metrics
@@ -78,7 +79,10 @@ def make_app(url: str, runtime: Runtime | None = None) -> App:
     @app.periodic(cron=f"* * * * * */{dispatch_seconds()}", periodic_id="dispatch")
     @app.task(name="grunndata.dispatch", queue=QUEUE, queueing_lock="grunndata.dispatch")
     async def dispatch_task(timestamp: int) -> None:
-        await retry_stalled(app)
+        try:
+            await retry_stalled(app)
+        except Exception:  # recovery must not stop the queueing of due cycles
+            log.exception("retrying stalled jobs failed")
         now = _now()
         with psycopg.connect(url, autocommit=True) as conn:
             schedules = dispatch.tenant_schedules(conn)
@@ -108,8 +112,13 @@ async def retry_stalled(app: App) -> int:
     """Jobs of workers without a heartbeat go back to the queue (procrastinate's recovery)."""
     stalled = list(await app.job_manager.get_stalled_jobs(queue=QUEUE, seconds_since_heartbeat=stalled_seconds()))
     for job in stalled:
-        log.warning("job %s (%s) of a stalled worker is queued again", job.id, job.task_name)
-        await app.job_manager.retry_job(job)
+        try:
+            await app.job_manager.retry_job(job)
+            log.warning("job %s (%s) of a stalled worker is queued again", job.id, job.task_name)
+        except UniqueViolation:
+            # the same cycle of the tenant is queued already (its queueing lock): that job does the work
+            await app.job_manager.finish_job(job, Status.FAILED, delete_job=False)
+            log.warning("job %s (%s) of a stalled worker: the same cycle is queued already", job.id, job.task_name)
     return len(stalled)
 
 
@@ -175,11 +184,11 @@ def _count_actions(store: Any, run_id: int | None) -> None:
         metrics.ACTIONS.labels(op, outcome).inc(int(n))
 
 
-async def refresh_gauges(url: str, every: float = 15.0) -> None:
+async def refresh_gauges(url: str, every: float = 5.0) -> None:
     """The gauges read from the database, refreshed while the worker runs."""
-    from grunndata.operator.limiter import used_last_second
-
     from psycopg_pool import AsyncConnectionPool
+
+    from grunndata.operator.limiter import used_last_second
 
     async with AsyncConnectionPool(url, min_size=1, max_size=1, kwargs={"autocommit": True}) as pool:
         while True:

@@ -3,6 +3,9 @@ tenant's first sync (approved, as a person does) SmartDok's changes reach PowerO
 themselves, every tenant is healthy, and PowerOffice never saw more than 10 requests a second."""
 from __future__ import annotations
 
+import socket
+
+import httpx
 import pytest
 from operator_env import Operator, wait_for
 
@@ -21,6 +24,12 @@ def operator_env(pg_empty, tmp_path):
             yield env
         finally:
             env.stop_workers()
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
 
 
 def onboard(env: Operator) -> None:
@@ -47,7 +56,8 @@ def test_three_tenants_two_workers_one_key(operator_env):
     onboard(env)
     listed = env.cli("tenant", "list", "--json")
     assert [t["name"] for t in __import__("json").loads(listed.output)] == env.names
-    env.start_worker()
+    port = free_port()
+    env.start_worker("--metrics-port", str(port))
     env.start_worker("--concurrency", "2")
     first_sync(env)
     # Changes in SmartDok now reach PowerOffice by themselves.
@@ -68,5 +78,11 @@ def test_three_tenants_two_workers_one_key(operator_env):
         assert env.converged(name)
     rate = env.rate()
     assert rate["max_per_second"] <= 10 and rate["429"] == 0, rate
+    scraped = httpx.get(f"http://127.0.0.1:{port}/metrics").text
+    for metric in ("grunndata_cycles_total", "grunndata_actions_total", "grunndata_requests_total",
+                   "grunndata_rate_limit_wait_seconds_count", "grunndata_jobs", "grunndata_tenant_lag_seconds",
+                   "grunndata_po_budget_used"):
+        assert metric in scraped, metric
+    assert 'grunndata_requests_total{system="poweroffice"}' in scraped
     outputs = env.stop_workers()  # SIGTERM: both end cleanly
     assert all("stoppet" in out for out in outputs), outputs
