@@ -39,6 +39,7 @@ def test_a_waiting_plan_is_listed_with_its_reason_and_actions_escaped(client, in
     assert "ingen person har kjørt apply" in page
     assert f'action="/historikk/venter/{run_id}/godkjenn"' in page and f'id="avvis-{run_id}"' in page
     assert html.escape(HOSTILE, quote=False) in page and HOSTILE not in page
+    assert "venter på godkjenning" in page.split('<table class="runs">', 1)[1]  # the run itself, in its words
     assert sb.write_count("smartdok") + sb.write_count("poweroffice") == 0
 
 
