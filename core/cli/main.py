@@ -33,6 +33,13 @@ LAZY_COMMANDS = {
     "invoice": "grunndata.cli.invoice:invoice",
     "console": "grunndata.cli.console:console",
     "demo": "grunndata.cli.demo:demo",
+    "operator": "grunndata.cli.operator:operator",
+    "tenant": "grunndata.cli.operator:tenant",
+    "worker": "grunndata.cli.operator:worker",
+    "run": "grunndata.cli.unattended:run",
+    "status": "grunndata.cli.unattended:status",
+    "approve": "grunndata.cli.unattended:approve",
+    "reject": "grunndata.cli.unattended:reject",
 }
 
 

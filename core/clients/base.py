@@ -9,7 +9,7 @@ from collections import Counter
 from collections.abc import Mapping
 from contextlib import nullcontext
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol
 
 import httpx
 
@@ -38,6 +38,16 @@ _PROBLEM = {
     400: "avvist", 401: "innloggingen ble avvist", 403: "ingen tilgang (mangler en rettighet?)",
     404: "finnes ikke", 409: "konflikt", 429: "for mange forespørsler (grensen er nådd)",
 }
+
+
+class Limiter(Protocol):
+    """Where a client's requests take their place in a rate window: the per-process
+    :class:`RateLimiter`, or one shared by many processes (grunndata.operator.limiter). ``write``:
+    the request changes something (a shared limiter lets writes of running work go first)."""
+
+    async def acquire(self, *, write: bool = False) -> None: ...
+
+    def release(self) -> None: ...
 
 
 @dataclass
@@ -73,7 +83,7 @@ class BaseClient:
 
     def __init__(self, base_url: str, *, transport: httpx.AsyncBaseTransport | None,
                  timeout: httpx.Timeout | float, retry: RetryPolicy | None,
-                 max_concurrency: int, rate_per_second: float | None) -> None:
+                 max_concurrency: int, rate_per_second: float | None, limiter: Limiter | None = None) -> None:
         self._base_url = base_url.rstrip("/")
         self._http = httpx.AsyncClient(
             transport=transport,
@@ -82,10 +92,12 @@ class BaseClient:
         )
         self._retry = retry or RetryPolicy()
         self._slots = asyncio.Semaphore(max(1, max_concurrency))
-        self._limiter = RateLimiter(rate_per_second) if rate_per_second else None
+        # An injected limiter (shared by every worker of an operator) replaces this process's own.
+        self._limiter: Limiter | None = limiter or (RateLimiter(rate_per_second) if rate_per_second else None)
         self._hold_until = 0.0
         self._auth: BearerAuth | None = None
         self.request_count = 0
+        self.throttled = 0  # answers 429 (the operator's metrics)
         self.requests: Counter[str] = Counter()
 
     def _use_auth(self, auth: BearerAuth) -> None:
@@ -94,10 +106,10 @@ class BaseClient:
         auth.pace = self._pace_again
         self._auth = auth
 
-    async def _pace(self) -> None:
+    async def _pace(self, call: Call | None = None) -> None:
         """Wait for a place in the rate window; ``_send`` releases it when the answer is back."""
         if self._limiter is not None:
-            await self._limiter.acquire()
+            await self._limiter.acquire(write=call is not None and call.method != "GET" and call.authenticated)
 
     async def _pace_again(self) -> None:
         """The resend after a 401: the first request has its answer (its place is released), the
@@ -197,7 +209,7 @@ class BaseClient:
             # request the server sees then, not after a sign-in.
             await auth.current()
         async with self._slots if call.authenticated else nullcontext():
-            await self._pace()
+            await self._pace(call)
             started = time.monotonic()
             try:
                 response = await self._http.request(call.method, self._address(call), params=call.params,
@@ -211,6 +223,8 @@ class BaseClient:
                     self._limiter.release()
             # A 401 answered inside the auth flow was sent again: both requests count.
             self._count(call, 1 + len(response.history))
+            if response.status_code == 429:
+                self.throttled += 1
             self._log(call, response.status_code, started)
             return response
 

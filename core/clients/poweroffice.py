@@ -12,7 +12,7 @@ import httpx
 
 from grunndata.clients import timetracking as tt
 from grunndata.clients.auth import BearerAuth
-from grunndata.clients.base import BaseClient, Call
+from grunndata.clients.base import BaseClient, Call, Limiter
 from grunndata.clients.errors import ApiError, AuthError
 from grunndata.clients.reads import read_union
 from grunndata.clients.retry import RetryPolicy
@@ -48,9 +48,10 @@ class PowerOfficeClient(BaseClient):
                  subscription_key: str, *, transport: httpx.AsyncBaseTransport | None = None,
                  timeout: httpx.Timeout | float = 30.0, retry: RetryPolicy | None = None,
                  rate_per_second: float | None = 10.0, max_concurrency: int = 4,
-                 page_size: int = MAX_PAGE_SIZE, clock: Callable[[], float] = time.monotonic) -> None:
+                 page_size: int = MAX_PAGE_SIZE, clock: Callable[[], float] = time.monotonic,
+                 limiter: Limiter | None = None) -> None:
         super().__init__(base_url, transport=transport, timeout=timeout, retry=retry,
-                         max_concurrency=max_concurrency, rate_per_second=rate_per_second)
+                         max_concurrency=max_concurrency, rate_per_second=rate_per_second, limiter=limiter)
         self._token_url = token_url
         self._token_path = urlsplit(token_url).path or "/OAuth/Token"
         self._application_key = application_key

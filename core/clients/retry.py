@@ -107,8 +107,9 @@ class RateLimiter:
         self._lock = asyncio.Lock()
         self._release_seen = asyncio.Event()
 
-    async def acquire(self) -> None:
-        """Wait for a place; the caller must ``release()`` it once the request is over."""
+    async def acquire(self, *, write: bool = False) -> None:
+        """Wait for a place; the caller must ``release()`` it once the request is over. Every
+        request of one process queues alike (``write`` matters to a shared limiter only)."""
         # Holding the lock while waiting makes waiters queue up fairly, first come first served.
         async with self._lock:
             while True:

@@ -17,8 +17,9 @@ from starlette.staticfiles import StaticFiles
 
 from grunndata.console.auth import TOKEN_PARAM, Authenticator, Sessions, TokenAuth, cookie_name
 from grunndata.console.integration import Integration
-from grunndata.console.pages import doctor, history, jobs, plan, setup, transfer
-from grunndata.console.web import integration_of, page, render
+from grunndata.console.pages import doctor, history, invoice, jobs, kunder, login, plan, setup, transfer, waiting
+from grunndata.console.tenants import SingleCompany, TenantSource
+from grunndata.console.web import NoTenant, integration_of, page, render
 
 LOOPBACK_NAMES = {"localhost", "127.0.0.1", "::1", "[::1]"}
 
@@ -37,10 +38,15 @@ SECURITY_HEADERS = {
 class Console:
     """What the app serves and who may use it."""
 
-    integration: Integration
+    source: TenantSource
     auth: Authenticator
     sessions: Sessions
     allowed_hosts: set[str] | None = None  # None: any Host header (bound to a public address)
+
+    @property
+    def integration(self) -> Integration | None:
+        """Single-company mode: the one integration."""
+        return None if self.source.operator else self.source.integration("")
 
 
 def is_loopback(host: str) -> bool:
@@ -81,18 +87,22 @@ class Guard(BaseHTTPMiddleware):
                      console: Console) -> Response:
         if console.allowed_hosts is not None and _host_name(request) not in console.allowed_hosts:
             return page("401.html", 401)
+        if getattr(console.auth, "login_form", False) and request.url.path in login.OPEN_PATHS:
+            return await call_next(request)  # the password form and its style, before a session
         if TOKEN_PARAM in request.query_params:
             if not console.auth.login_from_request(request):
                 return page("401.html", 401)
-            session = console.sessions.start()
+            started = console.sessions.start()
             rest = [(k, v) for k, v in request.query_params.multi_items() if k != TOKEN_PARAM]
             target = request.url.path + ("?" + urlencode(rest) if rest else "")
             response = RedirectResponse(target, status_code=303)
-            response.set_cookie(console.sessions.cookie_name, session.id, httponly=True, samesite="strict",
+            response.set_cookie(console.sessions.cookie_name, started.id, httponly=True, samesite="strict",
                                 path="/")
             return response
         current = console.sessions.of(request)
         if current is None:
+            if getattr(console.auth, "login_form", False):
+                return login.ask(request)
             return page("401.html", 401)
         request.state.console_session = current
         return await call_next(request)
@@ -104,7 +114,9 @@ async def index(request: Request) -> Response:
                                           "doctor": integration.doctor})
 
 
-def routes() -> list[Any]:
+def page_routes() -> list[Any]:
+    """One integration's pages: at the root for a single company, under ``/kunder/{tenant}`` for
+    each of an operator's tenants."""
     return [
         Route("/", index),
         Route("/oppsett", setup.show, methods=["GET"]),
@@ -119,17 +131,34 @@ def routes() -> list[Any]:
         Route("/jobb/{job_id}", jobs.show, methods=["GET"]),
         Route("/historikk", history.show, methods=["GET"]),
         Route("/historikk/{run_id:int}", history.detail, methods=["GET"]),
+        Route("/historikk/venter/{run_id:int}/godkjenn", waiting.approve, methods=["POST"]),
+        Route("/historikk/venter/{run_id:int}/avvis", waiting.reject, methods=["POST"]),
         Route("/overforing", transfer.show, methods=["GET"]),
         Route("/overforing/send", transfer.send, methods=["POST"]),
-        Mount("/static", StaticFiles(packages=[("grunndata.console", "static")]), name="static"),
+        Route("/overforing/faktura/send", invoice.send, methods=["POST"]),
     ]
 
 
-def create_app(integration: Integration, *, port: int, host: str = "127.0.0.1",
+def routes(operator: bool, password: bool) -> list[Any]:
+    shared = [Mount("/static", StaticFiles(packages=[("grunndata.console", "static")]), name="static"),
+              *(login.routes() if password else [])]
+    if not operator:
+        return [*page_routes(), *shared]
+    return [Route("/", kunder.to_list), Route("/kunder", kunder.show, methods=["GET"]),
+            Mount("/kunder/{tenant}", routes=page_routes()), *shared]
+
+
+async def not_found(request: Request, exc: Exception) -> Response:
+    return page("404.html", 404)
+
+
+def create_app(served: Integration | TenantSource, *, port: int, host: str = "127.0.0.1",
                auth: Authenticator | None = None) -> Starlette:
-    """The console for one integration. ``auth`` defaults to a fresh login token
-    (``app.state.console.auth.token``)."""
-    app = Starlette(routes=routes(), middleware=[Middleware(Guard)])
-    app.state.console = Console(integration, auth or TokenAuth(), Sessions(cookie_name(port)),
-                                allowed_hosts_for(host))
+    """The console for one integration, or for every tenant of a :class:`TenantSource` (operator
+    mode, ``/kunder``). ``auth`` defaults to a fresh login token (``app.state.console.auth.token``)."""
+    source: TenantSource = SingleCompany(served) if isinstance(served, Integration) else served
+    auth = auth or TokenAuth()
+    app = Starlette(routes=routes(source.operator, getattr(auth, "login_form", False)),
+                    middleware=[Middleware(Guard)], exception_handlers={NoTenant: not_found})
+    app.state.console = Console(source, auth, Sessions(cookie_name(port)), allowed_hosts_for(host))
     return app

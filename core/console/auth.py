@@ -43,12 +43,33 @@ class Authenticator(Protocol):
 class TokenAuth:
     """A random token made at start-up; whoever opens the printed address gets a session."""
 
+    login_form = False
+
     def __init__(self, token: str | None = None):
         self.token = token or secrets.token_urlsafe(32)
 
     def login_from_request(self, request: Request) -> bool:
-        given = request.query_params.get(TOKEN_PARAM) or ""
-        return bool(given) and hmac.compare_digest(given.encode(), self.token.encode())
+        given = request.query_params.get(TOKEN_PARAM)
+        return given is not None and bool(given) and hmac.compare_digest(given.encode(), self.token.encode())
+
+
+class PasswordAuth:
+    """Operator mode with ``--auth``: a password (``GRUNNDATA_CONSOLE_PASSWORD``) typed into the
+    login form starts a session; the address carries no token. Never rendered, never logged."""
+
+    login_form = True
+    token = None  # nothing to print in the address
+
+    def __init__(self, password: str):
+        if not password:
+            raise ValueError("an empty password")
+        self._password = password.encode()
+
+    def login_from_request(self, request: Request) -> bool:
+        return False  # only the form (POST /logg-inn) starts a session
+
+    def check(self, given: str | None) -> bool:
+        return bool(given) and hmac.compare_digest(str(given).encode(), self._password)
 
 
 class Sessions:
@@ -64,6 +85,10 @@ class Sessions:
         with self._lock:
             self._by_id[session.id] = session
         return session
+
+    def end(self, session_id: str) -> None:
+        with self._lock:
+            self._by_id.pop(session_id, None)
 
     def of(self, request: Request) -> ConsoleSession | None:
         sid = request.cookies.get(self.cookie_name)

@@ -43,7 +43,7 @@ T = TypeVar("T")
 # The entity that holds the standard project (R7) and whose PowerOffice records Oppsett lists.
 PROJECTS = "projects"
 
-__all__ = ["DoctorReport", "Plan", "Pos", "Problem", "Refusal", "Session", "TransferPlan"]
+__all__ = ["DoctorReport", "Plan", "Pos", "Problem", "Reach", "Refusal", "Session", "TransferPlan"]
 
 
 @dataclass
@@ -133,9 +133,45 @@ def journal_file(session: Session) -> Path:
     return journal_path(session, None)
 
 
-def _connection(session: Session, transports: dict[str, Any] | None) -> runner.Connection:
-    return runner.connect(session, env_secrets.from_environment(), transports=transports,
-                          rate_per_second=poweroffice_rate())
+@dataclass
+class Reach:
+    """How one integration reaches its systems and its journal. The defaults are a single
+    company's: secrets from the environment, the SQLite journal beside the config. An operator's
+    tenant brings its own secrets (its secrets file or prefixed variables) and journal (PostgreSQL)."""
+
+    transports: dict[str, Any] | None = None  # tests: an in-process sandbox instead of the network
+    secrets: Callable[[], env_secrets.Secrets] | None = None
+    journal: Callable[[Session], Any] | None = None  # opens a Journal-like (lock, runs, run, close)
+    has_journal: Callable[[Session], bool] | None = None
+    store: Callable[[Session], Any] | None = None  # opens its grunndata.state.StateStore
+    connect: Callable[[Session], Any] | None = None  # an async context manager giving both clients
+
+
+def as_reach(reach: Reach | dict[str, Any] | None) -> Reach:
+    """A page passes its integration's :class:`Reach`; tests may pass bare transports."""
+    return reach if isinstance(reach, Reach) else Reach(transports=reach)
+
+
+def open_journal(session: Session, reach: Reach | dict[str, Any] | None = None, *, create: bool = True) -> Any:
+    """The integration's journal, or None when ``create`` is false and it has none yet."""
+    r = as_reach(reach)
+    if r.journal is not None:
+        if not create and r.has_journal is not None and not r.has_journal(session):
+            return None
+        return r.journal(session)
+    path = journal_file(session)
+    if not create and not path.exists():
+        return None
+    return Journal(path)
+
+
+def _connection(session: Session, transports: Reach | dict[str, Any] | None) -> Any:
+    """Both clients, as an async context manager."""
+    r = as_reach(transports)
+    if r.connect is not None:
+        return r.connect(session)
+    found = r.secrets() if r.secrets is not None else env_secrets.from_environment()
+    return runner.connect(session, found, transports=r.transports, rate_per_second=poweroffice_rate())
 
 
 def run_sync(factory: Callable[[], Awaitable[T]]) -> T:
@@ -180,13 +216,13 @@ def _project_context(session: Session, raw_projects: list[dict]) -> PlanContext:
     return PlanContext(snapshot=snapshot, rules=session.rules, config=session.config, direction=session.direction)
 
 
-async def _read_projects(session: Session, transports: dict[str, Any] | None) -> list[dict]:
+async def _read_projects(session: Session, transports: Reach | dict[str, Any] | None) -> list[dict]:
     entity = session.host.entities[PROJECTS]
     async with _connection(session, transports) as conn:
         return await conn.poweroffice.list(entity.sides["poweroffice"].resource)
 
 
-def poweroffice_projects(session: Session, transports: dict[str, Any] | None) -> list[dict]:
+def poweroffice_projects(session: Session, transports: Reach | dict[str, Any] | None) -> list[dict]:
     """PowerOffice's projects as read through the client (raw API records, sub-projects too)."""
     return run_sync(lambda: _read_projects(session, transports))
 
@@ -220,12 +256,12 @@ def setup_blockers(session: Session, raw_projects: list[dict]) -> list[dict[str,
 
 
 # ---- Samsvar ----------------------------------------------------------------------------------
-async def _doctor(session: Session, transports: dict[str, Any] | None) -> DoctorReport:
+async def _doctor(session: Session, transports: Reach | dict[str, Any] | None) -> DoctorReport:
     async with _connection(session, transports) as conn:
         return await read_and_check(session, conn)
 
 
-def doctor(session: Session, transports: dict[str, Any] | None) -> DoctorReport:
+def doctor(session: Session, transports: Reach | dict[str, Any] | None) -> DoctorReport:
     return run_sync(lambda: _doctor(session, transports))
 
 
@@ -240,13 +276,13 @@ def doctor_html(report: DoctorReport) -> str:
 
 
 # ---- Plan -------------------------------------------------------------------------------------
-async def _plan(session: Session, transports: dict[str, Any] | None) -> Plan:
+async def _plan(session: Session, transports: Reach | dict[str, Any] | None) -> Plan:
     async with _connection(session, transports) as conn:
         made, _ = await runner.plan(session, conn)
         return made
 
 
-def make_plan(session: Session, transports: dict[str, Any] | None, out: Path) -> Plan:
+def make_plan(session: Session, transports: Reach | dict[str, Any] | None, out: Path) -> Plan:
     """Read both systems, decide the plan and save it as ``grunndata plan --out`` does."""
     made = run_sync(lambda: _plan(session, transports))
     made.save(out)
@@ -260,13 +296,13 @@ def load_plan(path: Path) -> Plan:
         raise refusal(exc) from None
 
 
-def apply_plan(session: Session, transports: dict[str, Any] | None, plan_file: Path,
+def apply_plan(session: Session, transports: Reach | dict[str, Any] | None, plan_file: Path,
                on_total: Callable[[int], None], progress: Callable[[Any], None]) -> runner.ApplyReport:
     """``grunndata apply --plan FILE --yes``: exactly the saved plan, refused when stale."""
     saved = load_plan(plan_file)
 
     async def go() -> runner.ApplyReport:
-        journal = Journal(journal_file(session))
+        journal = open_journal(session, transports)
         try:
             journal.lock()
             async with _connection(session, transports) as conn:
@@ -278,25 +314,24 @@ def apply_plan(session: Session, transports: dict[str, Any] | None, plan_file: P
 
 
 # ---- Historikk ---------------------------------------------------------------------------------
-def _read_journal(session: Session, read: Callable[[Journal], T]) -> T | None:
+def _read_journal(session: Session, reach: Reach | None, read: Callable[[Journal], T]) -> T | None:
     """What ``read`` finds in the journal; None when no apply or transfer has run here."""
-    path = journal_file(session)
-    if not path.exists():
+    journal = open_journal(session, reach, create=False)
+    if journal is None:
         return None
-    journal = Journal(path)
     try:
         return read(journal)
     finally:
         journal.close()
 
 
-def runs(session: Session, limit: int = 200) -> list[dict[str, Any]] | None:
+def runs(session: Session, limit: int = 200, reach: Reach | None = None) -> list[dict[str, Any]] | None:
     """Runs in the journal, newest first; None when no apply or transfer has run here."""
-    return _read_journal(session, lambda journal: journal.runs(limit))
+    return _read_journal(session, reach, lambda journal: journal.runs(limit))
 
 
-def run(session: Session, run_id: int) -> dict[str, Any] | None:
-    return _read_journal(session, lambda journal: journal.run(run_id))
+def run(session: Session, run_id: int, reach: Reach | None = None) -> dict[str, Any] | None:
+    return _read_journal(session, reach, lambda journal: journal.run(run_id))
 
 
 # ---- Overføring --------------------------------------------------------------------------------
@@ -309,19 +344,19 @@ def transfer_digest(plan: TransferPlan) -> str:
     return digest.hexdigest()[:32]
 
 
-async def _preview(session: Session, transports: dict[str, Any] | None, start: dt.date,
+async def _preview(session: Session, transports: Reach | dict[str, Any] | None, start: dt.date,
                    end: dt.date) -> TransferPlan:
     async with _connection(session, transports) as conn:
         made, _ = await transfer_engine.preview(session, conn, start, end)
         return made
 
 
-def transfer_preview(session: Session, transports: dict[str, Any] | None, start: dt.date,
+def transfer_preview(session: Session, transports: Reach | dict[str, Any] | None, start: dt.date,
                      end: dt.date) -> TransferPlan:
     return run_sync(lambda: _preview(session, transports, start, end))
 
 
-def transfer_send(session: Session, transports: dict[str, Any] | None, start: dt.date, end: dt.date,
+def transfer_send(session: Session, transports: Reach | dict[str, Any] | None, start: dt.date, end: dt.date,
                   expected: str, on_total: Callable[[int], None],
                   progress: Callable[[Any], None]) -> transfer_engine.TransferReport:
     """``grunndata transfer --yes``, but only when the fresh preview writes what was shown."""
@@ -333,7 +368,7 @@ def transfer_send(session: Session, transports: dict[str, Any] | None, start: dt
         return True
 
     async def go() -> transfer_engine.TransferReport:
-        journal = Journal(journal_file(session))
+        journal = open_journal(session, transports)
         try:
             journal.lock()
             async with _connection(session, transports) as conn:

@@ -12,6 +12,7 @@ import secrets
 import shutil
 import tempfile
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -41,12 +42,24 @@ class DoctorRun:
 class Integration:
     config_path: Path  # where Oppsett saves (it may not exist yet)
     transports: dict[str, Any] | None = None  # tests: an in-process sandbox instead of the network
+    name: str | None = None  # the tenant's name in operator mode
+    secrets: Callable[[], Any] | None = None  # None: from the environment
+    journal: Callable[[Any], Any] | None = None  # None: the SQLite journal beside the config
+    has_journal: Callable[[Any], bool] | None = None
+    store: Callable[[Any], Any] | None = None  # None: the SQLite state store in the journal file
+    connect: Callable[[Any], Any] | None = None  # None: runner.connect with the secrets above
+    on_saved: Callable[[Path], None] | None = None  # after Oppsett saved the config (operator: a new version)
     plans: dict[str, SavedPlan] = field(default_factory=dict)
     current_plan: str | None = None
     doctor: DoctorRun | None = None
     jobs: Jobs = field(default_factory=Jobs)
     _plan_dir: Path | None = None
     _lock: threading.Lock = field(default_factory=threading.Lock)
+
+    @property
+    def reach(self) -> backend.Reach:
+        return backend.Reach(self.transports, self.secrets, self.journal, self.has_journal, self.store,
+                             self.connect)
 
     def session(self) -> backend.Session:
         return backend.load_session(self.config_path)
@@ -64,7 +77,7 @@ class Integration:
     def new_plan(self, session: backend.Session) -> SavedPlan:
         plan_id = secrets.token_urlsafe(9)
         path = self.plan_dir / f"plan-{plan_id}.json"
-        made = backend.make_plan(session, self.transports, path)
+        made = backend.make_plan(session, self.reach, path)
         saved = SavedPlan(plan_id, path, PlanView(made), dt.datetime.now().astimezone(),
                           RuleLines(backend.rule_files(session)))
         self.add_plan(saved)

@@ -41,9 +41,24 @@ _env.filters["when"] = when
 templates = Jinja2Templates(env=_env)
 
 
+class NoTenant(LookupError):
+    """No such tenant (or a page of a tenant asked for without one): the app answers 404."""
+
+
 def integration_of(request: Request) -> Integration:
-    """The integration this request is about (operator mode will choose it per tenant here)."""
-    return request.app.state.console.integration
+    """The integration this request is about: the one, or the tenant named in the address."""
+    found = optional_integration(request)
+    if found is None:
+        raise NoTenant(request.path_params.get("tenant"))
+    return found
+
+
+def optional_integration(request: Request) -> Integration | None:
+    source = request.app.state.console.source
+    if not source.operator:
+        return source.integration("")
+    name = request.path_params.get("tenant")
+    return source.integration(str(name)) if name else None
 
 
 def csrf_token(request: Request) -> str:
@@ -52,9 +67,14 @@ def csrf_token(request: Request) -> str:
 
 
 def render(request: Request, name: str, context: dict[str, Any] | None = None, status: int = 200) -> Response:
-    integration = integration_of(request)
-    base = {"nav": NAV, "path": request.url.path, "csrf": csrf_token(request), "csrf_field": CSRF_FIELD,
-            "config_path": str(integration.config_path), "operator": False, "busy": integration.jobs.running()}
+    integration = optional_integration(request)
+    operator = request.app.state.console.source.operator
+    base = {"nav": NAV, "path": request.url.path, "root": root_of(request), "csrf": csrf_token(request),
+            "csrf_field": CSRF_FIELD, "operator": operator,
+            "tenant": request.path_params.get("tenant") if operator else None,
+            "config_path": str(integration.config_path) if integration and not operator else "",
+            "busy": integration.jobs.running() if integration else None,
+            "password_login": getattr(request.app.state.console.auth, "login_form", False)}
     base.update(context or {})
     return templates.TemplateResponse(request, name, base, status_code=status)
 
@@ -83,6 +103,16 @@ def post(handler: Handler) -> Handler:
 
     guarded.csrf_protected = True  # type: ignore[attr-defined]
     return guarded
+
+
+def root_of(request: Request) -> str:
+    """Where this integration's pages start: "" for the one integration, ``/kunder/NAME`` for a
+    tenant in operator mode (the mount's ``root_path``)."""
+    return str(request.scope.get("root_path", "")).rstrip("/")
+
+
+def url_of(request: Request, path: str) -> str:
+    return root_of(request) + path
 
 
 def see_other(url: str) -> RedirectResponse:

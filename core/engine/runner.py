@@ -42,8 +42,9 @@ class Connection:
 
 
 def connect(session: Session, secrets: Secrets, *, transports: dict[str, Any] | None = None,
-            rate_per_second: float | None = 10.0, **options: Any) -> Connection:
-    """Clients for both systems; ``transports`` swaps the network for e.g. an in-process sandbox."""
+            rate_per_second: float | None = 10.0, po_limiter: Any = None, **options: Any) -> Connection:
+    """Clients for both systems; ``transports`` swaps the network for e.g. an in-process sandbox.
+    ``po_limiter`` replaces PowerOffice's per-process limiter (an operator's, shared by its workers)."""
     from grunndata.clients import PowerOfficeClient, SmartDokClient
 
     transports = transports or {}
@@ -53,7 +54,7 @@ def connect(session: Session, secrets: Secrets, *, transports: dict[str, Any] | 
     po = PowerOfficeClient(cfg.poweroffice_base_url, cfg.poweroffice_token_url,
                            secrets.poweroffice_application_key, secrets.poweroffice_client_key,
                            secrets.poweroffice_subscription_key, transport=transports.get("poweroffice"),
-                           rate_per_second=rate_per_second, **options)
+                           rate_per_second=rate_per_second, limiter=po_limiter, **options)
     return Connection(sd, po, tuple(session.host.reads))
 
 

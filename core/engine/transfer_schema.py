@@ -55,6 +55,8 @@ def shared_schema() -> dict[str, Any]:
                  properties={
                      "window_days": _window("Høyst så mange dager per spørring mot SmartDok (SmartDok tillater 93); "
                                             "en lengre periode deles opp. En type kan be om færre dager."),
+                     "days": _window("Hvor mange dager bakover en planlagt overføring (schedule.transfer i "
+                                     "grunndata.yaml, grunndata run) dekker, til og med i dag."),
                      "new_line_reference": _text("Referansen til en rettelse som blir ny linje: {reference} er den "
                                                  "første referansen, {n} nummeret på rettelsen (2, 3, …)."),
                      "locked": condition_schema("Når en linje i PowerOffice er låst (godkjent, utbetalt): da røres "

@@ -22,7 +22,9 @@ from grunndata.report.transfer_text import OP_WORDS as TRANSFER_OP_WORDS
 from grunndata.report.words import Words
 
 DISPLAY_ZONE = "Europe/Oslo"
-STATUS_WORDS = {"running": "pågår", "ok": "ok", "failed": "feilet", "interrupted": "avbrutt"}
+STATUS_WORDS = {"running": "pågår", "ok": "ok", "failed": "feilet", "interrupted": "avbrutt",
+                "waiting": "venter på godkjenning", "approved": "godkjent", "rejected": "forkastet",
+                "superseded": "erstattet av en nyere plan"}
 OUTCOME_WORDS = {"started": "startet", "ok": "ok", "recovered": "funnet igjen", "failed": "FEILET",
                  "locked": "låst", "marked": "merket", "po_ok": "i PowerOffice", "po_recovered": "funnet igjen"}
 

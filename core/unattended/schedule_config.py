@@ -18,6 +18,8 @@ if TYPE_CHECKING:
 
 KEY = "schedule"
 KINDS = ("sync", "full", "transfer")
+# Kinds ``grunndata run`` schedules: the status kinds and the invoice cycle (default off).
+RUN_KINDS = (*KINDS, "invoice")
 _GRAMMAR = ("En varighet (30s, 15m, 2h), «daily HH:MM», en cron-linje med fem felt "
             "(minutt time dag måned ukedag), eller «off».")
 
@@ -36,6 +38,7 @@ SCHEDULE_SCHEMA: dict[str, Any] = {
     "properties": {
         "sync": _schedule("Hvor ofte grunndata synkroniseres (bare det som er endret siden sist).", "15m"),
         "transfer": _schedule("Hvor ofte timer, maskintimer og varer overføres til PowerOffice.", "off"),
+        "invoice": _schedule("Hvor ofte fakturagrunnlag sendes til PowerOffice som salgsordreutkast.", "off"),
         "full": _schedule("Når alt leses på nytt (full avstemming), som fanger slettede, arkiverte og "
                           "bortfiltrerte poster.", "daily 03:00"),
         "alert_after": {"description": "Hvor lenge en syklus kan ligge etter tidsplanen før «grunndata status» "
@@ -78,13 +81,14 @@ class ScheduleSettings:
     transfer: Schedule
     alert_after: dt.timedelta | None
     tz: ZoneInfo
+    invoice: Schedule | None = None  # None only when built by hand: off
 
     def of(self, kind: str) -> Schedule:
-        """The schedule of one cycle kind: ``sync``, ``full`` or ``transfer``."""
-        if kind not in KINDS:
+        """The schedule of one cycle kind: ``sync``, ``full``, ``transfer`` or ``invoice``."""
+        if kind not in RUN_KINDS:
             raise KeyError(kind)
-        schedule: Schedule = getattr(self, kind)
-        return schedule
+        schedule: Schedule | None = getattr(self, kind)
+        return schedule if schedule is not None else parse_schedule("off", self.tz)
 
 
 def settings_from(raw: Any) -> ScheduleSettings:
@@ -99,7 +103,7 @@ def settings_from(raw: Any) -> ScheduleSettings:
         return raw[name] if name in raw else default(name)
 
     tz = _zone(value("timezone"))
-    kinds = {k: parse_schedule(value(k), tz) for k in KINDS}
+    kinds = {k: parse_schedule(value(k), tz) for k in RUN_KINDS}
     return ScheduleSettings(alert_after=_alert_after(value("alert_after")), tz=tz, **kinds)
 
 
@@ -128,7 +132,7 @@ def schedule_problems(doc: Located) -> list[Problem]:
     def schedule(value: Any) -> Schedule:
         return parse_schedule(value, tz)
 
-    checks: dict[str, Callable[[Any], object]] = {k: schedule for k in KINDS}
+    checks: dict[str, Callable[[Any], object]] = {k: schedule for k in RUN_KINDS}
     checks["alert_after"] = _alert_after
     for name, check in checks.items():
         if name not in raw:

@@ -1,14 +1,15 @@
 """Fixtures for the console's fast tests: the app over the in-process sandbox, via TestClient."""
 from __future__ import annotations
 
-from typing import Iterator
+from collections.abc import Iterator
 
 import pytest
 from console_env import BASE, PORT, SECRET_VALUES, demo_world, write_config
+from starlette.testclient import TestClient
+
 from grunndata.console.app import create_app
 from grunndata.console.integration import Integration
 from grunndata.sandbox import Sandbox
-from starlette.testclient import TestClient
 
 
 @pytest.fixture

@@ -8,9 +8,10 @@ from pathlib import Path
 from typing import Any
 
 import yaml
+from starlette.testclient import TestClient
+
 from grunndata.sandbox import POWEROFFICE_TOKEN_URL, POWEROFFICE_URL, SMARTDOK_URL
 from grunndata.sandbox.demo import demo_world_path
-from starlette.testclient import TestClient
 
 HOSTILE = "<script>alert(1)</script> [fase 2]"
 HOSTILE_SD_NUMBER = "2499"
@@ -45,6 +46,20 @@ def demo_world() -> dict[str, Any]:
     world["poweroffice"]["Projects"].append({"Id": 9902, "Code": HOSTILE_PO_NUMBER, "Name": HOSTILE,
                                              "ProjectStatus": "Active", "ProjectBillingMethod": "Time",
                                              "IsActive": True})
+    return world
+
+
+def invoice_world() -> dict:
+    """The demo company's November: four bases to send, one held back (its customer is not the
+    project's), a draft; plus a line and a basis named like an attack."""
+    world = demo_world()
+    bases = world["smartdok"]["Invoices"]
+    bases[0]["InvoiceLines"][3]["LineText"] = HOSTILE
+    bases.append({"Id": 5007, "ProjectId": 9901, "CustomerId": 5, "CustomerNumber": "10005",
+                  "DateFrom": "2026-11-01", "DateTo": "2026-11-30", "Title": HOSTILE, "IsDraft": False,
+                  "Sent": False, "Credited": False,
+                  "InvoiceLines": [{"Id": 50071, "InvoiceLineType": "Additions", "Code": "", "LineText": HOSTILE,
+                                    "Quantity": 1, "Price": 100, "Discount": 0}]})
     return world
 
 

@@ -7,11 +7,13 @@ import os
 import subprocess
 import sys
 import threading
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 from console_env import SECRET_VALUES, write_config
+
 from grunndata.sandbox import Sandbox
 from grunndata.sandbox.server import serve_in_thread
 

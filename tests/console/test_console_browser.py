@@ -10,13 +10,15 @@ from __future__ import annotations
 
 import os
 import re
+import subprocess
 import sys
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Iterator
 
 import pytest
-from console_env import FIXED_PRICE, HOSTILE, HOSTILE_SD_NUMBER, demo_world
-from console_stack import stack
+from console_env import FIXED_PRICE, HOSTILE, HOSTILE_SD_NUMBER, demo_world, invoice_world
+from console_stack import console_env, stack
+
 from grunndata.sandbox.hours_world import month_of_hours
 
 CHROMIUM = "/usr/bin/chromium"
@@ -204,6 +206,57 @@ def test_hours_preview_held_back_and_send(tmp_path, watched):
         watched.shoot("overforing-resultat", full=False)
         entries = s.sb.world()["poweroffice"].get("TimeTracking/TimeTrackingEntry", [])
         assert len(entries) == lines
+
+
+def test_invoice_preview_held_back_and_send(tmp_path, watched):
+    page = watched.page
+    with stack(tmp_path, invoice_world()) as s:
+        page.goto(s.url)
+        nav(page, "Overføring")
+        page.fill("input[name=fra]", "01.11.2026")
+        page.fill("input[name=til]", "30.11.2026")
+        submit(page, "text=Vis hva som sendes")
+        section = page.locator("#fakturagrunnlag")
+        assert section.locator("tr.invoice-send").count() == 4
+        assert section.locator("tbody.invoice-held-group").count() == 2
+        section.locator("tr.invoice-send >> nth=0 >> details summary").click()
+        assert HOSTILE in section.locator("table.invoice-lines").first.inner_text()  # text, never run
+        watched.shoot("overforing-faktura")
+        assert "Send 4 fakturagrunnlag" in page.inner_text("#send-invoices")
+        submit(page, "#send-invoices")
+        assert "/jobb/" in page.url
+        page.wait_for_selector(".done", timeout=WAIT_MS)
+        assert "4 forespørsler skrevet" in page.inner_text(".done")
+        assert page.locator("tr.outcome.ok").count() == 4 and page.locator("tr.outcome.held").count() == 2
+        watched.shoot("overforing-faktura-resultat", full=False)
+        orders = s.sb.world()["poweroffice"].get("SalesOrders", [])
+        assert sorted(o["ExternalImportReference"] for o in orders) == [
+            f"smartdok-invoice-{n}" for n in (5001, 5002, 5003, 5005)]
+
+
+def test_waiting_plan_godkjenn(tmp_path, watched):
+    page = watched.page
+    with stack(tmp_path, demo_world()) as s:
+        # an unattended cycle, as the scheduler runs it: no person has applied yet, so its plan waits
+        once = subprocess.run([sys.executable, "-m", "grunndata.cli.main", "run", "--once", "-c", str(s.config)],
+                              cwd=tmp_path, env=console_env(), capture_output=True, text=True, timeout=120)
+        assert once.returncode == 4, once.stdout + once.stderr
+        writes_before = s.sb.write_count("smartdok") + s.sb.write_count("poweroffice")
+        page.goto(s.url)
+        nav(page, "Historikk")
+        row = page.locator("tr.waiting-plan")
+        assert row.count() == 1 and "ingen person har kjørt apply" in row.inner_text()
+        row.locator("details summary").click()
+        assert HOSTILE in row.locator("ul.waiting-actions").inner_text()
+        watched.shoot("historikk-venter")
+        submit(page, "tr.waiting-plan button.primary")
+        assert "/jobb/" in page.url
+        page.wait_for_selector(".done", timeout=WAIT_MS)
+        done = page.inner_text(".done")
+        assert "skrevet" in done and "0 feilet" in done
+        assert s.sb.write_count("smartdok") + s.sb.write_count("poweroffice") > writes_before
+        nav(page, "Historikk")
+        assert page.locator("tr.waiting-plan").count() == 0
 
 
 def test_a_missing_browser_fails_under_ci_and_skips_with_its_reason_elsewhere(monkeypatch):

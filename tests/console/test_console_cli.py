@@ -57,3 +57,37 @@ def test_a_port_in_use_is_one_clear_line(tmp_path):
                             "--port", port], capture_output=True, text=True, env=console_env(), timeout=60)
         assert r.returncode == 1 and r.stdout == ""
         assert f"127.0.0.1:{port}" in r.stderr and "Traceback" not in r.stderr
+
+
+def test_auth_without_the_password_variable_refuses_to_start_in_one_norwegian_line(tmp_path):
+    env = console_env()
+    env.pop("GRUNNDATA_CONSOLE_PASSWORD", None)
+    r = subprocess.run([sys.executable, "-m", "grunndata.cli.main", "console", "--auth", "--port", "0"],
+                       capture_output=True, text=True, env=env, timeout=60, cwd=tmp_path)
+    assert r.returncode == 1 and r.stdout == ""
+    assert r.stderr.strip().count("\n") == 0 and "Traceback" not in r.stderr
+    assert "--auth krever passordet i miljøvariabelen GRUNNDATA_CONSOLE_PASSWORD" in r.stderr
+
+
+def test_auth_prints_the_address_without_a_token_and_asks_for_the_password(tmp_path):
+    password = "sentinel-console-pw-4e5f"
+    env = {**console_env(), "GRUNNDATA_CONSOLE_PASSWORD": password}
+    from console_env import write_config
+    from console_stack import start_console, stop
+
+    config = write_config(tmp_path)
+    process, line = start_console(["--auth", "--port", "0", "-c", str(config)], tmp_path, env)
+    try:
+        found = re.match(r"^http://127\.0\.0\.1:(\d+)/$", line)
+        assert found, line
+        with httpx.Client(base_url=line.rstrip("/"), follow_redirects=False, timeout=30) as c:
+            ask = c.get("/oppsett")
+            assert ask.status_code == 401 and "Logg inn i grunndata-konsollen" in ask.text
+            assert password not in ask.text
+            token = ask.text.split('name="login" value="', 1)[1].split('"', 1)[0]
+            ok = c.post("/logg-inn", data={"login": token, "passord": password, "neste": "/oppsett"})
+            assert ok.status_code == 303 and ok.headers["location"] == "/oppsett"
+            page = c.get("/oppsett")
+            assert page.status_code == 200 and password not in page.text
+    finally:
+        stop(process)

@@ -7,6 +7,7 @@ import json
 import re
 
 from console_env import HOSTILE, HOSTILE_SD_NUMBER, demo_world, form_post
+
 from grunndata.console.plan_view import PAGE_SIZE
 from grunndata.engine.plan import Plan
 

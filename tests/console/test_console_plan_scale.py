@@ -11,7 +11,7 @@ from starlette.testclient import TestClient
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))  # the repository root, for benchmarks/
 
-from benchmarks.console_plan import console_with_plan, cpu_median, synthetic_plan  # noqa: E402
+from benchmarks.console_plan import console_with_plan, cpu_median, synthetic_plan
 
 BIG, SMALL = 10_000, 100
 BOUND = 5.0  # CPU per page, 10k-action plan / 100-action plan; a page that grew with the plan is ~100

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 from console_env import FIXED_PRICE, HOSTILE, HOSTILE_PO_NUMBER, form_post
+
 from grunndata.config import read_config
 from grunndata.session import open_session
 

@@ -8,13 +8,14 @@ from collections import Counter
 
 import pytest
 from console_env import BASE, form_post, write_config
+from starlette.testclient import TestClient
+
 from grunndata.console import backend
 from grunndata.console.app import create_app
 from grunndata.console.integration import Integration
 from grunndata.console.pages.transfer import BadDate, parse_date
 from grunndata.sandbox import Sandbox
 from grunndata.sandbox.hours_world import month_of_hours
-from starlette.testclient import TestClient
 
 ENTRY = "TimeTracking/TimeTrackingEntry"
 JANUARY = "fra=01.01.2026&til=2026-01-31"

@@ -334,3 +334,4 @@ from samsvar_steps import *  # noqa: F401,F403
 from overforing_steps import *  # noqa: F401,F403
 from avdelinger_steps import *  # noqa: F401,F403
 from fakturagrunnlag_steps import *  # noqa: F401,F403
+from uten_tilsyn_steps import *  # noqa: F401,F403

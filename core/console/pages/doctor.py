@@ -10,7 +10,7 @@ from starlette.responses import HTMLResponse, Response
 from grunndata.console import backend
 from grunndata.console.backend import Refusal
 from grunndata.console.integration import DoctorRun
-from grunndata.console.web import in_thread, integration_of, post, render, see_other
+from grunndata.console.web import in_thread, integration_of, post, render, see_other, url_of
 
 REPORT_NAME = "samsvarsrapport.html"
 
@@ -36,7 +36,7 @@ async def show(request: Request) -> Response:
 
 def _check(integration: Any) -> DoctorRun:
     session = integration.session()
-    report = backend.doctor(session, integration.transports)
+    report = backend.doctor(session, integration.reach)
     integration.doctor = DoctorRun(report, dt.datetime.now().astimezone())
     return integration.doctor
 
@@ -49,13 +49,13 @@ async def run(request: Request) -> Response:
     except Refusal as exc:
         return render(request, "samsvar.html", {"run": integration.doctor, "groups": [], "summary": None,
                                                 "refusal": exc}, status=502)
-    return see_other("/samsvar")
+    return see_other(url_of(request, "/samsvar"))
 
 
 async def report(request: Request) -> Response:
     run = integration_of(request).doctor
     if run is None:
-        return see_other("/samsvar")
+        return see_other(url_of(request, "/samsvar"))
     page = backend.doctor_html(run.report)
     # The report styles itself inline and runs no script: allow exactly that.
     return HTMLResponse(page, headers={

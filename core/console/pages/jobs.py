@@ -7,6 +7,7 @@ from urllib.parse import urlencode
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
+from grunndata.console.pages import invoice
 from grunndata.console.plan_view import paginate
 from grunndata.console.web import int_arg, integration_of, page, render
 
@@ -16,6 +17,8 @@ def _rows(job: Any) -> list[dict[str, Any]]:
     report = job.report
     if report is None:
         return []
+    if job.kind == "invoice":
+        return invoice.job_rows(job)
     if job.kind == "apply":
         return [{"op": o.action.op, "kind": o.action.entity, "target": o.action.target, "key": o.action.key,
                  "reason": o.action.reason, "outcome": o.status, "remote_id": o.remote_id, "detail": o.detail,

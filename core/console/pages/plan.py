@@ -11,7 +11,7 @@ from grunndata.console import backend
 from grunndata.console.backend import Refusal
 from grunndata.console.jobs import Busy, Job
 from grunndata.console.plan_view import excerpts, paginate
-from grunndata.console.web import in_thread, int_arg, integration_of, post, render, see_other
+from grunndata.console.web import in_thread, int_arg, integration_of, post, render, see_other, url_of
 
 
 def plan_context(integration: Any, query: dict[str, str]) -> dict[str, Any]:
@@ -51,7 +51,7 @@ async def make(request: Request) -> Response:
         plan_id = await in_thread(_make, integration)
     except Refusal as exc:
         return render(request, "plan.html", {"saved": None, "refusal": exc}, status=502)
-    return see_other(f"/plan?id={plan_id}")
+    return see_other(url_of(request, f"/plan?id={plan_id}"))
 
 
 @post
@@ -62,7 +62,7 @@ async def approve(request: Request) -> Response:
     if saved is None:
         return render(request, "plan.html", {"saved": None, "refusal": Refusal("no_plan")}, status=404)
     if saved.job_id:  # approved once already: show that run, never write twice
-        return see_other(f"/jobb/{saved.job_id}")
+        return see_other(url_of(request, f"/jobb/{saved.job_id}"))
     if saved.view.plan.blocked or not saved.view.writes:
         context = await in_thread(plan_context, integration, {"id": saved.id})
         code = "blocked" if saved.view.plan.blocked else "nothing"
@@ -70,11 +70,11 @@ async def approve(request: Request) -> Response:
 
     def work(job: Job) -> Any:
         session = integration.session()
-        return backend.apply_plan(session, integration.transports, saved.path, job.set_total, job.progress)
+        return backend.apply_plan(session, integration.reach, saved.path, job.set_total, job.progress)
 
     try:
         job = integration.jobs.start("apply", {"plan": saved.id, "writes": saved.view.writes}, work)
     except Busy as busy:
-        return see_other(f"/jobb/{busy.job.id}")
+        return see_other(url_of(request, f"/jobb/{busy.job.id}"))
     saved.job_id = job.id
-    return see_other(f"/jobb/{job.id}")
+    return see_other(url_of(request, f"/jobb/{job.id}"))

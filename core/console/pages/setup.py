@@ -82,7 +82,7 @@ async def show(request: Request) -> Response:
         session = await in_thread(integration.session)
     except Refusal as exc:
         return render(request, "oppsett.html", {"broken": exc})
-    context = await in_thread(_context, session, integration.transports)
+    context = await in_thread(_context, session, integration.reach)
     return render(request, "oppsett.html", {"broken": None, "problems": [], "saved": None, **context})
 
 
@@ -116,8 +116,13 @@ def _save(integration: Any, form: dict[str, str]) -> dict[str, Any]:
         changes[spec["name"]] = _typed(value, spec["type"]) if value.strip() else config_edit.DELETE
     raw, read_error = (None, None)
     if master in backend.standard_project_rules(session):
-        raw, read_error = _read_projects(session, integration.transports)
+        raw, read_error = _read_projects(session, integration.reach)
     result = config_edit.save(integration.config_path, changes, _r7_check(raw, read_error))
+    if result.saved and integration.on_saved is not None:
+        try:
+            integration.on_saved(integration.config_path)
+        except Exception as exc:  # e.g. the operator's database is away: say so, in the page
+            raise backend.refusal(exc) from None
     return {"result": result, "master": master, "standard_project": number}
 
 
@@ -134,7 +139,7 @@ async def save(request: Request) -> Response:
         session = await in_thread(integration.session)
     except Refusal as exc:
         return render(request, "oppsett.html", {"broken": exc}, status=400)
-    context = await in_thread(_context, session, integration.transports)
+    context = await in_thread(_context, session, integration.reach)
     if not result.saved:  # show what was asked for, with why it was refused
         context.update(master=outcome["master"] or context["master"], standard_project=outcome["standard_project"])
     return render(request, "oppsett.html", {

@@ -1,4 +1,5 @@
-"""Overføring: the hours transfer for a period, rows held back grouped by reason, and *Send*."""
+"""Overføring: the hours transfer for a period, rows held back grouped by reason, and *Send*;
+beside it the invoice bases of the period (:mod:`grunndata.console.pages.invoice`)."""
 from __future__ import annotations
 
 import datetime as dt
@@ -11,8 +12,9 @@ from starlette.responses import Response
 from grunndata.console import backend
 from grunndata.console.backend import Refusal
 from grunndata.console.jobs import Busy, Job
+from grunndata.console.pages import invoice
 from grunndata.console.plan_view import paginate
-from grunndata.console.web import in_thread, int_arg, integration_of, post, render, see_other
+from grunndata.console.web import in_thread, int_arg, integration_of, post, render, see_other, url_of
 
 ISO = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})$")
 NORWEGIAN = re.compile(r"^(\d{1,2})\.(\d{1,2})\.(\d{4})$")
@@ -37,7 +39,7 @@ def parse_date(text: str) -> dt.date:
     raise BadDate(value)
 
 
-def _period(fra: str, til: str) -> tuple[dt.date | None, dt.date | None, list[str]]:
+def period(fra: str, til: str) -> tuple[dt.date | None, dt.date | None, list[str]]:
     bad: list[str] = []
     dates: list[dt.date | None] = []
     for text in (fra, til):
@@ -68,20 +70,24 @@ def preview_context(plan: backend.TransferPlan, page_number: int) -> dict[str, A
 
 
 def _preview(integration: Any, start: dt.date, end: dt.date) -> backend.TransferPlan:
-    return backend.transfer_preview(integration.session(), integration.transports, start, end)
+    return backend.transfer_preview(integration.session(), integration.reach, start, end)
 
 
 async def show(request: Request) -> Response:
     integration = integration_of(request)
     fra, til = request.query_params.get("fra", ""), request.query_params.get("til", "")
-    context: dict[str, Any] = {"fra": fra, "til": til, "bad_dates": [], "preview": None, "refusal": None}
+    context: dict[str, Any] = {"fra": fra, "til": til, "bad_dates": [], "preview": None, "invoices": None,
+                               "refusal": None}
     if not (fra or til):
         return render(request, "overforing.html", context)
-    start, end, bad = _period(fra, til)
+    start, end, bad = period(fra, til)
     if bad or start is None or end is None:
         return render(request, "overforing.html", {**context, "bad_dates": bad}, status=400)
     if end < start:
         return render(request, "overforing.html", {**context, "refusal": Refusal("period_order")}, status=400)
+    # The invoice preview stands on its own: a refusal of one does not hide the other.
+    context["invoices"] = await in_thread(invoice.load, integration, start, end,
+                                          int_arg(request.query_params.get("fside"), 1))
     try:
         plan = await in_thread(_preview, integration, start, end)
     except Refusal as exc:
@@ -95,18 +101,18 @@ async def send(request: Request) -> Response:
     integration = integration_of(request)
     form = await request.form()
     fra, til, digest = (str(form.get(k) or "") for k in ("fra", "til", "digest"))
-    start, end, bad = _period(fra, til)
+    start, end, bad = period(fra, til)
     if bad or start is None or end is None or not digest:
-        context = {"fra": fra, "til": til, "bad_dates": bad, "preview": None, "refusal": None}
+        context = {"fra": fra, "til": til, "bad_dates": bad, "preview": None, "invoices": None, "refusal": None}
         return render(request, "overforing.html", context, status=400)
 
     def work(job: Job) -> Any:
         session = integration.session()
-        return backend.transfer_send(session, integration.transports, start, end, digest, job.set_total,
+        return backend.transfer_send(session, integration.reach, start, end, digest, job.set_total,
                                      job.progress)
 
     try:
         job = integration.jobs.start("transfer", {"fra": start.isoformat(), "til": end.isoformat()}, work)
     except Busy as busy:
-        return see_other(f"/jobb/{busy.job.id}")
-    return see_other(f"/jobb/{job.id}")
+        return see_other(url_of(request, f"/jobb/{busy.job.id}"))
+    return see_other(url_of(request, f"/jobb/{job.id}"))
