@@ -30,6 +30,7 @@ from typing import Any
 
 import yaml
 
+from benchmarks.bare_read import declared_reads
 from benchmarks.worldgen import STANDARD_PROJECT, dump, generate
 
 HERE = Path(__file__).resolve().parent
@@ -110,7 +111,7 @@ def measure_world(world: dict[str, Any], label: str, repeats: int, tmp: Path) ->
         grunndata = [sys.executable, "-m", "grunndata.cli.main", "plan", "-c", str(config)]
         commands = {"text": grunndata, "full": grunndata + ["--full"], "json": grunndata + ["--json"],
                     "bare": [sys.executable, "-m", "benchmarks.bare_read", served.urls["SmartDok"],
-                             served.urls["PowerOffice"], served.urls["Token"]]}
+                             served.urls["PowerOffice"], served.urls["Token"], json.dumps(declared_reads())]}
         runs: dict[str, list[dict[str, Any]]] = {name: [] for name in commands}
         run_child(commands["json"], env)  # warm the sandbox and the file cache once
         for _ in range(repeats):  # interleaved, so a busy moment on the machine hits all alike

@@ -1,10 +1,9 @@
 """``invoice``: SmartDok's invoice bases (fakturagrunnlag) to PowerOffice as sales order drafts, exactly once."""
 from __future__ import annotations
 
-import asyncio
-
 import click
 
+from grunndata import asyncrun
 from grunndata.cli import output
 from grunndata.cli.sync import CONFIG_HELP, JOURNAL_NAME, connection, finish, locked_journal, stop_on_signals
 from grunndata.engine import invoice as engine
@@ -42,7 +41,7 @@ def invoice(config_path: str | None, start, end, as_json: bool, yes: bool, state
     sender når du bekrefter. Et endret fakturagrunnlag rettes på ordren så lenge den er et utkast."""
     session = open_session(config_path)
     with locked_journal(session, state) as journal:
-        report = asyncio.run(_run(session, journal, start.date(), end.date(), yes, as_json))
+        report = asyncrun.run(_run(session, journal, start.date(), end.date(), yes, as_json))
     finish(report, as_json, print_results,
            "ingenting ble sendt (ikke bekreftet; bruk --yes for å sende uten å spørre)")
 

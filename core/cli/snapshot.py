@@ -1,12 +1,12 @@
 """``grunndata snapshot``: both real systems as a sandbox world file, for support work."""
 from __future__ import annotations
 
-import asyncio
 from pathlib import Path
 
 import click
 import yaml
 
+from grunndata import asyncrun
 from grunndata import secrets as env_secrets
 from grunndata.engine import runner
 from grunndata.session import open_session
@@ -27,7 +27,7 @@ def snapshot(config_path: str | None, out: str | None) -> None:
         async with runner.connect(session, env_secrets.from_environment()) as conn:
             return await runner.read_snapshot(conn)
 
-    world = asyncio.run(read()).as_world()
+    world = asyncrun.run(read()).as_world()
     text = HEADER + yaml.safe_dump(world, allow_unicode=True, sort_keys=False, width=120)
     if out:
         Path(out).write_text(text, encoding="utf-8")

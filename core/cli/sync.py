@@ -1,25 +1,26 @@
 """``plan``, ``apply`` and ``history``: the sync commands."""
 from __future__ import annotations
 
-import asyncio
 import json
 import os
 import signal
 import sys
-from pathlib import Path
 from contextlib import contextmanager
+from pathlib import Path
 from typing import Any, Callable, Iterator
 
 import click
 
+from grunndata import asyncrun
 from grunndata import secrets as env_secrets
 from grunndata.cli import output
 from grunndata.engine import runner
 from grunndata.engine.plan import Plan
+from grunndata.engine.planner import paused_gc
 from grunndata.engine.writes import Stop, WriteReport
 from grunndata.errors import GrunndataError
 from grunndata.journal import Journal
-from grunndata.report import history_text
+from grunndata.report import history_text, jsontext
 from grunndata.report.lines import DEFAULT_LIMIT
 from grunndata.report.text import print_apply_result, print_plan
 from grunndata.report.words import Words
@@ -81,7 +82,7 @@ def finish(report: WriteReport[Any], as_json: bool, print_human: Callable[[Any],
     """Print a writing run's report and leave with its exit code (1 failed, 3 declined,
     130 stopped by Ctrl-C)."""
     if as_json:
-        click.echo(json.dumps(report.to_json(), indent=2, ensure_ascii=False, default=str))
+        click.echo(jsontext.dumps(report.to_json(), "results", default=str))
     else:
         print_human(report)
     if report.interrupted is not None:
@@ -118,7 +119,7 @@ def plan(config_path: str | None, as_json: bool, out: str | None, limit: int, fu
          html_file: str | None) -> None:
     """Les begge systemer og vis hva som må gjøres, og hvorfor. Skriver ingenting."""
     session = open_session(config_path)
-    result = asyncio.run(_plan(session))
+    result = asyncrun.run(_plan(session))
     if out:
         result.save(Path(out))
     words = Words.from_session(session)
@@ -128,7 +129,9 @@ def plan(config_path: str | None, as_json: bool, out: str | None, limit: int, fu
 
         write_page(html_file, render_plan(result, words=words))
     if as_json:
-        click.echo(json.dumps(result.to_json(), indent=2, ensure_ascii=False))
+        with paused_gc():  # thousands of new dicts over millions read: no full collections
+            text = jsontext.dumps(result.to_json(), "actions")
+        click.echo(text)
     else:
         print_plan(result, words=words, limit=None if full else limit)
         if out:
@@ -162,7 +165,7 @@ def apply(config_path: str | None, plan_file: str | None, yes: bool, as_json: bo
     session = open_session(config_path)
     saved = Plan.load(Path(plan_file)) if plan_file else None
     with locked_journal(session, state) as journal:
-        report = asyncio.run(_apply(session, saved, journal, yes, as_json))
+        report = asyncrun.run(_apply(session, saved, journal, yes, as_json))
     finish(report, as_json, print_apply_result,
            "ingenting ble skrevet (ikke bekreftet; bruk --yes for å skrive uten å spørre)")
 

@@ -1,10 +1,9 @@
 """``transfer``: hours, machine hours and goods consumption to PowerOffice, each row exactly once."""
 from __future__ import annotations
 
-import asyncio
-
 import click
 
+from grunndata import asyncrun
 from grunndata.cli import output
 from grunndata.cli.sync import CONFIG_HELP, JOURNAL_NAME, connection, finish, locked_journal, stop_on_signals
 from grunndata.engine import transfer as engine
@@ -40,7 +39,7 @@ def transfer(config_path: str | None, start, end, as_json: bool, yes: bool, stat
     Viser først hva som sendes, hva som holdes tilbake og hvorfor; sender når du bekrefter."""
     session = open_session(config_path)
     with locked_journal(session, state) as journal:
-        report = asyncio.run(_run(session, journal, start.date(), end.date(), yes, as_json))
+        report = asyncrun.run(_run(session, journal, start.date(), end.date(), yes, as_json))
     finish(report, as_json, print_results,
            "ingenting ble sendt (ikke bekreftet; bruk --yes for å sende uten å spørre)")
 
