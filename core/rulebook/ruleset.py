@@ -31,6 +31,10 @@ def shipped_rule_files() -> list[tuple[Path, str]]:
     return found
 
 
+# Keys of Rules.paths for what is worked out from a rule, never equal to a rule's own path.
+_CONDITION, _SYSTEM_NAME = object(), object()
+
+
 @dataclass
 class Rules:
     """Merged rule data with the position of every key."""
@@ -80,7 +84,11 @@ class Rules:
     def condition(self, *path: Any) -> Condition:
         """The condition written at ``path`` (the condition language of
         :mod:`grunndata.rulebook.conditions`); nothing written there: always holds."""
-        return compiled(self.get(*path), self.cache.setdefault("conditions", {}))
+        key = (_CONDITION, *path)
+        found = self.paths.get(key)
+        if found is None:
+            found = self.paths[key] = compiled(self.get(*path), self.cache.setdefault("conditions", {}))
+        return found
 
     def active(self, system: str, resource: str) -> Condition:
         """Which records of ``resource`` in ``system`` count (``records.<system>.<resource>.active_when``):
@@ -89,10 +97,14 @@ class Rules:
 
     def system_name(self, system: str) -> str:
         """The name a consultant reads for a system (``vocabulary.systems``)."""
-        return str(self.to_word("systems", system))
+        key = (_SYSTEM_NAME, system)
+        found = self.paths.get(key)
+        if found is None:
+            found = self.paths[key] = str(self.to_word("systems", system))
+        return found
 
     def vocabulary(self, kind: str) -> dict[str, Any]:
-        return self.get("vocabulary", kind, default={}) or {}
+        return self.get("vocabulary", kind) or {}
 
     def to_api(self, kind: str, word: Any) -> Any:
         """The API value of a consultant's word; a word not in the list is an error in the rules."""
