@@ -4,7 +4,8 @@ from __future__ import annotations
 import click
 
 from grunndata import asyncrun
-from grunndata.cli import output
+from grunndata.cli import output, prompt
+from grunndata.cli.params import DATE, DAY_HELP
 from grunndata.cli.sync import CONFIG_HELP, JOURNAL_NAME, connection, finish, locked_journal, stop_on_signals
 from grunndata.engine import invoice as engine
 from grunndata.engine.invoice_plan import InvoicePlan
@@ -12,25 +13,20 @@ from grunndata.journal import Journal
 from grunndata.report.invoice_text import print_preview, print_results
 from grunndata.session import open_session
 
-DATE = click.DateTime(formats=["%Y-%m-%d"])
-
 
 def _confirm(yes: bool, as_json: bool):
     def ask(plan: InvoicePlan) -> bool:
         if yes:
             return True
-        try:
-            return click.confirm(f"Sende {len(plan.writes)} endringer (ordrer og ordrelinjer) til PowerOffice?",
-                                 default=False, err=as_json)
-        except click.Abort:
-            return False
+        return prompt.confirm(f"Sende {len(plan.writes)} endringer (ordrer og ordrelinjer) til PowerOffice?",
+                              err=as_json)
     return ask
 
 
 @click.command()
 @click.option("-c", "--config", "config_path", metavar="FILE", help=CONFIG_HELP)
-@click.option("--from", "start", required=True, type=DATE, metavar="DATO", help="Første dag (ÅÅÅÅ-MM-DD).")
-@click.option("--to", "end", required=True, type=DATE, metavar="DATO", help="Siste dag (ÅÅÅÅ-MM-DD).")
+@click.option("--from", "start", required=True, type=DATE, metavar="DATO", help=DAY_HELP.format(which="Første"))
+@click.option("--to", "end", required=True, type=DATE, metavar="DATO", help=DAY_HELP.format(which="Siste"))
 @click.option("--json", "as_json", is_flag=True, help="Skriv forhåndsvisning og resultat som JSON.")
 @click.option("--yes", is_flag=True, help="Ikke spør før ordrene sendes.")
 @click.option("--state", metavar="FILE", help=f"Journalfil (standard: {JOURNAL_NAME} ved siden av oppsettet).")
@@ -41,7 +37,7 @@ def invoice(config_path: str | None, start, end, as_json: bool, yes: bool, state
     sender når du bekrefter. Et endret fakturagrunnlag rettes på ordren så lenge den er et utkast."""
     session = open_session(config_path)
     with locked_journal(session, state) as journal:
-        report = asyncrun.run(_run(session, journal, start.date(), end.date(), yes, as_json))
+        report = asyncrun.run(_run(session, journal, start, end, yes, as_json))
     finish(report, as_json, print_results,
            "ingenting ble sendt (ikke bekreftet; bruk --yes for å sende uten å spørre)")
 

@@ -13,7 +13,7 @@ import click
 
 from grunndata import asyncrun
 from grunndata import secrets as env_secrets
-from grunndata.cli import output
+from grunndata.cli import output, prompt
 from grunndata.engine import runner
 from grunndata.engine.plan import Plan
 from grunndata.engine.planner import paused_gc
@@ -146,11 +146,7 @@ def _confirm(yes: bool, as_json: bool):
     def ask(p: Plan) -> bool:
         if yes:
             return True
-        try:
-            return click.confirm(f"Gjennomføre {len(p.writes)} endringer?", default=False,
-                                 err=as_json)
-        except click.Abort:
-            return False
+        return prompt.confirm(f"Gjennomføre {len(p.writes)} endringer?", err=as_json)
     return ask
 
 

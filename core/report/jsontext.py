@@ -9,7 +9,8 @@ the same, only the whitespace differs.
 from __future__ import annotations
 
 import json
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 
 def dumps(data: dict[str, Any], rows: str, default: Callable[[Any], Any] | None = None) -> str:
