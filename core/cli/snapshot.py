@@ -31,7 +31,8 @@ def snapshot(config_path: str | None, out: str | None) -> None:
     text = HEADER + yaml.safe_dump(world, allow_unicode=True, sort_keys=False, width=120)
     if out:
         Path(out).write_text(text, encoding="utf-8")
-        counts = ", ".join(f"{system}: {sum(len(v) for v in world[system].values())}" for system in world)
-        click.echo(f"wrote {out} ({counts} records)")
+        counts = ", ".join(f"{session.rules.system_name(system)}: {sum(len(v) for v in world[system].values())}"
+                           for system in world)
+        click.echo(f"skrev {out} (poster: {counts})")
     else:
         click.echo(text, nl=False)

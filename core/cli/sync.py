@@ -50,10 +50,10 @@ def poweroffice_rate() -> float | None:
     try:
         rate = float(raw)
     except ValueError:
-        raise GrunndataError(f"{RATE_VAR}={raw!r}: expected a number of requests per second "
-                             "(0 for no pacing)") from None
+        raise GrunndataError(f"{RATE_VAR}={raw!r}: skal være et antall forespørsler per sekund "
+                             "(0 for ingen begrensning)") from None
     if rate != rate or rate < 0:
-        raise GrunndataError(f"{RATE_VAR}={raw!r}: expected a number >= 0")
+        raise GrunndataError(f"{RATE_VAR}={raw!r}: skal være et tall, 0 eller større")
     return rate or None
 
 

@@ -241,7 +241,7 @@ class SyncedEntity(EntityWrites):
             shown = "ikke satt" if has_no_value(have) else have
             return self.action(ctx, "skip", target, key, {"name": src.get("name"), f: have},
                                f"{self.label} {key} opprettes ikke i {ctx.rules.system_name(target)}: "
-                               f"{self.field_label(f)} er «{shown}», må være {wanted_words(test)}"
+                               f"{self.field_label(f, ctx)} er «{shown}», må være {wanted_words(test)}"
                                f"{self.cite(ctx, 'filter')}", self.where(ctx, "filter", f))
         return None
 
@@ -299,20 +299,24 @@ class SyncedEntity(EntityWrites):
                 continue
             value = values.get(f)
             text = "" if value is None else str(value).strip()
-            label = self.field_label(f)
             forbidden = [(c, word) for c, word in (limit.get("forbidden_characters") or {}).items()
                          if word and c in text]
             if limit.get("required") and not text:
-                problems[f] = f"{label} mangler, og {name} krever det"
+                problems[f] = f"{self.field_label(f, ctx)} mangler, og {name} krever det"
             elif limit.get("max_length") and len(text) > limit["max_length"]:
-                problems[f] = f"{label} er {len(text)} tegn; {name} tillater {limit['max_length']}"
+                problems[f] = f"{self.field_label(f, ctx)} er {len(text)} tegn; {name} tillater {limit['max_length']}"
             elif forbidden:
                 shown = " og ".join(f"{word} («{c}»)" for c, word in forbidden)
-                problems[f] = f"{label} {text} inneholder {shown}, som {name} ikke tillater"
+                problems[f] = f"{self.field_label(f, ctx)} {text} inneholder {shown}, som {name} ikke tillater"
         return problems
 
-    def field_label(self, name: str) -> str:
-        """The consultant's word for a field in plan reasons (the rule key when it has none)."""
+    def field_label(self, name: str, ctx: PlanContext | None = None) -> str:
+        """The consultant's word for a field in plan reasons: the rules' ``vocabulary.fields``,
+        else the plugin's label, else the rule key."""
+        if ctx is not None:
+            for word, field_name in ctx.rules.vocabulary("fields").items():
+                if field_name == name:
+                    return str(word)
         decl = self.fields.get(name)
         return (decl.label if decl else None) or name
 

@@ -244,7 +244,7 @@ def load_rules(fragments: dict[str, dict], sources: Iterable[tuple[Path, str]],
                 continue
             if not isinstance(doc.data, dict):
                 problems.append(Problem(doc.value_pos.get((), Pos(display, 1, 1)),
-                                        "a rule file must be a mapping of keys (e.g. 'projects:'), not a list or text"))
+                                        "en regelfil må være en tabell av nøkler (f.eks. 'projects:'), ikke en liste eller tekst"))
                 continue
             problems.extend(secret_keys(doc))
             data = _merge(data, doc.data, merged, doc, ())
