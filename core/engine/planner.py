@@ -56,8 +56,8 @@ def _make_plan(session: Session, snapshot: Snapshot) -> Plan:
     ctx = PlanContext(snapshot=snapshot, rules=session.rules, config=session.config, direction=session.direction)
     pairs = direction_entities(session)
     # The fingerprint is worked out on first use (see Plan): plan --json never needs it.
-    base = dict(master=session.config.master, fingerprint=cast(str, snapshot.fingerprint),
-                config_hash=config_hash(session), entity_order=[e.name for e, _ in pairs])
+    base: dict[str, Any] = dict(master=session.config.master, fingerprint=cast(str, snapshot.fingerprint),
+                                config_hash=config_hash(session), entity_order=[e.name for e, _ in pairs])
     blockers = []
     for entity, flow in pairs:
         preflight = getattr(entity, "preflight", None)
