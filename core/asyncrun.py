@@ -7,6 +7,7 @@ For a snapshot of 10k projects or a plan of 4,600 actions that repr took as long
 (later Python versions no longer do this). The result is passed beside the task
 instead, so the task's own result is ``None``.
 """
+
 from __future__ import annotations
 
 import asyncio

@@ -1,4 +1,5 @@
 """click parameter types whose values and errors are written the consultant's way."""
+
 from __future__ import annotations
 
 import datetime as dt

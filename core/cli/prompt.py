@@ -3,6 +3,7 @@
 ``[j/N]``: ``j``, ``ja``, ``y`` and ``yes`` (any case) mean yes; anything else, an empty answer,
 end of input or Ctrl-C mean no. A wrong answer is never asked again: the safe answer is no.
 """
+
 from __future__ import annotations
 
 import click

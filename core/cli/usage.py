@@ -6,6 +6,7 @@ option or command is unknown and what comes close) and otherwise by the message 
 click's parameter types. The exit code stays click's: 2 for a usage error. A message this
 module does not know is shown as click wrote it, after «Feil:».
 """
+
 from __future__ import annotations
 
 import difflib
@@ -17,31 +18,40 @@ import click
 from click.exceptions import BadParameter, MissingParameter, NoArgsIsHelpError, NoSuchOption
 
 # click's messages of its parameter types and its parser, as patterns -> Norwegian.
-_PATTERNS: tuple[tuple[re.Pattern[str], str], ...] = tuple((re.compile(p), n) for p, n in (
-    (r"^'(?P<v>.*)' is not a valid integer range\.$", "«{v}» er ikke et heltall"),
-    (r"^'(?P<v>.*)' is not a valid integer\.$", "«{v}» er ikke et heltall"),
-    (r"^'(?P<v>.*)' is not a valid float( range)?\.$", "«{v}» er ikke et tall"),
-    (r"^'(?P<v>.*)' is not a valid boolean\..*$", "«{v}» er ikke ja eller nei (true/false)"),
-    (r"^(?P<v>.*) is not in the range (?P<r>.*)\.$", "{v} er utenfor det tillatte området {r}"),
-    (r"^(File|Directory|Path) '(?P<v>.*)' does not exist\.$", "«{v}» finnes ikke"),
-    (r"^(File|Directory|Path) '(?P<v>.*)' is a directory\.$", "«{v}» er en mappe, ikke en fil"),
-    (r"^(File|Directory|Path) '(?P<v>.*)' is a file\.$", "«{v}» er en fil, ikke en mappe"),
-    (r"^(File|Directory|Path) '(?P<v>.*)' is not readable\.$", "«{v}» kan ikke leses"),
-    (r"^(File|Directory|Path) '(?P<v>.*)' is not writable\.$", "«{v}» kan ikke skrives"),
-    (r"^Option '(?P<v>.*)' requires an argument\.$", "valget «{v}» trenger en verdi"),
-    (r"^Option '(?P<v>.*)' requires (?P<n>\d+) arguments\.$", "valget «{v}» trenger {n} verdier"),
-    (r"^Option '(?P<v>.*)' does not take a value\.$", "valget «{v}» tar ingen verdi"),
-    (r"^Got unexpected extra arguments? \((?P<v>.*)\)$", "uventet argument: {v}"),
-    (r"^Missing command\.$", "mangler en kommando"),
-    (r"^Argument '(?P<v>.*)' takes (?P<n>\d+) values\.$", "argumentet «{v}» tar {n} verdier"),
-    # Last: click's Choice, "'x' is not one of 'a', 'b'." (or "is not 'a'." with one choice).
-    (r"^'(?P<v>.*)' is not (one of )?(?P<c>'.*')\.$", "«{v}» er ikke et av valgene {c}"),
-))
+_PATTERNS: tuple[tuple[re.Pattern[str], str], ...] = tuple(
+    (re.compile(p), n)
+    for p, n in (
+        (r"^'(?P<v>.*)' is not a valid integer range\.$", "«{v}» er ikke et heltall"),
+        (r"^'(?P<v>.*)' is not a valid integer\.$", "«{v}» er ikke et heltall"),
+        (r"^'(?P<v>.*)' is not a valid float( range)?\.$", "«{v}» er ikke et tall"),
+        (r"^'(?P<v>.*)' is not a valid boolean\..*$", "«{v}» er ikke ja eller nei (true/false)"),
+        (r"^(?P<v>.*) is not in the range (?P<r>.*)\.$", "{v} er utenfor det tillatte området {r}"),
+        (r"^(File|Directory|Path) '(?P<v>.*)' does not exist\.$", "«{v}» finnes ikke"),
+        (r"^(File|Directory|Path) '(?P<v>.*)' is a directory\.$", "«{v}» er en mappe, ikke en fil"),
+        (r"^(File|Directory|Path) '(?P<v>.*)' is a file\.$", "«{v}» er en fil, ikke en mappe"),
+        (r"^(File|Directory|Path) '(?P<v>.*)' is not readable\.$", "«{v}» kan ikke leses"),
+        (r"^(File|Directory|Path) '(?P<v>.*)' is not writable\.$", "«{v}» kan ikke skrives"),
+        (r"^Option '(?P<v>.*)' requires an argument\.$", "valget «{v}» trenger en verdi"),
+        (r"^Option '(?P<v>.*)' requires (?P<n>\d+) arguments\.$", "valget «{v}» trenger {n} verdier"),
+        (r"^Option '(?P<v>.*)' does not take a value\.$", "valget «{v}» tar ingen verdi"),
+        (r"^Got unexpected extra arguments? \((?P<v>.*)\)$", "uventet argument: {v}"),
+        (r"^Missing command\.$", "mangler en kommando"),
+        (r"^Argument '(?P<v>.*)' takes (?P<n>\d+) values\.$", "argumentet «{v}» tar {n} verdier"),
+        # Last: click's Choice, "'x' is not one of 'a', 'b'." (or "is not 'a'." with one choice).
+        (r"^'(?P<v>.*)' is not (one of )?(?P<c>'.*')\.$", "«{v}» er ikke et av valgene {c}"),
+    )
+)
 
-_HELP_TEXTS = {"Show this message and exit.": "Vis denne hjelpen og avslutt.",
-               "Show the version and exit.": "Vis versjonen og avslutt."}
-_SECTIONS = {"Options": "Valg", "Commands": "Kommandoer", "Arguments": "Argumenter",
-             "Positional arguments": "Argumenter"}
+_HELP_TEXTS = {
+    "Show this message and exit.": "Vis denne hjelpen og avslutt.",
+    "Show the version and exit.": "Vis versjonen og avslutt.",
+}
+_SECTIONS = {
+    "Options": "Valg",
+    "Commands": "Kommandoer",
+    "Arguments": "Argumenter",
+    "Positional arguments": "Argumenter",
+}
 
 
 def translate(message: str) -> str:
@@ -127,9 +137,11 @@ class Formatter(click.HelpFormatter):
     """Help pages with Norwegian headings («Bruk:», «Valg»)."""
 
     def write_usage(self, prog: str, args: str = "", prefix: str | None = None) -> None:
-        super().write_usage(prog, args.replace("[OPTIONS]", "[VALG]").replace("COMMAND [ARGS]...",
-                                                                             "KOMMANDO [ARGUMENTER]..."),
-                            "Bruk: " if prefix is None else prefix)
+        super().write_usage(
+            prog,
+            args.replace("[OPTIONS]", "[VALG]").replace("COMMAND [ARGS]...", "KOMMANDO [ARGUMENTER]..."),
+            "Bruk: " if prefix is None else prefix,
+        )
 
     def write_dl(self, rows: Any, col_max: int = 30, col_spacing: int = 2) -> None:
         super().write_dl([(term, _HELP_TEXTS.get(text, text)) for term, text in rows], col_max, col_spacing)

@@ -6,6 +6,7 @@ after reading. Here each item of the long list (a plan's actions, a run's result
 by the C encoder on one line; the rest of the object stays indented. The keys and values are
 the same, only the whitespace differs.
 """
+
 from __future__ import annotations
 
 import json
