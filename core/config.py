@@ -23,7 +23,7 @@ DEFAULTS: dict[str, Any] = {
     },
 }
 
-_URL = {"type": "string", "pattern": r"^https?://\S+$", "x-hint": "an address starting with https://"}
+_URL = {"type": "string", "pattern": r"^https?://\S+$", "x-hint": "en adresse som begynner med https://"}
 
 
 def config_schema(masters: list[str]) -> dict[str, Any]:
@@ -105,7 +105,7 @@ def _rule_sources(raw: list[str], base: Path, doc: Located) -> tuple[list[tuple[
             sources.append((full, item))
         else:
             pos = doc.value_pos.get(("rules", i)) or Pos(str(doc), 1, 1)
-            problems.append(Problem(pos, f"rules path '{item}' does not exist (looked in {full.parent})"))
+            problems.append(Problem(pos, f"regelstien '{item}' finnes ikke (lette i {full.parent})"))
     return sources, problems
 
 
@@ -133,7 +133,7 @@ def read_config(explicit: str | None, masters: list[str]) -> tuple[Config, list[
         return fallback, exc.problems
     if not isinstance(doc.data, dict):
         return fallback, [Problem(doc.value_pos.get((), Pos(str(path), 1, 1)),
-                                  "the config must be a mapping of keys (master:, standard_project:, ...)")]
+                                  "oppsettet må være en tabell av nøkler (master:, standard_project:, ...)")]
     problems = secret_keys(doc) + validate(doc, config_schema(masters), str(path)) + schedule_problems(doc)
     data = doc.data
     rules = data.get("rules")

@@ -35,7 +35,7 @@ def from_environment(environ: dict[str, str] | None = None) -> Secrets:
     env = os.environ if environ is None else environ
     missing = [v for v in SMARTDOK_VARS + POWEROFFICE_VARS if not env.get(v)]
     if missing:
-        raise MissingSecret("missing in the environment: " + ", ".join(missing)
-                            + " (secrets are read from the environment only)")
+        raise MissingSecret("mangler i miljøet: " + ", ".join(missing)
+                            + " (hemmeligheter leses bare fra miljøvariabler)")
     return Secrets(env["SMARTDOK_API_TOKEN"], env["POWEROFFICE_APPLICATION_KEY"],
                    env["POWEROFFICE_CLIENT_KEY"], env["POWEROFFICE_SUBSCRIPTION_KEY"])

@@ -25,7 +25,7 @@ class Session:
         for d in self.host.directions.values():
             if d.master == self.config.master:
                 return d
-        raise GrunndataError(f"no direction plugin for master '{self.config.master}'")
+        raise GrunndataError(f"ingen retning (tillegg) for master '{self.config.master}'")
 
 
 def rule_sources(host: Host, config: Config | None) -> list[tuple[Path, str]]:

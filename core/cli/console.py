@@ -55,7 +55,7 @@ def console(config_path: str | None, port: int, host: str, password_auth: bool) 
         source, served = OperatorTenants(url), "alle kundene i driftsdatabasen"
     else:
         if config_path is not None and not Path(config_path).is_file():
-            raise GrunndataError(f"{config_path}: no such config file")
+            raise GrunndataError(f"{config_path}: oppsettfilen finnes ikke")
         path = Path(config_path) if config_path else Path.cwd() / DEFAULT_NAME
         source, served = SingleCompany(Integration(path.resolve())), str(path)
 

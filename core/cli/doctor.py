@@ -2,12 +2,12 @@
 PowerOffice right (R3-R5), and what a person must do by hand (R12, R16, R17)."""
 from __future__ import annotations
 
-import asyncio
 import datetime as dt
 import sys
 
 import click
 
+from grunndata import asyncrun
 from grunndata import secrets as env_secrets
 from grunndata.cli import output
 from grunndata.engine import runner
@@ -38,7 +38,7 @@ def doctor(config_path: str | None, as_json: bool, html_file: str | None, limit:
     lønnsarter mot timearter (R4), tilleggskoder mot lønnsarter (R5), og manuelt arbeid
     (R12, R16, R17). Skriver ingenting til systemene. Exit-kode 1 når noe er feil."""
     session = open_session(config_path)
-    report = asyncio.run(_check(session))
+    report = asyncrun.run(_check(session))
     words = Words.from_session(session)
     if html_file:
         # No config path on the page: it goes to the customer, and paths are the consultant's business.

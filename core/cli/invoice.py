@@ -22,7 +22,7 @@ def invoice(config_path: str | None, start, end, as_json: bool, yes: bool, state
     Viser først hvilke fakturagrunnlag som blir ordre, hvilke som holdes tilbake og hvorfor;
     sender når du bekrefter. Et endret fakturagrunnlag rettes på ordren så lenge den er et utkast."""
     run_window(config_path, state, as_json,
-               lambda session, journal: _run(session, journal, start.date(), end.date(), yes, as_json), print_results)
+               lambda session, journal: _run(session, journal, start, end, yes, as_json), print_results)
 
 
 async def _run(session, journal: Journal, start, end, yes: bool, as_json: bool) -> engine.InvoiceReport:

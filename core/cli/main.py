@@ -9,11 +9,12 @@ import importlib
 import json
 import os
 import sys
+from typing import Any
 
 import click
 
 from grunndata import __version__
-from grunndata.cli import output
+from grunndata.cli import output, usage
 from grunndata.errors import GrunndataError
 from grunndata.plugin.manager import PluginError, load_host
 from grunndata.rulebook.ruleset import load_rules
@@ -56,7 +57,22 @@ class GrunndataGroup(click.Group):
         if cmd_name not in self.commands and cmd_name in LAZY_COMMANDS:
             module, _, attr = LAZY_COMMANDS[cmd_name].partition(":")
             self.add_command(getattr(importlib.import_module(module), attr), cmd_name)
-        return self.commands.get(cmd_name)
+        command = self.commands.get(cmd_name)
+        if command is not None and command.context_class is click.Context:
+            command.context_class = usage.Context  # its help and usage lines in Norwegian too
+        return command
+
+    # click's own messages (usage errors, help headings) in Norwegian: see grunndata.cli.usage.
+    context_class = usage.Context
+
+    def main(self, *args: Any, **kwargs: Any) -> Any:
+        return usage.run_main(self, super().main, args, kwargs)
+
+    def resolve_command(self, ctx: click.Context, args: list[str]) -> tuple[Any, ...]:
+        name = args[0] if args else ""
+        if name and not name.startswith("-") and self.get_command(ctx, name) is None:
+            raise usage.no_such_command(ctx, name, self.list_commands(ctx))
+        return super().resolve_command(ctx, args)
 
     def invoke(self, ctx: click.Context):
         try:
@@ -67,17 +83,17 @@ class GrunndataGroup(click.Group):
         except (click.exceptions.Exit, click.exceptions.Abort, click.ClickException):
             raise
         except KeyboardInterrupt:
-            output.error("interrupted")
+            output.error("avbrutt")
             sys.exit(130)
         except Exception as exc:  # the last line of defence: a message, never a traceback
             if os.environ.get("GRUNNDATA_DEBUG"):
                 raise
-            output.error(f"internal error: {type(exc).__name__}: {exc} (set GRUNNDATA_DEBUG=1 for details)")
+            output.error(f"intern feil: {type(exc).__name__}: {exc} (sett GRUNNDATA_DEBUG=1 for detaljer)")
             sys.exit(70)
 
 
 @click.group(cls=GrunndataGroup, context_settings={"help_option_names": ["-h", "--help"]})
-@click.version_option(__version__, prog_name="grunndata")
+@click.version_option(__version__, prog_name="grunndata", message="%(prog)s versjon %(version)s")
 def cli() -> None:
     """Grunndatasynk mellom SmartDok og PowerOffice Go."""
 

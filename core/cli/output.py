@@ -65,7 +65,7 @@ def plugins_table(rows: list[dict], skipped: list[dict]) -> None:
             lines.append(f"  {'':<{width}}  tilbyr {', '.join(shown(o) for o in r['offers'])}")
     emit(lines)
     for s in skipped:
-        click.echo(f"skipped plugin '{shown(s['name'])}': {shown(s['error'])}", err=True)
+        click.echo(f"hoppet over tillegget '{shown(s['name'])}': {shown(s['error'])}", err=True)
     sys.stdout.flush()
 
 

@@ -1,12 +1,12 @@
 """``grunndata snapshot``: both real systems as a sandbox world file, for support work."""
 from __future__ import annotations
 
-import asyncio
 from pathlib import Path
 
 import click
 import yaml
 
+from grunndata import asyncrun
 from grunndata import secrets as env_secrets
 from grunndata.engine import runner
 from grunndata.session import open_session
@@ -27,11 +27,12 @@ def snapshot(config_path: str | None, out: str | None) -> None:
         async with runner.connect(session, env_secrets.from_environment()) as conn:
             return await runner.read_snapshot(conn)
 
-    world = asyncio.run(read()).as_world()
+    world = asyncrun.run(read()).as_world()
     text = HEADER + yaml.safe_dump(world, allow_unicode=True, sort_keys=False, width=120)
     if out:
         Path(out).write_text(text, encoding="utf-8")
-        counts = ", ".join(f"{system}: {sum(len(v) for v in world[system].values())}" for system in world)
-        click.echo(f"wrote {out} ({counts} records)")
+        counts = ", ".join(f"{session.rules.system_name(system)}: {sum(len(v) for v in world[system].values())}"
+                           for system in world)
+        click.echo(f"skrev {out} (poster: {counts})")
     else:
         click.echo(text, nl=False)

@@ -1,7 +1,6 @@
 """``plan``, ``apply`` and ``history``: the sync commands."""
 from __future__ import annotations
 
-import asyncio
 import json
 import os
 import signal
@@ -13,14 +12,16 @@ from typing import Any
 
 import click
 
+from grunndata import asyncrun
 from grunndata import secrets as env_secrets
-from grunndata.cli import output
+from grunndata.cli import output, prompt
 from grunndata.engine import runner
 from grunndata.engine.plan import Plan
+from grunndata.engine.planner import paused_gc
 from grunndata.engine.writes import Stop, WriteReport
 from grunndata.errors import GrunndataError
 from grunndata.journal import Journal
-from grunndata.report import history_text
+from grunndata.report import history_text, jsontext
 from grunndata.report.lines import DEFAULT_LIMIT
 from grunndata.report.text import print_apply_result, print_plan
 from grunndata.report.words import Words
@@ -50,10 +51,10 @@ def poweroffice_rate() -> float | None:
     try:
         rate = float(raw)
     except ValueError:
-        raise GrunndataError(f"{RATE_VAR}={raw!r}: expected a number of requests per second "
-                             "(0 for no pacing)") from None
+        raise GrunndataError(f"{RATE_VAR}={raw!r}: skal være et antall forespørsler per sekund "
+                             "(0 for ingen begrensning)") from None
     if rate != rate or rate < 0:
-        raise GrunndataError(f"{RATE_VAR}={raw!r}: expected a number >= 0")
+        raise GrunndataError(f"{RATE_VAR}={raw!r}: skal være et tall, 0 eller større")
     return rate or None
 
 
@@ -82,7 +83,7 @@ def finish(report: WriteReport[Any], as_json: bool, print_human: Callable[[Any],
     """Print a writing run's report and leave with its exit code (1 failed, 3 declined,
     130 stopped by Ctrl-C)."""
     if as_json:
-        click.echo(json.dumps(report.to_json(), indent=2, ensure_ascii=False, default=str))
+        click.echo(jsontext.dumps(report.to_json(), "results", default=str))
     else:
         print_human(report)
     if report.interrupted is not None:
@@ -119,7 +120,7 @@ def plan(config_path: str | None, as_json: bool, out: str | None, limit: int, fu
          html_file: str | None) -> None:
     """Les begge systemer og vis hva som må gjøres, og hvorfor. Skriver ingenting."""
     session = open_session(config_path)
-    result = asyncio.run(_plan(session))
+    result = asyncrun.run(_plan(session))
     if out:
         result.save(Path(out))
     words = Words.from_session(session)
@@ -128,9 +129,16 @@ def plan(config_path: str | None, as_json: bool, out: str | None, limit: int, fu
         from grunndata.report.plan_html import render_plan
 
         write_page(html_file, render_plan(result, words=words))
-    output.report(as_json, result.to_json, lambda: print_plan(result, words=words, limit=None if full else limit),
-                  f"Planen er lagret i {out}; kjør «grunndata apply --plan {out}» for å gjennomføre den." if out else None,
-                  f"Planen er skrevet til {html_file}." if html_file else None)
+    if as_json:
+        with paused_gc():  # thousands of new dicts over millions read: no full collections
+            text = jsontext.dumps(result.to_json(), "actions")
+        click.echo(text)
+    else:
+        print_plan(result, words=words, limit=None if full else limit)
+        if out:
+            output.ok(f"Planen er lagret i {out}; kjør «grunndata apply --plan {out}» for å gjennomføre den.")
+        if html_file:
+            output.ok(f"Planen er skrevet til {html_file}.")
     if result.blocked:
         sys.exit(1)
 
@@ -139,11 +147,7 @@ def _confirm(yes: bool, as_json: bool):
     def ask(p: Plan) -> bool:
         if yes:
             return True
-        try:
-            return click.confirm(f"Gjennomføre {len(p.writes)} endringer?", default=False,
-                                 err=as_json)
-        except click.Abort:
-            return False
+        return prompt.confirm(f"Gjennomføre {len(p.writes)} endringer?", err=as_json)
     return ask
 
 
@@ -158,7 +162,7 @@ def apply(config_path: str | None, plan_file: str | None, yes: bool, as_json: bo
     session = open_session(config_path)
     saved = Plan.load(Path(plan_file)) if plan_file else None
     with locked_journal(session, state) as journal:
-        report = asyncio.run(_apply(session, saved, journal, yes, as_json))
+        report = asyncrun.run(_apply(session, saved, journal, yes, as_json))
     finish(report, as_json, print_apply_result,
            "ingenting ble skrevet (ikke bekreftet; bruk --yes for å skrive uten å spørre)")
 

@@ -21,7 +21,7 @@ def transfer(config_path: str | None, start, end, as_json: bool, yes: bool, stat
 
     Viser først hva som sendes, hva som holdes tilbake og hvorfor; sender når du bekrefter."""
     run_window(config_path, state, as_json,
-               lambda session, journal: _run(session, journal, start.date(), end.date(), yes, as_json), print_results)
+               lambda session, journal: _run(session, journal, start, end, yes, as_json), print_results)
 
 
 async def _run(session, journal: Journal, start, end, yes: bool, as_json: bool) -> engine.TransferReport:

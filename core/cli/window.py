@@ -6,18 +6,18 @@ run's exit code.
 """
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Awaitable, Callable, Coroutine
 from typing import Any, TypeVar
 
 import click
 
-from grunndata.cli import output
+from grunndata import asyncrun
+from grunndata.cli import output, prompt
+from grunndata.cli.params import DATE, DAY_HELP
 from grunndata.cli.sync import CONFIG_HELP, JOURNAL_NAME, connection, finish, locked_journal, stop_on_signals
 from grunndata.journal import Journal
 from grunndata.session import Session, open_session
 
-DATE = click.DateTime(formats=["%Y-%m-%d"])
 NOT_CONFIRMED = "ingenting ble sendt (ikke bekreftet; bruk --yes for å sende uten å spørre)"
 Command = TypeVar("Command", bound=Callable[..., Any])
 R = TypeVar("R")
@@ -31,8 +31,8 @@ def window_options(yes_help: str) -> Callable[[Command], Command]:
     ``--yes`` sends without asking."""
     options = [
         click.option("-c", "--config", "config_path", metavar="FILE", help=CONFIG_HELP),
-        click.option("--from", "start", required=True, type=DATE, metavar="DATO", help="Første dag (ÅÅÅÅ-MM-DD)."),
-        click.option("--to", "end", required=True, type=DATE, metavar="DATO", help="Siste dag (ÅÅÅÅ-MM-DD)."),
+        click.option("--from", "start", required=True, type=DATE, metavar="DATO", help=DAY_HELP.format(which="Første")),
+        click.option("--to", "end", required=True, type=DATE, metavar="DATO", help=DAY_HELP.format(which="Siste")),
         click.option("--json", "as_json", is_flag=True, help="Skriv forhåndsvisning og resultat som JSON."),
         click.option("--yes", is_flag=True, help=yes_help),
         click.option("--state", metavar="FILE", help=f"Journalfil (standard: {JOURNAL_NAME} ved siden av oppsettet)."),
@@ -53,10 +53,7 @@ def confirmation(yes: bool, as_json: bool, question: Callable[[Any], str]) -> Ca
     def ask(plan: Any) -> bool:
         if yes:
             return True
-        try:
-            return click.confirm(question(plan), default=False, err=as_json)
-        except click.Abort:
-            return False
+        return prompt.confirm(question(plan), err=as_json)
 
     return ask
 
@@ -66,7 +63,7 @@ def run_window(config_path: str | None, state: str | None, as_json: bool,
     """The command: the session, the journal held, the run, its report and exit code."""
     session = open_session(config_path)
     with locked_journal(session, state) as journal:
-        report = asyncio.run(run(session, journal))
+        report = asyncrun.run(run(session, journal))
     finish(report, as_json, print_results, NOT_CONFIRMED)
 
 

@@ -42,7 +42,7 @@ def plan_digest(actions: Iterable[Action]) -> str:
     return digest.hexdigest()
 
 
-@dataclass
+@dataclass(repr=False)
 class Plan:
     master: str
     actions: list[Action]
@@ -54,6 +54,32 @@ class Plan:
     digest: str = ""
     action_digests: list[str] = field(default_factory=list)
     source: str = ""
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        # ``fingerprint`` may be given as a function of no arguments (the snapshot's): hashing
+        # everything read costs as much as planning at 10k projects, and only ``--out``,
+        # ``apply`` and a saved plan's check need it, so it is worked out on first use.
+        if name == "fingerprint" and callable(value):
+            self.__dict__.pop("fingerprint", None)
+            name = "_fingerprint_of"
+        elif name == "fingerprint":
+            object.__setattr__(self, "_fingerprint_of", None)
+        object.__setattr__(self, name, value)
+
+    def __getattr__(self, name: str) -> Any:  # only called for attributes not set: a lazy fingerprint
+        if name == "fingerprint":
+            make = self.__dict__.get("_fingerprint_of")
+            if make is not None:
+                value = make()
+                object.__setattr__(self, "fingerprint", value)
+                object.__setattr__(self, "_fingerprint_of", None)
+                return value
+        raise AttributeError(name)
+
+    def __repr__(self) -> str:
+        # Short: asyncio's task repr shows a coroutine's result, and a full repr of thousands
+        # of actions (and the lazy fingerprint it would force) cost a tenth of plan --json.
+        return f"Plan(master={self.master!r}, actions=<{len(self.actions)}>, blocked={self.blocked})"
 
     @property
     def writes(self) -> list[Action]:

@@ -5,7 +5,7 @@ import contextlib
 import gc
 import hashlib
 from collections.abc import Iterator
-from typing import Any
+from typing import Any, cast
 
 from grunndata.engine.model import PlanContext, Snapshot
 from grunndata.engine.plan import Plan
@@ -56,8 +56,9 @@ def make_plan(session: Session, snapshot: Snapshot) -> Plan:
 def _make_plan(session: Session, snapshot: Snapshot) -> Plan:
     ctx = PlanContext(snapshot=snapshot, rules=session.rules, config=session.config, direction=session.direction)
     pairs = direction_entities(session)
-    base: dict[str, Any] = dict(master=session.config.master, fingerprint=snapshot.fingerprint(), config_hash=config_hash(session),
-                entity_order=[e.name for e, _ in pairs])
+    # The fingerprint is worked out on first use (see Plan): plan --json never needs it.
+    base: dict[str, Any] = dict(master=session.config.master, fingerprint=cast(str, snapshot.fingerprint),
+                                config_hash=config_hash(session), entity_order=[e.name for e, _ in pairs])
     blockers = []
     for entity, flow in pairs:
         preflight = getattr(entity, "preflight", None)

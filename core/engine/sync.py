@@ -17,6 +17,9 @@ from grunndata.rulebook.conditions import ANY, Test, has_no_value
 __all__ = ["Side", "SyncedEntity", "is_plain"]
 
 
+_PLAIN_TYPES = frozenset({str, int, float, bool, type(None)})
+
+
 def is_plain(value: Any) -> bool:
     """A value an API field may hold: text, a number, a truth value (not a list or an object)."""
     return value is None or isinstance(value, (str, int, float, bool))
@@ -77,6 +80,11 @@ class SyncedEntity(EntityWrites):
             fields = ctx.cache[key] = tuple([self.sides[system].id_field]
                                             + [s.api[system] for s in fmap.specs.values() if system in s.api])
         get = raw.get
+        for f in fields:  # the common case, every value plain, by exact type: this runs per record read
+            if type(get(f)) not in _PLAIN_TYPES:
+                break
+        else:
+            return raw, []
         if all(is_plain(get(f)) for f in fields):
             return raw, []
         invalid = [f for f in fields if not is_plain(get(f))]
@@ -129,24 +137,32 @@ class SyncedEntity(EntityWrites):
     def create_values(self, ctx: PlanContext, src: dict[str, Any], target: str) -> dict[str, Any]:
         """The neutral values a new record gets: the master's own fields, then the rule
         sources (set, inherit, defaults) in the order ``precedence`` gives."""
-        fmap = self.field_map(ctx)
-        create = self.dir_rules(ctx, "create")
-        sources = {
-            "set": create["set"] or {},
-            "inherit": self.inherited(ctx, create["inherit"] or []),
-            "defaults": create["defaults"] or {},
-        }
-        values: dict[str, Any] = {}
-        for source in reversed(create["precedence"]):
-            for f, v in sources[source].items():
-                if v is not None and fmap.has(target, f):
-                    values[f] = v
-        own = {f: src.get(f) for f in fmap.specs if fmap.has(target, f) and src.get(f) is not None}
-        # Explicit rule values win over the master's data; inherited values and defaults only fill gaps.
-        for f, v in own.items():
-            if f not in sources["set"]:
+        key = ("create_values", self.name, target)
+        base = ctx.cache.get(key)
+        if base is None:  # what the rules give is the same for every record: worked out once per run
+            fmap = self.field_map(ctx)
+            create = self.dir_rules(ctx, "create")
+            sources = {
+                "set": create["set"] or {},
+                "inherit": self.inherited(ctx, create["inherit"] or []),
+                "defaults": create["defaults"] or {},
+            }
+            ruled: dict[str, Any] = {}
+            for source in reversed(create["precedence"]):
+                for f, v in sources[source].items():
+                    if v is not None and fmap.has(target, f):
+                        ruled[f] = v
+            # Explicit rule values win over the master's data; inherited values and defaults only fill gaps.
+            own = tuple(f for f in fmap.specs if fmap.has(target, f) and f not in sources["set"])
+            base = ctx.cache[key] = (ruled, own)
+        ruled, own = base
+        values = dict(ruled)
+        get = src.get
+        for f in own:
+            v = get(f)
+            if v is not None:
                 values[f] = v
-        head = {"number": src.get("number"), "name": values.pop("name", None)}
+        head = {"number": get("number"), "name": values.pop("name", None)}
         return {**{k: v for k, v in head.items() if v is not None}, **values}
 
     def inherited(self, ctx: PlanContext, names: list[str]) -> dict[str, Any]:
@@ -230,7 +246,7 @@ class SyncedEntity(EntityWrites):
             shown = "ikke satt" if has_no_value(have) else have
             return self.action(ctx, "skip", target, key, {"name": src.get("name"), f: have},
                                f"{self.label} {key} opprettes ikke i {ctx.rules.system_name(target)}: "
-                               f"{self.field_label(f)} er «{shown}», må være {wanted_words(test)}"
+                               f"{self.field_label(f, ctx)} er «{shown}», må være {wanted_words(test)}"
                                f"{self.cite(ctx, 'filter')}", self.where(ctx, "filter", f))
         return None
 
@@ -288,20 +304,24 @@ class SyncedEntity(EntityWrites):
                 continue
             value = values.get(f)
             text = "" if value is None else str(value).strip()
-            label = self.field_label(f)
             forbidden = [(c, word) for c, word in (limit.get("forbidden_characters") or {}).items()
                          if word and c in text]
             if limit.get("required") and not text:
-                problems[f] = f"{label} mangler, og {name} krever det"
+                problems[f] = f"{self.field_label(f, ctx)} mangler, og {name} krever det"
             elif limit.get("max_length") and len(text) > limit["max_length"]:
-                problems[f] = f"{label} er {len(text)} tegn; {name} tillater {limit['max_length']}"
+                problems[f] = f"{self.field_label(f, ctx)} er {len(text)} tegn; {name} tillater {limit['max_length']}"
             elif forbidden:
                 shown = " og ".join(f"{word} («{c}»)" for c, word in forbidden)
-                problems[f] = f"{label} {text} inneholder {shown}, som {name} ikke tillater"
+                problems[f] = f"{self.field_label(f, ctx)} {text} inneholder {shown}, som {name} ikke tillater"
         return problems
 
-    def field_label(self, name: str) -> str:
-        """The consultant's word for a field in plan reasons (the rule key when it has none)."""
+    def field_label(self, name: str, ctx: PlanContext | None = None) -> str:
+        """The consultant's word for a field in plan reasons: the rules' ``vocabulary.fields``,
+        else the plugin's label, else the rule key."""
+        if ctx is not None:
+            for word, field_name in ctx.rules.vocabulary("fields").items():
+                if field_name == name:
+                    return str(word)
         decl = self.fields.get(name)
         return (decl.label if decl else None) or name
 

@@ -116,7 +116,7 @@ class TransferPlan:
 def windows(start: dt.date, end: dt.date, days: int) -> list[tuple[dt.date, dt.date]]:
     """``start``..``end`` (inclusive) in pieces of at most ``days`` days (SmartDok's 93-day limit)."""
     if end < start:
-        raise GrunndataError(f"the period ends ({end}) before it starts ({start})")
+        raise GrunndataError(f"perioden slutter ({end}) før den begynner ({start})")
     out, step = [], dt.timedelta(days=max(1, int(days)) - 1)
     while start <= end:
         stop = min(end, start + step)

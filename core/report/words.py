@@ -45,6 +45,14 @@ def _system_names(rules: Any) -> dict[str, str]:
         return {}
 
 
+def _field_names(rules: Any) -> dict[str, str]:
+    """Field name -> word, from the rules' ``vocabulary.fields`` (none without rules)."""
+    try:
+        return _invert(rules.vocabulary("fields")) if rules is not None else {}
+    except Exception:  # a report must never fail over a word
+        return {}
+
+
 def _invoice_kind(host: Any) -> dict[str, Any]:
     """An invoice run's rows are of the kind "invoice": named by the invoice source."""
     source = next(iter((getattr(host, "invoice_sources", {}) or {}).values()), None)
@@ -57,6 +65,8 @@ class Words:
     transfers: dict[str, Any] = field(default_factory=dict)
     checks: dict[str, Any] = field(default_factory=dict)
     systems: dict[str, str] = field(default_factory=dict)
+    # Field name -> the consultant's word (the rules' ``vocabulary.fields``, inverted).
+    fields: dict[str, str] = field(default_factory=dict)
     _labels: dict[str, str] = field(default_factory=dict, repr=False)
 
     @classmethod
@@ -64,7 +74,7 @@ class Words:
         return cls(entities=dict(getattr(host, "entities", {}) or {}),
                    transfers={**_invoice_kind(host), **(getattr(host, "transfers", {}) or {})},
                    checks=dict(getattr(host, "checks", {}) or {}),
-                   systems=_system_names(rules))
+                   systems=_system_names(rules), fields=_field_names(rules))
 
     @classmethod
     def from_session(cls, session: Any) -> Words:
@@ -101,6 +111,10 @@ class Words:
         return label
 
     def field_label(self, entity_name: str, field_name: str) -> str:
+        """The rules' word for a field (``vocabulary.fields``), else the entity plugin's, else the name."""
+        word = self.fields.get(field_name)
+        if word:
+            return word
         entity = self.entities.get(entity_name)
         label = getattr(entity, "field_label", None)
         if callable(label):

@@ -21,7 +21,7 @@ def secret_keys(doc: Located, allowed: frozenset[str] = frozenset()) -> list[Pro
         key = str(path[-1])
         if key in allowed or not SECRET_KEY.search(key):
             continue
-        problems.append(Problem(pos, f"'{key}' looks like a secret; secrets are read from the"
-                                     f" environment only ({ENV_HINT}), never from a file"))
+        problems.append(Problem(pos, f"'{key}' ser ut som en hemmelighet; hemmeligheter leses bare fra"
+                                     f" miljøvariabler ({ENV_HINT}), aldri fra en fil"))
     return problems
 

@@ -1,8 +1,8 @@
 """Validate loaded YAML against a JSON Schema and say what is wrong where.
 
-jsonschema's messages are written for programmers ("Additional properties
+jsonschema's messages are written for programmers, in English ("Additional properties
 are not allowed"); here each error is mapped back to ``FILE:LINE:COL`` and
-rewritten for the consultant who edits the file.
+rewritten in Norwegian for the consultant who edits the file.
 """
 from __future__ import annotations
 
@@ -21,28 +21,32 @@ else:
     Draft202012Validator = lazy("jsonschema", "Draft202012Validator")
 
 _TYPE_WORDS = {
-    "object": "a mapping (key: value)",
-    "array": "a list",
-    "string": "text",
-    "integer": "a whole number",
-    "number": "a number",
-    "boolean": "true or false",
-    "null": "nothing",
+    "object": "en tabell (nøkkel: verdi)",
+    "array": "en liste",
+    "string": "tekst",
+    "integer": "et heltall",
+    "number": "et tall",
+    "boolean": "true eller false",
+    "null": "ingenting",
 }
+
+
+_BOUNDS = {"minimum": "minst", "maximum": "høyst", "exclusiveMinimum": "større enn",
+           "exclusiveMaximum": "mindre enn"}
 
 
 def _describe(value: Any) -> str:
     if isinstance(value, bool):
         return "true/false"
     if isinstance(value, dict):
-        return "a mapping"
+        return "en tabell"
     if isinstance(value, list):
-        return "a list"
+        return "en liste"
     if isinstance(value, (int, float)):
-        return "a number"
+        return "et tall"
     if value is None:
-        return "nothing"
-    return "text"
+        return "ingenting"
+    return "tekst"
 
 
 def _shown(value: Any) -> str:
@@ -58,7 +62,7 @@ def _shown(value: Any) -> str:
 
 def _expected(schema_type: Any) -> str:
     types = schema_type if isinstance(schema_type, list) else [schema_type]
-    return " or ".join(_TYPE_WORDS.get(t, str(t)) for t in types)
+    return " eller ".join(_TYPE_WORDS.get(t, str(t)) for t in types)
 
 
 def _where(doc: Located, path: tuple, fallback: str) -> Pos:
@@ -93,45 +97,52 @@ def _messages(err: ValidationError, doc: Located, fallback: str) -> list[Problem
                                         f"«{key}» er flyttet og gjelder ikke lenger her: regelen står nå i "
                                         f"«{moved[key]}»"))
                 continue
-            msg = f"unknown key '{key}'"
+            msg = f"ukjent nøkkel '{key}'"
             close = difflib.get_close_matches(str(key), allowed, n=1, cutoff=0.6)
             if close:
-                msg += f"; did you mean '{close[0]}'?"
+                msg += f"; mente du '{close[0]}'?"
             elif allowed:
-                msg += f"; allowed keys here: {', '.join(sorted(allowed))}"
+                msg += f"; tillatte nøkler her: {', '.join(sorted(allowed))}"
             problems.append(Problem(_where(doc, (*path, key), fallback), msg))
         return problems
     if err.validator == "required":
         missing = err.message.split("'")[1] if "'" in err.message else err.message
-        label = f"'{path[-1]}'" if path else "the file"
+        label = f"'{path[-1]}'" if path else "filen"
         return [Problem(_value_where(doc, path, fallback) if path else _where(doc, path, fallback),
-                        f"{label} is missing the required key '{missing}'")]
+                        f"{label} mangler den påkrevde nøkkelen '{missing}'")]
     at = _value_where(doc, path, fallback)
     if path and isinstance(path[-1], str):
         name = f"'{path[-1]}'"
     elif len(path) > 1 and isinstance(path[-2], str):
-        name = f"an item of '{path[-2]}'"
+        name = f"et element i '{path[-2]}'"
     else:
-        name = "this value"
+        name = "denne verdien"
     if err.validator == "enum":
         words = ", ".join(_shown(v) for v in err.validator_value) if isinstance(err.validator_value, Iterable) else ""
-        return [Problem(at, f"{name} cannot be {err.instance!r}; allowed values: {words}")]
+        return [Problem(at, f"{name} kan ikke være {_shown(err.instance)}; tillatte verdier: {words}")]
     if err.validator == "type":
-        return [Problem(at, f"{name} must be {_expected(err.validator_value)}, not {_describe(err.instance)}")]
+        return [Problem(at, f"{name} må være {_expected(err.validator_value)}, ikke {_describe(err.instance)}")]
     if err.validator == "const":
-        return [Problem(at, f"{name} must be {err.validator_value!r}")]
+        return [Problem(at, f"{name} må være {_shown(err.validator_value)}")]
     if err.validator == "pattern":
-        hint = schema.get("x-hint") or f"the pattern {err.validator_value}"
-        return [Problem(at, f"{name} {err.instance!r} does not match {hint}")]
+        hint = schema.get("x-hint") or f"skrevet etter mønsteret {err.validator_value}"
+        return [Problem(at, f"{name} {_shown(err.instance)} er ikke {hint}")]
     if err.validator in ("minLength", "minItems"):
-        return [Problem(at, f"{name} must not be empty")]
-    if err.validator in ("minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum"):
-        return [Problem(at, f"{name}: {err.message}")]
+        return [Problem(at, f"{name} kan ikke være tom")]
+    if err.validator in _BOUNDS:
+        return [Problem(at, f"{name} må være {_BOUNDS[err.validator]} {err.validator_value}, ikke {err.instance!r}")]
+    if err.validator == "maxLength":
+        return [Problem(at, f"{name} er for lang: høyst {err.validator_value} tegn")]
+    if err.validator == "maxItems":
+        return [Problem(at, f"{name} har for mange elementer: høyst {err.validator_value}")]
+    if err.validator == "uniqueItems":
+        return [Problem(at, f"{name} har det samme elementet flere ganger")]
     if err.validator in ("anyOf", "oneOf") and err.context:
         # Report the branch that got furthest: that is usually what was meant.
         best = max(err.context, key=lambda e: len(list(e.absolute_path)))
         return _messages(best, doc, fallback)
-    return [Problem(at, f"{name}: {err.message}")]
+    # A check the rule schemas seldom use: named, since jsonschema's own message is English.
+    return [Problem(at, f"{name} er ikke gyldig (regelen «{err.validator}» i skjemaet)")]
 
 
 def validate(doc: Located, schema: dict, fallback: str) -> list[Problem]:

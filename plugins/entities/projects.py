@@ -227,7 +227,7 @@ def _schema() -> dict[str, Any]:
          "poweroffice_master": direction("Regler når PowerOffice er master.", standard=False)},
         subproject_code={
             "type": "string", "pattern": r"^(?=.*\{parent\})(?=.*\{sub\}).*$",
-            "x-hint": "a text containing both {parent} and {sub}",
+            "x-hint": "en tekst med både {parent} og {sub}",
             "description": "Hvordan et underprosjektnummer blir en prosjektkode i PowerOffice: {parent} er "
                            "hovedprosjektets nummer, {sub} underprosjektets. Grunndatasynken og «grunndata "
                            "transfer» bruker begge denne malen.",

@@ -127,7 +127,7 @@ projects: *g
 CASES = {  # name: (content, exit code, a word the message must hold)
     "alias bomb": (ALIAS_BOMB.encode(), 1, "alias"),
     "30,000 lines but valid": (b"# " + b"x" * 100 + b"\n" * 30_000 + b"projects:\n  match: {key: number}\n", 0, None),
-    "3 MB": (b"a: " + b"x" * 3_000_000, 1, "too large"),
+    "3 MB": (b"a: " + b"x" * 3_000_000, 1, "for stor"),
     "latin-1": ("projects:\n  match: {key: number}\n# bl\u00e5b\u00e6r\n".encode("latin-1"), 1, "UTF-8"),
     "utf-16": ("projects: {}\n".encode("utf-16"), 1, "UTF-8"),
     "a tab": (b"projects:\n\tmatch: x\n", 1, "tab"),
@@ -162,13 +162,13 @@ def test_no_config_or_rule_key_turns_tls_verification_off(tmp_path, key, value):
     """TLS verification is always on: a config or rule key that tries to turn it off is refused."""
     path = tmp_path / "grunndata.yaml"
     path.write_text(yaml.safe_dump({key: value}), encoding="utf-8")
-    with pytest.raises(GrunndataError, match="unknown key"):
+    with pytest.raises(GrunndataError, match="ukjent nøkkel"):
         open_session(str(path))
     path.write_text(yaml.safe_dump({"smartdok": {"base_url": "https://api.smartdok.no", key: value}}),
                     encoding="utf-8")
-    with pytest.raises(GrunndataError, match="unknown key"):
+    with pytest.raises(GrunndataError, match="ukjent nøkkel"):
         open_session(str(path))
     (tmp_path / "kunde.yaml").write_text(yaml.safe_dump({"projects": {key: value}}), encoding="utf-8")
     path.write_text("rules: [kunde.yaml]\n", encoding="utf-8")
-    with pytest.raises(GrunndataError, match="unknown key"):
+    with pytest.raises(GrunndataError, match="ukjent nøkkel"):
         open_session(str(path))

@@ -95,4 +95,4 @@ def test_an_error_line_shows_what_it_quotes_safely():
 
     result = CliRunner().invoke(cli, ["plan", "-c", "/nowhere/kunde\x1b[2J\u202e.yaml"])
     assert result.exit_code == 1
-    assert result.output == "/nowhere/kunde\\x1b[2J\\u202e.yaml:1:1: file not found\n"
+    assert result.output == "/nowhere/kunde\\x1b[2J\\u202e.yaml:1:1: filen finnes ikke\n"

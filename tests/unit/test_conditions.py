@@ -252,24 +252,24 @@ def run_check(tmp_path: Path, rules: str) -> subprocess.CompletedProcess:
          Employees:
            active_when:
              IsArchived: {is: false, missing_mean: false}
-     """, "kunde.yaml:5:33: unknown key 'missing_mean'; did you mean 'missing_means'?"),
+     """, "kunde.yaml:5:33: ukjent nøkkel 'missing_mean'; mente du 'missing_means'?"),
     ("""\
      records:
        poweroffice:
          Ansatte:
            active_when:
              IsArchived: {missing_means: false}
-     """, "kunde.yaml:5:21: 'IsArchived' is missing the required key 'is'"),
+     """, "kunde.yaml:5:21: 'IsArchived' mangler den påkrevde nøkkelen 'is'"),
     ("""\
      projects:
        poweroffice_master:
          filter:
            status: {is: Pågårr, missing_means: Pågår}
-     """, "kunde.yaml:4:20: 'is' cannot be 'Pågårr'; allowed values: 'Pågår'"),
+     """, "kunde.yaml:4:20: 'is' kan ikke være 'Pågårr'; tillatte verdier: 'Pågår'"),
     ("""\
      hours:
        select: [MachineHourId]
-     """, "kunde.yaml:2:12: an item of 'select' must be a mapping (key: value), not text"),
+     """, "kunde.yaml:2:12: et element i 'select' må være en tabell (nøkkel: verdi), ikke tekst"),
 ])
 def test_a_bad_condition_is_one_line_with_its_position(tmp_path, rules, expected):
     result = run_check(tmp_path, rules)

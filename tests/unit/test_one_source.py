@@ -225,5 +225,5 @@ def test_a_kind_naming_a_source_that_is_not_there_is_one_line_at_check_time(tmp_
     result = subprocess.run([sys.executable, "-m", "grunndata.cli.main", "check"], cwd=tmp_path,
                             capture_output=True, text=True, timeout=60)
     assert result.returncode == 1
-    assert result.stderr.strip() == ("kunde.yaml:2:14: 'rows_from' cannot be 'Varer'; allowed values: "
+    assert result.stderr.strip() == ("kunde.yaml:2:14: 'rows_from' kan ikke være 'Varer'; tillatte verdier: "
                                      "'WorkHours', 'GoodsConsumption'")

@@ -63,7 +63,7 @@ def test_a_start_imports_no_emulator_http_stack_or_table_rendering(tmp_path, arg
 
 def test_help_lists_every_command_without_importing_jsonschema(tmp_path):
     result, modules = started(tmp_path, "--help")
-    commands = {line.split()[0] for line in result.stdout.split("Commands:")[1].splitlines() if line.strip()}
+    commands = {line.split()[0] for line in result.stdout.split("Kommandoer:")[1].splitlines() if line.strip()}
     # Built-in commands load on use (a lazy group); plugin commands (sandbox, demo) stay listed.
     assert {
         "apply",
