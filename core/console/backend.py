@@ -152,17 +152,25 @@ def as_reach(reach: Reach | dict[str, Any] | None) -> Reach:
     return reach if isinstance(reach, Reach) else Reach(transports=reach)
 
 
-def open_journal(session: Session, reach: Reach | dict[str, Any] | None = None, *, create: bool = True) -> Any:
-    """The integration's journal, or None when ``create`` is false and it has none yet."""
+def open_local(session: Session, reach: Reach | dict[str, Any] | None, *, create: bool,
+               opener: Callable[[Reach], Callable[[Session], Any] | None], make: Callable[[Path], Any]) -> Any:
+    """The integration's journal or state store: the reach's own (an operator's tenant) or the
+    file beside the config; None when ``create`` is false and there is none yet."""
     r = as_reach(reach)
-    if r.journal is not None:
+    own = opener(r)
+    if own is not None:
         if not create and r.has_journal is not None and not r.has_journal(session):
             return None
-        return r.journal(session)
+        return own(session)
     path = journal_file(session)
     if not create and not path.exists():
         return None
-    return Journal(path)
+    return make(path)
+
+
+def open_journal(session: Session, reach: Reach | dict[str, Any] | None = None, *, create: bool = True) -> Any:
+    """The integration's journal, or None when ``create`` is false and it has none yet."""
+    return open_local(session, reach, create=create, opener=lambda r: r.journal, make=Journal)
 
 
 def _connection(session: Session, transports: Reach | dict[str, Any] | None) -> Any:
@@ -356,24 +364,32 @@ def transfer_preview(session: Session, transports: Reach | dict[str, Any] | None
     return run_sync(lambda: _preview(session, transports, start, end))
 
 
-def transfer_send(session: Session, transports: Reach | dict[str, Any] | None, start: dt.date, end: dt.date,
-                  expected: str, on_total: Callable[[int], None],
-                  progress: Callable[[Any], None]) -> transfer_engine.TransferReport:
-    """``grunndata transfer --yes``, but only when the fresh preview writes what was shown."""
+def send_window(session: Session, transports: Reach | dict[str, Any] | None, start: dt.date, end: dt.date,
+                expected: str, on_total: Callable[[int], None], progress: Callable[[Any], None], *,
+                digest: Callable[[Any], str], stale: str, write: Callable[..., Any]) -> Any:
+    """A command's ``--yes`` run over a window (``transfer``, ``invoice``), under the journal's lock,
+    but only when the fresh preview writes what was shown: ``Refusal(stale)`` otherwise, nothing sent."""
 
-    def confirm(plan: TransferPlan) -> bool:
-        if transfer_digest(plan) != expected:
-            raise Refusal("stale_transfer")
+    def confirm(plan: Any) -> bool:
+        if digest(plan) != expected:
+            raise Refusal(stale)
         on_total(len(plan.writes))
         return True
 
-    async def go() -> transfer_engine.TransferReport:
+    async def go() -> Any:
         journal = open_journal(session, transports)
         try:
             journal.lock()
             async with _connection(session, transports) as conn:
-                return await transfer_engine.transfer(session, conn, start, end, journal=journal,
-                                                      confirm=confirm, progress=progress)
+                return await write(session, conn, start, end, journal=journal, confirm=confirm, progress=progress)
         finally:
             journal.close()
     return run_sync(go)
+
+
+def transfer_send(session: Session, transports: Reach | dict[str, Any] | None, start: dt.date, end: dt.date,
+                  expected: str, on_total: Callable[[int], None],
+                  progress: Callable[[Any], None]) -> transfer_engine.TransferReport:
+    """``grunndata transfer --yes``, but only when the fresh preview writes what was shown."""
+    return send_window(session, transports, start, end, expected, on_total, progress,
+                       digest=transfer_digest, stale="stale_transfer", write=transfer_engine.transfer)

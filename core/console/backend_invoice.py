@@ -14,7 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from grunndata.console.backend import Reach, Refusal, _connection, open_journal, run_sync
+from grunndata.console.backend import Reach, _connection, open_journal, run_sync, send_window
 from grunndata.engine import invoice as invoice_engine
 from grunndata.engine.invoice_plan import InvoicePlan
 from grunndata.session import Session
@@ -61,22 +61,8 @@ def invoice_send(session: Session, transports: Reach | dict[str, Any] | None, st
     """``grunndata invoice --yes`` for the period, only when the fresh preview writes what was shown
     (``stale_invoice`` otherwise, nothing sent)."""
 
-    def confirm(plan: InvoicePlan) -> bool:
-        if invoice_digest(plan) != expected:
-            raise Refusal("stale_invoice")
-        on_total(len(plan.writes))
-        return True
-
-    async def go() -> invoice_engine.InvoiceReport:
-        journal = open_journal(session, transports)
-        try:
-            journal.lock()
-            async with _connection(session, transports) as conn:
-                return await invoice_engine.invoice(session, conn, start, end, journal=journal,
-                                                    confirm=confirm, progress=progress)
-        finally:
-            journal.close()
-    return run_sync(go)
+    return send_window(session, transports, start, end, expected, on_total, progress,
+                       digest=invoice_digest, stale="stale_invoice", write=invoice_engine.invoice)
 
 
 # ---- per-basis outcome ---------------------------------------------------------------------------

@@ -13,7 +13,7 @@ import datetime as dt
 from collections.abc import Callable
 from typing import Any
 
-from grunndata.console.backend import Reach, Refusal, _connection, as_reach, journal_file, refusal, run_sync
+from grunndata.console.backend import Reach, Refusal, _connection, open_local, refusal, run_sync
 from grunndata.errors import GrunndataError
 from grunndata.session import Session
 from grunndata.state import SqliteStateStore, StateStore, Waiting
@@ -23,15 +23,7 @@ __all__ = ["Waiting", "approve_waiting", "reject_waiting", "status_facts", "wait
 
 
 def open_store(session: Session, reach: Reach | dict[str, Any] | None, *, create: bool = True) -> StateStore | None:
-    r = as_reach(reach)
-    if r.store is not None:
-        if not create and r.has_journal is not None and not r.has_journal(session):
-            return None
-        return r.store(session)
-    path = journal_file(session)
-    if not create and not path.exists():
-        return None
-    return SqliteStateStore(path)
+    return open_local(session, reach, create=create, opener=lambda r: r.store, make=SqliteStateStore)
 
 
 def _refusal(exc: BaseException) -> Refusal:

@@ -10,9 +10,9 @@ from starlette.responses import Response
 
 from grunndata.console import backend_invoice
 from grunndata.console.backend import Refusal
-from grunndata.console.jobs import Busy, Job
+from grunndata.console.jobs import Job
 from grunndata.console.plan_view import paginate
-from grunndata.console.web import integration_of, post, render, see_other, url_of
+from grunndata.console.web import post
 
 SHOWN_KEYS = 5
 
@@ -66,26 +66,9 @@ def load(integration: Any, start: dt.date, end: dt.date, page_number: int) -> di
 
 @post
 async def send(request: Request) -> Response:
-    from grunndata.console.pages.transfer import period
+    from grunndata.console.pages.transfer import start_send  # transfer imports this module
 
-    integration = integration_of(request)
-    form = await request.form()
-    fra, til, digest = (str(form.get(k) or "") for k in ("fra", "til", "digest"))
-    start, end, bad = period(fra, til)
-    if bad or start is None or end is None or not digest:
-        context = {"fra": fra, "til": til, "bad_dates": bad, "preview": None, "invoices": None, "refusal": None}
-        return render(request, "overforing.html", context, status=400)
-
-    def work(job: Job) -> Any:
-        session = integration.session()
-        return backend_invoice.invoice_send(session, integration.reach, start, end, digest, job.set_total,
-                                            job.progress)
-
-    try:
-        job = integration.jobs.start("invoice", {"fra": start.isoformat(), "til": end.isoformat()}, work)
-    except Busy as busy:
-        return see_other(url_of(request, f"/jobb/{busy.job.id}"))
-    return see_other(url_of(request, f"/jobb/{job.id}"))
+    return await start_send(request, "invoice", backend_invoice.invoice_send)
 
 
 def job_rows(job: Job) -> list[dict[str, Any]]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Callable
 from typing import Any
 
 from starlette.requests import Request
@@ -98,6 +99,12 @@ async def show(request: Request) -> Response:
 
 @post
 async def send(request: Request) -> Response:
+    return await start_send(request, "transfer", backend.transfer_send)
+
+
+async def start_send(request: Request, kind: str, send_window: Callable[..., Any]) -> Response:
+    """*Send* of a preview (hours or invoice bases): the period and the preview's digest from the
+    form, then ``send_window`` as a job; the job page follows its progress."""
     integration = integration_of(request)
     form = await request.form()
     fra, til, digest = (str(form.get(k) or "") for k in ("fra", "til", "digest"))
@@ -107,12 +114,10 @@ async def send(request: Request) -> Response:
         return render(request, "overforing.html", context, status=400)
 
     def work(job: Job) -> Any:
-        session = integration.session()
-        return backend.transfer_send(session, integration.reach, start, end, digest, job.set_total,
-                                     job.progress)
+        return send_window(integration.session(), integration.reach, start, end, digest, job.set_total, job.progress)
 
     try:
-        job = integration.jobs.start("transfer", {"fra": start.isoformat(), "til": end.isoformat()}, work)
+        job = integration.jobs.start(kind, {"fra": start.isoformat(), "til": end.isoformat()}, work)
     except Busy as busy:
         return see_other(url_of(request, f"/jobb/{busy.job.id}"))
     return see_other(url_of(request, f"/jobb/{job.id}"))
