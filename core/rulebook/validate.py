@@ -33,6 +33,14 @@ _TYPE_WORDS = {
 
 _BOUNDS = {"minimum": "minst", "maximum": "høyst", "exclusiveMinimum": "større enn",
            "exclusiveMaximum": "mindre enn"}
+# Checks of size and sameness, worded for the consultant ({limit}: the schema's number).
+_SIZES = {
+    "minLength": "{name} kan ikke være tom",
+    "minItems": "{name} kan ikke være tom",
+    "maxLength": "{name} er for lang: høyst {limit} tegn",
+    "maxItems": "{name} har for mange elementer: høyst {limit}",
+    "uniqueItems": "{name} har det samme elementet flere ganger",
+}
 
 
 def _describe(value: Any) -> str:
@@ -127,16 +135,10 @@ def _messages(err: ValidationError, doc: Located, fallback: str) -> list[Problem
     if err.validator == "pattern":
         hint = schema.get("x-hint") or f"skrevet etter mønsteret {err.validator_value}"
         return [Problem(at, f"{name} {_shown(err.instance)} er ikke {hint}")]
-    if err.validator in ("minLength", "minItems"):
-        return [Problem(at, f"{name} kan ikke være tom")]
     if err.validator in _BOUNDS:
         return [Problem(at, f"{name} må være {_BOUNDS[err.validator]} {err.validator_value}, ikke {err.instance!r}")]
-    if err.validator == "maxLength":
-        return [Problem(at, f"{name} er for lang: høyst {err.validator_value} tegn")]
-    if err.validator == "maxItems":
-        return [Problem(at, f"{name} har for mange elementer: høyst {err.validator_value}")]
-    if err.validator == "uniqueItems":
-        return [Problem(at, f"{name} har det samme elementet flere ganger")]
+    if err.validator in _SIZES:
+        return [Problem(at, _SIZES[str(err.validator)].format(name=name, limit=err.validator_value))]
     if err.validator in ("anyOf", "oneOf") and err.context:
         # Report the branch that got furthest: that is usually what was meant.
         best = max(err.context, key=lambda e: len(list(e.absolute_path)))
