@@ -26,7 +26,7 @@ Egenskap: Den fulle avstemmingen fanger det endringsfiltrene ikke ser
     Og at en person har kjørt grunndatasynken
     Og at én syklus har kjørt
 
-  @R20
+  @R20 @R22
   Scenario: Den fulle avstemmingen fanger et prosjekt arkivert i PowerOffice
     Når en bruker i PowerOffice arkiverer prosjektet "2304", sist endret i går, uten at endringsstempelet flyttes
     Og neste syklus kjøres

@@ -23,13 +23,14 @@ Egenskap: Integrasjonen kjører av seg selv
     Og at en person har kjørt grunndatasynken
     Og at én syklus har kjørt
 
+  @R21 @R22
   Scenario: En endring i masteren når det andre systemet i neste syklus
     Når en bruker i SmartDok endrer prosjektet "2301" slik at navnet er "Kirkegata 12 (nytt bygg)"
     Og neste syklus kjøres
     Så er syklusen inkrementell
     Og heter prosjektet "2301" «Kirkegata 12 (nytt bygg)» i PowerOffice
 
-  @R19
+  @R19 @R21
   Scenario: Et prosjekt omdøpt i begge systemene mellom to sykluser: masteren vinner
     Når en bruker i SmartDok endrer prosjektet "2302" slik at navnet er "Lade barnehage"
     Og en bruker i PowerOffice endrer prosjektet "2302" slik at navnet er "Barnehagen på Lade"
@@ -37,7 +38,7 @@ Egenskap: Integrasjonen kjører av seg selv
     Så heter prosjektet "2302" «Lade barnehage» i PowerOffice
     Og sier grunnen for "2302" at "SmartDok"
 
-  @R20
+  @R20 @R23
   Scenario: Sikringen holder tilbake en masseavslutning, og godkjenning gjennomfører den
     Når en bruker i SmartDok avslutter prosjektene "2301, 2302, 2303"
     Og neste syklus kjøres
@@ -46,6 +47,7 @@ Egenskap: Integrasjonen kjører av seg selv
     Når planen godkjennes
     Så er prosjektene "2301, 2302, 2303" avsluttet i PowerOffice
 
+  @R21
   Scenario: En syklus som dør midt i skrivingen, fortsetter uten duplikater
     Når en bruker i SmartDok oppretter prosjektene "2401, 2402, 2403, 2404, 2405, 2406"
     Og neste syklus dør etter 3 skrivinger
