@@ -137,5 +137,8 @@ def wait_for(check: Callable[[], Any], what: str, timeout: float = 60.0, proc: s
         if proc is not None and proc.poll() is not None:
             raise AssertionError(f"the child ended ({proc.returncode}) before {what}: {proc.stderr.read() if proc.stderr else ''}")
         if time.monotonic() > deadline:
+            if proc is not None:
+                proc.kill()  # never leave a child running after a failed test
+                proc.communicate(timeout=30)
             raise AssertionError(f"timed out waiting for {what}")
         time.sleep(0.02)
