@@ -91,7 +91,10 @@ class Bench:
                 cfg = {"master": "smartdok", "standard_project": "9000",
                        "smartdok": {"base_url": urls.smartdok},
                        "poweroffice": {"base_url": urls.poweroffice, "token_url": urls.token},
-                       "schedule": {"sync": self.args.sync, "alert_after": "1h"}}
+                       "schedule": {"sync": self.args.sync, "alert_after": "1h"}, "rules": ["kunde.yaml"]}
+                # onboarding writes every project's update and the sub-projects: more than the
+                # default guardrail, which the operator lifted after reviewing the first plan
+                (folder / "kunde.yaml").write_text("unattended:\n  max_writes: 100000\n", encoding="utf-8")
                 (folder / "grunndata.yaml").write_text(yaml.safe_dump(cfg), encoding="utf-8")
                 tenants.add(conn, name, tenants.read_setup(str(folder / "grunndata.yaml")), None)
                 # the operator approved the first plan: what `tenant approve` records

@@ -31,11 +31,14 @@ def test_sigkill_mid_cycle_loses_and_duplicates_nothing(one_tenant):
     env = one_tenant
     [name] = env.names
     onboard(env)
-    first = env.start_worker()
+    env.start_worker()
     first_sync(env)
+    # The worker stops (SIGTERM) while the projects are made, so that one cycle reads them all.
+    env.stop_workers()
     wanted = [f"88{i:03d}" for i in range(NEW)]
     for number in wanted:
         env.new_smartdok_project(name, number, f"Bygg {number}")
+    first = env.start_worker()
     # mid-cycle: some of the new projects are in PowerOffice, not all
     wait_for(lambda: sum(c in wanted for c in env.codes(name)) >= 8, "the cycle's first writes", procs=[first])
     first.send_signal(signal.SIGKILL)
