@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import json
+import shlex
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -233,7 +234,8 @@ def status(name: str | None, as_json: bool, url: str | None) -> None:
             data = build_status(facts, settings, now)
             data["achieved_interval_s"] = achieved.get(each)
             out[each] = data
-            texts.append((each, status_text(facts, settings, now), achieved.get(each)))
+            texts.append((each, status_text(facts, settings, now, command=f"grunndata tenant {{verb}} {shlex.quote(each)} {{run}}"),
+                          achieved.get(each)))
     if as_json:
         click.echo(json.dumps({"tenants": out}, indent=2, ensure_ascii=False))
     else:

@@ -58,7 +58,7 @@ def _due(store: SqliteStateStore, settings: ScheduleSettings, now: dt.datetime) 
         cycles = store.last_cycles()
     earliest: dt.datetime | None = None
     for kind in LOOP_KINDS:
-        last = (cycles.get(kind) or [None])[0]
+        last = next(iter(cycles.get(kind) or []), None)
         when = next_run(settings.of(kind), last.started if last else None, last.finished if last else None, now)
         if when is None:
             continue

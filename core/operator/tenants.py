@@ -73,7 +73,8 @@ def read_setup(config_path: str) -> dict[str, Any]:
     rule_files = [{"name": display, "text": Path(full).read_text(encoding="utf-8")}
                   for full, display in session.config.rule_paths]
     data = yaml.safe_load(config_text) or {}
-    schedule = data.get(KEY) if isinstance(data.get(KEY), dict) else {}
+    raw = data.get(KEY) if isinstance(data, dict) else None
+    schedule: dict[str, Any] = raw if isinstance(raw, dict) else {}
     # YAML's false (an unquoted off) is stored as the grammar's word
     schedule = {k: ("off" if v is False else v) for k, v in schedule.items()}
     return {"master": session.config.master, "config_name": path.name, "config_text": config_text,

@@ -62,7 +62,7 @@ class PostgresStateStore:
 
     # ---- watermarks --------------------------------------------------------------------------
     def watermarks(self) -> dict[str, str]:
-        return dict(self._all("SELECT name, value FROM grunndata.state_watermarks WHERE tenant=%s"))  # type: ignore[arg-type]
+        return dict(self._all("SELECT name, value FROM grunndata.state_watermarks WHERE tenant=%s"))
 
     def set_watermarks(self, marks: dict[str, str]) -> None:
         with self.conn.transaction(), self.conn.cursor() as cur:

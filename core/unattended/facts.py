@@ -27,7 +27,7 @@ def status_facts(store: StateStore) -> StatusFacts:
                                   last_ok=good.finished if good is not None else None, mode=last.mode, error=error)
     waiting = [WaitingPlan(w.run_id, w.reason, w.summary) for w in store.waiting()]
     held: dict[str, int] = {}
-    transfer = (stored.get("transfer") or [None])[0]
+    transfer = next(iter(stored.get("transfer") or []), None)
     if transfer is not None:
         for reason, n in (transfer.counts.get("held_by_reason") or {}).items():
             held[str(reason)] = int(n)

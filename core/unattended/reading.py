@@ -148,7 +148,7 @@ async def _read_full(conn: Any, reads: list[Read]) -> CycleRead:
         sd, po = await asyncio.gather(conn.smartdok.read_all(share["smartdok"]),
                                       conn.poweroffice.read_all(share["poweroffice"]))
     snapshot = Snapshot(smartdok=sd, poweroffice=po)
-    read = {(system, resource): records for system in SYSTEMS
-            for resource, records in getattr(snapshot, system).items()}
-    names = {f"{s}/{r}" for s, r in read}
-    return CycleRead(snapshot, read, "full", names, {}, sum(len(v) for v in read.values()))
+    by_resource = {(system, resource): records for system in SYSTEMS
+                   for resource, records in getattr(snapshot, system).items()}
+    names = {f"{s}/{r}" for s, r in by_resource}
+    return CycleRead(snapshot, by_resource, "full", names, {}, sum(len(v) for v in by_resource.values()))

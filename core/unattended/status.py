@@ -167,8 +167,10 @@ def _local(instant: str | None, settings: ScheduleSettings) -> str:
     return dt.datetime.fromisoformat(instant).astimezone(settings.tz).strftime("%d.%m.%Y %H:%M:%S")
 
 
-def status_text(facts: StatusFacts, settings: ScheduleSettings, now: dt.datetime) -> str:
-    """``grunndata status`` for a person, in Norwegian."""
+def status_text(facts: StatusFacts, settings: ScheduleSettings, now: dt.datetime, *,
+                command: str = "grunndata {verb} {run}") -> str:
+    """``grunndata status`` for a person, in Norwegian; ``command`` is how a person approves or
+    rejects a waiting plan (an operator's: ``grunndata tenant {verb} NAME {run}``)."""
     status = build_status(facts, settings, now)
     problems = health_problems(facts, settings, now)
     lines = ["Integrasjonen er i orden." if not problems else "Integrasjonen trenger tilsyn:"]
@@ -196,7 +198,8 @@ def status_text(facts: StatusFacts, settings: ScheduleSettings, now: dt.datetime
     for plan in status["waiting"]:
         counts = ", ".join(f"{_OP_WORDS.get(op, op)} {n}" for op, n in plan["summary"].items())
         lines += ["", f"Kjøring {plan['run']} venter på godkjenning ({counts}):", f"  {plan['reason']}",
-                  f"  Godkjenn: grunndata approve {plan['run']}   Forkast: grunndata reject {plan['run']}"]
+                  "  Godkjenn: " + command.format(verb="approve", run=plan["run"])
+                  + "   Forkast: " + command.format(verb="reject", run=plan["run"])]
     if status["watermarks"]:
         lines += ["", "Endringer er lest til (vannmerker):"]
         width = max(len(k) for k in status["watermarks"])

@@ -163,3 +163,9 @@ def test_text_when_unhealthy():
     assert "neste: ingen «grunndata run» kjører" in text
     assert "Kjøring 42 venter på godkjenning (opprett 0, oppdater 3, avslutt 180):" in text
     assert "Godkjenn: grunndata approve 42   Forkast: grunndata reject 42" in text
+
+
+def test_an_operator_is_told_the_tenant_commands_for_a_waiting_plan():
+    facts = healthy_facts(waiting=[WaitingPlan(7, "for mange endringer", {"create": 300})])
+    text = status_text(facts, SETTINGS, NOW, command="grunndata tenant {verb} acme-bygg {run}")
+    assert "Godkjenn: grunndata tenant approve acme-bygg 7   Forkast: grunndata tenant reject acme-bygg 7" in text
