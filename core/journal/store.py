@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
+from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -266,18 +267,24 @@ class Journal:
         that run succeeded; else None) and ``last_good`` (the same of its last run that fully
         succeeded). The record of orders PowerOffice no longer lists once they are invoices."""
         self.db.row_factory = None
-        out: dict[str, dict[str, Any]] = {}
-        runs: dict[str, dict[int, list[Any]]] = {}  # key -> run -> [all succeeded, digest], in run order
-        for key, run_id, op, outcome, remote_id, digest in self.db.execute(
-                "SELECT key, run_id, op, outcome, remote_id, digest FROM invoice_writes ORDER BY id"):
-            rec = out.setdefault(key, {"sent": False, "order_id": None, "digest": None, "last_good": None})
-            done = outcome in ("ok", "recovered")
-            if op == "create" and done:
-                rec["sent"], rec["order_id"] = True, remote_id
-            state = runs.setdefault(key, {}).setdefault(run_id, [True, digest])
-            state[0] = state[0] and done
-        for key, by_run in runs.items():
-            ordered = list(by_run.values())
-            out[key]["digest"] = ordered[-1][1] if ordered[-1][0] else None
-            out[key]["last_good"] = next((d for ok, d in reversed(ordered) if ok), None)
-        return out
+        return invoice_record_of(self.db.execute(
+            "SELECT key, run_id, op, outcome, remote_id, digest FROM invoice_writes ORDER BY id"))
+
+
+def invoice_record_of(rows: Iterable[Sequence[Any]]) -> dict[str, dict[str, Any]]:
+    """:meth:`Journal.invoice_record` from the invoice writes ``(key, run_id, op, outcome,
+    remote_id, digest)`` in the order they were made (any store's)."""
+    out: dict[str, dict[str, Any]] = {}
+    runs: dict[str, dict[int, list[Any]]] = {}  # key -> run -> [all succeeded, digest], in run order
+    for key, run_id, op, outcome, remote_id, digest in rows:
+        rec = out.setdefault(key, {"sent": False, "order_id": None, "digest": None, "last_good": None})
+        done = outcome in ("ok", "recovered")
+        if op == "create" and done:
+            rec["sent"], rec["order_id"] = True, remote_id
+        state = runs.setdefault(key, {}).setdefault(run_id, [True, digest])
+        state[0] = state[0] and done
+    for key, by_run in runs.items():
+        ordered = list(by_run.values())
+        out[key]["digest"] = ordered[-1][1] if ordered[-1][0] else None
+        out[key]["last_good"] = next((d for ok, d in reversed(ordered) if ok), None)
+    return out

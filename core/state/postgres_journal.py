@@ -17,7 +17,7 @@ from psycopg.rows import dict_row
 from psycopg.types.json import Jsonb
 
 from grunndata.journal.lock import JournalLocked
-from grunndata.journal.store import COUNTED, ROW_COLUMNS, SENT_PREFIX, STEP_COLUMNS
+from grunndata.journal.store import COUNTED, ROW_COLUMNS, SENT_PREFIX, STEP_COLUMNS, invoice_record_of
 
 _LOCK_SPACE = 0x6764  # "gd": the advisory-lock space of tenants (two-key form)
 
@@ -162,19 +162,6 @@ class PostgresJournal:
 
     def invoice_record(self) -> dict[str, dict[str, Any]]:
         """As :meth:`grunndata.journal.Journal.invoice_record`, for this tenant."""
-        out: dict[str, dict[str, Any]] = {}
-        runs: dict[str, dict[int, list[Any]]] = {}
-        for key, run_id, op, outcome, remote_id, digest in self.conn.execute(
-                "SELECT key, run_id, op, outcome, remote_id, digest FROM grunndata.invoice_writes WHERE tenant=%s "
-                "ORDER BY id", (self.tenant,)):
-            rec = out.setdefault(key, {"sent": False, "order_id": None, "digest": None, "last_good": None})
-            done = outcome in ("ok", "recovered")
-            if op == "create" and done:
-                rec["sent"], rec["order_id"] = True, remote_id
-            state = runs.setdefault(key, {}).setdefault(run_id, [True, digest])
-            state[0] = state[0] and done
-        for key, by_run in runs.items():
-            ordered = list(by_run.values())
-            out[key]["digest"] = ordered[-1][1] if ordered[-1][0] else None
-            out[key]["last_good"] = next((d for ok, d in reversed(ordered) if ok), None)
-        return out
+        return invoice_record_of(self.conn.execute(
+            "SELECT key, run_id, op, outcome, remote_id, digest FROM grunndata.invoice_writes WHERE tenant=%s "
+            "ORDER BY id", (self.tenant,)))
