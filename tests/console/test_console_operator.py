@@ -196,3 +196,16 @@ def test_single_company_has_no_kunder(client):
     assert 'href="/kunder"' not in client.get("/plan").text
 
 
+
+
+def test_a_second_request_without_a_session_keeps_the_login_form_on_screen_valid(with_password):
+    # A browser fetches /favicon.ico (or a second tab opens the console) after the form is shown:
+    # that must not void the form's token, or the right password is refused with 403.
+    c = with_password
+    form = c.get("/kunder")
+    assert c.get("/favicon.ico").status_code == 401
+    c.get("/logg-inn")
+    ok = c.post("/logg-inn", data={"login": login_token(form.text), "passord": PASSWORD, "neste": "/kunder"})
+    assert ok.status_code == 303 and ok.headers["location"] == "/kunder"
+    login_cookie = c.app_.state.console.sessions.cookie_name + "_login"
+    assert login_cookie not in c.cookies  # spent with the login

@@ -2,6 +2,8 @@
 
 Before a session there is no session CSRF token, so the form carries its own: a random value
 in a short-lived cookie and in a hidden field (double submit), checked before the password.
+A form shown again (a second tab, the browser's own /favicon.ico asking without a session) keeps
+the cookie's value, so the form already on screen stays valid.
 The password is compared in constant time and never rendered; the cookie rules are the
 session cookie's (HttpOnly, SameSite=Strict).
 """
@@ -33,9 +35,10 @@ def _safe_next(target: Any) -> str:
 
 
 def _form(request: Request, target: str, status: int, wrong: bool = False) -> Response:
-    token = secrets.token_urlsafe(24)
+    token = request.cookies.get(_cookie(request)) or secrets.token_urlsafe(24)
     response = page("login.html", status, login_field=FIELD, login_token=token, target=target, wrong=wrong)
-    response.set_cookie(_cookie(request), token, httponly=True, samesite="strict", path=LOGIN)
+    # Path=/: sent with every request before login, so whichever request shows the form reuses it
+    response.set_cookie(_cookie(request), token, httponly=True, samesite="strict", path="/")
     return response
 
 
@@ -65,7 +68,7 @@ async def submit(request: Request) -> Response:
     session = console.sessions.start()
     response = RedirectResponse(target, status_code=303)
     response.set_cookie(console.sessions.cookie_name, session.id, httponly=True, samesite="strict", path="/")
-    response.delete_cookie(_cookie(request), path=LOGIN)
+    response.delete_cookie(_cookie(request), path="/")
     return response
 
 
