@@ -5,7 +5,6 @@ import builtins
 import json
 import re
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
 from typing import Any
 
 import httpx
@@ -15,83 +14,7 @@ from grunndata.clients.base import BaseClient, Call, gather_dict
 from grunndata.clients.errors import ApiError, AuthError, NotFound, looks_like_error
 from grunndata.clients.reads import read_union, union_by_id
 from grunndata.clients.retry import RetryPolicy
-
-# PUT replaces the whole record, but only with the fields of the input schema: the output's
-# read-only fields (Id, Updated, Created, Project…) are not sent back. From the v1 spec.
-_PROJECTS_INPUT = (  # ProjectInputLegacy: the PUT schema
-    "ProjectName", "ProjectNumber", "DescriptionText", "Location", "CustomerId", "StartDate",
-    "EndDate", "Departments", "ActivityIds", "ProjectOwnerName", "ProjectOwnerEmail",
-    "ProjectOwnerMobile", "ClientCompanyName", "ClientCompanyContact", "ClientCompanyEmail",
-    "ClientCompanyMobile", "DocumentUrl", "CalculatedTimeConsumption", "HourlyRate",
-    "InternalCostPerHour", "UserIds", "IsActive", "IsAbsenceProject", "Finished",
-    "ToBeInvoiced", "GeoLocation", "InvoiceCalculationNote", "OrderTypeId", "ExternalReference",
-)
-_SUBPROJECTS_INPUT = (
-    "SubProjectName", "SubProjectNumber", "IsActive", "StartDate", "EndDate", "DescriptionText",
-    "ClientCompanyName", "DocumentUrl", "CalculatedHourUse", "Location", "GeoLocation",
-    "InvoiceCalculationNote", "HSEResponsibleId", "QAResponsibleId",
-)
-_WORKDESCRIPTIONS_INPUT = ("Number", "Name", "IsActive", "Price", "InternalRate")
-_MACHINES_INPUT = (
-    "InternalNumber", "Name", "RegistrationNumber", "Description", "HoursUsed", "MilageKm",
-    "ModelYear", "Location", "LocationDateTime", "DateAcquired", "ResponsibleUser1",
-    "ResponsibleUser2", "Comment", "PricePerHour", "SerialNumber", "CategoryId", "InternalCost",
-    "Code", "HideInTransportation", "MaxTons", "MaxM3", "IsActive", "Trailer",
-    "ShowInRegistrations", "DepartmentIds", "DocumentCenterId",
-)
-_USERS_INPUT = (
-    "UserName", "Password", "Name", "PhonePrefix", "PhoneNumber", "Email", "IsLockedOut",
-    "Role", "CountryID", "LanguageCode", "DepartmentId", "GroupId", "EmployeeNo",
-    "ExternalEmployeeNo", "BirthDate", "IsEnded", "UserIsResource", "SendSMS",
-    "AccessibleProjects", "NextOfKinName", "NextOfKinPhonePrivate", "NextOfKinPhoneWork",
-    "NextOfKinRelation", "NextOfKin2Name", "NextOfKin2PhonePrivate", "NextOfKin2PhoneWork",
-    "NextOfKin2Relation",
-)
-_WAGES_INPUT = (  # UpdateWageInput
-    "Name", "Number", "IsActive", "Export", "Rate", "HourlyCost", "InternalPrice", "Order",
-    "IsCommentRequired",
-)
-_ADDITIONS_INPUT = (
-    "Number", "Name", "UnitAddition", "IsActive", "Export", "Rate", "HourlyCost",
-    "InternalPrice", "Order", "IsCommentRequired", "IsOvertime",
-)
-_GOODS_INPUT = (
-    "Name", "Number", "Amount", "Price", "InternalCost", "UnitId", "CategoryId", "IsProduction",
-    "IsActive", "Barcodes",
-)
-_GOODSCONSUMPTION_INPUT = (
-    "ProjectId", "GoodsId", "Amount", "SubProject", "Comment", "Date", "Expence", "Deviation",
-    "Alteration", "DccNumber", "FlowId", "LocationId", "UserId",
-)
-# For resources without a known input schema, at least these never go back in a PUT.
-_OUTPUT_ONLY = frozenset({"Id", "Updated", "Created"})
-
-
-@dataclass(frozen=True)
-class Resource:
-    path: str
-    has_all: bool = True                      # GET answers active records only unless all=true
-    input_fields: tuple[str, ...] | None = None
-    key_field: str | None = None              # the natural key in records
-    key_filter: str | None = None             # the list filter for that key
-
-
-RESOURCES: dict[str, Resource] = {
-    "Projects": Resource("/Projects", True, _PROJECTS_INPUT, "ProjectNumber", "projectNumber"),
-    "SubProjects": Resource("/SubProjects", True, _SUBPROJECTS_INPUT, "SubProjectNumber",
-                            "subProjectNumber"),
-    "WorkDescriptions": Resource("/WorkDescriptions", True, _WORKDESCRIPTIONS_INPUT, "Number",
-                                 "workDescriptionNumber"),
-    "Machines": Resource("/Machines", True, _MACHINES_INPUT, "InternalNumber", "internalNumber"),
-    "Users": Resource("/Users", True, _USERS_INPUT, "EmployeeNo"),
-    "Wages": Resource("/Wages", True, _WAGES_INPUT, "Number", "wageNumber"),
-    "Additions": Resource("/Additions", True, _ADDITIONS_INPUT, "Number", "additionNumber"),
-    "WorkHours": Resource("/WorkHours", False),
-    "GoodsConsumption": Resource("/GoodsConsumption", False, _GOODSCONSUMPTION_INPUT),
-    "Goods": Resource("/Goods", True, _GOODS_INPUT, "Number", "goodsNumber"),
-    "Customers": Resource("/Customers", True, None, "CustomerNumber", "customerNumber"),
-    "Departments": Resource("/Departments", True, None, "Number", "departmentNumber"),
-}
+from grunndata.clients.smartdok_resources import OUTPUT_ONLY, RESOURCES, Resource
 
 _SUBPROJECT_CREATE = "/Projects/{projectId}/SubProjects"
 _EXPORT_CHUNK = 500
@@ -264,7 +187,7 @@ class SmartDokClient(BaseClient):
             allowed = set(spec.input_fields)
             payload = {k: v for k, v in merged.items() if k in allowed or k in changes}
         else:
-            payload = {k: v for k, v in merged.items() if k not in _OUTPUT_ONLY or k in changes}
+            payload = {k: v for k, v in merged.items() if k not in OUTPUT_ONLY or k in changes}
         call = Call("PUT", spec.path + "/{id}", f"{spec.path}/{id}", resource, "update", key=key,
                     body=payload, has_body=True)
         response = await self._call(call)

@@ -6,7 +6,7 @@ from typing import Any
 from starlette.requests import Request
 from starlette.responses import Response
 
-from grunndata.console import backend, config_edit
+from grunndata.console import backend, backend_setup, config_edit
 from grunndata.console.backend import Pos, Problem, Refusal
 from grunndata.console.web import in_thread, integration_of, post, render
 
@@ -55,7 +55,7 @@ def _typed(value: str, kind: Any) -> Any:
 
 def _read_projects(session: backend.Session, transports: Any) -> tuple[list[dict] | None, Refusal | None]:
     try:
-        return backend.poweroffice_projects(session, transports), None
+        return backend_setup.poweroffice_projects(session, transports), None
     except Refusal as exc:
         return None, exc
 
@@ -66,10 +66,10 @@ def _context(session: backend.Session, transports: Any) -> dict[str, Any]:
         "masters": backend.masters(session),
         "master": session.config.master,
         "standard_project": session.config.standard_project or "",
-        "rules": backend.standard_project_rules(session),
-        "choices": backend.project_choices(session, raw) if raw is not None else None,
+        "rules": backend_setup.standard_project_rules(session),
+        "choices": backend_setup.project_choices(session, raw) if raw is not None else None,
         "read_error": read_error,
-        "blockers": backend.setup_blockers(session, raw) if raw is not None else [],
+        "blockers": backend_setup.setup_blockers(session, raw) if raw is not None else [],
         "schedule": _schedule_fields(session),
         "guardrails": _guardrails(session),
         "config_exists": session.config.path is not None,
@@ -91,7 +91,7 @@ def _r7_check(raw: list[dict] | None, read_error: Refusal | None):
     ``standard_project`` line of the file being saved."""
 
     def check(session: backend.Session) -> list[Problem]:
-        if session.config.master not in backend.standard_project_rules(session):
+        if session.config.master not in backend_setup.standard_project_rules(session):
             return []
         doc = session.config.doc
         pos = (doc.pos(("standard_project",)) or doc.pos(("master",))) if doc is not None else None
@@ -99,7 +99,7 @@ def _r7_check(raw: list[dict] | None, read_error: Refusal | None):
         if raw is None:
             why = read_error.detail if read_error else ""
             return [Problem(pos, f"PowerOffice: {why}")]
-        return [Problem(pos, f"{b['reason']} [{b['rule']}]") for b in backend.setup_blockers(session, raw)]
+        return [Problem(pos, f"{b['reason']} [{b['rule']}]") for b in backend_setup.setup_blockers(session, raw)]
     return check
 
 
@@ -115,7 +115,7 @@ def _save(integration: Any, form: dict[str, str]) -> dict[str, Any]:
         value = form.get(spec["name"], "")
         changes[spec["name"]] = _typed(value, spec["type"]) if value.strip() else config_edit.DELETE
     raw, read_error = (None, None)
-    if master in backend.standard_project_rules(session):
+    if master in backend_setup.standard_project_rules(session):
         raw, read_error = _read_projects(session, integration.reach)
     result = config_edit.save(integration.config_path, changes, _r7_check(raw, read_error))
     if result.saved and integration.on_saved is not None:
