@@ -123,10 +123,26 @@ class SubProjects(Projects):
         key = ("parents", system)
         if key not in ctx.cache:
             fmap_field = "ProjectNumber" if system == "smartdok" else "Code"
-            ctx.cache[key] = {r.get("Id"): match_key(ctx.rules, self.section, r.get(fmap_field))
-                              for r in ctx.snapshot.records(system, "Projects")
-                              if is_plain(r.get("Id")) and is_plain(r.get(fmap_field))}
+            raws = ctx.snapshot.records(system, "Projects")
+            memo = getattr(ctx, "memo", None)
+            if memo is not None:  # a running ``run``: worked out again only for projects that changed
+                pairs = memo.derive(f"parents/{system}", raws, lambda r: (
+                    (r.get("Id"), match_key(ctx.rules, self.section, r.get(fmap_field)))
+                    if is_plain(r.get("Id")) and is_plain(r.get(fmap_field)) else None))
+                ctx.cache[key] = dict(p for p in pairs if p is not None)
+            else:
+                ctx.cache[key] = {r.get("Id"): match_key(ctx.rules, self.section, r.get(fmap_field))
+                                  for r in raws if is_plain(r.get("Id")) and is_plain(r.get(fmap_field))}
         return ctx.cache[key]
+
+    def neutral_inputs(self, ctx, system, raw):
+        """What a sub-project's key is read from beside its own record: its parent's number."""
+        parents = self.parents(ctx, system)
+        if system == "smartdok":
+            link = raw.get("ProjectId")
+            return parents.get(link) if is_plain(link) else None
+        link, code = raw.get("ParentProjectId"), raw.get("ParentProjectCode")
+        return (code if is_plain(code) else None, parents.get(link) if is_plain(link) else None)
 
     def neutral(self, ctx, system, raw):
         raw, invalid = self.clean(ctx, system, raw)
