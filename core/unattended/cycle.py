@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from grunndata.engine.applier import Outcome, SyncWriter
+from grunndata.engine.incremental import PlanMemo
 from grunndata.engine.model import ApplyContext, Snapshot
 from grunndata.engine.plan import Plan, plan_digest
 from grunndata.engine.planner import config_hash, make_plan
@@ -105,6 +106,10 @@ class Cycles:
         self.inc = incremental_rules(session.rules)
         self._memory: Snapshot | None = None
         self._memory_cycle: int | None = None  # the sync cycle whose snapshot _memory is
+        # What the last plan left for the next: an incremental cycle that merged its changes into
+        # _memory plans only the keys that changed (grunndata.engine.incremental).
+        self._plan_memo = PlanMemo()
+        self._from_memory = False
 
     # ---- helpers ---------------------------------------------------------------------------
     def _requests(self) -> dict[str, int]:
@@ -114,7 +119,8 @@ class Cycles:
     def _kept(self, last_ok_id: int | None) -> Snapshot | None:
         """The kept snapshot: ours in memory when the store's last cycle is the one we kept it
         from, else the store's (another process may have run a cycle since)."""
-        if self._memory is not None and self._memory_cycle == last_ok_id:
+        self._from_memory = self._memory is not None and self._memory_cycle == last_ok_id
+        if self._from_memory:
             return self._memory
         kept = self.store.kept_snapshot()
         return None if kept is None else kept_to_snapshot(kept)
@@ -199,7 +205,8 @@ class Cycles:
             result.counts["planned_writes"] = 0
             return
         t_plan = time.process_time()
-        plan = make_plan(session, read.snapshot)
+        plan = make_plan(session, read.snapshot, self._plan_memo,
+                         incremental=read.mode == "incremental" and self._from_memory)
         result.durations["plan_cpu"] = time.process_time() - t_plan
         result.plan = plan
         result.counts.update(planned_writes=len(plan.writes), **op_counts(plan))
