@@ -11,6 +11,7 @@ cycle reads the same changes again (and the records its writes made) and plans f
 from __future__ import annotations
 
 import datetime as dt
+import gc
 import time
 from dataclasses import dataclass, field
 from typing import Any
@@ -122,7 +123,14 @@ class Cycles:
         self._from_memory = self._memory is not None and self._memory_cycle == last_ok_id
         if self._from_memory:
             return self._memory
-        kept = self.store.kept_snapshot()
+        # Hundreds of thousands of plain dicts without reference cycles: no collection while they
+        # are decoded, and none walks them again afterwards (frozen; refcounting still frees them).
+        gc.disable()
+        try:
+            kept = self.store.kept_snapshot()
+        finally:
+            gc.enable()
+        gc.freeze()
         return None if kept is None else kept_to_snapshot(kept)
 
     def full_due(self, now: dt.datetime) -> bool:
