@@ -101,8 +101,11 @@ def op_counts(plan: Plan) -> dict[str, int]:
 class Cycles:
     """The cycles of one integration over one connection (``conn``: both clients)."""
 
-    def __init__(self, session: Any, store: StateStore, conn: Any) -> None:
+    def __init__(self, session: Any, store: StateStore, conn: Any, *, prime: bool = False) -> None:
         self.session, self.store, self.conn = session, store, conn
+        # ``grunndata run``: plan once on the first quiet cycle too (the plan is not used), so that
+        # the first cycle with changes already plans incrementally.
+        self.prime = prime
         self.settings = schedule_settings(session.config)
         self.inc = incremental_rules(session.rules)
         self._memory: Snapshot | None = None
@@ -211,6 +214,10 @@ class Cycles:
         if quiet:  # nothing read differs from the last cycle, which had nothing to write: same plan
             result.outcome = "nothing"
             result.counts["planned_writes"] = 0
+            if self.prime and not self._plan_memo.ready:
+                t_prime = time.process_time()
+                make_plan(session, read.snapshot, self._plan_memo)
+                result.durations["prime_plan_cpu"] = time.process_time() - t_prime
             return
         t_plan = time.process_time()
         plan = make_plan(session, read.snapshot, self._plan_memo,
