@@ -76,6 +76,8 @@ class PlanMemo:
         self.derived: dict[str, dict[int, tuple[dict, Any]]] = {}  # name -> id(raw) -> (raw, value)
         self.action_keys: dict[str, set[Any]] = {}
         self.last_made = 0
+        self.unchanged: dict[str, bool] = {}  # derive name -> no record differs from last time
+        self.kept_values: dict[str, Any] = {}  # what callers built from a derive, for reuse
         # this plan's round
         self.incremental = False
         self._new_entries: dict[tuple[str, str], dict[int, Entry]] = {}
@@ -117,47 +119,59 @@ class PlanMemo:
     def derive(self, name: str, raws: list[dict], fn: Callable[[dict], Any]) -> list[Any]:
         """``fn`` of each record, worked out again only for records not seen last time."""
         prev = self.derived.get(name, {}) if self.incremental else {}
-        new: dict[int, tuple[dict, Any]] = {}
-        out = []
-        for raw in raws:
-            hit = prev.get(id(raw))
-            if hit is None:
-                hit = (raw, fn(raw))
-            new[id(raw)] = hit
-            out.append(hit[1])
-        self._new_derived[name] = new
-        return out
+        ids = list(map(id, raws))
+        hits = list(map(prev.get, ids))  # a record seen last time is the same object: its id is kept
+        misses = [i for i, hit in enumerate(hits) if hit is None]
+        for i in misses:
+            hits[i] = (raws[i], fn(raws[i]))
+        self._new_derived[name] = dict(zip(ids, hits, strict=True))
+        # every record the same objects as last time: the values are the same as last time
+        self.unchanged[name] = not misses and len(ids) == len(prev)
+        return [hit[1] for hit in hits]
 
     def scan(self, entity: Any, ctx: Any, system: str) -> dict[int, Entry]:
-        """The entries of an entity's records in ``system``; notes the dirty keys."""
+        """The entries of an entity's records in ``system``; notes the dirty keys.
+
+        Written for 100,000s of records of which a few changed: the unchanged ones are found by
+        identity with C-level maps, and only the others are looked at one by one."""
         slot = (entity.name, system)
         if slot in self._scanned:
             return self._new_entries[slot]
         raws = entity.raw_records(ctx, system)
         prev = self.entries.get(slot, {}) if self.incremental else {}
         prev_raws = self.raws.get(slot, []) if self.incremental else []
-        inputs_of = getattr(entity, "neutral_inputs", None)
+        reader = getattr(entity, "inputs_reader", None)
+        inputs_of, stable = reader(ctx, system) if reader is not None else (None, True)
         dirty = self._dirty.setdefault(entity.name, set())
-        new: dict[int, Entry] = {}
-        for i, raw in enumerate(raws):
-            inputs = inputs_of(ctx, system, raw) if inputs_of is not None else None
-            hit = prev.get(id(raw))
+        ids = list(map(id, raws))
+        hits = list(map(prev.get, ids))
+        if inputs_of is not None and stable:  # what the inputs are read from has not changed
+            inputs = [hit[2] if hit is not None else inputs_of(raw) for hit, raw in zip(hits, raws, strict=True)]
+            misses = [i for i, hit in enumerate(hits) if hit is None]
+        elif inputs_of is None:
+            inputs = [None] * len(raws)
+            misses = [i for i, hit in enumerate(hits) if hit is None]
+        else:
+            inputs = list(map(inputs_of, raws))
+            misses = [i for i, (hit, inp) in enumerate(zip(hits, inputs, strict=True)) if hit is None or hit[2] != inp]
+        new: dict[int, Entry] = dict(zip(ids, hits, strict=True))  # misses are set below, in place (order kept)
+        for i in misses:
+            raw, hit = raws[i], hits[i]
             if hit is None and i < len(prev_raws) and prev_raws[i] == raw:  # read again, the same
                 hit = prev.get(id(prev_raws[i]))
-            if hit is not None and hit[2] == inputs:
-                new[id(raw)] = (raw, hit[1], inputs)
+            if hit is not None and hit[2] == inputs[i]:
+                new[ids[i]] = (raw, hit[1], inputs[i])
                 continue
             rec = entity.neutral(ctx, system, raw)
-            self._made[id(raw)] = rec
-            new[id(raw)] = (raw, rec["_key"], inputs)
+            self._made[ids[i]] = rec
+            new[ids[i]] = (raw, rec["_key"], inputs[i])
             dirty.add(rec["_key"])
             if hit is not None:
                 dirty.add(hit[1])
         if prev:
-            for rid, entry in prev.items():
-                if rid not in new:
-                    dirty.add(entry[1])
-        self._new_entries[slot], self._new_raws[slot] = new, list(raws)
+            for rid in prev.keys() - new.keys():
+                dirty.add(prev[rid][1])
+        self._new_entries[slot], self._new_raws[slot] = new, raws
         self._scanned.add(slot)
         return new
 
@@ -183,10 +197,10 @@ class PlanMemo:
                 if only is None or key is None or key in only]
 
     def index(self, entity: Any, ctx: Any, system: str) -> LazyIndex:
-        firsts: dict[str, dict] = {}
-        for raw, key, _ in self.scan(entity, ctx, system).values():
-            if key is not None and key not in firsts:
-                firsts[key] = raw
+        # the first record of each key wins, as in SyncedEntity.index: built backwards, later ones
+        # are overwritten by earlier ones
+        firsts = {key: raw for raw, key, _ in reversed(self.scan(entity, ctx, system).values())}
+        firsts.pop(None, None)  # type: ignore[call-overload]
         return LazyIndex(firsts, lambda raw: self.neutral(entity, ctx, system, raw))
 
     def namesakes(self, entity: Any, ctx: Any, system: str) -> tuple[dict[Any, list[str]], dict[str, list[str]]]:
