@@ -124,9 +124,9 @@ class PlanMemo:
         misses = [i for i, hit in enumerate(hits) if hit is None]
         for i in misses:
             hits[i] = (raws[i], fn(raws[i]))
-        self._new_derived[name] = dict(zip(ids, hits, strict=True))
-        # every record the same objects as last time: the values are the same as last time
-        self.unchanged[name] = not misses and len(ids) == len(prev)
+        # every record the same objects as last time, in the same order: the values are too
+        self.unchanged[name] = not misses and len(ids) == len(prev) and ids == list(prev)
+        self._new_derived[name] = prev if self.unchanged[name] else dict(zip(ids, hits, strict=True))
         return [hit[1] for hit in hits]
 
     def scan(self, entity: Any, ctx: Any, system: str) -> dict[int, Entry]:
@@ -154,6 +154,10 @@ class PlanMemo:
         else:
             inputs = list(map(inputs_of, raws))
             misses = [i for i, (hit, inp) in enumerate(zip(hits, inputs, strict=True)) if hit is None or hit[2] != inp]
+        if not misses and prev and len(ids) == len(prev) and ids == list(prev):  # not one record changed
+            self._new_entries[slot], self._new_raws[slot] = prev, raws
+            self._scanned.add(slot)
+            return prev
         new: dict[int, Entry] = dict(zip(ids, hits, strict=True))  # misses are set below, in place (order kept)
         for i in misses:
             raw, hit = raws[i], hits[i]
@@ -193,8 +197,10 @@ class PlanMemo:
         """The neutral records of the keys planned again (every record when not incremental)."""
         only = self.replan(entity, ctx)
         entries = self._new_entries[(entity.name, system)]
-        return [self.neutral(entity, ctx, system, raw) for raw, key, _ in entries.values()
-                if only is None or key is None or key in only]
+        if only is None:
+            return [self.neutral(entity, ctx, system, raw) for raw, _, _ in entries.values()]
+        only = only | {None}  # records without a key are always planned
+        return [self.neutral(entity, ctx, system, raw) for raw, key, _ in entries.values() if key in only]
 
     def index(self, entity: Any, ctx: Any, system: str) -> LazyIndex:
         # the first record of each key wins, as in SyncedEntity.index: built backwards, later ones
@@ -235,7 +241,9 @@ class PlanMemo:
             for name in sorted(resources):
                 rows = resources[name] or []
                 prev = self.lists.get((system, name), [])
-                changed = [(i, r) for i, r in enumerate(rows) if i >= len(prev) or prev[i] is not r]
+                same = len(prev) if len(prev) <= len(rows) else len(rows)
+                changed = [(i, r) for i, (r, p) in enumerate(zip(rows, prev[:same], strict=False)) if r is not p]
+                changed += [(i, rows[i]) for i in range(same, len(rows))]
                 digest.update(encode([system, name, len(rows), len(changed)]).encode("utf-8"))
                 for start in range(0, len(changed), _CHUNK):
                     digest.update(encode(changed[start:start + _CHUNK]).encode("utf-8"))
