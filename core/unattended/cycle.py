@@ -127,13 +127,12 @@ class Cycles:
         if self._from_memory:
             return self._memory
         # Hundreds of thousands of plain dicts without reference cycles: no collection while they
-        # are decoded, and none walks them again afterwards (frozen; refcounting still frees them).
+        # are decoded (each would walk all of them again, and could free none).
         gc.disable()
         try:
             kept = self.store.kept_snapshot()
         finally:
             gc.enable()
-        gc.freeze()
         return None if kept is None else kept_to_snapshot(kept)
 
     def full_due(self, now: dt.datetime) -> bool:
