@@ -159,10 +159,13 @@ class PlanMemo:
             self._scanned.add(slot)
             return prev
         new: dict[int, Entry] = dict(zip(ids, hits, strict=True))  # misses are set below, in place (order kept)
+        carried: set[int] = set()  # old objects whose record was read again, equal
         for i in misses:
             raw, hit = raws[i], hits[i]
             if hit is None and i < len(prev_raws) and prev_raws[i] == raw:  # read again, the same
                 hit = prev.get(id(prev_raws[i]))
+                if hit is not None:
+                    carried.add(id(prev_raws[i]))
             if hit is not None and hit[2] == inputs[i]:
                 new[ids[i]] = (raw, hit[1], inputs[i])
                 continue
@@ -173,7 +176,7 @@ class PlanMemo:
             if hit is not None:
                 dirty.add(hit[1])
         if prev:
-            for rid in prev.keys() - new.keys():
+            for rid in prev.keys() - new.keys() - carried:
                 dirty.add(prev[rid][1])
         self._new_entries[slot], self._new_raws[slot] = new, raws
         self._scanned.add(slot)
@@ -242,7 +245,7 @@ class PlanMemo:
                 rows = resources[name] or []
                 prev = self.lists.get((system, name), [])
                 same = len(prev) if len(prev) <= len(rows) else len(rows)
-                changed = [(i, r) for i, (r, p) in enumerate(zip(rows, prev[:same], strict=False)) if r is not p]
+                changed = [(i, r) for i, (r, p) in enumerate(zip(rows, prev[:same], strict=False)) if r is not p and r != p]
                 changed += [(i, rows[i]) for i in range(same, len(rows))]
                 digest.update(encode([system, name, len(rows), len(changed)]).encode("utf-8"))
                 for start in range(0, len(changed), _CHUNK):
