@@ -23,8 +23,9 @@ are built over every record when a create needs them). The standard-project chec
 incremental plan with a full one for random changes (``tests/unattended/test_incremental_plan.py``).
 
 The plan's fingerprint of an incremental plan is chained: the last plan's fingerprint, then per
-resource its length and the records that are not the objects planned last time. It names the
-snapshot as exactly, without encoding the unchanged records again.
+resource its length and the records that differ from the one planned at their place (a record
+read again, equal, is not encoded again). It names the snapshot as exactly, without encoding the
+unchanged records again.
 """
 from __future__ import annotations
 
