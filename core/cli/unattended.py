@@ -120,7 +120,7 @@ async def _loop(session: Session, store: SqliteStateStore, fmt: str, once: bool,
     settings = schedule_settings(session.config)
     stopper.install()
     async with connection(session) as conn:
-        cycles = Cycles(session, store, conn)
+        cycles = Cycles(session, store, conn, prime=not once)
         if once:
             started, t0 = _now(), time.monotonic()
             result = await cycles.sync(started, stopper.stop)

@@ -129,6 +129,8 @@ class PlanContext:
     # What earlier entities plan to create, so later ones can rely on it (sub-projects on new parents).
     planned: dict[tuple[str, str], Action] = field(default_factory=dict)
     cache: dict[Any, Any] = field(default_factory=dict)
+    # grunndata.engine.incremental.PlanMemo when a running ``run`` plans from what changed
+    memo: Any = None
 
 
 @dataclass

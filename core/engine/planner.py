@@ -7,6 +7,7 @@ import hashlib
 from collections.abc import Iterator
 from typing import Any, cast
 
+from grunndata.engine.incremental import PlanMemo
 from grunndata.engine.model import PlanContext, Snapshot
 from grunndata.engine.plan import Plan
 from grunndata.session import Session
@@ -48,25 +49,37 @@ def paused_gc() -> Iterator[None]:
         gc.set_threshold(young, middle, old)
 
 
-def make_plan(session: Session, snapshot: Snapshot) -> Plan:
+def make_plan(session: Session, snapshot: Snapshot, memo: PlanMemo | None = None, *,
+              incremental: bool = False) -> Plan:
+    """The plan for ``snapshot``. With a ``memo`` (a running ``run``) and ``incremental``, only
+    the keys that changed since the memo's plan, or had an action in it, are planned again
+    (:mod:`grunndata.engine.incremental`); the plan is the same as a full one."""
     with paused_gc():
-        return _make_plan(session, snapshot)
+        return _make_plan(session, snapshot, memo, incremental)
 
 
-def _make_plan(session: Session, snapshot: Snapshot) -> Plan:
-    ctx = PlanContext(snapshot=snapshot, rules=session.rules, config=session.config, direction=session.direction)
+def _make_plan(session: Session, snapshot: Snapshot, memo: PlanMemo | None, incremental: bool) -> Plan:
+    ctx = PlanContext(snapshot=snapshot, rules=session.rules, config=session.config, direction=session.direction,
+                      memo=memo)
     pairs = direction_entities(session)
-    # The fingerprint is worked out on first use (see Plan): plan --json never needs it.
-    base: dict[str, Any] = dict(master=session.config.master, fingerprint=cast(str, snapshot.fingerprint),
-                                config_hash=config_hash(session), entity_order=[e.name for e, _ in pairs])
+    chash, order = config_hash(session), [e.name for e, _ in pairs]
+    chained = memo is not None and memo.begin(chash, order, incremental=incremental)
+    # Unchained, the fingerprint is worked out on first use (see Plan): plan --json never needs it.
+    fingerprint = memo.chained_fingerprint(snapshot) if chained and memo is not None else snapshot.fingerprint
+    base: dict[str, Any] = dict(master=session.config.master, fingerprint=cast(str, fingerprint), config_hash=chash,
+                                entity_order=order)
     blockers = []
     for entity, flow in pairs:
         preflight = getattr(entity, "preflight", None)
         if preflight is not None:
             blockers.extend(preflight(ctx, flow))
     if blockers:
+        if memo is not None:
+            memo.finish(snapshot, fingerprint, blockers, blocked=True)
         return Plan(actions=blockers, blocked=True, **base)
     actions = []
     for entity, flow in pairs:
         actions.extend(entity.plan(ctx, flow))
+    if memo is not None:
+        memo.finish(snapshot, fingerprint, actions, blocked=False)
     return Plan(actions=actions, **base)

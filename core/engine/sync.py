@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import Any, ClassVar
 
+from grunndata.engine.incremental import NamesakeTables
 from grunndata.engine.mapping import FieldDecl, FieldMap, loose_key, loose_name, match_key
 from grunndata.engine.model import Action, ApplyContext, Flow, PlanContext
 from grunndata.engine.sync_writes import EntityWrites, Side
@@ -94,14 +95,20 @@ class SyncedEntity(EntityWrites):
         """Neutral records of this entity in ``system`` (cached per context)."""
         key = ("records", self.name, system)
         if key not in ctx.cache:
+            memo = getattr(ctx, "memo", None)
             if system not in self.sides:
                 ctx.cache[key] = []
+            elif memo is not None:  # incremental: the records of the keys planned again
+                ctx.cache[key] = memo.records(self, ctx, system)
             else:
                 ctx.cache[key] = [self.neutral(ctx, system, r) for r in self.raw_records(ctx, system)]
         return ctx.cache[key]
 
     def index(self, ctx: PlanContext | ApplyContext, system: str) -> dict[str, dict[str, Any]]:
         key = ("index", self.name, system)
+        memo = getattr(ctx, "memo", None)
+        if key not in ctx.cache and memo is not None and system in self.sides:
+            ctx.cache[key] = memo.index(self, ctx, system)  # every key, records made when looked up
         if key not in ctx.cache:
             idx: dict[str, dict[str, Any]] = {}
             for rec in self.records(ctx, system):
@@ -177,11 +184,10 @@ class SyncedEntity(EntityWrites):
         tgt_index = self.index(ctx, target)
         names: dict[Any, list[str]] = {}
         loose: dict[str, list[str]] = {}
-        for rec in self.records(ctx, target):
-            if rec["_key"] is None:
-                continue
-            names.setdefault(self.name_key(rec), []).append(rec["_key"])
-            loose.setdefault(loose_key(rec["_key"]), []).append(rec["_key"])
+        if ctx.memo is not None:  # built over every record, and only when a create needs them
+            names, loose = NamesakeTables(self, ctx, target), NamesakeTables(self, ctx, target, loose=True)
+        else:
+            self.namesakes(self.records(ctx, target), names, loose)
         seen: set[str] = set()
         for system in (source, target):
             for rec in self.records(ctx, system):
@@ -207,6 +213,14 @@ class SyncedEntity(EntityWrites):
                 actions.extend(self.plan_existing(ctx, flow, src, tgt, fmap))
         actions.extend(self.plan_orphans(ctx, flow, seen))
         return actions
+
+    def namesakes(self, records: list[dict[str, Any]], names: dict[Any, list[str]],
+                  loose: dict[str, list[str]]) -> None:
+        """The receiving system's keys by name and by loose number (R13, R18)."""
+        for rec in records:
+            if rec["_key"] is not None:
+                names.setdefault(self.name_key(rec), []).append(rec["_key"])
+                loose.setdefault(loose_key(rec["_key"]), []).append(rec["_key"])
 
     def name_key(self, rec: dict[str, Any]) -> Any:
         """What two records must share to be likely duplicates by name (R13, R18)."""

@@ -11,11 +11,13 @@ cycle reads the same changes again (and the records its writes made) and plans f
 from __future__ import annotations
 
 import datetime as dt
+import gc
 import time
 from dataclasses import dataclass, field
 from typing import Any
 
 from grunndata.engine.applier import Outcome, SyncWriter
+from grunndata.engine.incremental import PlanMemo
 from grunndata.engine.model import ApplyContext, Snapshot
 from grunndata.engine.plan import Plan, plan_digest
 from grunndata.engine.planner import config_hash, make_plan
@@ -99,12 +101,19 @@ def op_counts(plan: Plan) -> dict[str, int]:
 class Cycles:
     """The cycles of one integration over one connection (``conn``: both clients)."""
 
-    def __init__(self, session: Any, store: StateStore, conn: Any) -> None:
+    def __init__(self, session: Any, store: StateStore, conn: Any, *, prime: bool = False) -> None:
         self.session, self.store, self.conn = session, store, conn
+        # ``grunndata run``: plan once on the first quiet cycle too (the plan is not used), so that
+        # the first cycle with changes already plans incrementally.
+        self.prime = prime
         self.settings = schedule_settings(session.config)
         self.inc = incremental_rules(session.rules)
         self._memory: Snapshot | None = None
         self._memory_cycle: int | None = None  # the sync cycle whose snapshot _memory is
+        # What the last plan left for the next: an incremental cycle that merged its changes into
+        # _memory plans only the keys that changed (grunndata.engine.incremental).
+        self._plan_memo = PlanMemo()
+        self._from_memory = False
 
     # ---- helpers ---------------------------------------------------------------------------
     def _requests(self) -> dict[str, int]:
@@ -114,9 +123,16 @@ class Cycles:
     def _kept(self, last_ok_id: int | None) -> Snapshot | None:
         """The kept snapshot: ours in memory when the store's last cycle is the one we kept it
         from, else the store's (another process may have run a cycle since)."""
-        if self._memory is not None and self._memory_cycle == last_ok_id:
+        self._from_memory = self._memory is not None and self._memory_cycle == last_ok_id
+        if self._from_memory:
             return self._memory
-        kept = self.store.kept_snapshot()
+        # Hundreds of thousands of plain dicts without reference cycles: no collection while they
+        # are decoded (each would walk all of them again, and could free none).
+        gc.disable()
+        try:
+            kept = self.store.kept_snapshot()
+        finally:
+            gc.enable()
         return None if kept is None else kept_to_snapshot(kept)
 
     def full_due(self, now: dt.datetime) -> bool:
@@ -197,9 +213,14 @@ class Cycles:
         if quiet:  # nothing read differs from the last cycle, which had nothing to write: same plan
             result.outcome = "nothing"
             result.counts["planned_writes"] = 0
+            if self.prime and not self._plan_memo.ready:
+                t_prime = time.process_time()
+                make_plan(session, read.snapshot, self._plan_memo)
+                result.durations["prime_plan_cpu"] = time.process_time() - t_prime
             return
         t_plan = time.process_time()
-        plan = make_plan(session, read.snapshot)
+        plan = make_plan(session, read.snapshot, self._plan_memo,
+                         incremental=read.mode == "incremental" and self._from_memory)
         result.durations["plan_cpu"] = time.process_time() - t_plan
         result.plan = plan
         result.counts.update(planned_writes=len(plan.writes), **op_counts(plan))

@@ -25,6 +25,18 @@ def sync_reads(session: Any) -> list[Read]:
     return list(dict.fromkeys(reads))
 
 
+def slim(records: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The records without their null fields: what a cycle keeps and plans from.
+
+    PowerOffice answers every field of its DTOs, most of them null (42 of a project's 54); every
+    reader goes through ``.get``, which gives None for a field that is absent just as for one
+    that is null, and updates send only their changes (the clients GET the record they change),
+    so dropping them changes no decision while the kept snapshot is a third smaller in memory
+    and on disk, and a cold ``run --once`` decodes a third less. Both the kept records and each
+    cycle's reads are slimmed, so comparing them still finds exactly the records that changed."""
+    return [{k: v for k, v in r.items() if v is not None} if isinstance(r, dict) else r for r in records]
+
+
 def kept_to_snapshot(kept: KeptSnapshot) -> Snapshot:
     systems: dict[str, dict[str, list[dict[str, Any]]]] = {s: {} for s in SYSTEMS}
     for name, records in kept.items():
@@ -118,6 +130,8 @@ async def read_cycle(conn: Any, reads: list[Read], kept: Snapshot | None, waterm
         per.setdefault((system, resource), []).append(records)
     filtered: dict[tuple[str, str], list[dict[str, Any]]] = {}
     whole: dict[tuple[str, str], list[dict[str, Any]]] = {}
+    for lists in per.values():
+        lists[:] = [slim(records) for records in lists]
     for (system, resource), lists in per.items():
         name = f"{system}/{resource}"
         if name in filtered_names:
@@ -147,6 +161,9 @@ async def _read_full(conn: Any, reads: list[Read]) -> CycleRead:
     with paused_gc():
         sd, po = await asyncio.gather(conn.smartdok.read_all(share["smartdok"]),
                                       conn.poweroffice.read_all(share["poweroffice"]))
+    for part in (sd, po):
+        for resource, records in part.items():
+            part[resource] = slim(records)
     snapshot = Snapshot(smartdok=sd, poweroffice=po)
     by_resource = {(system, resource): records for system in SYSTEMS
                    for resource, records in getattr(snapshot, system).items()}

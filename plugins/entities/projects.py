@@ -36,6 +36,16 @@ def _is_sub(raw: dict[str, Any]) -> bool:
     return bool(raw.get("ParentProjectCode") or raw.get("ParentProjectId"))
 
 
+def _subs(ctx: Any, raw: list[dict[str, Any]]) -> list[bool]:
+    """Which of PowerOffice's projects are sub-projects, once per plan (and, in a running ``run``,
+    worked out again only for the projects that changed)."""
+    key = ("is_sub", id(raw))
+    if key not in ctx.cache:
+        memo = getattr(ctx, "memo", None)
+        ctx.cache[key] = memo.derive("is_sub", raw, _is_sub) if memo is not None else [_is_sub(r) for r in raw]
+    return ctx.cache[key]
+
+
 class Projects(SyncedEntity):
     name = "projects"
     order = 10
@@ -50,7 +60,7 @@ class Projects(SyncedEntity):
 
     def raw_records(self, ctx, system):
         raw = super().raw_records(ctx, system)
-        return [r for r in raw if not _is_sub(r)] if system == "poweroffice" else raw
+        return [r for r, sub in zip(raw, _subs(ctx, raw), strict=True) if not sub] if system == "poweroffice" else raw
 
     def standard_project(self, ctx: PlanContext) -> dict[str, Any] | None:
         number = ctx.config.standard_project
@@ -113,7 +123,7 @@ class SubProjects(Projects):
 
     def raw_records(self, ctx, system):
         raw = ctx.snapshot.records(system, self.sides[system].resource)
-        return [r for r in raw if _is_sub(r)] if system == "poweroffice" else raw
+        return [r for r, sub in zip(raw, _subs(ctx, raw), strict=True) if sub] if system == "poweroffice" else raw
 
     def template(self, ctx) -> str:
         return ctx.rules.get(self.section, "subproject_code")
@@ -123,10 +133,38 @@ class SubProjects(Projects):
         key = ("parents", system)
         if key not in ctx.cache:
             fmap_field = "ProjectNumber" if system == "smartdok" else "Code"
-            ctx.cache[key] = {r.get("Id"): match_key(ctx.rules, self.section, r.get(fmap_field))
-                              for r in ctx.snapshot.records(system, "Projects")
-                              if is_plain(r.get("Id")) and is_plain(r.get(fmap_field))}
+            raws = ctx.snapshot.records(system, "Projects")
+            memo = getattr(ctx, "memo", None)
+            if memo is not None:  # a running ``run``: worked out again only for projects that changed
+                name = f"parents/{system}"
+                pairs = memo.derive(name, raws, lambda r: (
+                    (r.get("Id"), match_key(ctx.rules, self.section, r.get(fmap_field)))
+                    if is_plain(r.get("Id")) and is_plain(r.get(fmap_field)) else None))
+                same = memo.unchanged.get(name) and name in memo.kept_values
+                if not same:  # some project changed; its number may not have
+                    built = dict(p for p in pairs if p is not None)
+                    same = memo.incremental and memo.kept_values.get(name) == built
+                    memo.kept_values[name] = built
+                ctx.cache[("parents_same", system)] = bool(same)
+                ctx.cache[key] = memo.kept_values[name]
+            else:
+                ctx.cache[key] = {r.get("Id"): match_key(ctx.rules, self.section, r.get(fmap_field))
+                                  for r in raws if is_plain(r.get("Id")) and is_plain(r.get(fmap_field))}
         return ctx.cache[key]
+
+    def inputs_reader(self, ctx, system):
+        """What a sub-project's key is read from beside its own record: its parent's number
+        (for incremental planning, :mod:`grunndata.engine.incremental`).
+        Returns the reader and whether no parent's number changed since the last plan."""
+        parents = self.parents(ctx, system)
+        stable = bool(ctx.cache.get(("parents_same", system)))
+        if system == "smartdok":
+            return (lambda raw: parents.get(raw.get("ProjectId")) if is_plain(raw.get("ProjectId")) else None), stable
+
+        def inputs(raw):
+            link, code = raw.get("ParentProjectId"), raw.get("ParentProjectCode")
+            return (code if is_plain(code) else None, parents.get(link) if is_plain(link) else None)
+        return inputs, stable
 
     def neutral(self, ctx, system, raw):
         raw, invalid = self.clean(ctx, system, raw)
