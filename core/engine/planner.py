@@ -64,8 +64,11 @@ def _make_plan(session: Session, snapshot: Snapshot, memo: PlanMemo | None, incr
     pairs = direction_entities(session)
     chash, order = config_hash(session), [e.name for e, _ in pairs]
     chained = memo is not None and memo.begin(chash, order, incremental=incremental)
-    # Unchained, the fingerprint is worked out on first use (see Plan): plan --json never needs it.
-    fingerprint = memo.chained_fingerprint(snapshot) if chained and memo is not None else snapshot.fingerprint
+    # Without a memo the fingerprint is worked out on first use (see Plan): plan --json never
+    # needs it; a memo chains it from the last plan's.
+    fingerprint: Any = snapshot.fingerprint
+    if memo is not None:
+        fingerprint = memo.chained_fingerprint(snapshot) if chained else snapshot.fingerprint()
     base: dict[str, Any] = dict(master=session.config.master, fingerprint=cast(str, fingerprint), config_hash=chash,
                                 entity_order=order)
     blockers = []
