@@ -2,6 +2,7 @@
 
 Secrets are never read from here; see :mod:`grunndata.secrets`.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -36,31 +37,50 @@ def config_schema(masters: list[str]) -> dict[str, Any]:
         "properties": {
             "master": {
                 "description": "Mastersystem for prosjekter og aktiviteter (R1). Standard er PowerOffice.",
-                "enum": masters, "default": DEFAULTS["master"],
+                "enum": masters,
+                "default": DEFAULTS["master"],
             },
             "standard_project": {
                 "description": "Prosjektnummeret til standardprosjektet i PowerOffice (påkrevd når SmartDok er master, R7).",
-                "type": ["string", "integer"], "default": "",
+                "type": ["string", "integer"],
+                "default": "",
             },
             "smartdok": {
-                "description": "Hvor SmartDok-API-et svarer.", "type": "object", "additionalProperties": False,
+                "description": "Hvor SmartDok-API-et svarer.",
+                "type": "object",
+                "additionalProperties": False,
                 "default": DEFAULTS["smartdok"],
-                "properties": {"base_url": {**_URL, "description": "Adressen til SmartDok-API-et.",
-                                            "default": DEFAULTS["smartdok"]["base_url"]}},
+                "properties": {
+                    "base_url": {
+                        **_URL,
+                        "description": "Adressen til SmartDok-API-et.",
+                        "default": DEFAULTS["smartdok"]["base_url"],
+                    }
+                },
             },
             "poweroffice": {
-                "description": "Hvor PowerOffice Go-API-et svarer.", "type": "object", "additionalProperties": False,
+                "description": "Hvor PowerOffice Go-API-et svarer.",
+                "type": "object",
+                "additionalProperties": False,
                 "default": DEFAULTS["poweroffice"],
                 "properties": {
-                    "base_url": {**_URL, "description": "Adressen til PowerOffice Go v2.",
-                                 "default": DEFAULTS["poweroffice"]["base_url"]},
-                    "token_url": {**_URL, "description": "Adressen der tilgangsnøkkel (OAuth) hentes.",
-                                  "default": DEFAULTS["poweroffice"]["token_url"]},
+                    "base_url": {
+                        **_URL,
+                        "description": "Adressen til PowerOffice Go v2.",
+                        "default": DEFAULTS["poweroffice"]["base_url"],
+                    },
+                    "token_url": {
+                        **_URL,
+                        "description": "Adressen der tilgangsnøkkel (OAuth) hentes.",
+                        "default": DEFAULTS["poweroffice"]["token_url"],
+                    },
                 },
             },
             "rules": {
                 "description": "Egne regelfiler (eller mapper) som overstyrer eller utvider de medfølgende reglene.",
-                "type": "array", "items": {"type": "string", "minLength": 1}, "default": [],
+                "type": "array",
+                "items": {"type": "string", "minLength": 1},
+                "default": [],
             },
             "schedule": SCHEDULE_SCHEMA,
         },
@@ -123,8 +143,14 @@ def read_config(explicit: str | None, masters: list[str]) -> tuple[Config, list[
     Even a broken config yields its rule paths, so their files are checked in the same run.
     """
     path = find_config(explicit)
-    fallback = Config(path, DEFAULTS["master"], None, DEFAULTS["smartdok"]["base_url"],
-                      DEFAULTS["poweroffice"]["base_url"], DEFAULTS["poweroffice"]["token_url"])
+    fallback = Config(
+        path,
+        DEFAULTS["master"],
+        None,
+        DEFAULTS["smartdok"]["base_url"],
+        DEFAULTS["poweroffice"]["base_url"],
+        DEFAULTS["poweroffice"]["token_url"],
+    )
     if path is None:
         return fallback, []
     try:
@@ -132,8 +158,12 @@ def read_config(explicit: str | None, masters: list[str]) -> tuple[Config, list[
     except RuleFileError as exc:
         return fallback, exc.problems
     if not isinstance(doc.data, dict):
-        return fallback, [Problem(doc.value_pos.get((), Pos(str(path), 1, 1)),
-                                  "oppsettet må være en tabell av nøkler (master:, standard_project:, ...)")]
+        return fallback, [
+            Problem(
+                doc.value_pos.get((), Pos(str(path), 1, 1)),
+                "oppsettet må være en tabell av nøkler (master:, standard_project:, ...)",
+            )
+        ]
     problems = secret_keys(doc) + validate(doc, config_schema(masters), str(path)) + schedule_problems(doc)
     data = doc.data
     rules = data.get("rules")

@@ -1,4 +1,5 @@
 """Secrets come from the environment only, and never reach output."""
+
 from __future__ import annotations
 
 import os
@@ -27,15 +28,24 @@ class Secrets:
     __str__ = __repr__
 
     def values(self) -> list[str]:
-        return [self.smartdok_api_token, self.poweroffice_application_key,
-                self.poweroffice_client_key, self.poweroffice_subscription_key]
+        return [
+            self.smartdok_api_token,
+            self.poweroffice_application_key,
+            self.poweroffice_client_key,
+            self.poweroffice_subscription_key,
+        ]
 
 
 def from_environment(environ: dict[str, str] | None = None) -> Secrets:
     env = os.environ if environ is None else environ
     missing = [v for v in SMARTDOK_VARS + POWEROFFICE_VARS if not env.get(v)]
     if missing:
-        raise MissingSecret("mangler i miljøet: " + ", ".join(missing)
-                            + " (hemmeligheter leses bare fra miljøvariabler)")
-    return Secrets(env["SMARTDOK_API_TOKEN"], env["POWEROFFICE_APPLICATION_KEY"],
-                   env["POWEROFFICE_CLIENT_KEY"], env["POWEROFFICE_SUBSCRIPTION_KEY"])
+        raise MissingSecret(
+            "mangler i miljøet: " + ", ".join(missing) + " (hemmeligheter leses bare fra miljøvariabler)"
+        )
+    return Secrets(
+        env["SMARTDOK_API_TOKEN"],
+        env["POWEROFFICE_APPLICATION_KEY"],
+        env["POWEROFFICE_CLIENT_KEY"],
+        env["POWEROFFICE_SUBSCRIPTION_KEY"],
+    )

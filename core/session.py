@@ -1,4 +1,5 @@
 """Everything a command needs before it talks to any system: plugins, config, rules."""
+
 from __future__ import annotations
 
 from collections.abc import Iterable
@@ -43,8 +44,9 @@ def open_session(config_path: str | None, *, extra_plugins: Iterable[tuple[str, 
     config, problems = read_config(config_path, masters)
     try:
         # The shipped files (core and plugins) give every default; the customer's win key by key.
-        rules, schema = load_rules(host.rules_schema, rule_sources(host, None),
-                                   config.rule_paths if config is not None else ())
+        rules, schema = load_rules(
+            host.rules_schema, rule_sources(host, None), config.rule_paths if config is not None else ()
+        )
     except RuleFileError as exc:
         problems.extend(exc.problems)
     if problems:

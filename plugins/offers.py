@@ -4,6 +4,7 @@
 ``@hookimpl def grunndata_checks(): return [CHECK]``: pluggy registers the module attribute by
 the hook name ``specname`` gives, and ``answer`` runs at every call, as the function body would.
 """
+
 from __future__ import annotations
 
 from collections.abc import Callable
@@ -25,8 +26,9 @@ def offers(hook: str, answer: Callable[[], A]) -> Callable[[], A]:
     return implementation
 
 
-def offers_section(hook: str, section: str, answer: Callable[[], list[Any]],
-                   schema: Callable[[], dict[str, Any]]) -> tuple[Callable[[], list[Any]], Callable[[], dict[str, Any]]]:
+def offers_section(
+    hook: str, section: str, answer: Callable[[], list[Any]], schema: Callable[[], dict[str, Any]]
+) -> tuple[Callable[[], list[Any]], Callable[[], dict[str, Any]]]:
     """The two hooks of a module that declares entities or transfers with one rules section of
     their own: ``hook`` answering ``answer()``, and ``grunndata_rules_schema`` answering the
     section's schema under its key."""

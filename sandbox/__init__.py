@@ -24,6 +24,7 @@ imports them.
 Heavy imports (starlette, uvicorn) happen on first use of ``Sandbox`` and
 friends, so the ``grunndata`` command line stays quick.
 """
+
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
@@ -41,8 +42,11 @@ if TYPE_CHECKING:
 
 __all__ = ["POWEROFFICE_TOKEN_URL", "POWEROFFICE_URL", "SMARTDOK_URL", "Sandbox", "load_world", "serve_in_thread"]
 
-_LAZY = {"Sandbox": "grunndata.sandbox.app", "load_world": "grunndata.sandbox.world",
-         "serve_in_thread": "grunndata.sandbox.server"}
+_LAZY = {
+    "Sandbox": "grunndata.sandbox.app",
+    "load_world": "grunndata.sandbox.world",
+    "serve_in_thread": "grunndata.sandbox.server",
+}
 
 
 __getattr__ = lazy_attributes(__name__, _LAZY)

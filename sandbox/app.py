@@ -1,4 +1,5 @@
 """The Sandbox: both emulators over one shared, resettable state, as one Python object."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -36,15 +37,21 @@ class Sandbox:
     raise :class:`grunndata.sandbox.state.TenantNeeded` naming the tenants.
     """
 
-    def __init__(self, world: dict[str, Any] | str | Path | None = None, *, rate_limit: bool = True,
-                 clock: Callable[[], float] = time.monotonic):
+    def __init__(
+        self,
+        world: dict[str, Any] | str | Path | None = None,
+        *,
+        rate_limit: bool = True,
+        clock: Callable[[], float] = time.monotonic,
+    ):
         self.state = State(world, rate_limit=rate_limit, clock=clock)
         self.smartdok_app = smartdok.build(self.state)
         self.poweroffice_app = poweroffice.build(self.state)
 
     @classmethod
-    def from_file(cls, path: str | Path, rate_limit: bool = True,
-                  clock: Callable[[], float] = time.monotonic) -> Sandbox:
+    def from_file(
+        cls, path: str | Path, rate_limit: bool = True, clock: Callable[[], float] = time.monotonic
+    ) -> Sandbox:
         """A sandbox over a YAML or JSON world file (GrunndataError if the file is bad)."""
         return cls(Path(path), rate_limit=rate_limit, clock=clock)
 
@@ -135,17 +142,39 @@ class Sandbox:
             return control.held, control.delayed
 
     # --- faults -----------------------------------------------------------------------------
-    def add_fault(self, system: str, method: str, path: str, *, count: int = 1, status: int | None = None,
-                  delay: float = 0.0, drop_after_commit: bool = False, body: str | None = None,
-                  headers: dict[str, str] | None = None, after_commit: bool = False,
-                  retry_after: float | int | None = None, tenant: str | None = None) -> None:
+    def add_fault(
+        self,
+        system: str,
+        method: str,
+        path: str,
+        *,
+        count: int = 1,
+        status: int | None = None,
+        delay: float = 0.0,
+        drop_after_commit: bool = False,
+        body: str | None = None,
+        headers: dict[str, str] | None = None,
+        after_commit: bool = False,
+        retry_after: float | int | None = None,
+        tenant: str | None = None,
+    ) -> None:
         """Make the next ``count`` requests matching ``method`` (or ``*``) and ``path`` misbehave.
 
         ``path`` is an exact path or a route template (``/v2/Projects/{id}``).
         See :mod:`grunndata.sandbox.faults` for what each option does.
         """
-        fault = make_fault(method, path, count=count, status=status, delay=delay, drop=drop_after_commit,
-                           after_commit=after_commit, body=body, headers=headers, retry_after=retry_after)
+        fault = make_fault(
+            method,
+            path,
+            count=count,
+            status=status,
+            delay=delay,
+            drop=drop_after_commit,
+            after_commit=after_commit,
+            body=body,
+            headers=headers,
+            retry_after=retry_after,
+        )
         world = self._world(tenant)
         with self.lock:
             world.controls[_system(system)].faults.append(fault)
@@ -158,7 +187,7 @@ class Sandbox:
     def clear_faults(self, system: str | None = None, tenant: str | None = None) -> None:
         world = self._world(tenant)
         with self.lock:
-            for name in ([_system(system)] if system else SYSTEMS):
+            for name in [_system(system)] if system else SYSTEMS:
                 world.controls[name].faults.clear()
 
     def _world(self, tenant: str | None) -> World:
@@ -167,8 +196,10 @@ class Sandbox:
     # --- clients ----------------------------------------------------------------------------
     def transports(self) -> dict[str, httpx.ASGITransport]:
         """In-process transports; use with base URLs SMARTDOK_URL and POWEROFFICE_URL."""
-        return {"smartdok": httpx.ASGITransport(app=self.smartdok_app),
-                "poweroffice": httpx.ASGITransport(app=self.poweroffice_app)}
+        return {
+            "smartdok": httpx.ASGITransport(app=self.smartdok_app),
+            "poweroffice": httpx.ASGITransport(app=self.poweroffice_app),
+        }
 
 
 def _system(name: str) -> str:

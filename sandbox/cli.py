@@ -3,6 +3,7 @@
 Kept light at import time: the host loads this module for every ``grunndata``
 command, so starlette and uvicorn are imported only when the command runs.
 """
+
 from __future__ import annotations
 
 import sys
@@ -15,22 +16,43 @@ from grunndata.sandbox.demo import EXAMPLE_WORLD  # the company «grunndata demo
 
 
 @click.command("sandbox")
-@click.option("--world", "world_path", metavar="FILE",
-              help="Verdensfil (YAML/JSON) med startdata, for ett selskap eller mange (tenants:). "
-                   "Standard: eksempelverdenen Fjordbygg AS.")
+@click.option(
+    "--world",
+    "world_path",
+    metavar="FILE",
+    help="Verdensfil (YAML/JSON) med startdata, for ett selskap eller mange (tenants:). "
+    "Standard: eksempelverdenen Fjordbygg AS.",
+)
 @click.option("--host", default="127.0.0.1", show_default=True, help="Adresse å lytte på.")
-@click.option("--smartdok-port", default=8081, show_default=True, type=click.IntRange(0, 65535),
-              help="Port for SmartDok (0 = velg en ledig).")
-@click.option("--poweroffice-port", default=8082, show_default=True, type=click.IntRange(0, 65535),
-              help="Port for PowerOffice Go (0 = velg en ledig).")
+@click.option(
+    "--smartdok-port",
+    default=8081,
+    show_default=True,
+    type=click.IntRange(0, 65535),
+    help="Port for SmartDok (0 = velg en ledig).",
+)
+@click.option(
+    "--poweroffice-port",
+    default=8082,
+    show_default=True,
+    type=click.IntRange(0, 65535),
+    help="Port for PowerOffice Go (0 = velg en ledig).",
+)
 @click.option("--no-rate-limit", is_flag=True, help="Slå av PowerOffice sin grense på 10 kall i sekundet.")
 @click.option("--access-log", is_flag=True, help="Skriv hvert kall til terminalen.")
-def sandbox_command(world_path: str | None, host: str, smartdok_port: int, poweroffice_port: int,
-                    no_rate_limit: bool, access_log: bool) -> None:
+def sandbox_command(
+    world_path: str | None, host: str, smartdok_port: int, poweroffice_port: int, no_rate_limit: bool, access_log: bool
+) -> None:
     """Start sandkasser for SmartDok og PowerOffice Go (Ctrl-C stopper)."""
     try:
-        _run(Path(world_path) if world_path else EXAMPLE_WORLD, host, smartdok_port, poweroffice_port,
-             rate_limit=not no_rate_limit, access_log=access_log)
+        _run(
+            Path(world_path) if world_path else EXAMPLE_WORLD,
+            host,
+            smartdok_port,
+            poweroffice_port,
+            rate_limit=not no_rate_limit,
+            access_log=access_log,
+        )
     except GrunndataError as exc:
         click.echo(f"grunndata sandbox: {exc}", err=True)
         sys.exit(exc.exit_code)
@@ -38,8 +60,9 @@ def sandbox_command(world_path: str | None, host: str, smartdok_port: int, power
         click.echo("sandkassen er stoppet")
 
 
-def _run(world: Path, host: str, smartdok_port: int, poweroffice_port: int, *, rate_limit: bool,
-         access_log: bool) -> None:
+def _run(
+    world: Path, host: str, smartdok_port: int, poweroffice_port: int, *, rate_limit: bool, access_log: bool
+) -> None:
     import asyncio
     import logging
     import signal
@@ -59,8 +82,10 @@ def _run(world: Path, host: str, smartdok_port: int, poweroffice_port: int, *, r
         click.echo(f"Kontroll      {urls.smartdok}/_sandbox/  {urls.token.rsplit('/OAuth', 1)[0]}/_sandbox/")
         click.echo(f"Verden        {world}" + ("" if rate_limit else "  (uten rate limit)"))
         if tenants:
-            click.echo(f"Selskaper     {len(tenants)} (API-nøkkel og klientnøkkel velger selskap; "
-                       "kontrollkall tar ?tenant=NAVN)")
+            click.echo(
+                f"Selskaper     {len(tenants)} (API-nøkkel og klientnøkkel velger selskap; "
+                "kontrollkall tar ?tenant=NAVN)"
+            )
         click.echo("Trykk Ctrl-C for å stoppe.")
 
     async def main() -> None:

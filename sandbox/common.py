@@ -4,6 +4,7 @@ Both vendors run ASP.NET: query keys and JSON body keys bind case-insensitively,
 so the emulators do the same (the PowerOffice JSON Patch path is the exception,
 see poweroffice.py).
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -45,7 +46,6 @@ def raw_body(body: str, status: int, headers: dict[str, str]) -> Response:
     return Response(body.encode("utf-8"), status_code=status, headers=headers, media_type=media)
 
 
-
 class Query:
     """Query parameters, looked up case-insensitively; bad values raise a 400 ApiError."""
 
@@ -75,8 +75,12 @@ class Query:
             return True
         if value.lower() in ("false", "0"):
             return False
-        raise ApiError(400, f"The value '{value}' is not valid for {name}.", code="InvalidParameter",
-                       errors={name: [f"The value '{value}' is not valid."]})
+        raise ApiError(
+            400,
+            f"The value '{value}' is not valid for {name}.",
+            code="InvalidParameter",
+            errors={name: [f"The value '{value}' is not valid."]},
+        )
 
     def integer(self, name: str, default: int | None = None) -> int | None:
         value = self.text(name)
@@ -85,8 +89,12 @@ class Query:
         try:
             return int(value)
         except ValueError:
-            raise ApiError(400, f"The value '{value}' is not valid for {name}.", code="InvalidParameter",
-                           errors={name: [f"The value '{value}' is not valid."]}) from None
+            raise ApiError(
+                400,
+                f"The value '{value}' is not valid for {name}.",
+                code="InvalidParameter",
+                errors={name: [f"The value '{value}' is not valid."]},
+            ) from None
 
     def timestamp(self, name: str) -> dt.datetime | None:
         value = self.text(name)
@@ -95,8 +103,12 @@ class Query:
         parsed = parse_timestamp(value)
         if parsed is None:
             # an unencoded '+' in an offset arrives as a space, just as on the live APIs
-            raise ApiError(400, f"The value '{value}' is not valid for {name}.", code="InvalidParameter",
-                           errors={name: [f"The value '{value}' is not valid."]})
+            raise ApiError(
+                400,
+                f"The value '{value}' is not valid for {name}.",
+                code="InvalidParameter",
+                errors={name: [f"The value '{value}' is not valid."]},
+            )
         return parsed
 
     def csv(self, name: str) -> list[str] | None:
@@ -112,8 +124,12 @@ class Query:
         for option in allowed:
             if option.lower() == value.lower():
                 return option
-        raise ApiError(400, f"The value '{value}' is not valid for {name}.", code="InvalidParameter",
-                       errors={name: [f"The value '{value}' is not valid."]})
+        raise ApiError(
+            400,
+            f"The value '{value}' is not valid for {name}.",
+            code="InvalidParameter",
+            errors={name: [f"The value '{value}' is not valid."]},
+        )
 
 
 def parse_timestamp(value: Any) -> dt.datetime | None:
@@ -197,8 +213,9 @@ def number_ranges(spec: str, name: str) -> list[tuple[int | None, int | None]]:
             else:
                 out.append((int(part), int(part)))
     except ValueError:
-        raise ApiError(400, f"The value '{spec}' is not valid for {name}.",
-                       errors={name: [f"The value '{spec}' is not valid."]}) from None
+        raise ApiError(
+            400, f"The value '{spec}' is not valid for {name}.", errors={name: [f"The value '{spec}' is not valid."]}
+        ) from None
     return out
 
 

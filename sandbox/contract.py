@@ -11,6 +11,7 @@
 * Routes are ordered so that a literal segment wins over a template
   (``/SalesOrders/sentState`` before ``/SalesOrders/{id}``).
 """
+
 from __future__ import annotations
 
 import functools
@@ -29,7 +30,7 @@ from grunndata.sandbox.common import ApiError, parse_timestamp
 
 NotEmulated = Callable[[str, str, str], Response]  # (method, path template, request path) -> answer
 _METHODS = ("get", "post", "put", "patch", "delete")
-_INT32 = (-(2 ** 31), 2 ** 31 - 1)
+_INT32 = (-(2**31), 2**31 - 1)
 
 
 def _normal(path: str) -> str:
@@ -65,8 +66,12 @@ def query_parameters(system: str, method: str, spec_path: str) -> tuple[tuple[st
 
 
 def _bad(name: str, value: str, why: str = "") -> ApiError:
-    return ApiError(400, f"The value '{value}' is not valid for {name}.{(' ' + why) if why else ''}",
-                    code="InvalidParameter", errors={name: [f"The value '{value}' is not valid."]})
+    return ApiError(
+        400,
+        f"The value '{value}' is not valid for {name}.{(' ' + why) if why else ''}",
+        code="InvalidParameter",
+        errors={name: [f"The value '{value}' is not valid."]},
+    )
 
 
 def check_value(name: str, value: str, schema: dict[str, Any]) -> None:
@@ -107,8 +112,9 @@ def check_value(name: str, value: str, schema: dict[str, Any]) -> None:
             raise _bad(name, value, "Expected a UUID.") from None
 
 
-def _checked(system: str, method: str, spec_path: str,
-             endpoint: Callable[[Request], Awaitable[Response]]) -> Callable[[Request], Awaitable[Response]]:
+def _checked(
+    system: str, method: str, spec_path: str, endpoint: Callable[[Request], Awaitable[Response]]
+) -> Callable[[Request], Awaitable[Response]]:
     declared = dict(query_parameters(system, method, spec_path))
 
     async def checked(request: Request) -> Response:
@@ -125,8 +131,9 @@ def _specificity(route: Route) -> list[int]:
     return [1 if segment.startswith("{") else 0 for segment in route.path.split("/")]
 
 
-def bind(system: str, prefix: str, routes: list[Route],
-         not_emulated: NotEmulated) -> tuple[list[Route], list[tuple[str, str]]]:
+def bind(
+    system: str, prefix: str, routes: list[Route], not_emulated: NotEmulated
+) -> tuple[list[Route], list[tuple[str, str]]]:
     """The emulated routes with their query checks, plus a 501 route for every other operation.
 
     Returns the routes and the (METHOD, spec path) of the operations answered 501.
@@ -138,12 +145,11 @@ def bind(system: str, prefix: str, routes: list[Route],
         spec_key = None
         methods = sorted((route.methods or set()) - {"HEAD"})
         if route.path.startswith(prefix) or not prefix:
-            spec_key = (methods[0], _normal(route.path[len(prefix):])) if len(methods) == 1 else None
+            spec_key = (methods[0], _normal(route.path[len(prefix) :])) if len(methods) == 1 else None
         if spec_key in ops:
             done.add(spec_key)
             spec_path = ops[spec_key][0]
-            route = Route(route.path, _checked(system, methods[0], spec_path, route.endpoint),
-                          methods=methods)
+            route = Route(route.path, _checked(system, methods[0], spec_path, route.endpoint), methods=methods)
         out.append(route)
     missing: list[tuple[str, str]] = []
     for (method, _), (spec_path, _op) in sorted(ops.items()):
@@ -157,4 +163,5 @@ def bind(system: str, prefix: str, routes: list[Route],
 def _not_emulated(answer: NotEmulated, method: str, spec_path: str) -> Callable[[Request], Awaitable[Response]]:
     async def endpoint(request: Request) -> Response:
         return answer(method, spec_path, request.url.path)
+
     return endpoint

@@ -12,6 +12,7 @@ what an ``httpx`` client sees when a real server hangs up.
 
 Every endpoint is documented in ``docs/SANDBOX.md``.
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -51,16 +52,24 @@ def template_of(routes: list[Route], scope: Scope) -> str | None:
     return None
 
 
-def emulator_app(state: State, system: str, gate: Callable[[State, ASGI], ASGI], routes: list[Route],
-                 missing: list[tuple[str, str]], render_fault: FaultRenderer,
-                 on_api_error: ErrorHandler, on_http_error: ErrorHandler) -> ControlApp:
+def emulator_app(
+    state: State,
+    system: str,
+    gate: Callable[[State, ASGI], ASGI],
+    routes: list[Route],
+    missing: list[tuple[str, str]],
+    render_fault: FaultRenderer,
+    on_api_error: ErrorHandler,
+    on_http_error: ErrorHandler,
+) -> ControlApp:
     """One emulator as served: its routes behind its vendor's gate, inside the control surface.
 
     ``on_api_error`` renders an :class:`ApiError` and ``on_http_error`` Starlette's own 404 and
     405 in the vendor's error format; ``missing`` are the operations answered 501.
     """
-    inner = Starlette(routes=routes, exception_handlers={ApiError: on_api_error, 404: on_http_error,
-                                                         405: on_http_error})
+    inner = Starlette(
+        routes=routes, exception_handlers={ApiError: on_api_error, 404: on_http_error, 405: on_http_error}
+    )
     app = ControlApp(state, system, gate(state, inner), routes, render_fault)
     app.not_emulated = missing
     return app
@@ -69,8 +78,14 @@ def emulator_app(state: State, system: str, gate: Callable[[State, ASGI], ASGI],
 class ControlApp:
     """ASGI wrapper around one emulator: control endpoints, stats and faults."""
 
-    def __init__(self, state: State, system: str, inner: Callable[[Scope, Receive, Send], Awaitable[None]],
-                 routes: list[Route], render_fault: FaultRenderer):
+    def __init__(
+        self,
+        state: State,
+        system: str,
+        inner: Callable[[Scope, Receive, Send], Awaitable[None]],
+        routes: list[Route],
+        render_fault: FaultRenderer,
+    ):
         self.state = state
         self.system = system
         self.inner = inner
@@ -134,8 +149,13 @@ class ControlApp:
         method = scope["method"].upper()
         if action not in ACTIONS:
             return json_response({"error": f"unknown control endpoint /_sandbox/{action}"}, 404)
-        allowed = {"world": ("GET",), "stats": ("GET",), "faults": ("GET", "POST", "DELETE"),
-                   "reset": ("POST",), "clock": ("POST",)}[action]
+        allowed = {
+            "world": ("GET",),
+            "stats": ("GET",),
+            "faults": ("GET", "POST", "DELETE"),
+            "reset": ("POST",),
+            "clock": ("POST",),
+        }[action]
         if method not in allowed:
             return empty(405)
         tenant = request.query_params.get("tenant")
@@ -143,8 +163,9 @@ class ControlApp:
             # The clock is the whole sandbox's: it needs no tenant, but a named one must exist.
             target = None if action == "clock" and tenant is None else state.target(tenant)
         except TenantNeeded as exc:
-            return json_response({"error": str(exc), "tenants": exc.tenants},
-                                 404 if isinstance(exc, UnknownTenant) else 400)
+            return json_response(
+                {"error": str(exc), "tenants": exc.tenants}, 404 if isinstance(exc, UnknownTenant) else 400
+            )
         if action == "world":
             return json_response(state.dump(target.name if target is not None else None))
         if action == "stats":
@@ -177,9 +198,14 @@ class ControlApp:
         state = self.state
         if target is None:
             if method != "DELETE":
-                return json_response({"error": "faults belong to one tenant: name it with ?tenant=NAME "
-                                               "(DELETE takes * to clear every tenant's)",
-                                      "tenants": state.tenant_names()}, 400)
+                return json_response(
+                    {
+                        "error": "faults belong to one tenant: name it with ?tenant=NAME "
+                        "(DELETE takes * to clear every tenant's)",
+                        "tenants": state.tenant_names(),
+                    },
+                    400,
+                )
             with state.lock:
                 for world in state.worlds.values():
                     world.controls[self.system].faults.clear()
@@ -228,8 +254,10 @@ class ControlApp:
                 if world is None:
                     world = {}
                 if not isinstance(world, dict):  # never a path: a body names no file on this machine
-                    raise GrunndataError(f"{source}: a world must be a mapping with keys "
-                                         f"smartdok, poweroffice, credentials (got {type(world).__name__})")
+                    raise GrunndataError(
+                        f"{source}: a world must be a mapping with keys "
+                        f"smartdok, poweroffice, credentials (got {type(world).__name__})"
+                    )
             if target is None or target.name is None:
                 self.state.reset(world, name=source)
             else:

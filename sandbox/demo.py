@@ -3,6 +3,7 @@
 Only where the world is: the demo command itself, which runs the engine, is
 :mod:`grunndata.cli.demo` (the emulators never import the engine).
 """
+
 from __future__ import annotations
 
 from pathlib import Path

@@ -10,6 +10,7 @@ path (exact, or a route template such as ``/v2/Projects/{id}``) misbehave:
 * ``drop``: run the real handler (the write is committed), then drop the
   connection without an answer.
 """
+
 from __future__ import annotations
 
 import json
@@ -39,14 +40,32 @@ class Fault:
         return self.path in (path, template)
 
     def as_dict(self) -> dict[str, Any]:
-        return {"method": self.method, "path": self.path, "count": self.remaining, "status": self.status,
-                "delay": self.delay, "drop": self.drop, "after_commit": self.after_commit,
-                "body": self.body, "headers": dict(self.headers)}
+        return {
+            "method": self.method,
+            "path": self.path,
+            "count": self.remaining,
+            "status": self.status,
+            "delay": self.delay,
+            "drop": self.drop,
+            "after_commit": self.after_commit,
+            "body": self.body,
+            "headers": dict(self.headers),
+        }
 
 
-def make_fault(method: str, path: str, *, count: int = 1, status: int | None = None, delay: float = 0.0,
-               drop: bool = False, after_commit: bool = False, body: Any = None,
-               headers: dict[str, str] | None = None, retry_after: float | int | None = None) -> Fault:
+def make_fault(
+    method: str,
+    path: str,
+    *,
+    count: int = 1,
+    status: int | None = None,
+    delay: float = 0.0,
+    drop: bool = False,
+    after_commit: bool = False,
+    body: Any = None,
+    headers: dict[str, str] | None = None,
+    retry_after: float | int | None = None,
+) -> Fault:
     """Check and build a fault; raises ValueError with a readable message."""
     if not isinstance(method, str) or not method:
         raise ValueError("method must be an HTTP method or '*'")
@@ -67,8 +86,17 @@ def make_fault(method: str, path: str, *, count: int = 1, status: int | None = N
     hdrs = {str(k): str(v) for k, v in (headers or {}).items()}
     if retry_after is not None:
         hdrs["Retry-After"] = str(retry_after)
-    return Fault(method=method.upper(), path=path, remaining=count, status=status, delay=float(delay),
-                 drop=bool(drop), after_commit=bool(after_commit), body=body, headers=hdrs)
+    return Fault(
+        method=method.upper(),
+        path=path,
+        remaining=count,
+        status=status,
+        delay=float(delay),
+        drop=bool(drop),
+        after_commit=bool(after_commit),
+        body=body,
+        headers=hdrs,
+    )
 
 
 class ServerControl:

@@ -11,6 +11,7 @@ the fields a resource lets you write; ``remove`` leaves a field null. Which path
 
 A failed ``test`` or a conflicting operation is 400, and nothing of the patch is applied.
 """
+
 from __future__ import annotations
 
 import copy
@@ -25,8 +26,9 @@ from grunndata.sandbox.common import ApiError
 OPERATIONS = ("add", "remove", "replace", "move", "copy", "test")
 
 
-def _target(pointer: Any, index: int, spelled: dict[str, str], fields: Sequence[str], *,
-            case_insensitive: bool, what: str) -> str | None:
+def _target(
+    pointer: Any, index: int, spelled: dict[str, str], fields: Sequence[str], *, case_insensitive: bool, what: str
+) -> str | None:
     """The pointer with its first segment in the schema's spelling; None when the API ignores it."""
     if not isinstance(pointer, str) or not pointer.startswith("/") or len(pointer) < 2:
         raise ApiError(400, f"Operation {index}: invalid {what} {pointer!r}.")
@@ -45,8 +47,9 @@ def _target(pointer: Any, index: int, spelled: dict[str, str], fields: Sequence[
     return "/" + target.replace("~", "~0").replace("/", "~1") + sep + rest
 
 
-def apply_patch(record: dict[str, Any], ops: list[Any], fields: Sequence[str], *,
-                case_insensitive: bool) -> dict[str, Any]:
+def apply_patch(
+    record: dict[str, Any], ops: list[Any], fields: Sequence[str], *, case_insensitive: bool
+) -> dict[str, Any]:
     """``record`` with ``ops`` applied to its ``fields``; returns a patched copy (the record is not changed)."""
     spelled = {f.lower(): f for f in fields}
     document = {f: copy.deepcopy(record.get(f)) for f in fields}

@@ -2,6 +2,7 @@
 
 ``grunndata demo`` runs the engine, so it is a core command (:mod:`grunndata.cli.demo`).
 """
+
 from __future__ import annotations
 
 from typing import Any

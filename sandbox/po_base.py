@@ -8,6 +8,7 @@ Choices where the spec is silent (also in docs/SANDBOX.md):
   order, answer a bare array, or 204 with no body for an empty page.
 * Body keys of POSTs bind case-insensitively, like ASP.NET; unknown keys are ignored.
 """
+
 from __future__ import annotations
 
 import base64
@@ -30,9 +31,15 @@ if TYPE_CHECKING:
     pass
 
 # The v2 resources and the schema each answers in.
-SCHEMAS = {"Projects": "ProjectDto", "Products": "ProductDto", "Employees": "EmployeeDto",
-           "PayItems": "PayItemDto", "Customers": "CustomerDto", "Departments": "DepartmentDto",
-           "SalesOrders": "SalesOrderDto"}
+SCHEMAS = {
+    "Projects": "ProjectDto",
+    "Products": "ProductDto",
+    "Employees": "EmployeeDto",
+    "PayItems": "PayItemDto",
+    "Customers": "CustomerDto",
+    "Departments": "DepartmentDto",
+    "SalesOrders": "SalesOrderDto",
+}
 
 
 class PowerOfficeBase(Records):
@@ -51,15 +58,17 @@ class PowerOfficeBase(Records):
         try:
             return int(value)
         except ValueError:
-            raise ApiError(400, f"The value '{value}' is not valid.",
-                           errors={name: [f"The value '{value}' is not valid."]}) from None
+            raise ApiError(
+                400, f"The value '{value}' is not valid.", errors={name: [f"The value '{value}' is not valid."]}
+            ) from None
 
     @staticmethod
-    def page(rows: list[dict[str, Any]], q: Query,
-             shape: Callable[[dict[str, Any]], dict[str, Any]] | None = None) -> Response:
+    def page(
+        rows: list[dict[str, Any]], q: Query, shape: Callable[[dict[str, Any]], dict[str, Any]] | None = None
+    ) -> Response:
         """One page of ``rows``; ``shape`` (if given) runs on that page's records only."""
         number, size = page_params(q)
-        chunk = rows[(number - 1) * size: number * size]
+        chunk = rows[(number - 1) * size : number * size]
         if not chunk:
             return empty(204)
         return json_response([shape(r) for r in chunk] if shape is not None else chunk)
@@ -75,8 +84,14 @@ class PowerOfficeBase(Records):
         record_id = self.int_id(request)
         return record_id, await self.patch_ops(request)
 
-    async def patch_with(self, request: Request, key: str, noun: str, input_schema: str,
-                         change: Callable[[dict[str, Any], dict[str, Any], dict[str, Any], int], None]) -> Response:
+    async def patch_with(
+        self,
+        request: Request,
+        key: str,
+        noun: str,
+        input_schema: str,
+        change: Callable[[dict[str, Any], dict[str, Any], dict[str, Any], int], None],
+    ) -> Response:
         """A v2 PATCH: the record (404), its answer with the operations applied (fields of
         ``input_schema`` only, names as spelled); ``change(rec, current, new, record_id)`` checks
         the result and updates ``rec``; then the record is stamped and answered."""
@@ -105,28 +120,44 @@ class PowerOfficeBase(Records):
         state = self.state
         scheme, _, encoded = request.headers.get("authorization", "").partition(" ")
         if scheme.lower() != "basic" or not encoded.strip():
-            return JSONResponse({"error": "invalid_client", "error_description": "Basic authentication "
-                                 "with applicationKey:clientKey is required."}, status_code=401,
-                                headers={"WWW-Authenticate": "Basic"})
+            return JSONResponse(
+                {
+                    "error": "invalid_client",
+                    "error_description": "Basic authentication with applicationKey:clientKey is required.",
+                },
+                status_code=401,
+                headers={"WWW-Authenticate": "Basic"},
+            )
         try:
             app_key, sep, client_key = base64.b64decode(encoded.strip(), validate=True).decode("utf-8").partition(":")
         except (binascii.Error, UnicodeDecodeError):
             sep, app_key, client_key = "", "", ""
         form = parse_qs((await request.body()).decode("utf-8", "replace"))
         if form.get("grant_type", [""])[0] != "client_credentials":
-            return JSONResponse({"error": "unsupported_grant_type",
-                                 "error_description": "grant_type must be client_credentials."}, status_code=400)
+            return JSONResponse(
+                {"error": "unsupported_grant_type", "error_description": "grant_type must be client_credentials."},
+                status_code=400,
+            )
         creds = state.credentials.get(PO, {})
         good = bool(sep) and bool(app_key) and bool(client_key)
-        good = good and creds.get("application_key", app_key) == app_key and creds.get("client_key", client_key) == client_key
+        good = (
+            good
+            and creds.get("application_key", app_key) == app_key
+            and creds.get("client_key", client_key) == client_key
+        )
         if not good:
-            return JSONResponse({"error": "invalid_client", "error_description": "Unknown application key or "
-                                 "client key."}, status_code=401, headers={"WWW-Authenticate": "Basic"})
+            return JSONResponse(
+                {"error": "invalid_client", "error_description": "Unknown application key or client key."},
+                status_code=401,
+                headers={"WWW-Authenticate": "Basic"},
+            )
         token = secrets.token_urlsafe(32)
         with state.lock:
             state.po_tokens[token] = state.now() + TOKEN_LIFETIME
-        return json_response({"access_token": token, "token_type": "Bearer", "expires_in": TOKEN_LIFETIME},
-                             headers={"Cache-Control": "no-store"})
+        return json_response(
+            {"access_token": token, "token_type": "Bearer", "expires_in": TOKEN_LIFETIME},
+            headers={"Cache-Control": "no-store"},
+        )
 
     # --- shaping ----------------------------------------------------------------------------
     def _linked(self, out: dict[str, Any], field: str, key: str, record_id: Any, source: str) -> None:
@@ -155,8 +186,15 @@ class PowerOfficeBase(Records):
         lines = rec.get("SalesOrderLines") or []
         out["LineCount"] = len(lines)
         if rec.get("NetAmount") is None:
-            out["NetAmount"] = round(sum((line.get("Quantity") or 0) * (line.get("ProductUnitPrice") or 0)
-                                         * (1 - (line.get("Allowance") or 0) / 100) for line in lines), 2)
+            out["NetAmount"] = round(
+                sum(
+                    (line.get("Quantity") or 0)
+                    * (line.get("ProductUnitPrice") or 0)
+                    * (1 - (line.get("Allowance") or 0) / 100)
+                    for line in lines
+                ),
+                2,
+            )
         return out
 
     def out(self, key: str, rec: dict[str, Any]) -> dict[str, Any]:
@@ -177,8 +215,11 @@ def field_selection(q: Query, schema_name: str) -> Callable[[dict[str, Any]], di
     spelled = {name.lower(): name for name in specs.properties(PO, schema_name)}
     unknown = [name for name in wanted if name.lower() not in spelled]
     if unknown:
-        raise ApiError(400, f"The field '{unknown[0]}' does not exist on {schema_name}.",
-                       errors={"Fields": [f"Unknown field '{unknown[0]}'."]})
+        raise ApiError(
+            400,
+            f"The field '{unknown[0]}' does not exist on {schema_name}.",
+            errors={"Fields": [f"Unknown field '{unknown[0]}'."]},
+        )
     chosen = [spelled[name.lower()] for name in wanted]
     return lambda rec: {name: rec.get(name) for name in chosen}
 
@@ -188,9 +229,15 @@ def page_params(q: Query) -> tuple[int, int]:
     number = q.integer("PageNumber", 1)
     size = q.integer("PageSize", DEFAULT_PAGE_SIZE)
     if size is not None and size > MAX_PAGE_SIZE:
-        raise ApiError(400, f"PageSize cannot be larger than MaxPageSize ({MAX_PAGE_SIZE}).",
-                       errors={"PageSize": [f"PageSize cannot be larger than {MAX_PAGE_SIZE}."]})
+        raise ApiError(
+            400,
+            f"PageSize cannot be larger than MaxPageSize ({MAX_PAGE_SIZE}).",
+            errors={"PageSize": [f"PageSize cannot be larger than {MAX_PAGE_SIZE}."]},
+        )
     if not size or size < 1 or not number or number < 1:
-        raise ApiError(400, "PageNumber and PageSize must be positive.",
-                       errors={"PageNumber": ["PageNumber and PageSize must be positive."]})
+        raise ApiError(
+            400,
+            "PageNumber and PageSize must be positive.",
+            errors={"PageNumber": ["PageNumber and PageSize must be positive."]},
+        )
     return number, size

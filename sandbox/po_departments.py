@@ -7,6 +7,7 @@
 * ``PATCH /v2/Departments/{id}``: JSON Patch of the post fields, PascalCase paths.
 * ``DELETE /v2/Departments/{id}``: 409 while a project uses the department.
 """
+
 from __future__ import annotations
 
 from typing import Any
@@ -38,17 +39,25 @@ class Departments:
             raise ApiError(400, "The Name field is required.", errors={"Name": ["The Name field is required."]})
         code = rec.get("Code")
         if code not in (None, "") and any(d.get("Code") == code and d["Id"] != record_id for d in po.rows(KEY)):
-            raise ApiError(400, f"A department with code '{code}' already exists.", errors={"Code": ["Already in use."]})
+            raise ApiError(
+                400, f"A department with code '{code}' already exists.", errors={"Code": ["Already in use."]}
+            )
         out = {k: rec.get(k) for k in fields}
         if out.get("ManagerEmployeeId") is not None:
             if po.get("Employees", out["ManagerEmployeeId"]) is None:
-                raise ApiError(400, f"ManagerEmployeeId {out['ManagerEmployeeId']} does not exist.",
-                               errors={"ManagerEmployeeId": ["Not found."]})
+                raise ApiError(
+                    400,
+                    f"ManagerEmployeeId {out['ManagerEmployeeId']} does not exist.",
+                    errors={"ManagerEmployeeId": ["Not found."]},
+                )
         elif out.get("ManagerEmployeeNo") is not None:
             match = next((e for e in po.rows("Employees") if e.get("Number") == out["ManagerEmployeeNo"]), None)
             if match is None:
-                raise ApiError(400, f"ManagerEmployeeNo {out['ManagerEmployeeNo']} does not exist.",
-                               errors={"ManagerEmployeeNo": ["Not found."]})
+                raise ApiError(
+                    400,
+                    f"ManagerEmployeeNo {out['ManagerEmployeeNo']} does not exist.",
+                    errors={"ManagerEmployeeNo": ["Not found."]},
+                )
             out["ManagerEmployeeId"] = match["Id"]
         out.pop("ManagerEmployeeNo", None)  # worked out from the id when answered
         return out
@@ -71,8 +80,9 @@ class Departments:
         return await self.po.patch_with(request, KEY, "department", INPUT, self._change)
 
     def _change(self, rec: dict[str, Any], current: dict[str, Any], new: dict[str, Any], record_id: int) -> None:
-        if new.get("ManagerEmployeeNo") != current.get("ManagerEmployeeNo") \
-                and new.get("ManagerEmployeeId") == current.get("ManagerEmployeeId"):
+        if new.get("ManagerEmployeeNo") != current.get("ManagerEmployeeNo") and new.get(
+            "ManagerEmployeeId"
+        ) == current.get("ManagerEmployeeId"):
             new["ManagerEmployeeId"] = None  # a new number names a new manager
         rec.update(self._check(new, record_id))
 

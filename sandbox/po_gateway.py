@@ -5,6 +5,7 @@ Azure API Management checks ``Ocp-Apim-Subscription-Key`` and the rate limit
 answers ProblemDetails (``Type, Title, Status, Detail, Instance`` in the spec's
 casing).
 """
+
 from __future__ import annotations
 
 import http
@@ -51,10 +52,16 @@ def phrase(status: int) -> str:
         return "Error"
 
 
-def problem(status: int, detail: str, instance: str, errors: dict | None = None,
-            headers: dict[str, str] | None = None) -> Response:
-    body: dict[str, Any] = {"Type": _PROBLEM_TYPES.get(status, "about:blank"), "Title": phrase(status),
-                            "Status": status, "Detail": detail, "Instance": instance}
+def problem(
+    status: int, detail: str, instance: str, errors: dict | None = None, headers: dict[str, str] | None = None
+) -> Response:
+    body: dict[str, Any] = {
+        "Type": _PROBLEM_TYPES.get(status, "about:blank"),
+        "Title": phrase(status),
+        "Status": status,
+        "Detail": detail,
+        "Instance": instance,
+    }
     if errors:
         body["Title"] = "One or more validation errors occurred."
         body["Errors"] = errors
@@ -63,7 +70,6 @@ def problem(status: int, detail: str, instance: str, errors: dict | None = None,
 
 def gateway_error(status: int, message: str, headers: dict[str, str] | None = None) -> Response:
     return JSONResponse({"statusCode": status, "message": message}, status_code=status, headers=headers)
-
 
 
 def render_fault(fault: Fault, path: str) -> Response:
@@ -98,11 +104,17 @@ class Gate:
         headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope.get("headers", [])}
         key = headers.get(SUBSCRIPTION_HEADER, "").strip()
         if not key:
-            return gateway_error(401, "Access denied due to missing subscription key. Make sure to include "
-                                       "subscription key when making requests to an API.")
+            return gateway_error(
+                401,
+                "Access denied due to missing subscription key. Make sure to include "
+                "subscription key when making requests to an API.",
+            )
         if not state.subscription_known(key):
-            return gateway_error(401, "Access denied due to invalid subscription key. Make sure to provide "
-                                       "a valid key for an active subscription.")
+            return gateway_error(
+                401,
+                "Access denied due to invalid subscription key. Make sure to provide "
+                "a valid key for an active subscription.",
+            )
         # One window per subscription key for the whole sandbox: the tenants sharing a key share it.
         if not state.admit(key):
             return JSONResponse(RATE_LIMIT_BODY, status_code=429, headers={"Retry-After": "1"})
@@ -114,10 +126,17 @@ class Gate:
             scheme, _, token = auth.partition(" ")
             expiry = state.po_tokens.get(token.strip()) if scheme.lower() == "bearer" else None
         if expiry is None:
-            return problem(401, "Access token is missing or invalid.", scope["path"],
-                           headers={"WWW-Authenticate": 'Bearer error="invalid_token"'})
+            return problem(
+                401,
+                "Access token is missing or invalid.",
+                scope["path"],
+                headers={"WWW-Authenticate": 'Bearer error="invalid_token"'},
+            )
         if expiry <= now:
-            return problem(401, "Access token has expired.", scope["path"],
-                           headers={"WWW-Authenticate": 'Bearer error="invalid_token", '
-                                                        'error_description="The token expired"'})
+            return problem(
+                401,
+                "Access token has expired.",
+                scope["path"],
+                headers={"WWW-Authenticate": 'Bearer error="invalid_token", error_description="The token expired"'},
+            )
         return None

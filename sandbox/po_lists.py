@@ -9,6 +9,7 @@ parameters are ignored, as ASP.NET does.
 sub-projects of the listed codes; without ``projectCodes`` every project, main and
 sub, is listed (as the spec says). Timestamp filters (``…GreaterThan``) are strict.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -64,6 +65,7 @@ def projects(po: PowerOfficeBase, q: Query) -> Keep:
         def number(p: dict[str, Any]) -> Any:
             linked = po.get(table, p.get(id_key))
             return linked.get("Number") if linked else p.get(no_key)
+
         return number
 
     def department_code(p: dict[str, Any]) -> Any:
@@ -78,8 +80,11 @@ def projects(po: PowerOfficeBase, q: Query) -> Keep:
         None if name is None else (lambda p: name.lower() in str(p.get("Name") or "").lower()),
         (lambda p: p.get("ProjectStatus") != "Archived") if exclude_archived else None,
         _ranges(number_of("Customers", "CustomerId", "CustomerNo"), q.text("customerNos"), "customerNos"),
-        _ranges(number_of("Employees", "ProjectManagerEmployeeId", "ProjectManagerEmployeeNo"),
-                q.text("projectManagerEmployeeNos"), "projectManagerEmployeeNos"),
+        _ranges(
+            number_of("Employees", "ProjectManagerEmployeeId", "ProjectManagerEmployeeNo"),
+            q.text("projectManagerEmployeeNos"),
+            "projectManagerEmployeeNos",
+        ),
         None if departments is None else (lambda p: department_code(p) in departments),
         _later("CreatedDateTimeOffset", q.timestamp("createdDateTimeOffsetGreaterThan")),
         _later("LastChangedDateTimeOffset", q.timestamp("lastChangedDateTimeOffsetGreaterThan")),
@@ -90,7 +95,9 @@ def products(po: PowerOfficeBase, q: Query) -> Keep:
     archived = q.boolean("isArchived")
     kind = q.choice("type", ("Product", "Service"))
     return _all(
-        _in("Code", q.csv("codes")), _in("Name", q.csv("names")), _in("ProductGroupCode", q.csv("productGroupCodes")),
+        _in("Code", q.csv("codes")),
+        _in("Name", q.csv("names")),
+        _in("ProductGroupCode", q.csv("productGroupCodes")),
         None if archived is None else (lambda p: bool(p.get("IsArchived")) == archived),
         None if kind is None else (lambda p: (p.get("ProductType") or "Product") == kind),
         _later("CreatedDateTimeOffset", q.timestamp("createdDateTimeOffsetGreaterThan")),
@@ -171,8 +178,9 @@ def sales_orders(po: PowerOfficeBase, q: Query) -> Keep:
 
     return _all(
         None if status is None else (lambda o: (o.get("SalesOrderStatus") or "Draft") == status),
-        None if codes is None else (lambda o: project_code(o)[0] in codes
-                                    or bool(include_subs and project_code(o)[1] in codes)),
+        None
+        if codes is None
+        else (lambda o: project_code(o)[0] in codes or bool(include_subs and project_code(o)[1] in codes)),
         _ranges(customer_number, q.text("customerNos"), "customerNos"),
         (lambda o: bool(o.get("IsCreatedByCurrentIntegration"))) if only_ours else None,
         None if departments is None else (lambda o: o.get("DepartmentCode") in departments),
@@ -181,8 +189,13 @@ def sales_orders(po: PowerOfficeBase, q: Query) -> Keep:
 
 
 FILTERS: dict[str, FilterBuilder] = {
-    "Projects": projects, "Products": products, "Employees": employees, "PayItems": pay_items,
-    "Customers": customers, "Departments": departments, "SalesOrders": sales_orders,
+    "Projects": projects,
+    "Products": products,
+    "Employees": employees,
+    "PayItems": pay_items,
+    "Customers": customers,
+    "Departments": departments,
+    "SalesOrders": sales_orders,
 }
 
 
@@ -204,6 +217,7 @@ def lister(po: PowerOfficeBase, key: str) -> Callable[[Request], Any]:
             if q.has_other_than("PageNumber", "PageSize", "Fields"):
                 rows = [r for r in rows if keep(r)]
             return po.page(rows, q, shape)
+
     return endpoint
 
 
@@ -214,6 +228,7 @@ def getter(po: PowerOfficeBase, key: str, param: str = "id", *, uuid_ids: bool =
         with po.state.lock:
             rec = po.found(key, record_id, key[:-1].lower())
             return json_response(shape(rec))
+
     return endpoint
 
 

@@ -16,6 +16,7 @@ Choices where the spec is silent (also in docs/SANDBOX.md):
   its order (409). A ``Confirmed`` order refuses every line change with 409.
 * ``DELETE /v2/SalesOrders/{id}``: a draft is deleted (200); a confirmed order is 409.
 """
+
 from __future__ import annotations
 
 import uuid
@@ -86,20 +87,30 @@ class SalesOrders:
 
     def _customer(self, body: dict[str, Any]) -> dict[str, Any] | None:
         if body.get("CustomerId") is not None:
-            return self._known(self.po.get("Customers", body["CustomerId"]),
-                               f"Customer with id {body['CustomerId']} was not found.", "CustomerId")
+            return self._known(
+                self.po.get("Customers", body["CustomerId"]),
+                f"Customer with id {body['CustomerId']} was not found.",
+                "CustomerId",
+            )
         if body.get("CustomerNo") is not None:
-            return self._known(self._by_code("Customers", "Number", body["CustomerNo"]),
-                               f"Customer with number {body['CustomerNo']} was not found.", "CustomerNo")
+            return self._known(
+                self._by_code("Customers", "Number", body["CustomerNo"]),
+                f"Customer with number {body['CustomerNo']} was not found.",
+                "CustomerNo",
+            )
         return None
 
     def _project(self, body: dict[str, Any], where: str = "") -> dict[str, Any] | None:
         if body.get("ProjectId") is not None:
-            return self._known(self.po.get("Projects", body["ProjectId"]),
-                               f"{where}Project with id {body['ProjectId']} was not found.")
+            return self._known(
+                self.po.get("Projects", body["ProjectId"]), f"{where}Project with id {body['ProjectId']} was not found."
+            )
         if body.get("ProjectCode") not in (None, ""):
-            return self._known(self._by_code("Projects", "Code", body["ProjectCode"]),
-                               f"{where}Project with code '{body['ProjectCode']}' was not found.", "ProjectCode")
+            return self._known(
+                self._by_code("Projects", "Code", body["ProjectCode"]),
+                f"{where}Project with code '{body['ProjectCode']}' was not found.",
+                "ProjectCode",
+            )
         return None
 
     def _checked_line(self, body: dict[str, Any], order: dict[str, Any], index: int | None) -> dict[str, Any]:
@@ -112,21 +123,29 @@ class SalesOrders:
         elif line.get("ProductCode") not in (None, ""):
             product = self._by_code("Products", "Code", line["ProductCode"])
         if product is None and (line.get("ProductId") is not None or line.get("ProductCode") not in (None, "")):
-            raise ApiError(400, f"{where}Product with code '{line.get('ProductCode', line.get('ProductId'))}' "
-                                "was not found.", errors={"ProductCode": ["Not found."]})
+            raise ApiError(
+                400,
+                f"{where}Product with code '{line.get('ProductCode', line.get('ProductId'))}' was not found.",
+                errors={"ProductCode": ["Not found."]},
+            )
         if product is not None:
             if product.get("IsArchived"):
                 raise ApiError(400, f"{where}Product '{product.get('Code')}' is archived.")
             if line.get("Quantity") is None:
-                raise ApiError(400, f"{where}Quantity is required on a line with a product.",
-                               errors={"Quantity": ["Required with a product."]})
+                raise ApiError(
+                    400,
+                    f"{where}Quantity is required on a line with a product.",
+                    errors={"Quantity": ["Required with a product."]},
+                )
             line["ProductId"], line["ProductCode"] = product["Id"], product.get("Code")
             line.setdefault("Description", product.get("Name"))
             if line.get("ProductUnitPrice") is None and product.get("UnitPrice") is not None:
                 line["ProductUnitPrice"] = product["UnitPrice"]
         allowance = line.get("Allowance")
         if allowance is not None and not -1000 <= allowance <= 100:
-            raise ApiError(400, f"{where}Allowance must be between -1000 and 100.", errors={"Allowance": ["Out of range."]})
+            raise ApiError(
+                400, f"{where}Allowance must be between -1000 and 100.", errors={"Allowance": ["Out of range."]}
+            )
         project = self._project(line, where) or self.po.get("Projects", order.get("ProjectId"))
         if project is not None:
             line["ProjectId"], line["ProjectCode"] = project["Id"], project["Code"]
@@ -134,8 +153,10 @@ class SalesOrders:
 
     def _unique_line_reference(self, order: dict[str, Any], line: dict[str, Any], line_id: Any = None) -> None:
         ref = line.get("ExternalImportReference")
-        if ref not in (None, "") and any(x.get("ExternalImportReference") == ref and x.get("Id") != line_id
-                                         for x in order.get("SalesOrderLines") or []):
+        if ref not in (None, "") and any(
+            x.get("ExternalImportReference") == ref and x.get("Id") != line_id
+            for x in order.get("SalesOrderLines") or []
+        ):
             raise ApiError(409, f"A line with ExternalImportReference '{ref}' already exists on this sales order.")
 
     # --- endpoints --------------------------------------------------------------------------
@@ -146,8 +167,9 @@ class SalesOrders:
         body = canonical(raw, specs.properties(PO, ORDER_IN))
         lines_in = body.get("SalesOrderLines")
         if isinstance(lines_in, list):
-            body["SalesOrderLines"] = [canonical(x, specs.properties(PO, LINE_IN)) if isinstance(x, dict) else x
-                                       for x in lines_in]
+            body["SalesOrderLines"] = [
+                canonical(x, specs.properties(PO, LINE_IN)) if isinstance(x, dict) else x for x in lines_in
+            ]
         po.check_types(ORDER_IN, body)
         with po.state.lock:
             ref = body.get("ExternalImportReference")
@@ -159,12 +181,20 @@ class SalesOrders:
                     raise ApiError(400, WRONG_CUSTOMER)
                 customer = customer or po.get("Customers", project["CustomerId"])
             if customer is None:
-                raise ApiError(400, "The sales order needs a customer (CustomerId or CustomerNo).",
-                               errors={"CustomerNo": ["Required."]})
-            order = {k: v for k, v in body.items() if v is not None and k in specs.properties(PO, "SalesOrderCompleteDto")}
-            order.update(CustomerId=customer["Id"], IsCreatedByCurrentIntegration=True,
-                         SalesOrderStatus=body.get("SalesOrderStatus") or "Draft",
-                         SalesOrderNo=max([10000, *(int(o.get("SalesOrderNo") or 0) for o in po.rows(KEY))]) + 1)
+                raise ApiError(
+                    400,
+                    "The sales order needs a customer (CustomerId or CustomerNo).",
+                    errors={"CustomerNo": ["Required."]},
+                )
+            order = {
+                k: v for k, v in body.items() if v is not None and k in specs.properties(PO, "SalesOrderCompleteDto")
+            }
+            order.update(
+                CustomerId=customer["Id"],
+                IsCreatedByCurrentIntegration=True,
+                SalesOrderStatus=body.get("SalesOrderStatus") or "Draft",
+                SalesOrderNo=max([10000, *(int(o.get("SalesOrderNo") or 0) for o in po.rows(KEY))]) + 1,
+            )
             order.pop("CustomerNo", None)
             order.pop("ProjectCode", None)
             if project is not None:
@@ -179,8 +209,9 @@ class SalesOrders:
             stored = po.insert(KEY, order)
             for line in lines:
                 line["Id"], line["SalesOrderId"] = str(uuid.uuid4()), stored["Id"]
-            return json_response(self.complete_out(stored), 201,
-                                 headers={"Location": f"/v2/SalesOrders/{stored['Id']}/Complete"})
+            return json_response(
+                self.complete_out(stored), 201, headers={"Location": f"/v2/SalesOrders/{stored['Id']}/Complete"}
+            )
 
     @handles("GET", "/v2/SalesOrders/{id}/Complete")
     async def get_complete(self, request: Request) -> Response:
@@ -227,9 +258,13 @@ class SalesOrders:
             current = {k: line.get(k) for k in fields}
             new = apply_patch(current, ops, fields, case_insensitive=False)
             po.check_types(LINE_IN, {k: v for k, v in new.items() if v is not None})
-            if new.get("ProductCode") != current.get("ProductCode") and new.get("ProductId") == current.get("ProductId"):
+            if new.get("ProductCode") != current.get("ProductCode") and new.get("ProductId") == current.get(
+                "ProductId"
+            ):
                 new["ProductId"] = None  # a new code names a new product
-            if new.get("ProjectCode") != current.get("ProjectCode") and new.get("ProjectId") == current.get("ProjectId"):
+            if new.get("ProjectCode") != current.get("ProjectCode") and new.get("ProjectId") == current.get(
+                "ProjectId"
+            ):
                 new["ProjectId"] = None
             checked = self._checked_line(new, order, None)
             self._unique_line_reference(order, checked, line["Id"])
@@ -262,16 +297,18 @@ class SalesOrders:
 
 
 def _net(line: dict[str, Any]) -> float:
-    return round((line.get("Quantity") or 0) * (line.get("ProductUnitPrice") or 0)
-                 * (1 - (line.get("Allowance") or 0) / 100), 2)
+    return round(
+        (line.get("Quantity") or 0) * (line.get("ProductUnitPrice") or 0) * (1 - (line.get("Allowance") or 0) / 100), 2
+    )
 
 
 def _uuid(value: str, name: str) -> str:
     try:
         uuid.UUID(value)
     except ValueError:
-        raise ApiError(400, f"The value '{value}' is not valid.", errors={name: [f"The value '{value}' is not valid."]}) \
-            from None
+        raise ApiError(
+            400, f"The value '{value}' is not valid.", errors={name: [f"The value '{value}' is not valid."]}
+        ) from None
     return value
 
 

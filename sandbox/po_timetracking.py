@@ -16,6 +16,7 @@ camelCase as the contracts README gives it. Choices:
   PowerOffice refuses to change approved or paid-out hours.
 * Lists page like the v2 lists (bare array, 204 when empty).
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -39,8 +40,12 @@ PROJECT_ACTIVITY = "Project/Activity"
 ENTRY = "TimeTracking/TimeTrackingEntry"
 LOCKED_STATUSES = ("Approved", "PaidOut", "Invoiced")
 ENTRY_EDITABLE = ("minutes", "billableHours", "comment")
-_SCHEMA = {ACTIVITY: "TimeTrackingActivity", HOUR_TYPE: "TimeTrackingHourType",
-           PROJECT_ACTIVITY: "ProjectActivity", ENTRY: "TimeTrackingEntry"}
+_SCHEMA = {
+    ACTIVITY: "TimeTrackingActivity",
+    HOUR_TYPE: "TimeTrackingHourType",
+    PROJECT_ACTIVITY: "ProjectActivity",
+    ENTRY: "TimeTrackingEntry",
+}
 
 
 def _out(key: str, rec: dict[str, Any]) -> dict[str, Any]:
@@ -58,8 +63,9 @@ def _check(key: str, rec: dict[str, Any]) -> None:
 def _require(rec: dict[str, Any], *names: str) -> None:
     missing = [n for n in names if rec.get(n) in (None, "")]
     if missing:
-        raise ApiError(400, f"The {missing[0]} field is required.",
-                       errors={n: [f"The {n} field is required."] for n in missing})
+        raise ApiError(
+            400, f"The {missing[0]} field is required.", errors={n: [f"The {n} field is required."] for n in missing}
+        )
 
 
 def routes(po: PowerOfficeBase) -> list[Route]:
@@ -72,6 +78,7 @@ def routes(po: PowerOfficeBase) -> list[Route]:
             with state.lock:
                 rows = [_out(key, r) for r in po.rows(key) if keep(r, q)]
                 return po.page(rows, q)
+
         return endpoint
 
     def getter(key: str):
@@ -80,6 +87,7 @@ def routes(po: PowerOfficeBase) -> list[Route]:
             with state.lock:
                 rec = po.found(key, record_id, "record")
                 return json_response(_out(key, rec))
+
         return endpoint
 
     def created(key: str, body: dict[str, Any]) -> Response:
@@ -97,14 +105,21 @@ def routes(po: PowerOfficeBase) -> list[Route]:
 
     def check_activity_links(rec: dict[str, Any]) -> None:
         if rec.get("activityType") not in ("Billable", "NotBillable"):
-            raise ApiError(400, "activityType must be Billable or NotBillable.",
-                           errors={"activityType": ["Must be Billable or NotBillable."]})
+            raise ApiError(
+                400,
+                "activityType must be Billable or NotBillable.",
+                errors={"activityType": ["Must be Billable or NotBillable."]},
+            )
         if rec.get("hourType") not in (None, "") and not any(
-                h.get("code") == rec["hourType"] for h in po.rows(HOUR_TYPE)):
+            h.get("code") == rec["hourType"] for h in po.rows(HOUR_TYPE)
+        ):
             raise ApiError(400, f"Hour type '{rec['hourType']}' does not exist.", errors={"hourType": ["Not found."]})
         if rec.get("productCode") not in (None, "") and not any(
-                p.get("Code") == rec["productCode"] for p in po.rows("Products")):
-            raise ApiError(400, f"Product '{rec['productCode']}' does not exist.", errors={"productCode": ["Not found."]})
+            p.get("Code") == rec["productCode"] for p in po.rows("Products")
+        ):
+            raise ApiError(
+                400, f"Product '{rec['productCode']}' does not exist.", errors={"productCode": ["Not found."]}
+            )
 
     async def create_activity(request: Request) -> Response:
         body = canonical(await json_body(request), fields[ACTIVITY])
@@ -153,10 +168,13 @@ def routes(po: PowerOfficeBase) -> list[Route]:
             _check(PROJECT_ACTIVITY, body)
             _require(body, "activityCode")
             if not any(a.get("code") == body["activityCode"] for a in po.rows(ACTIVITY)):
-                raise ApiError(400, f"Activity '{body['activityCode']}' does not exist.",
-                               errors={"activityCode": ["Not found."]})
-            if any(r.get("projectId") == project["Id"] and r.get("activityCode") == body["activityCode"]
-                   for r in po.rows(PROJECT_ACTIVITY)):
+                raise ApiError(
+                    400, f"Activity '{body['activityCode']}' does not exist.", errors={"activityCode": ["Not found."]}
+                )
+            if any(
+                r.get("projectId") == project["Id"] and r.get("activityCode") == body["activityCode"]
+                for r in po.rows(PROJECT_ACTIVITY)
+            ):
                 raise ApiError(409, f"Activity '{body['activityCode']}' is already on project {project['Code']}.")
             body.setdefault("isBillable", True)
             stored = po.insert(PROJECT_ACTIVITY, body)
@@ -179,28 +197,47 @@ def routes(po: PowerOfficeBase) -> list[Route]:
             try:
                 dt.date.fromisoformat(str(body["date"])[:10])
             except ValueError:
-                raise ApiError(400, f"date '{body['date']}' is not a valid date.", errors={"date": ["Invalid date."]}) from None
+                raise ApiError(
+                    400, f"date '{body['date']}' is not a valid date.", errors={"date": ["Invalid date."]}
+                ) from None
             activity = next((a for a in po.rows(ACTIVITY) if a.get("code") == body["activityCode"]), None)
             if activity is None or not activity.get("isActive", True):
-                raise ApiError(400, f"Activity '{body['activityCode']}' does not exist or is inactive.",
-                               errors={"activityCode": ["Not found."]})
+                raise ApiError(
+                    400,
+                    f"Activity '{body['activityCode']}' does not exist or is inactive.",
+                    errors={"activityCode": ["Not found."]},
+                )
             project = next((p for p in po.rows("Projects") if p.get("Code") == str(body["projectCode"])), None)
             if project is None:
-                raise ApiError(400, f"Project '{body['projectCode']}' does not exist.", errors={"projectCode": ["Not found."]})
+                raise ApiError(
+                    400, f"Project '{body['projectCode']}' does not exist.", errors={"projectCode": ["Not found."]}
+                )
             if project.get("IsActive") is False:
-                raise ApiError(400, f"Project '{body['projectCode']}' is not active.", errors={"projectCode": ["Inactive."]})
+                raise ApiError(
+                    400, f"Project '{body['projectCode']}' is not active.", errors={"projectCode": ["Inactive."]}
+                )
             if project.get("AllowAllActivities") is False:
-                allowed = {r.get("activityCode") for r in po.rows(PROJECT_ACTIVITY)
-                           if r.get("projectId") in (project["Id"], project.get("ParentProjectId"))}
+                allowed = {
+                    r.get("activityCode")
+                    for r in po.rows(PROJECT_ACTIVITY)
+                    if r.get("projectId") in (project["Id"], project.get("ParentProjectId"))
+                }
                 if body["activityCode"] not in allowed:
-                    raise ApiError(400, f"Activity '{body['activityCode']}' is not allowed on project "
-                                        f"'{body['projectCode']}'.", errors={"activityCode": ["Not allowed."]})
+                    raise ApiError(
+                        400,
+                        f"Activity '{body['activityCode']}' is not allowed on project '{body['projectCode']}'.",
+                        errors={"activityCode": ["Not allowed."]},
+                    )
             if not any(str(e.get("Number")) == str(body["employeeCode"]) for e in po.rows("Employees")):
-                raise ApiError(400, f"Employee '{body['employeeCode']}' does not exist.",
-                               errors={"employeeCode": ["Not found."]})
+                raise ApiError(
+                    400, f"Employee '{body['employeeCode']}' does not exist.", errors={"employeeCode": ["Not found."]}
+                )
             if body.get("hourType") not in (None, "") and not any(
-                    h.get("code") == body["hourType"] for h in po.rows(HOUR_TYPE)):
-                raise ApiError(400, f"Hour type '{body['hourType']}' does not exist.", errors={"hourType": ["Not found."]})
+                h.get("code") == body["hourType"] for h in po.rows(HOUR_TYPE)
+            ):
+                raise ApiError(
+                    400, f"Hour type '{body['hourType']}' does not exist.", errors={"hourType": ["Not found."]}
+                )
             ref = body.get("externalImportReference")
             if ref not in (None, "") and any(e.get("externalImportReference") == ref for e in po.rows(ENTRY)):
                 raise ApiError(409, f"A time tracking entry with externalImportReference '{ref}' already exists.")

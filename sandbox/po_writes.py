@@ -9,6 +9,7 @@ Choices where the spec is silent (also in docs/SANDBOX.md):
 * ``PATCH`` needs ``Content-Type: application/json-patch+json`` (else 415); see
   :mod:`grunndata.sandbox.json_patch` for the paths it accepts.
 """
+
 from __future__ import annotations
 
 from typing import Any
@@ -41,8 +42,10 @@ class Writes:
     def _resolve_links(self, rec: dict[str, Any]) -> None:
         """CustomerNo / ProjectManagerEmployeeNo to ids (the ids win when both are sent)."""
         po = self.po
-        for id_key, no_key, table in (("CustomerId", "CustomerNo", "Customers"),
-                                      ("ProjectManagerEmployeeId", "ProjectManagerEmployeeNo", "Employees")):
+        for id_key, no_key, table in (
+            ("CustomerId", "CustomerNo", "Customers"),
+            ("ProjectManagerEmployeeId", "ProjectManagerEmployeeNo", "Employees"),
+        ):
             if rec.get(id_key) is not None:
                 if po.get(table, rec[id_key]) is None:
                     raise ApiError(400, f"{id_key} {rec[id_key]} does not exist.", errors={id_key: ["Not found."]})
@@ -55,8 +58,9 @@ class Writes:
                 rec.pop(no_key, None)
 
     def _check_project_fields(self, rec: dict[str, Any]) -> None:
-        self.po.check_types("ProjectPostDto",
-                            {k: v for k, v in rec.items() if k in specs.properties(PO, "ProjectPostDto")})
+        self.po.check_types(
+            "ProjectPostDto", {k: v for k, v in rec.items() if k in specs.properties(PO, "ProjectPostDto")}
+        )
         if not str(rec.get("Name") or "").strip():
             raise ApiError(400, "The Name field is required.", errors={"Name": ["The Name field is required."]})
         progress = rec.get("Progress")
@@ -69,16 +73,25 @@ class Writes:
         if body.get("ParentProjectId") is not None:
             parent = po.get("Projects", body["ParentProjectId"])
             if parent is None:
-                raise ApiError(400, f"Parent project with id {body['ParentProjectId']} was not found.",
-                               errors={"ParentProjectId": ["Not found."]})
+                raise ApiError(
+                    400,
+                    f"Parent project with id {body['ParentProjectId']} was not found.",
+                    errors={"ParentProjectId": ["Not found."]},
+                )
         elif body.get("ParentProjectCode") not in (None, ""):
             parent = next((p for p in po.rows("Projects") if p["Code"] == str(body["ParentProjectCode"])), None)
             if parent is None:
-                raise ApiError(400, f"Parent project with code '{body['ParentProjectCode']}' was not found.",
-                               errors={"ParentProjectCode": ["Not found."]})
+                raise ApiError(
+                    400,
+                    f"Parent project with code '{body['ParentProjectCode']}' was not found.",
+                    errors={"ParentProjectCode": ["Not found."]},
+                )
         if parent is not None and parent.get("ParentProjectId") is not None:
-            raise ApiError(400, "A sub-project cannot have sub-projects (one level only).",
-                           errors={"ParentProjectCode": ["The parent is itself a sub-project."]})
+            raise ApiError(
+                400,
+                "A sub-project cannot have sub-projects (one level only).",
+                errors={"ParentProjectCode": ["The parent is itself a sub-project."]},
+            )
         return parent
 
     @handles("POST", "/v2/Projects")
@@ -89,17 +102,24 @@ class Writes:
             self._check_project_fields(body)
             code = body.get("Code")
             if code is not None and "." in str(code):
-                raise ApiError(400, "The project code cannot contain '.' (it separates parent and sub-project).",
-                               errors={"Code": ["'.' is not allowed."]})
+                raise ApiError(
+                    400,
+                    "The project code cannot contain '.' (it separates parent and sub-project).",
+                    errors={"Code": ["'.' is not allowed."]},
+                )
             parent = self._parent(body)
-            siblings = [p for p in po.rows("Projects")
-                        if (p.get("ParentProjectId") == (parent["Id"] if parent else None))]
+            siblings = [
+                p for p in po.rows("Projects") if (p.get("ParentProjectId") == (parent["Id"] if parent else None))
+            ]
             if code in (None, ""):
                 code = str(_next_number([_last_segment(p["Code"]) for p in siblings]))
             full = f"{parent['Code']}.{code}" if parent else str(code)
             if any(p["Code"] == full for p in po.rows("Projects")):
-                raise ApiError(400, f"A project with code '{full}' already exists.",
-                               errors={"Code": [f"'{full}' is already in use."]})
+                raise ApiError(
+                    400,
+                    f"A project with code '{full}' already exists.",
+                    errors={"Code": [f"'{full}' is already in use."]},
+                )
             self._resolve_links(body)
             rec = {**{k: v for k, v in body.items() if v is not None}, "Code": full}
             rec.pop("ParentProjectCode", None)
@@ -116,8 +136,9 @@ class Writes:
     async def patch_project(self, request: Request) -> Response:
         return await self.po.patch_with(request, "Projects", "project", "ProjectPostDto", self._change_project)
 
-    def _change_project(self, rec: dict[str, Any], current: dict[str, Any], new: dict[str, Any],
-                        record_id: int) -> None:
+    def _change_project(
+        self, rec: dict[str, Any], current: dict[str, Any], new: dict[str, Any], record_id: int
+    ) -> None:
         po = self.po
         fields = specs.properties(PO, "ProjectPostDto")
         changed = {k for k in fields if new.get(k) != current.get(k)}
@@ -144,8 +165,9 @@ class Writes:
         if rec.get("ParentProjectId") is not None:
             raise ApiError(400, "The code of a sub-project cannot be changed.")
         if not code or "." in code:
-            raise ApiError(400, "The project code must be non-empty and cannot contain '.'.",
-                           errors={"Code": ["Invalid code."]})
+            raise ApiError(
+                400, "The project code must be non-empty and cannot contain '.'.", errors={"Code": ["Invalid code."]}
+            )
         if any(p["Code"] == code and p["Id"] != record_id for p in self.po.rows("Projects")):
             raise ApiError(400, f"A project with code '{code}' already exists.")
 
@@ -156,7 +178,8 @@ class Writes:
         with po.state.lock:
             rec = po.found("Projects", record_id, "project")
             in_use = any(p.get("ParentProjectId") == record_id for p in po.rows("Projects")) or any(
-                e.get("projectCode") == rec["Code"] for e in po.rows("TimeTracking/TimeTrackingEntry"))
+                e.get("projectCode") == rec["Code"] for e in po.rows("TimeTracking/TimeTrackingEntry")
+            )
             if in_use:
                 raise ApiError(409, f"Project {rec['Code']} is in use and cannot be deleted.")
             po.delete("Projects", record_id)
@@ -189,8 +212,9 @@ class Writes:
     async def patch_product(self, request: Request) -> Response:
         return await self.po.patch_with(request, "Products", "product", "ProductPostDto", self._change_product)
 
-    def _change_product(self, rec: dict[str, Any], current: dict[str, Any], new: dict[str, Any],
-                        record_id: int) -> None:
+    def _change_product(
+        self, rec: dict[str, Any], current: dict[str, Any], new: dict[str, Any], record_id: int
+    ) -> None:
         fields = specs.properties(PO, "ProductPostDto")
         self._check_product({k: new.get(k) for k in fields}, record_id)
         rec.update({k: new.get(k) for k in fields if new.get(k) != current.get(k)})

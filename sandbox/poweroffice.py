@@ -11,6 +11,7 @@
 Faithful to the v2 spec in ``contracts/`` and to the quirks in the contracts README;
 the choices where the spec is silent are in ``docs/SANDBOX.md``.
 """
+
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
@@ -32,13 +33,18 @@ if TYPE_CHECKING:
 def build(state: State) -> ControlApp:
     """The PowerOffice ASGI app: token at /OAuth/Token, API under /v2, control under /_sandbox."""
     po = PowerOfficeBase(state)
-    routes, missing = contract.bind(PO, "/v2", [
-        *po_lists.routes(po),
-        *po_writes.routes(po),
-        *po_departments.routes(po),
-        *po_salesorders.routes(po),
-        *po_timetracking.routes(po),
-    ], not_emulated)
+    routes, missing = contract.bind(
+        PO,
+        "/v2",
+        [
+            *po_lists.routes(po),
+            *po_writes.routes(po),
+            *po_departments.routes(po),
+            *po_salesorders.routes(po),
+            *po_timetracking.routes(po),
+        ],
+        not_emulated,
+    )
     routes.insert(0, Route(TOKEN_PATH, po.token, methods=["POST"]))
 
     async def on_api_error(request: Request, exc: Exception) -> Response:
@@ -55,5 +61,6 @@ def build(state: State) -> ControlApp:
 
 
 def not_emulated(method: str, spec_path: str, path: str) -> Response:
-    return problem(501, f"{method} /v2{spec_path} is part of the PowerOffice Go contract but not emulated "
-                        "by the sandbox.", path)
+    return problem(
+        501, f"{method} /v2{spec_path} is part of the PowerOffice Go contract but not emulated by the sandbox.", path
+    )

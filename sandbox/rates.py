@@ -13,13 +13,14 @@ by every tenant that uses the key. Two things are kept per key:
 
 A key is never shown: :func:`key_label` names it by a short hash.
 """
+
 from __future__ import annotations
 
 import hashlib
 from collections import deque
 from typing import Any
 
-RATE_LIMIT = 10   # requests per sliding second per subscription key (PowerOffice "Throttling")
+RATE_LIMIT = 10  # requests per sliding second per subscription key (PowerOffice "Throttling")
 WINDOW = 1.0
 
 
@@ -81,4 +82,6 @@ class Rates:
         self.keys.clear()
 
     def report(self) -> dict[str, Any]:
-        return {key_label(key): rate.as_dict() for key, rate in sorted(self.keys.items(), key=lambda kv: key_label(kv[0]))}
+        return {
+            key_label(key): rate.as_dict() for key, rate in sorted(self.keys.items(), key=lambda kv: key_label(kv[0]))
+        }

@@ -1,4 +1,5 @@
 """Record access both emulators share: one system's tables in the shared :class:`State`."""
+
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any

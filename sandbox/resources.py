@@ -4,6 +4,7 @@ One :class:`Resource` per key under ``smartdok:`` and ``poweroffice:`` in a worl
 file. The world loader, the live state and the emulators all read this table, so a
 resource is described once.
 """
+
 from __future__ import annotations
 
 import functools
@@ -22,14 +23,14 @@ ID_BASE = {SD: 100, PO: 7000}
 class Resource:
     system: str
     key: str
-    schema: str                      # the output schema (what the API answers)
-    inputs: tuple[str, ...] = ()     # input schemas whose fields a world record may also hold
+    schema: str  # the output schema (what the API answers)
+    inputs: tuple[str, ...] = ()  # input schemas whose fields a world record may also hold
     id_field: str = "Id"
-    id_kind: str = "int"             # "int" or "uuid"
+    id_kind: str = "int"  # "int" or "uuid"
     required: tuple[str, ...] = ()
-    helpers: tuple[str, ...] = ()    # load-time references (e.g. ProjectNumber), resolved to ids
-    created: tuple[str, ...] = ()    # stamped once, when the record is made
-    changed: tuple[str, ...] = ()    # stamped on every change (the vendors' change filters read it)
+    helpers: tuple[str, ...] = ()  # load-time references (e.g. ProjectNumber), resolved to ids
+    created: tuple[str, ...] = ()  # stamped once, when the record is made
+    changed: tuple[str, ...] = ()  # stamped on every change (the vendors' change filters read it)
     fills: dict[str, Any] = field(default_factory=dict)
 
     @property
@@ -41,59 +42,171 @@ _PO_CREATED = ("CreatedDateTimeOffset",)
 _PO_CHANGED = ("LastChangedDateTimeOffset",)
 
 RESOURCES: dict[str, dict[str, Resource]] = {
-    SD: {r.key: r for r in [
-        Resource(SD, "Projects", "ProjectOutput", ("ProjectInput", "ProjectInputLegacy"),
-                 required=("ProjectNumber", "ProjectName"), created=("Created",), changed=("Updated",),
-                 fills={"IsActive": True}),
-        Resource(SD, "SubProjects", "SubProjectOutput", ("SubProjectInput",),
-                 required=("SubProjectNumber", "SubProjectName"), helpers=("ProjectNumber",),
-                 changed=("Updated",), fills={"IsActive": True}),
-        Resource(SD, "WorkDescriptions", "ActivityOutput", ("ActivityInput",),
-                 required=("Name",), fills={"IsActive": True}),
-        Resource(SD, "Machines", "MachineOutput", ("MachineInput",),
-                 required=("Name",), fills={"IsActive": True}),
-        Resource(SD, "Users", "UserOutput", id_kind="uuid"),
-        Resource(SD, "Wages", "WageOutput", required=("Number", "Name"), fills={"IsActive": True}),
-        Resource(SD, "Additions", "AdditionOutput", required=("Number", "Name"), fills={"IsActive": True}),
-        Resource(SD, "Departments", "DepartmentOutput", ("DepartmentInput",), required=("Number", "Name"),
-                 changed=("Updated",), fills={"IsActive": True}),
-        Resource(SD, "WorkHours", "WorkHourOutput", id_field="WorkHourID", changed=("LastUpdated",)),
-        Resource(SD, "GoodsConsumption", "GoodsConsumptionOutput",
-                 helpers=("SubProjectId", "ProjectNumber")),
-        # Invoice bases (fakturagrunnlag), each with its InvoiceLines; the prices of a project
-        # (GET /Projects/{id}/Prices); the customer and goods registers they name.
-        Resource(SD, "Invoices", "InvoiceOutput", helpers=("ProjectNumber",), created=("Created",),
-                 changed=("Updated",)),
-        Resource(SD, "Prices", "PriceOutput", id_field="PriceId", id_kind="uuid", required=("EntityType", "EntityId"),
-                 helpers=("ProjectId", "ProjectNumber")),
-        Resource(SD, "Customers", "CustomerOutput", ("CustomerInput",), required=("CustomerName",),
-                 changed=("Updated",), fills={"IsActive": True}),
-        Resource(SD, "Goods", "GoodsOutputBase", ("GoodsInput",), required=("Name",), fills={"IsActive": True}),
-    ]},
-    PO: {r.key: r for r in [
-        Resource(PO, "Projects", "ProjectDto", ("ProjectPostDto",), required=("Code", "Name"),
-                 created=_PO_CREATED, changed=_PO_CHANGED, fills={"IsActive": True}),
-        Resource(PO, "Products", "ProductDto", ("ProductPostDto",), required=("Name",),
-                 created=_PO_CREATED, changed=_PO_CHANGED),
-        Resource(PO, "Employees", "EmployeeDto",
-                 created=("EmployeeCreatedDateTimeOffset", "ContactCreatedDateTimeOffset"), changed=_PO_CHANGED),
-        Resource(PO, "PayItems", "PayItemDto", id_kind="uuid", created=_PO_CREATED, changed=_PO_CHANGED,
-                 fills={"IsActive": True}),
-        Resource(PO, "Customers", "CustomerDto",
-                 created=("CustomerCreatedDateTimeOffset", "ContactCreatedDateTimeOffset"), changed=_PO_CHANGED),
-        Resource(PO, "Departments", "DepartmentDto", ("DepartmentPostDto",), required=("Name",),
-                 created=_PO_CREATED, changed=_PO_CHANGED, fills={"IsActive": True}),
-        Resource(PO, "SalesOrders", "SalesOrderCompleteDto", id_kind="uuid",
-                 created=_PO_CREATED, changed=_PO_CHANGED, fills={"SalesOrderStatus": "Draft"}),
-        Resource(PO, "TimeTracking/Activity", "TimeTrackingActivity", id_field="id",
-                 required=("code", "name"), changed=("lastChangedDateTimeOffset",),
-                 fills={"isActive": True, "activityType": "Billable"}),
-        Resource(PO, "TimeTracking/HourType", "TimeTrackingHourType", id_field="id",
-                 required=("code",), fills={"isActive": True}),
-        Resource(PO, "Project/Activity", "ProjectActivity", id_field="id",
-                 required=("activityCode",), helpers=("projectCode",), fills={"isBillable": True}),
-        Resource(PO, "TimeTracking/TimeTrackingEntry", "TimeTrackingEntry", id_field="id"),
-    ]},
+    SD: {
+        r.key: r
+        for r in [
+            Resource(
+                SD,
+                "Projects",
+                "ProjectOutput",
+                ("ProjectInput", "ProjectInputLegacy"),
+                required=("ProjectNumber", "ProjectName"),
+                created=("Created",),
+                changed=("Updated",),
+                fills={"IsActive": True},
+            ),
+            Resource(
+                SD,
+                "SubProjects",
+                "SubProjectOutput",
+                ("SubProjectInput",),
+                required=("SubProjectNumber", "SubProjectName"),
+                helpers=("ProjectNumber",),
+                changed=("Updated",),
+                fills={"IsActive": True},
+            ),
+            Resource(
+                SD,
+                "WorkDescriptions",
+                "ActivityOutput",
+                ("ActivityInput",),
+                required=("Name",),
+                fills={"IsActive": True},
+            ),
+            Resource(SD, "Machines", "MachineOutput", ("MachineInput",), required=("Name",), fills={"IsActive": True}),
+            Resource(SD, "Users", "UserOutput", id_kind="uuid"),
+            Resource(SD, "Wages", "WageOutput", required=("Number", "Name"), fills={"IsActive": True}),
+            Resource(SD, "Additions", "AdditionOutput", required=("Number", "Name"), fills={"IsActive": True}),
+            Resource(
+                SD,
+                "Departments",
+                "DepartmentOutput",
+                ("DepartmentInput",),
+                required=("Number", "Name"),
+                changed=("Updated",),
+                fills={"IsActive": True},
+            ),
+            Resource(SD, "WorkHours", "WorkHourOutput", id_field="WorkHourID", changed=("LastUpdated",)),
+            Resource(SD, "GoodsConsumption", "GoodsConsumptionOutput", helpers=("SubProjectId", "ProjectNumber")),
+            # Invoice bases (fakturagrunnlag), each with its InvoiceLines; the prices of a project
+            # (GET /Projects/{id}/Prices); the customer and goods registers they name.
+            Resource(
+                SD, "Invoices", "InvoiceOutput", helpers=("ProjectNumber",), created=("Created",), changed=("Updated",)
+            ),
+            Resource(
+                SD,
+                "Prices",
+                "PriceOutput",
+                id_field="PriceId",
+                id_kind="uuid",
+                required=("EntityType", "EntityId"),
+                helpers=("ProjectId", "ProjectNumber"),
+            ),
+            Resource(
+                SD,
+                "Customers",
+                "CustomerOutput",
+                ("CustomerInput",),
+                required=("CustomerName",),
+                changed=("Updated",),
+                fills={"IsActive": True},
+            ),
+            Resource(SD, "Goods", "GoodsOutputBase", ("GoodsInput",), required=("Name",), fills={"IsActive": True}),
+        ]
+    },
+    PO: {
+        r.key: r
+        for r in [
+            Resource(
+                PO,
+                "Projects",
+                "ProjectDto",
+                ("ProjectPostDto",),
+                required=("Code", "Name"),
+                created=_PO_CREATED,
+                changed=_PO_CHANGED,
+                fills={"IsActive": True},
+            ),
+            Resource(
+                PO,
+                "Products",
+                "ProductDto",
+                ("ProductPostDto",),
+                required=("Name",),
+                created=_PO_CREATED,
+                changed=_PO_CHANGED,
+            ),
+            Resource(
+                PO,
+                "Employees",
+                "EmployeeDto",
+                created=("EmployeeCreatedDateTimeOffset", "ContactCreatedDateTimeOffset"),
+                changed=_PO_CHANGED,
+            ),
+            Resource(
+                PO,
+                "PayItems",
+                "PayItemDto",
+                id_kind="uuid",
+                created=_PO_CREATED,
+                changed=_PO_CHANGED,
+                fills={"IsActive": True},
+            ),
+            Resource(
+                PO,
+                "Customers",
+                "CustomerDto",
+                created=("CustomerCreatedDateTimeOffset", "ContactCreatedDateTimeOffset"),
+                changed=_PO_CHANGED,
+            ),
+            Resource(
+                PO,
+                "Departments",
+                "DepartmentDto",
+                ("DepartmentPostDto",),
+                required=("Name",),
+                created=_PO_CREATED,
+                changed=_PO_CHANGED,
+                fills={"IsActive": True},
+            ),
+            Resource(
+                PO,
+                "SalesOrders",
+                "SalesOrderCompleteDto",
+                id_kind="uuid",
+                created=_PO_CREATED,
+                changed=_PO_CHANGED,
+                fills={"SalesOrderStatus": "Draft"},
+            ),
+            Resource(
+                PO,
+                "TimeTracking/Activity",
+                "TimeTrackingActivity",
+                id_field="id",
+                required=("code", "name"),
+                changed=("lastChangedDateTimeOffset",),
+                fills={"isActive": True, "activityType": "Billable"},
+            ),
+            Resource(
+                PO,
+                "TimeTracking/HourType",
+                "TimeTrackingHourType",
+                id_field="id",
+                required=("code",),
+                fills={"isActive": True},
+            ),
+            Resource(
+                PO,
+                "Project/Activity",
+                "ProjectActivity",
+                id_field="id",
+                required=("activityCode",),
+                helpers=("projectCode",),
+                fills={"isBillable": True},
+            ),
+            Resource(PO, "TimeTracking/TimeTrackingEntry", "TimeTrackingEntry", id_field="id"),
+        ]
+    },
 }
 
 

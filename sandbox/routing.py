@@ -3,6 +3,7 @@
 Each emulator module groups its handlers in a class; ``routes_of`` turns an instance into
 Starlette routes in the order the class defines them (the order Starlette matches in).
 """
+
 from __future__ import annotations
 
 from collections.abc import Callable

@@ -12,6 +12,7 @@ Choices where the spec is silent (also in docs/SANDBOX.md):
   reset (null, false, empty), so a partial body loses data.
 * A required boolean missing from a POST body counts as false (as ASP.NET binds it).
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -44,15 +45,25 @@ if TYPE_CHECKING:
 SD = "smartdok"
 AUTH_PATH = "/Authorize/ApiToken"
 SESSION_LIFETIME = 3600
-_ERROR_NAMES = {400: "ValidationError", 401: "Unauthorized", 403: "Forbidden", 404: "NotFound",
-                409: "Conflict", 429: "TooManyRequests", 501: "NotImplemented"}
+_ERROR_NAMES = {
+    400: "ValidationError",
+    401: "Unauthorized",
+    403: "Forbidden",
+    404: "NotFound",
+    409: "Conflict",
+    429: "TooManyRequests",
+    501: "NotImplemented",
+}
 
 
 def sd_error(status: int, message: str, code: str | None = None, headers: dict[str, str] | None = None) -> Response:
     if status == 404:
         return empty(404, headers)
-    body = {"Code": code or _ERROR_NAMES.get(status, "ServerError"),
-            "Error": _ERROR_NAMES.get(status, "ServerError"), "Message": message}
+    body = {
+        "Code": code or _ERROR_NAMES.get(status, "ServerError"),
+        "Error": _ERROR_NAMES.get(status, "ServerError"),
+        "Message": message,
+    }
     return JSONResponse(body, status_code=status, headers=headers)
 
 
@@ -127,8 +138,9 @@ class SmartDokBase(Records):
         return json_response({"Count": len(items), "Offset": 0, "TotalCount": len(items), "Items": items})
 
     @staticmethod
-    def active_filter(q: Query, all_default: bool, active_default: bool,
-                      is_active: Callable[[dict[str, Any]], bool]) -> Callable[[dict[str, Any]], bool]:
+    def active_filter(
+        q: Query, all_default: bool, active_default: bool, is_active: Callable[[dict[str, Any]], bool]
+    ) -> Callable[[dict[str, Any]], bool]:
         show_all = q.boolean("all", all_default)
         active = q.boolean("active", active_default)
         return lambda rec: bool(show_all) or is_active(rec) == active
@@ -154,13 +166,17 @@ class SmartDokBase(Records):
     def sub_project_out(self, rec: dict[str, Any]) -> dict[str, Any]:
         out = specs.shape(SD, "SubProjectOutput", rec)
         parent = self.get("Projects", rec.get("ProjectId")) or {}
-        out["Project"] = {"ProjectId": rec.get("ProjectId") or 0, "ProjectName": text(parent.get("ProjectName")),
-                          "ProjectNumber": text(parent.get("ProjectNumber"))}
+        out["Project"] = {
+            "ProjectId": rec.get("ProjectId") or 0,
+            "ProjectName": text(parent.get("ProjectName")),
+            "ProjectNumber": text(parent.get("ProjectNumber")),
+        }
         return out
 
     # --- validation -------------------------------------------------------------------------
-    def validate(self, schema_name: str, body: dict[str, Any], name_field: str | None,
-                 number_field: str | None) -> None:
+    def validate(
+        self, schema_name: str, body: dict[str, Any], name_field: str | None, number_field: str | None
+    ) -> None:
         if name_field and not text(body.get(name_field)).strip():
             raise ApiError(400, f"{name_field} is required.", "NameIsRequired")
         if number_field and not text(body.get(number_field)).strip():
@@ -170,8 +186,9 @@ class SmartDokBase(Records):
             limit = prop.get("maxLength")
             value = body.get(field)
             if limit is not None and isinstance(value, str) and len(value) > limit:
-                raise ApiError(400, f"{field} cannot be longer than {limit} characters (got {len(value)}).",
-                               f"{field}TooLong")
+                raise ApiError(
+                    400, f"{field} cannot be longer than {limit} characters (got {len(value)}).", f"{field}TooLong"
+                )
         plain = dict(specs.json_schema(SD, schema_name))
         plain.pop("required", None)
         errors = schema_errors(plain, body)

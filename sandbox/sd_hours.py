@@ -5,6 +5,7 @@ lists attested rows only by default ("attested" = ``AdminAttested`` true);
 ``includeExported`` refers to ``Exported`` (salary), ``exportedExternal`` to
 ``ExportedExternal``, which ``POST /WorkHours/SetExportedExternal`` sets.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -85,15 +86,18 @@ class Hours:
         def keep(h: dict[str, Any]) -> bool:
             day = h.get("Date")
             when = dt.datetime.fromisoformat(str(day)[:10]).replace(tzinfo=dt.UTC) if day else None
-            return (when is not None and start.date() <= when.date() <= end.date()
-                    and (include_exported or not h.get("Exported"))
-                    and (not only_attested or h.get("AdminAttested") is True)
-                    and (machines or h.get("MachineHourId") is None)
-                    and (project_id is None or h.get("ProjectID") == project_id)
-                    and (sub_id is None or h.get("SubProjectID") == sub_id)
-                    and (external is None or bool(h.get("ExportedExternal")) == external)
-                    and (external_id is None or h.get("ExportedExternalId") == external_id)
-                    and since(h.get("LastUpdated"), updated))
+            return (
+                when is not None
+                and start.date() <= when.date() <= end.date()
+                and (include_exported or not h.get("Exported"))
+                and (not only_attested or h.get("AdminAttested") is True)
+                and (machines or h.get("MachineHourId") is None)
+                and (project_id is None or h.get("ProjectID") == project_id)
+                and (sub_id is None or h.get("SubProjectID") == sub_id)
+                and (external is None or bool(h.get("ExportedExternal")) == external)
+                and (external_id is None or h.get("ExportedExternalId") == external_id)
+                and since(h.get("LastUpdated"), updated)
+            )
 
         with self.state.lock:
             return self.sd.wrapped([self.work_hour_out(h) for h in self.rows("WorkHours") if keep(h)])
@@ -136,13 +140,15 @@ class Hours:
 
         def keep(g: dict[str, Any]) -> bool:
             when = parse_timestamp(g.get("Date"))
-            return ((start is None or (when is not None and when >= start))
-                    and (end is None or (when is not None and when <= end))
-                    and (not project_id or g.get("ProjectId") == project_id)
-                    and (not sub_id or g.get("SubProjectId") == sub_id)
-                    and (selection == 1 or bool(g.get("Exported")) == (selection == 3))
-                    and (to_invoice is None or bool(g.get("ToInvoice")) == to_invoice)
-                    and (invoiced is None or bool(g.get("Invoiced")) == invoiced))
+            return (
+                (start is None or (when is not None and when >= start))
+                and (end is None or (when is not None and when <= end))
+                and (not project_id or g.get("ProjectId") == project_id)
+                and (not sub_id or g.get("SubProjectId") == sub_id)
+                and (selection == 1 or bool(g.get("Exported")) == (selection == 3))
+                and (to_invoice is None or bool(g.get("ToInvoice")) == to_invoice)
+                and (invoiced is None or bool(g.get("Invoiced")) == invoiced)
+            )
 
         with self.state.lock:
             return self.sd.wrapped([self.goods_out(g) for g in self.rows("GoodsConsumption") if keep(g)])

@@ -11,6 +11,7 @@ Choices where the spec is silent (also in docs/SANDBOX.md):
 * ``GET /Customers`` lists every customer unless ``all=false`` (then ``active``, default
   true, decides); ``GET /Goods`` lists active goods only unless ``all=true`` (the spec's defaults).
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -57,8 +58,9 @@ class Invoices:
 
         def keep(inv: dict[str, Any]) -> bool:
             begins, ends = _day(inv.get("DateFrom")), _day(inv.get("DateTo"))
-            return ((first is None or (ends is not None and ends >= first))
-                    and (last is None or (begins is not None and begins <= last)))
+            return (first is None or (ends is not None and ends >= first)) and (
+                last is None or (begins is not None and begins <= last)
+            )
 
         with self.sd.state.lock:
             return json_response([self.invoice_out(inv) for inv in self.sd.rows("Invoices") if keep(inv)])
@@ -74,9 +76,13 @@ class Invoices:
         project_id = self.sd.int_id(request)
         with self.sd.state.lock:
             self.sd.found("Projects", project_id)
-            return self.sd.wrapped([specs.shape(SD, "PriceOutput", p) for p in self.sd.rows("Prices")
-                                    if p.get("ProjectId") == project_id
-                                    and (kind is None or p.get("EntityType") == kind)])
+            return self.sd.wrapped(
+                [
+                    specs.shape(SD, "PriceOutput", p)
+                    for p in self.sd.rows("Prices")
+                    if p.get("ProjectId") == project_id and (kind is None or p.get("EntityType") == kind)
+                ]
+            )
 
     @handles("GET", "/Customers")
     async def list_customers(self, request: Request) -> Response:
@@ -84,11 +90,16 @@ class Invoices:
         keep = self.sd.active_filter(q, True, True, lambda r: bool(r.get("IsActive")))
         number, name, updated = q.text("customerNumber"), q.text("customerName"), q.timestamp("updatedSince")
         with self.sd.state.lock:
-            return self.sd.wrapped([specs.shape(SD, "CustomerOutput", c) for c in self.sd.rows("Customers")
-                                    if keep(c)
-                                    and (number is None or text(c.get("CustomerNumber")).strip() == number.strip())
-                                    and (name is None or name.lower() in text(c.get("CustomerName")).lower())
-                                    and since(c.get("Updated"), updated)])
+            return self.sd.wrapped(
+                [
+                    specs.shape(SD, "CustomerOutput", c)
+                    for c in self.sd.rows("Customers")
+                    if keep(c)
+                    and (number is None or text(c.get("CustomerNumber")).strip() == number.strip())
+                    and (name is None or name.lower() in text(c.get("CustomerName")).lower())
+                    and since(c.get("Updated"), updated)
+                ]
+            )
 
     @handles("GET", "/Goods")
     async def list_goods(self, request: Request) -> Response:
@@ -96,10 +107,15 @@ class Invoices:
         keep = self.sd.active_filter(q, False, True, lambda r: bool(r.get("IsActive")))
         number, name = q.text("goodsNumber"), q.text("goodsName")
         with self.sd.state.lock:
-            return self.sd.wrapped([specs.shape(SD, "GoodsOutputBase", g) for g in self.sd.rows("Goods")
-                                    if keep(g)
-                                    and (number is None or text(g.get("Number")).strip() == number.strip())
-                                    and (name is None or name.lower() in text(g.get("Name")).lower())])
+            return self.sd.wrapped(
+                [
+                    specs.shape(SD, "GoodsOutputBase", g)
+                    for g in self.sd.rows("Goods")
+                    if keep(g)
+                    and (number is None or text(g.get("Number")).strip() == number.strip())
+                    and (name is None or name.lower() in text(g.get("Name")).lower())
+                ]
+            )
 
     @handles("GET", "/Goods/{id}")
     async def get_goods(self, request: Request) -> Response:

@@ -6,6 +6,7 @@
   ``ProjectNumber`` is answered exactly as stored.
 * ``updatedSince`` / ``createdSince`` include the moment itself.
 """
+
 from __future__ import annotations
 
 from collections.abc import Callable
@@ -35,11 +36,16 @@ class Projects:
         orders = q.boolean("includeOrders", False)
         updated, created = q.timestamp("updatedSince"), q.timestamp("createdSince")
         with sd.state.lock:
-            items = [sd.project_out(p) for p in sd.rows("Projects")
-                     if keep(p) and (orders or not p.get("IsOrder"))
-                     and (number is None or text(p.get("ProjectNumber")).rstrip() == number.rstrip())
-                     and (name is None or name.lower() in text(p.get("ProjectName")).lower())
-                     and since(p.get("Updated"), updated) and since(p.get("Created"), created)]
+            items = [
+                sd.project_out(p)
+                for p in sd.rows("Projects")
+                if keep(p)
+                and (orders or not p.get("IsOrder"))
+                and (number is None or text(p.get("ProjectNumber")).rstrip() == number.rstrip())
+                and (name is None or name.lower() in text(p.get("ProjectName")).lower())
+                and since(p.get("Updated"), updated)
+                and since(p.get("Created"), created)
+            ]
         return sd.wrapped(items)
 
     @handles("GET", "/Projects/{id}")
@@ -48,8 +54,9 @@ class Projects:
 
     def _unique_number(self, number: Any, record_id: int | None) -> None:
         wanted = text(number).rstrip()
-        if any(text(p.get("ProjectNumber")).rstrip() == wanted and p["Id"] != record_id
-               for p in self.sd.rows("Projects")):
+        if any(
+            text(p.get("ProjectNumber")).rstrip() == wanted and p["Id"] != record_id for p in self.sd.rows("Projects")
+        ):
             raise ApiError(400, f"A project with number '{wanted}' already exists.", "NumberAlreadyExists")
 
     @handles("POST", "/Projects")
@@ -64,13 +71,24 @@ class Projects:
 
     @handles("PUT", "/Projects/{id}")
     async def put_project(self, request: Request) -> Response:
-        return await self._put(request, "Projects", "ProjectInputLegacy", ("ProjectName", "ProjectNumber"),
-                               lambda rec, number, record_id: self._unique_number(number, record_id),
-                               self.sd.project_out)
+        return await self._put(
+            request,
+            "Projects",
+            "ProjectInputLegacy",
+            ("ProjectName", "ProjectNumber"),
+            lambda rec, number, record_id: self._unique_number(number, record_id),
+            self.sd.project_out,
+        )
 
-    async def _put(self, request: Request, key: str, schema: str, name_and_number: tuple[str, str],
-                   unique: Callable[[dict[str, Any], Any, int], None],
-                   shape: Callable[[dict[str, Any]], dict[str, Any]]) -> Response:
+    async def _put(
+        self,
+        request: Request,
+        key: str,
+        schema: str,
+        name_and_number: tuple[str, str],
+        unique: Callable[[dict[str, Any], Any, int], None],
+        shape: Callable[[dict[str, Any]], dict[str, Any]],
+    ) -> Response:
         """PUT of a numbered record: found (404), validated, its number unique, replaced whole."""
         sd = self.sd
         record_id = sd.int_id(request)
@@ -89,9 +107,12 @@ class Projects:
         number, name = q.text("subProjectNumber"), q.text("subProjectName")
         keep = self.sd.active_filter(q, False, True, lambda r: bool(r.get("IsActive")))
         updated = q.timestamp("updatedSince")
-        return lambda s: (keep(s) and (number is None or text(s.get("SubProjectNumber")).rstrip() == number.rstrip())
-                          and (name is None or name.lower() in text(s.get("SubProjectName")).lower())
-                          and since(s.get("Updated"), updated))
+        return lambda s: (
+            keep(s)
+            and (number is None or text(s.get("SubProjectNumber")).rstrip() == number.rstrip())
+            and (name is None or name.lower() in text(s.get("SubProjectName")).lower())
+            and since(s.get("Updated"), updated)
+        )
 
     @handles("GET", "/SubProjects")
     async def list_sub_projects(self, request: Request) -> Response:
@@ -107,8 +128,9 @@ class Projects:
         project_id = sd.int_id(request, "projectId")
         with sd.state.lock:
             sd.found("Projects", project_id)
-            return sd.wrapped([sd.sub_project_out(s) for s in sd.rows("SubProjects")
-                               if s.get("ProjectId") == project_id and keep(s)])
+            return sd.wrapped(
+                [sd.sub_project_out(s) for s in sd.rows("SubProjects") if s.get("ProjectId") == project_id and keep(s)]
+            )
 
     @handles("GET", "/SubProjects/{id}")
     async def get_sub_project(self, request: Request) -> Response:
@@ -116,8 +138,12 @@ class Projects:
 
     def _unique_sub_number(self, project_id: int, number: Any, record_id: int | None) -> None:
         wanted = text(number).rstrip()
-        if any(s.get("ProjectId") == project_id and text(s.get("SubProjectNumber")).rstrip() == wanted
-               and s["Id"] != record_id for s in self.sd.rows("SubProjects")):
+        if any(
+            s.get("ProjectId") == project_id
+            and text(s.get("SubProjectNumber")).rstrip() == wanted
+            and s["Id"] != record_id
+            for s in self.sd.rows("SubProjects")
+        ):
             raise ApiError(400, f"Sub-project number '{wanted}' already exists on this project.", "NumberAlreadyExists")
 
     @handles("POST", "/Projects/{projectId}/SubProjects")
@@ -137,10 +163,14 @@ class Projects:
 
     @handles("PUT", "/SubProjects/{id}")
     async def put_sub_project(self, request: Request) -> Response:
-        return await self._put(request, "SubProjects", "SubProjectInput", ("SubProjectName", "SubProjectNumber"),
-                               lambda rec, number, record_id: self._unique_sub_number(rec["ProjectId"], number,
-                                                                                       record_id),
-                               self.sd.sub_project_out)
+        return await self._put(
+            request,
+            "SubProjects",
+            "SubProjectInput",
+            ("SubProjectName", "SubProjectNumber"),
+            lambda rec, number, record_id: self._unique_sub_number(rec["ProjectId"], number, record_id),
+            self.sd.sub_project_out,
+        )
 
 
 def routes(sd: SmartDokBase) -> list[Route]:

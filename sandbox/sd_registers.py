@@ -9,6 +9,7 @@
   ``Addition``) or ``onlyUnitAddition=true`` (records with ``UnitAddition``).
 * POSTs answer 200 with the created record (as the spec says).
 """
+
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
@@ -29,8 +30,17 @@ class Registers:
     def __init__(self, sd: SmartDokBase):
         self.sd = sd
 
-    def simple_resource(self, key: str, input_schema: str, output_schema: str, number_field: str,
-                        name_param: str, number_param: str, *, wrapped: bool) -> tuple[Endpoint, ...]:
+    def simple_resource(
+        self,
+        key: str,
+        input_schema: str,
+        output_schema: str,
+        number_field: str,
+        name_param: str,
+        number_param: str,
+        *,
+        wrapped: bool,
+    ) -> tuple[Endpoint, ...]:
         """List, get, create and PUT of a register with a number and a name."""
         sd = self.sd
 
@@ -39,8 +49,9 @@ class Registers:
 
         def unique(body: dict[str, Any], record_id: int | None) -> None:
             wanted = text(body.get(number_field)).strip()
-            if wanted and any(text(r.get(number_field)).strip() == wanted and r["Id"] != record_id
-                              for r in sd.rows(key)):
+            if wanted and any(
+                text(r.get(number_field)).strip() == wanted and r["Id"] != record_id for r in sd.rows(key)
+            ):
                 raise ApiError(400, f"{number_field} '{wanted}' already exists.", "NumberAlreadyExists")
 
         async def listing(request: Request) -> Response:
@@ -48,9 +59,13 @@ class Registers:
             keep = sd.active_filter(q, True, False, lambda r: bool(r.get("IsActive")))
             number, name = q.text(number_param), q.text(name_param)
             with sd.state.lock:
-                items = [out(r) for r in sd.rows(key) if keep(r)
-                         and (number is None or text(r.get(number_field)).strip() == number.strip())
-                         and (name is None or name.lower() in text(r.get("Name")).lower())]
+                items = [
+                    out(r)
+                    for r in sd.rows(key)
+                    if keep(r)
+                    and (number is None or text(r.get(number_field)).strip() == number.strip())
+                    and (name is None or name.lower() in text(r.get("Name")).lower())
+                ]
             return sd.wrapped(items) if wrapped else json_response(items)
 
         async def getting(request: Request) -> Response:
@@ -99,9 +114,15 @@ class Registers:
         keep = sd.active_filter(q, True, False, lambda r: bool(r.get("IsActive")))
         number, name = q.text("wageNumber"), q.text("wageName")
         with sd.state.lock:
-            return json_response([specs.shape(SD, "WageOutput", w) for w in sd.rows("Wages") if keep(w)
-                                  and (number is None or text(w.get("Number")).strip() == number.strip())
-                                  and (name is None or name.lower() in text(w.get("Name")).lower())])
+            return json_response(
+                [
+                    specs.shape(SD, "WageOutput", w)
+                    for w in sd.rows("Wages")
+                    if keep(w)
+                    and (number is None or text(w.get("Number")).strip() == number.strip())
+                    and (name is None or name.lower() in text(w.get("Name")).lower())
+                ]
+            )
 
     async def list_additions(self, request: Request) -> Response:
         sd = self.sd
@@ -111,11 +132,14 @@ class Registers:
         keep = sd.active_filter(q, False, True, lambda r: bool(r.get("IsActive")))
         number, name = q.text("additionNumber"), q.text("additionName")
         with sd.state.lock:
-            items = [specs.shape(SD, "AdditionOutput", a) for a in sd.rows("Additions")
-                     if ((only_addition and a.get("Addition")) or (only_unit and a.get("UnitAddition")))
-                     and keep(a)
-                     and (number is None or text(a.get("Number")).strip() == number.strip())
-                     and (name is None or name.lower() in text(a.get("Name")).lower())]
+            items = [
+                specs.shape(SD, "AdditionOutput", a)
+                for a in sd.rows("Additions")
+                if ((only_addition and a.get("Addition")) or (only_unit and a.get("UnitAddition")))
+                and keep(a)
+                and (number is None or text(a.get("Number")).strip() == number.strip())
+                and (name is None or name.lower() in text(a.get("Name")).lower())
+            ]
         return json_response(items)
 
     async def list_departments(self, request: Request) -> Response:
@@ -125,10 +149,16 @@ class Registers:
         number, name = q.text("departmentNumber"), q.text("departmentName")
         updated = q.timestamp("updatedSince")
         with sd.state.lock:
-            return sd.wrapped([specs.shape(SD, "DepartmentOutput", d) for d in sd.rows("Departments") if keep(d)
-                               and (number is None or text(d.get("Number")).strip() == number.strip())
-                               and (name is None or name.lower() in text(d.get("Name")).lower())
-                               and since(d.get("Updated"), updated)])
+            return sd.wrapped(
+                [
+                    specs.shape(SD, "DepartmentOutput", d)
+                    for d in sd.rows("Departments")
+                    if keep(d)
+                    and (number is None or text(d.get("Number")).strip() == number.strip())
+                    and (name is None or name.lower() in text(d.get("Name")).lower())
+                    and since(d.get("Updated"), updated)
+                ]
+            )
 
     async def create_department(self, request: Request) -> Response:
         sd = self.sd
@@ -149,16 +179,24 @@ class Registers:
             with sd.state.lock:
                 rec = sd.found(key, sd.int_id(request))
                 return json_response(specs.shape(SD, schema, rec))
+
         return endpoint
 
 
 def routes(sd: SmartDokBase) -> list[Route]:
     r = Registers(sd)
     wd_list, wd_get, wd_post, wd_put = r.simple_resource(
-        "WorkDescriptions", "ActivityInput", "ActivityOutput", "Number", "workDescriptionName",
-        "workDescriptionNumber", wrapped=False)
+        "WorkDescriptions",
+        "ActivityInput",
+        "ActivityOutput",
+        "Number",
+        "workDescriptionName",
+        "workDescriptionNumber",
+        wrapped=False,
+    )
     m_list, m_get, m_post, m_put = r.simple_resource(
-        "Machines", "MachineInput", "MachineOutput", "InternalNumber", "machineName", "internalNumber", wrapped=True)
+        "Machines", "MachineInput", "MachineOutput", "InternalNumber", "machineName", "internalNumber", wrapped=True
+    )
     return [
         Route("/WorkDescriptions", wd_list, methods=["GET"]),
         Route("/WorkDescriptions", wd_post, methods=["POST"]),

@@ -1,4 +1,5 @@
 """Serve both emulators over real HTTP (uvicorn): two servers on one event loop."""
+
 from __future__ import annotations
 
 import asyncio
@@ -51,9 +52,16 @@ def _base(host: str, sock: socket.socket) -> str:
     return f"http://{shown}:{port}"
 
 
-async def serve(sb: Sandbox, host: str = "127.0.0.1", smartdok_port: int = 8081, poweroffice_port: int = 8082,
-                *, on_ready: Callable[[Urls], None] | None = None, stop: asyncio.Event | None = None,
-                access_log: bool = False) -> None:
+async def serve(
+    sb: Sandbox,
+    host: str = "127.0.0.1",
+    smartdok_port: int = 8081,
+    poweroffice_port: int = 8082,
+    *,
+    on_ready: Callable[[Urls], None] | None = None,
+    stop: asyncio.Event | None = None,
+    access_log: bool = False,
+) -> None:
     """Serve until ``stop`` is set (or the task is cancelled). Port 0 picks a free port."""
     if smartdok_port and smartdok_port == poweroffice_port:
         raise GrunndataError(f"SmartDok and PowerOffice cannot share port {smartdok_port}")
@@ -65,9 +73,20 @@ async def serve(sb: Sandbox, host: str = "127.0.0.1", smartdok_port: int = 8081,
         for sock in sockets:
             sock.close()
         raise
-    servers = [_Server(uvicorn.Config(app, log_config=None, log_level="warning", access_log=access_log,
-                                      lifespan="off", http="h11", timeout_graceful_shutdown=1))
-               for app in (sb.smartdok_app, sb.poweroffice_app)]
+    servers = [
+        _Server(
+            uvicorn.Config(
+                app,
+                log_config=None,
+                log_level="warning",
+                access_log=access_log,
+                lifespan="off",
+                http="h11",
+                timeout_graceful_shutdown=1,
+            )
+        )
+        for app in (sb.smartdok_app, sb.poweroffice_app)
+    ]
     tasks = [asyncio.create_task(server.serve(sockets=[sock])) for server, sock in zip(servers, sockets, strict=True)]
     try:
         while not all(server.started for server in servers):

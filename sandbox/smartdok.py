@@ -9,6 +9,7 @@
 Faithful to ``contracts/smartdok-v1.openapi.json`` and the contracts README; the
 choices where the spec is silent are in ``docs/SANDBOX.md``.
 """
+
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
@@ -29,13 +30,18 @@ if TYPE_CHECKING:
 def build(state: State) -> ControlApp:
     """The SmartDok ASGI app, served at the root like api.smartdok.no."""
     sd = SmartDokBase(state)
-    routes, missing = contract.bind(SD, "", [
-        Route(AUTH_PATH, sd.authorize, methods=["POST"]),
-        *sd_projects.routes(sd),
-        *sd_registers.routes(sd),
-        *sd_hours.routes(sd),
-        *sd_invoices.routes(sd),
-    ], not_emulated)
+    routes, missing = contract.bind(
+        SD,
+        "",
+        [
+            Route(AUTH_PATH, sd.authorize, methods=["POST"]),
+            *sd_projects.routes(sd),
+            *sd_registers.routes(sd),
+            *sd_hours.routes(sd),
+            *sd_invoices.routes(sd),
+        ],
+        not_emulated,
+    )
 
     async def on_api_error(request: Request, exc: Exception) -> Response:
         assert isinstance(exc, ApiError)
@@ -48,5 +54,6 @@ def build(state: State) -> ControlApp:
 
 
 def not_emulated(method: str, spec_path: str, path: str) -> Response:
-    return sd_error(501, f"{method} {spec_path} is part of the SmartDok contract but not emulated by the sandbox.",
-                    "NotImplemented")
+    return sd_error(
+        501, f"{method} {spec_path} is part of the SmartDok contract but not emulated by the sandbox.", "NotImplemented"
+    )

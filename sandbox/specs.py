@@ -8,6 +8,7 @@ records and responses against them.
 Time tracking is not in the PowerOffice v2 snapshot; its (camelCase, v1)
 shapes are written here from the contracts README and treated like the rest.
 """
+
 from __future__ import annotations
 
 import copy
@@ -85,8 +86,11 @@ TIME_TRACKING_SCHEMAS: dict[str, dict[str, Any]] = {
             "comment": _nstr,
             "externalImportReference": _nstr,
             # Approval state: an approved, paid-out or invoiced entry is locked (no changes).
-            "status": {"type": "string", "nullable": True,
-                       "enum": ["Registered", "Approved", "PaidOut", "Invoiced", None]},
+            "status": {
+                "type": "string",
+                "nullable": True,
+                "enum": ["Registered", "Approved", "PaidOut", "Invoiced", None],
+            },
         },
     },
 }
@@ -247,8 +251,9 @@ def _shaper(system: str, name: str) -> tuple[dict[str, Any], tuple[str, ...], fr
     """(immutable defaults, fields whose default is mutable, allowed fields, date-time fields) of a schema."""
     fixed = dict(_defaults(system, name))  # mutable ones are replaced by copies (same key order)
     mutable = tuple(k for k, v in _defaults(system, name) if not isinstance(v, _IMMUTABLE))
-    datetimes = tuple(k for k, p in raw_schema(system, name).get("properties", {}).items()
-                      if p.get("format") == "date-time")
+    datetimes = tuple(
+        k for k, p in raw_schema(system, name).get("properties", {}).items() if p.get("format") == "date-time"
+    )
     return fixed, mutable, frozenset(properties(system, name)), datetimes
 
 

@@ -17,6 +17,7 @@ gateway counts: :mod:`grunndata.sandbox.rates`) belong to the whole sandbox.
 
 Stamps: :mod:`grunndata.sandbox.world_state`.
 """
+
 from __future__ import annotations
 
 import contextlib
@@ -57,14 +58,15 @@ class UnknownTenant(TenantNeeded):
 class State:
     """Every world the sandbox serves plus everything the emulators keep between requests."""
 
-    def __init__(self, world: WorldSource = None, *, rate_limit: bool = True,
-                 clock: Callable[[], float] = time.monotonic):
+    def __init__(
+        self, world: WorldSource = None, *, rate_limit: bool = True, clock: Callable[[], float] = time.monotonic
+    ):
         self.lock = threading.RLock()
         self.rate_limit = rate_limit
         self._clock = clock
         self.clock_offset = 0.0
-        self.po_owners: dict[str, World] = {}   # PowerOffice token → the world it was issued in
-        self.sd_owners: dict[str, World] = {}   # SmartDok session → the world it was issued in
+        self.po_owners: dict[str, World] = {}  # PowerOffice token → the world it was issued in
+        self.sd_owners: dict[str, World] = {}  # SmartDok session → the world it was issued in
         self.rates = Rates()
         self.rate_windows = self.rates.windows
         self.worlds: dict[str | None, World] = {}
@@ -74,9 +76,16 @@ class State:
         self._starts: dict[str | None, bytes] = {}
         # Serves requests that name no tenant: no credentials match it, so they are answered
         # exactly as the vendor answers bad credentials.
-        self.nobody = World(self, None, {"credentials": {
-            SD: {"api_token": secrets.token_urlsafe(32)},
-            PO: {"application_key": secrets.token_urlsafe(32), "client_key": secrets.token_urlsafe(32)}}})
+        self.nobody = World(
+            self,
+            None,
+            {
+                "credentials": {
+                    SD: {"api_token": secrets.token_urlsafe(32)},
+                    PO: {"application_key": secrets.token_urlsafe(32), "client_key": secrets.token_urlsafe(32)},
+                }
+            },
+        )
         loaded = load_world(world)
         parts = _parts(loaded)
         self._start_names = list(parts)
@@ -120,8 +129,12 @@ class State:
             raise TenantNeeded("this sandbox serves several tenants: name one with ?tenant=NAME", names)
         world = self.worlds.get(name) if self.multi else None
         if world is None:
-            raise UnknownTenant(f"unknown tenant {name!r}" if names else
-                                "this sandbox serves one world without tenants: leave out ?tenant", names)
+            raise UnknownTenant(
+                f"unknown tenant {name!r}"
+                if names
+                else "this sandbox serves one world without tenants: leave out ?tenant",
+                names,
+            )
         return world
 
     def world(self, name: str | None) -> World:

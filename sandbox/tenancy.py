@@ -20,6 +20,7 @@ answer bad credentials (SmartDok 401 ``InvalidToken`` or 401 without a body;
 PowerOffice's gateway checks first, then 401 ``invalid_client`` or 401 ProblemDetails).
 Such requests count in no tenant's stats.
 """
+
 from __future__ import annotations
 
 import base64

@@ -19,6 +19,7 @@ tenant's secrets without reading the world back (:func:`tenant_credentials`): ev
 tenant shares one application key (one integration) and the ``subscription_keys`` keys
 are dealt round-robin (``sandbox-sub-1``, ``sandbox-sub-2``, …).
 """
+
 from __future__ import annotations
 
 import argparse
@@ -33,14 +34,69 @@ from typing import Any
 STANDARD_PROJECT = "9000"
 APPLICATION_KEY = "grunndata-sandbox-app"
 FIRST_NUMBER = 100000
-KINDS = ["Rehabilitering", "Nybygg", "Tilbygg", "Ombygging", "VA-anlegg", "Fjernvarme", "Boligfelt",
-         "Riving", "Kontorbygg", "Barnehage", "Skole", "Omsorgsboliger", "Bru", "Veiutbedring"]
-PLACES = ["Kirkegata", "Lade", "Ranheim", "Nyhavna", "Byåsen", "Heimdal", "Tiller", "Moholt", "Bjørvika",
-          "Lysaker", "Sandvika", "Åsane", "Fana", "Forus", "Hamar", "Gjøvik", "Moss", "Larvik", "Bodø"]
-PHASES = ["Rigg og drift", "Grunnarbeid", "Råbygg", "Betongarbeid", "Tømrerarbeid", "Tak og tekking",
-          "Fasade", "VVS", "Elektro", "Utomhus"]
-ACTIVITIES = ["Graving", "Forskaling", "Armering", "Støping", "Muring", "Snekring", "Rørlegging",
-              "Maling", "Stillas", "Transport", "Prosjektledelse", "Montering"]
+KINDS = [
+    "Rehabilitering",
+    "Nybygg",
+    "Tilbygg",
+    "Ombygging",
+    "VA-anlegg",
+    "Fjernvarme",
+    "Boligfelt",
+    "Riving",
+    "Kontorbygg",
+    "Barnehage",
+    "Skole",
+    "Omsorgsboliger",
+    "Bru",
+    "Veiutbedring",
+]
+PLACES = [
+    "Kirkegata",
+    "Lade",
+    "Ranheim",
+    "Nyhavna",
+    "Byåsen",
+    "Heimdal",
+    "Tiller",
+    "Moholt",
+    "Bjørvika",
+    "Lysaker",
+    "Sandvika",
+    "Åsane",
+    "Fana",
+    "Forus",
+    "Hamar",
+    "Gjøvik",
+    "Moss",
+    "Larvik",
+    "Bodø",
+]
+PHASES = [
+    "Rigg og drift",
+    "Grunnarbeid",
+    "Råbygg",
+    "Betongarbeid",
+    "Tømrerarbeid",
+    "Tak og tekking",
+    "Fasade",
+    "VVS",
+    "Elektro",
+    "Utomhus",
+]
+ACTIVITIES = [
+    "Graving",
+    "Forskaling",
+    "Armering",
+    "Støping",
+    "Muring",
+    "Snekring",
+    "Rørlegging",
+    "Maling",
+    "Stillas",
+    "Transport",
+    "Prosjektledelse",
+    "Montering",
+]
 MACHINES = ["Gravemaskin", "Hjullaster", "Minigraver", "Dumper", "Mobilkran", "Valse", "Lift", "Lastebil"]
 WAGES = ["Ordinær time", "Overtid 50 %", "Overtid 100 %", "Reisetid"]
 ADDITIONS = ["Smusstillegg", "Høydetillegg", "Kost", "Bompenger"]
@@ -54,9 +110,14 @@ def tenant_name(index: int) -> str:
 
 def tenant_credentials(name: str, key: int = 1) -> dict[str, dict[str, str]]:
     """The credentials :func:`tenants_world` gives tenant ``name`` on subscription key number ``key``."""
-    return {"smartdok": {"api_token": f"sd-token-{name}"},
-            "poweroffice": {"application_key": APPLICATION_KEY, "client_key": f"po-client-{name}",
-                            "subscription_key": f"sandbox-sub-{key}"}}
+    return {
+        "smartdok": {"api_token": f"sd-token-{name}"},
+        "poweroffice": {
+            "application_key": APPLICATION_KEY,
+            "client_key": f"po-client-{name}",
+            "subscription_key": f"sandbox-sub-{key}",
+        },
+    }
 
 
 def project_counts(tenants: int, projects: int | tuple[int, int] | Sequence[int], seed: int = 1) -> list[int]:
@@ -75,8 +136,14 @@ def project_counts(tenants: int, projects: int | tuple[int, int] | Sequence[int]
     return counts
 
 
-def tenants_world(tenants: int, *, projects: int | tuple[int, int] | Sequence[int] = (50, 5000),
-                  subscription_keys: int = 1, in_step: float = 0.0, seed: int = 1) -> dict[str, Any]:
+def tenants_world(
+    tenants: int,
+    *,
+    projects: int | tuple[int, int] | Sequence[int] = (50, 5000),
+    subscription_keys: int = 1,
+    in_step: float = 0.0,
+    seed: int = 1,
+) -> dict[str, Any]:
     """A world file's data with ``tenants`` companies (see the module's doc)."""
     if tenants < 1 or subscription_keys < 1:
         raise ValueError("tenants and subscription_keys must be at least 1")
@@ -95,44 +162,115 @@ def company_world(projects: int, *, seed: int = 1, in_step: float = 0.0) -> dict
     rng = random.Random(seed)
     registers = max(4, projects // 25)
     sd: dict[str, list[dict[str, Any]]] = {"Projects": [], "SubProjects": []}
-    po: dict[str, list[dict[str, Any]]] = {"Projects": [{
-        "Id": 1, "Code": STANDARD_PROJECT, "Name": "Malprosjekt", "ProjectStatus": "NotStarted",
-        "ProjectBillingMethod": "Time", "IsActive": True}]}
+    po: dict[str, list[dict[str, Any]]] = {
+        "Projects": [
+            {
+                "Id": 1,
+                "Code": STANDARD_PROJECT,
+                "Name": "Malprosjekt",
+                "ProjectStatus": "NotStarted",
+                "ProjectBillingMethod": "Time",
+                "IsActive": True,
+            }
+        ]
+    }
     for i in range(projects):
         number = str(FIRST_NUMBER + i)
         name = f"{rng.choice(KINDS)} {rng.choice(PLACES)} {i + 1}"
-        sd["Projects"].append({"Id": i + 1, "ProjectNumber": number, "ProjectName": name, "IsActive": True,
-                               "Finished": False, "StartDate": f"2026-{rng.randint(1, 12):02d}-01"})
+        sd["Projects"].append(
+            {
+                "Id": i + 1,
+                "ProjectNumber": number,
+                "ProjectName": name,
+                "IsActive": True,
+                "Finished": False,
+                "StartDate": f"2026-{rng.randint(1, 12):02d}-01",
+            }
+        )
         if rng.random() < in_step:
-            po["Projects"].append({"Id": i + 2, "Code": number, "Name": name, "ProjectStatus": "Active",
-                                   "ProjectBillingMethod": "Time", "IsActive": True})
+            po["Projects"].append(
+                {
+                    "Id": i + 2,
+                    "Code": number,
+                    "Name": name,
+                    "ProjectStatus": "Active",
+                    "ProjectBillingMethod": "Time",
+                    "IsActive": True,
+                }
+            )
     for j in range(projects // 5):
         parent = sd["Projects"][rng.randrange(projects)]
-        sd["SubProjects"].append({"Id": j + 1, "ProjectId": parent["Id"], "SubProjectNumber": f"{j + 1:02d}",
-                                  "SubProjectName": PHASES[j % len(PHASES)], "IsActive": True})
-    sd["WorkDescriptions"] = [{"Id": i + 1, "Number": str(100 + i), "Name": _numbered(ACTIVITIES, i),
-                               "IsActive": True} for i in range(registers)]
-    po["TimeTracking/Activity"] = [{"id": i + 1, "code": str(100 + i), "name": _numbered(ACTIVITIES, i),
-                                    "activityType": "Billable", "isActive": True} for i in range(registers)]
-    sd["Machines"] = [{"Id": i + 1, "InternalNumber": f"M{i + 1:04d}", "Code": f"M{i + 1:04d}",
-                       "Name": f"{_numbered(MACHINES, i)} #{i + 1}", "PricePerHour": 950, "IsActive": True}
-                      for i in range(registers)]
-    po["Products"] = [{"Id": i + 1, "Code": f"M{i + 1:04d}", "Name": f"{_numbered(MACHINES, i)} #{i + 1}",
-                       "ProductType": "Service", "UnitOfMeasureCode": "HUR", "UnitPrice": 950}
-                      for i in range(registers)]
-    sd["Users"] = [{"Id": f"00000000-0000-4000-8000-{i + 1:012d}", "Name": NAMES[i % len(NAMES)],
-                    "EmployeeNo": str(1000 + i)} for i in range(registers)]
-    po["Employees"] = [{"Id": 900 + i, "Number": 1000 + i, "FirstName": NAMES[i % len(NAMES)].split()[0],
-                        "LastName": NAMES[i % len(NAMES)].split()[1]} for i in range(registers)]
+        sd["SubProjects"].append(
+            {
+                "Id": j + 1,
+                "ProjectId": parent["Id"],
+                "SubProjectNumber": f"{j + 1:02d}",
+                "SubProjectName": PHASES[j % len(PHASES)],
+                "IsActive": True,
+            }
+        )
+    sd["WorkDescriptions"] = [
+        {"Id": i + 1, "Number": str(100 + i), "Name": _numbered(ACTIVITIES, i), "IsActive": True}
+        for i in range(registers)
+    ]
+    po["TimeTracking/Activity"] = [
+        {
+            "id": i + 1,
+            "code": str(100 + i),
+            "name": _numbered(ACTIVITIES, i),
+            "activityType": "Billable",
+            "isActive": True,
+        }
+        for i in range(registers)
+    ]
+    sd["Machines"] = [
+        {
+            "Id": i + 1,
+            "InternalNumber": f"M{i + 1:04d}",
+            "Code": f"M{i + 1:04d}",
+            "Name": f"{_numbered(MACHINES, i)} #{i + 1}",
+            "PricePerHour": 950,
+            "IsActive": True,
+        }
+        for i in range(registers)
+    ]
+    po["Products"] = [
+        {
+            "Id": i + 1,
+            "Code": f"M{i + 1:04d}",
+            "Name": f"{_numbered(MACHINES, i)} #{i + 1}",
+            "ProductType": "Service",
+            "UnitOfMeasureCode": "HUR",
+            "UnitPrice": 950,
+        }
+        for i in range(registers)
+    ]
+    sd["Users"] = [
+        {"Id": f"00000000-0000-4000-8000-{i + 1:012d}", "Name": NAMES[i % len(NAMES)], "EmployeeNo": str(1000 + i)}
+        for i in range(registers)
+    ]
+    po["Employees"] = [
+        {
+            "Id": 900 + i,
+            "Number": 1000 + i,
+            "FirstName": NAMES[i % len(NAMES)].split()[0],
+            "LastName": NAMES[i % len(NAMES)].split()[1],
+        }
+        for i in range(registers)
+    ]
     po["Customers"] = [{"Id": 500, "Number": 10000, "Name": "Byggherre AS"}]
     sd["Wages"] = [{"Id": i + 1, "Number": str(i + 1), "Name": name} for i, name in enumerate(WAGES)]
-    po["TimeTracking/HourType"] = [{"id": i + 1, "code": f"T{i + 1}", "description": name, "payItemCode": "100",
-                                    "isActive": True} for i, name in enumerate(WAGES)]
-    sd["Additions"] = [{"Id": i + 1, "Number": str(200 + i), "Name": name, "Addition": True}
-                       for i, name in enumerate(ADDITIONS)]
-    po["PayItems"] = [{"Id": f"00000000-0000-4000-8000-{100 + i:012d}", "Code": code, "Name": name}
-                      for i, (code, name) in enumerate([("100", "Fastlønn")] +
-                                                       [(str(200 + i), n) for i, n in enumerate(ADDITIONS)])]
+    po["TimeTracking/HourType"] = [
+        {"id": i + 1, "code": f"T{i + 1}", "description": name, "payItemCode": "100", "isActive": True}
+        for i, name in enumerate(WAGES)
+    ]
+    sd["Additions"] = [
+        {"Id": i + 1, "Number": str(200 + i), "Name": name, "Addition": True} for i, name in enumerate(ADDITIONS)
+    ]
+    po["PayItems"] = [
+        {"Id": f"00000000-0000-4000-8000-{100 + i:012d}", "Code": code, "Name": name}
+        for i, (code, name) in enumerate([("100", "Fastlønn")] + [(str(200 + i), n) for i, n in enumerate(ADDITIONS)])
+    ]
     return {"smartdok": sd, "poweroffice": po}
 
 
@@ -150,8 +288,9 @@ def _bounds(text: str) -> int | tuple[int, int]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m grunndata.sandbox.tenants_world",
-                                     description="Write a world of many companies for one sandbox.")
+    parser = argparse.ArgumentParser(
+        prog="python -m grunndata.sandbox.tenants_world", description="Write a world of many companies for one sandbox."
+    )
     parser.add_argument("--tenants", type=int, required=True, help="number of companies")
     parser.add_argument("--projects", type=_bounds, default=(50, 5000), help="N, or LOW-HIGH (default 50-5000)")
     parser.add_argument("--subscription-keys", type=int, default=1, help="PowerOffice subscription keys (default 1)")
@@ -160,8 +299,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("-o", "--out", default="-", help="file to write (JSON); - for stdout")
     args = parser.parse_args(argv)
     try:
-        world = tenants_world(args.tenants, projects=args.projects, subscription_keys=args.subscription_keys,
-                              in_step=args.in_step, seed=args.seed)
+        world = tenants_world(
+            args.tenants,
+            projects=args.projects,
+            subscription_keys=args.subscription_keys,
+            in_step=args.in_step,
+            seed=args.seed,
+        )
     except ValueError as exc:
         parser.error(str(exc))
     text = json.dumps(world, ensure_ascii=False) + "\n"

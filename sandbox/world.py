@@ -13,6 +13,7 @@ A date-only value in a date-time field is kept as written and served as the
 vendor's date-time (:func:`grunndata.sandbox.specs.shape`). Change stamps are not
 set here: the live state stamps a record when it is loaded (:mod:`grunndata.sandbox.state`).
 """
+
 from __future__ import annotations
 
 import copy
@@ -78,8 +79,10 @@ class _Loader:
         if data is None:
             data = {}
         if not isinstance(data, dict):
-            raise GrunndataError(f"{self.source}: a world file must be a mapping with keys "
-                                 f"smartdok, poweroffice, credentials (got {type(data).__name__})")
+            raise GrunndataError(
+                f"{self.source}: a world file must be a mapping with keys "
+                f"smartdok, poweroffice, credentials (got {type(data).__name__})"
+            )
         data = _plain(data)
         unknown = set(data) - set(TOP_LEVEL)
         if unknown:
@@ -154,8 +157,11 @@ class _Loader:
                 try:
                     uuid.UUID(value)
                 except ValueError:
-                    raise self.fail(f"{where}.{name}", f"{value!r} is not a UUID (the {res.system} spec types "
-                                    f"{name} as uuid), e.g. {uuid_for(index_hint(where))!r}") from None
+                    raise self.fail(
+                        f"{where}.{name}",
+                        f"{value!r} is not a UUID (the {res.system} spec types "
+                        f"{name} as uuid), e.g. {uuid_for(index_hint(where))!r}",
+                    ) from None
             elif kind == "date-time" and _DATE_ONLY.match(value):
                 _check_date(self, where, name, value)  # kept as written; served as a date-time (specs.shape)
             elif kind == "date-time":
@@ -208,8 +214,9 @@ class _Loader:
                 raise self.fail(f"credentials.{system}", "must be a mapping")
             for name, value in values.items():
                 if name not in CREDENTIALS[system]:
-                    raise self.fail(f"credentials.{system}.{name}",
-                                    "unknown credential" + _hint(name, list(CREDENTIALS[system])))
+                    raise self.fail(
+                        f"credentials.{system}.{name}", "unknown credential" + _hint(name, list(CREDENTIALS[system]))
+                    )
                 if not isinstance(value, (str, int)) or str(value) == "":
                     raise self.fail(f"credentials.{system}.{name}", "must be a non-empty string")
             out[system] = {k: str(v) for k, v in values.items()}

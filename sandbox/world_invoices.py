@@ -8,6 +8,7 @@ gets an ``Id`` (unique over all invoice lines) and its invoice's ``InvoiceId``.
 PowerOffice ``SalesOrders`` keep their lines in ``SalesOrderLines``; each line gets a UUID
 ``Id`` and its order's ``SalesOrderId``.
 """
+
 from __future__ import annotations
 
 from collections.abc import Callable
@@ -44,8 +45,12 @@ def link_invoices(sd: Tables, po: Tables, fail: Fail) -> None:
     _project_ids(sd, "Invoices", fail)
     _project_ids(sd, "Prices", fail)
     customers = {c["Id"]: c for c in sd["Customers"]}
-    seen = [line["Id"] for inv in sd["Invoices"] for line in inv.get("InvoiceLines") or []
-            if isinstance(line.get("Id"), int)]
+    seen = [
+        line["Id"]
+        for inv in sd["Invoices"]
+        for line in inv.get("InvoiceLines") or []
+        if isinstance(line.get("Id"), int)
+    ]
     if len(seen) != len(set(seen)):
         raise fail("smartdok.Invoices", "an invoice line Id is used twice")
     next_id = max(seen, default=0)

@@ -4,6 +4,7 @@ A world file may name a record's parent the way a person would (a SmartDok
 ``ProjectNumber``, a PowerOffice ``ParentProjectCode`` or ``CustomerNo``); the
 emulators work with ids, so these are turned into ids here and checked.
 """
+
 from __future__ import annotations
 
 from collections.abc import Callable
@@ -50,8 +51,10 @@ def link_poweroffice(po: Tables, fail: Fail) -> None:
     by_code = {p["Code"]: p for p in mains}
     for p in mains:
         if "." in p["Code"]:
-            raise fail(f"poweroffice.Projects (Code {p['Code']!r})",
-                       "'.' is not allowed in a main project's Code (it separates parent and sub-project)")
+            raise fail(
+                f"poweroffice.Projects (Code {p['Code']!r})",
+                "'.' is not allowed in a main project's Code (it separates parent and sub-project)",
+            )
     for i, p in enumerate(projects):
         if p["Id"] in main_ids:
             continue
@@ -91,15 +94,23 @@ def link_poweroffice(po: Tables, fail: Fail) -> None:
             raise fail(where, "needs projectId (or projectCode) of a project in poweroffice.Projects")
 
 
-def _link_sub_project(i: int, p: dict[str, Any], projects: list[dict[str, Any]], by_id: dict[Any, Any],
-                      by_code: dict[str, Any], main_ids: set[Any], fail: Fail) -> None:
+def _link_sub_project(
+    i: int,
+    p: dict[str, Any],
+    projects: list[dict[str, Any]],
+    by_id: dict[Any, Any],
+    by_code: dict[str, Any],
+    main_ids: set[Any],
+    fail: Fail,
+) -> None:
     where = f"poweroffice.Projects[{i}] (Code {p['Code']!r})"
     if p.get("ParentProjectId") is not None:
         parent = by_id.get(p["ParentProjectId"])
         missing = f"parent project Id {p['ParentProjectId']} not found"
     else:
         parent = by_code.get(str(p["ParentProjectCode"])) or next(
-            (q for q in projects if q["Code"] == str(p["ParentProjectCode"])), None)
+            (q for q in projects if q["Code"] == str(p["ParentProjectCode"])), None
+        )
         missing = f"parent project Code {p['ParentProjectCode']!r} not found"
     if parent is None:
         raise fail(where, missing)

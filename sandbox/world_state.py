@@ -14,6 +14,7 @@ reset leaves as it was keeps its stamp, and so does a stamp the world file sets
 itself. Stamps never go backwards and never repeat within a system of a world, so a
 client that reads "changed after the newest stamp I saw" misses nothing.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -122,9 +123,12 @@ class World:
         """This world in world-file format (only non-empty resources)."""
         with self.home.lock:
             # a pickle round trip is a deep copy at C speed
-            out: dict[str, Any] = {system: pickle.loads(pickle.dumps(
-                {key: list(rows.values()) for key, rows in self.tables[system].items() if rows}))
-                for system in SYSTEMS}
+            out: dict[str, Any] = {
+                system: pickle.loads(
+                    pickle.dumps({key: list(rows.values()) for key, rows in self.tables[system].items() if rows})
+                )
+                for system in SYSTEMS
+            }
             if self.credentials:
                 out["credentials"] = pickle.loads(pickle.dumps(self.credentials))
             return out
@@ -167,12 +171,14 @@ class World:
                         _stamp_loaded(res, row, old.get(row[res.id_field]), load_stamp)
                 self.tables[system][key] = {row[res.id_field]: row for row in rows}
                 ints = [i for i in self.tables[system][key] if isinstance(i, int)]
-                self._counters[(system, key)] = max([ID_BASE[system], *ints]) if res.id_kind == "int" \
-                    else len(self.tables[system][key])
+                self._counters[(system, key)] = (
+                    max([ID_BASE[system], *ints]) if res.id_kind == "int" else len(self.tables[system][key])
+                )
 
 
-def _stamp_loaded(res: Resource, row: dict[str, Any], old: dict[str, Any] | None,
-                  load_stamp: Callable[[str], str]) -> None:
+def _stamp_loaded(
+    res: Resource, row: dict[str, Any], old: dict[str, Any] | None, load_stamp: Callable[[str], str]
+) -> None:
     """Stamps of a loaded record: kept when the record did not change or the world sets them."""
     same = old is not None and _without(row, res.stamps) == _without(old, res.stamps)
     fresh: str | None = None

@@ -18,6 +18,7 @@ level. A tenant needs ``credentials.smartdok.api_token`` and
 tenants may share one. Subscription keys may be shared (they usually are: the rate limit
 is per key). Names: letters, digits, ``.``, ``_`` and ``-``, starting with a letter or digit.
 """
+
 from __future__ import annotations
 
 import re
@@ -48,8 +49,11 @@ def normalise_tenants(data: dict[str, Any], loader: Loader) -> dict[str, Any]:
     """``{"tenants": {NAME: normalised world}}`` from a world file's data (``tenants`` in it)."""
     others = [key for key in data if key != "tenants"]
     if others:
-        raise loader.fail(others[0], "a world with tenants keeps each company's smartdok, poweroffice and "
-                                     "credentials under its tenant (tenants.NAME.…)")
+        raise loader.fail(
+            others[0],
+            "a world with tenants keeps each company's smartdok, poweroffice and "
+            "credentials under its tenant (tenants.NAME.…)",
+        )
     block = data["tenants"]
     if not isinstance(block, dict) or not block:
         raise loader.fail("tenants", "must be a mapping of tenant name to that tenant's world (at least one)")
@@ -58,8 +62,10 @@ def normalise_tenants(data: dict[str, Any], loader: Loader) -> dict[str, Any]:
         name = str(name)
         where = f"tenants.{name}"
         if not NAME.match(name):
-            raise loader.fail(where, "a tenant name is letters, digits, '.', '_' and '-' (at most 100), "
-                                     "starting with a letter or digit")
+            raise loader.fail(
+                where,
+                "a tenant name is letters, digits, '.', '_' and '-' (at most 100), starting with a letter or digit",
+            )
         if world is None:
             world = {}
         if not isinstance(world, dict):
@@ -69,8 +75,9 @@ def normalise_tenants(data: dict[str, Any], loader: Loader) -> dict[str, Any]:
         normalised = type(loader)(loader.source, f"{loader.prefix}{where}.").normalise(world)
         check_tenant_world(normalised, f"{loader.source}: {loader.prefix}{where}", None)
         out[name] = normalised
-    check_selectors_unique({name: world.get("credentials", {}) for name, world in out.items()},
-                           f"{loader.source}: {loader.prefix}tenants")
+    check_selectors_unique(
+        {name: world.get("credentials", {}) for name, world in out.items()}, f"{loader.source}: {loader.prefix}tenants"
+    )
     return {"tenants": out}
 
 
@@ -80,10 +87,11 @@ def check_tenant_world(world: dict[str, Any], source: str, tenant: str | None) -
     if "tenants" in world:
         raise GrunndataError(f"{prefix}a tenant's world has no tenants of its own")
     creds = world.get("credentials", {})
-    missing = [f"credentials.{system}.{name}" for system, name in SELECTORS.items() if not creds.get(system, {}).get(name)]
+    missing = [
+        f"credentials.{system}.{name}" for system, name in SELECTORS.items() if not creds.get(system, {}).get(name)
+    ]
     if missing:
-        raise GrunndataError(f"{prefix}a tenant needs {' and '.join(missing)}: "
-                             "they pick its world for each request")
+        raise GrunndataError(f"{prefix}a tenant needs {' and '.join(missing)}: they pick its world for each request")
 
 
 def check_selectors_unique(credentials: dict[Any, dict[str, dict[str, str]]], source: str) -> None:
@@ -98,5 +106,7 @@ def check_selectors_unique(credentials: dict[Any, dict[str, dict[str, str]]], so
                 continue
             other = seen.setdefault((system, value), tenant)
             if other != tenant:
-                raise GrunndataError(f"{source}: tenants {other} and {tenant} have the same "
-                                     f"credentials.{system}.{field}: each tenant needs its own")
+                raise GrunndataError(
+                    f"{source}: tenants {other} and {tenant} have the same "
+                    f"credentials.{system}.{field}: each tenant needs its own"
+                )

@@ -3,6 +3,7 @@
 The first line on standard output is the address to open, with the login token in it (as
 Jupyter prints its own); everything else goes to standard error.
 """
+
 from __future__ import annotations
 
 import os
@@ -23,12 +24,25 @@ DATABASE_VAR = "GRUNNDATA_DATABASE_URL"
 
 @click.command()
 @click.option("-c", "--config", "config_path", metavar="FILE", help=CONFIG_HELP)
-@click.option("--port", default=8765, show_default=True, type=click.IntRange(0, 65535),
-              help="Porten konsollen svarer på (0: en ledig port).")
-@click.option("--host", default="127.0.0.1", show_default=True,
-              help="Adressen konsollen svarer på. Bare denne maskinen kan åpne den med standardverdien.")
-@click.option("--auth", "password_auth", is_flag=True,
-              help=f"Logg inn med passordet i {PASSWORD_VAR} i stedet for en nøkkel i adressen.")
+@click.option(
+    "--port",
+    default=8765,
+    show_default=True,
+    type=click.IntRange(0, 65535),
+    help="Porten konsollen svarer på (0: en ledig port).",
+)
+@click.option(
+    "--host",
+    default="127.0.0.1",
+    show_default=True,
+    help="Adressen konsollen svarer på. Bare denne maskinen kan åpne den med standardverdien.",
+)
+@click.option(
+    "--auth",
+    "password_auth",
+    is_flag=True,
+    help=f"Logg inn med passordet i {PASSWORD_VAR} i stedet for en nøkkel i adressen.",
+)
 def console(config_path: str | None, port: int, host: str, password_auth: bool) -> None:
     """Åpne konsollen i nettleseren: oppsett, samsvar, plan, historikk og overføring.
 
@@ -44,8 +58,9 @@ def console(config_path: str | None, port: int, host: str, password_auth: bool) 
     if password_auth:
         password = os.environ.get(PASSWORD_VAR, "")
         if not password:
-            raise GrunndataError(f"--auth krever passordet i miljøvariabelen {PASSWORD_VAR}; "
-                                 "sett den og start konsollen på nytt")
+            raise GrunndataError(
+                f"--auth krever passordet i miljøvariabelen {PASSWORD_VAR}; sett den og start konsollen på nytt"
+            )
         auth = PasswordAuth(password)
     url = os.environ.get(DATABASE_VAR, "").strip()
     source: TenantSource

@@ -6,6 +6,7 @@ each followed by a second plan that must have nothing left to write.
 The one core module that imports the sandbox: it runs the engine against the
 emulators. The imports wait until the command runs, so ``grunndata --help`` stays quick.
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -36,8 +37,11 @@ def _config(folder: Path, master: str) -> Path:
 
     from grunndata.sandbox import POWEROFFICE_TOKEN_URL, POWEROFFICE_URL, SMARTDOK_URL
 
-    cfg: dict[str, object] = {"master": master, "smartdok": {"base_url": SMARTDOK_URL},
-                              "poweroffice": {"base_url": POWEROFFICE_URL, "token_url": POWEROFFICE_TOKEN_URL}}
+    cfg: dict[str, object] = {
+        "master": master,
+        "smartdok": {"base_url": SMARTDOK_URL},
+        "poweroffice": {"base_url": POWEROFFICE_URL, "token_url": POWEROFFICE_TOKEN_URL},
+    }
     if master == "smartdok":
         cfg["standard_project"] = STANDARD_PROJECT
     path = folder / f"grunndata-{master}.yaml"
@@ -57,11 +61,14 @@ async def _round(sb: Sandbox, config: Path, journal: Journal, console: Console) 
     master = "SmartDok" if session.config.master == "smartdok" else "PowerOffice"
     console.rule(f"[bold]{master} som master")
     async with runner.connect(session, secrets, transports=sb.transports(), rate_per_second=None) as conn:
-        report = await runner.apply(session, conn, journal=journal, confirm=lambda p: True,
-                                    on_plan=lambda p: print_plan(p, console))
+        report = await runner.apply(
+            session, conn, journal=journal, confirm=lambda p: True, on_plan=lambda p: print_plan(p, console)
+        )
         s = report.summary()
-        console.print(f"[bold]Gjennomført:[/] {s['ok']} skrevet, {s['recovered']} funnet igjen, {s['failed']} feilet "
-                      f"(kjøring {report.run_id} i journalen).")
+        console.print(
+            f"[bold]Gjennomført:[/] {s['ok']} skrevet, {s['recovered']} funnet igjen, {s['failed']} feilet "
+            f"(kjøring {report.run_id} i journalen)."
+        )
         for o in report.failed:
             console.print(f"[red]FEILET[/] {o.action.op} {o.action.entity} {o.action.key}: {o.detail}")
         before = sb.write_count("smartdok") + sb.write_count("poweroffice")
@@ -97,8 +104,10 @@ def demo(world_file: str | None) -> None:
     stats = sb.stats()
     reads = sum(n for system in stats.values() for k, n in system.items() if k.startswith("GET "))
     console.rule()
-    console.print(f"Forespørsler til sandkassen: {reads} lesinger, "
-                  f"{sb.write_count('smartdok')} skrivinger til SmartDok, "
-                  f"{sb.write_count('poweroffice')} til PowerOffice. Tid: {time.monotonic() - started:.1f} s.")
+    console.print(
+        f"Forespørsler til sandkassen: {reads} lesinger, "
+        f"{sb.write_count('smartdok')} skrivinger til SmartDok, "
+        f"{sb.write_count('poweroffice')} til PowerOffice. Tid: {time.monotonic() - started:.1f} s."
+    )
     if not ok:
         raise SystemExit(1)

@@ -1,5 +1,6 @@
 """``grunndata doctor``: read both systems and report every mismatch that stops hours reaching
 PowerOffice right (R3-R5), and what a person must do by hand (R12, R16, R17)."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -30,8 +31,13 @@ async def _check(session: Session) -> DoctorReport:
 @click.option("-c", "--config", "config_path", metavar="FILE", help=CONFIG_HELP)
 @click.option("--json", "as_json", is_flag=True, help="Skriv funnene som JSON.")
 @click.option("--html", "html_file", metavar="FILE", help="Skriv en rapport som én HTML-side (kan sendes til kunden).")
-@click.option("--limit", type=click.IntRange(min=0), default=DEFAULT_LIMIT, metavar="N",
-              help=f"Vis høyst N funn per grunn (standard {DEFAULT_LIMIT}); resten telles.")
+@click.option(
+    "--limit",
+    type=click.IntRange(min=0),
+    default=DEFAULT_LIMIT,
+    metavar="N",
+    help=f"Vis høyst N funn per grunn (standard {DEFAULT_LIMIT}); resten telles.",
+)
 @click.option("--full", is_flag=True, help="Vis alle funn (ingen grense).")
 def doctor(config_path: str | None, as_json: bool, html_file: str | None, limit: int, full: bool) -> None:
     """Les begge systemer og finn det som må stemme før timer overføres: ansattnummer (R3),
@@ -43,7 +49,11 @@ def doctor(config_path: str | None, as_json: bool, html_file: str | None, limit:
     if html_file:
         # No config path on the page: it goes to the customer, and paths are the consultant's business.
         write_page(html_file, render_doctor(report, generated=dt.datetime.now().astimezone(), words=words))
-    output.report(as_json, report.to_json, lambda: print_doctor(report, words=words, limit=None if full else limit),
-                  f"Rapporten er skrevet til {html_file}." if html_file else None)
+    output.report(
+        as_json,
+        report.to_json,
+        lambda: print_doctor(report, words=words, limit=None if full else limit),
+        f"Rapporten er skrevet til {html_file}." if html_file else None,
+    )
     if report.errors:
         sys.exit(1)

@@ -1,4 +1,5 @@
 """``invoice``: SmartDok's invoice bases (fakturagrunnlag) to PowerOffice as sales order drafts, exactly once."""
+
 from __future__ import annotations
 
 import click
@@ -21,11 +22,29 @@ def invoice(config_path: str | None, start, end, as_json: bool, yes: bool, state
 
     Viser først hvilke fakturagrunnlag som blir ordre, hvilke som holdes tilbake og hvorfor;
     sender når du bekrefter. Et endret fakturagrunnlag rettes på ordren så lenge den er et utkast."""
-    run_window(config_path, state, as_json,
-               lambda session, journal: _run(session, journal, start, end, yes, as_json), print_results)
+    run_window(
+        config_path,
+        state,
+        as_json,
+        lambda session, journal: _run(session, journal, start, end, yes, as_json),
+        print_results,
+    )
 
 
 async def _run(session, journal: Journal, start, end, yes: bool, as_json: bool) -> engine.InvoiceReport:
-    return await write_window(session, as_json, print_preview, lambda conn, show, progress, stop: engine.invoice(
-        session, conn, start, end, journal=journal, confirm=confirmation(yes, as_json, _question),
-        on_plan=show, progress=progress, stop=stop))
+    return await write_window(
+        session,
+        as_json,
+        print_preview,
+        lambda conn, show, progress, stop: engine.invoice(
+            session,
+            conn,
+            start,
+            end,
+            journal=journal,
+            confirm=confirmation(yes, as_json, _question),
+            on_plan=show,
+            progress=progress,
+            stop=stop,
+        ),
+    )

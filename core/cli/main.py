@@ -3,6 +3,7 @@
 Exit codes: 0 ok, 1 problems found (invalid rules, doctor errors, failed
 writes), 2 usage error, 3 refused (stale plan, locked, declined).
 """
+
 from __future__ import annotations
 
 import importlib
@@ -129,8 +130,12 @@ def plugins(as_json: bool) -> None:
     host = load_host()
     rows = []
     for p in host.plugins:
-        offers = [f"{kind} {name}" for key, owner in host.owners.items() if owner == p.name
-                  for kind, name in [key.split(":", 1)]]
+        offers = [
+            f"{kind} {name}"
+            for key, owner in host.owners.items()
+            if owner == p.name
+            for kind, name in [key.split(":", 1)]
+        ]
         rows.append({"name": p.name, "origin": p.origin, "offers": offers})
     skipped = [{"name": n, "error": e} for n, e in host.skipped]
     if as_json:

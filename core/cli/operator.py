@@ -1,6 +1,7 @@
 """``grunndata operator``, ``grunndata tenant`` and ``grunndata worker``: many companies on
 PostgreSQL and procrastinate workers (docs/OPERATOR.md). ``GRUNNDATA_DATABASE_URL`` names the
 database; psycopg and procrastinate are imported only by these commands."""
+
 from __future__ import annotations
 
 import asyncio
@@ -61,8 +62,11 @@ def tenant() -> None:
 @tenant.command("add")
 @click.argument("name")
 @click.option("--config", "config_path", required=True, metavar="PATH", help="Kundens grunndata.yaml.")
-@click.option("--secrets-file", metavar="PATH",
-              help="Fil med KEY=value for de fire hemmelighetene (bare eieren kan lese den; må finnes på alle workere).")
+@click.option(
+    "--secrets-file",
+    metavar="PATH",
+    help="Fil med KEY=value for de fire hemmelighetene (bare eieren kan lese den; må finnes på alle workere).",
+)
 @click.option("--database-url", "url", metavar="URL", help=URL_HELP)
 def add(name: str, config_path: str, secrets_file: str | None, url: str | None) -> None:
     """Legg til en kunde, eller erstatt oppsettet til en som finnes (historikken beholdes)."""
@@ -77,8 +81,10 @@ def add(name: str, config_path: str, secrets_file: str | None, url: str | None) 
         before = tenants.current(conn, name)
         stored = tenants.add(conn, name, setup, secrets_file)
     word = "erstattet" if before is not None else "lagt til"
-    output.ok(f"Kunden «{name}» er {word}: master {stored.master}, {len(stored.rule_files)} regelfiler, "
-              f"{stored.config_hash[:19]}.")
+    output.ok(
+        f"Kunden «{name}» er {word}: master {stored.master}, {len(stored.rule_files)} regelfiler, "
+        f"{stored.config_hash[:19]}."
+    )
 
 
 @tenant.command("list")
@@ -180,6 +186,7 @@ def approve(name: str, run_id: int, as_json: bool, url: str | None) -> None:
     from grunndata.unattended.approval import approve as approve_plan
 
     with _tenant_store(url, name) as (runtime, loaded, store):
+
         async def go() -> Any:
             try:
                 async with runtime.connection(loaded) as conn:
@@ -234,8 +241,13 @@ def status(name: str | None, as_json: bool, url: str | None) -> None:
             data = build_status(facts, settings, now)
             data["achieved_interval_s"] = achieved.get(each)
             out[each] = data
-            texts.append((each, status_text(facts, settings, now, command=f"grunndata tenant {{verb}} {shlex.quote(each)} {{run}}"),
-                          achieved.get(each)))
+            texts.append(
+                (
+                    each,
+                    status_text(facts, settings, now, command=f"grunndata tenant {{verb}} {shlex.quote(each)} {{run}}"),
+                    achieved.get(each),
+                )
+            )
     if as_json:
         click.echo(json.dumps({"tenants": out}, indent=2, ensure_ascii=False))
     else:
@@ -248,10 +260,19 @@ def status(name: str | None, as_json: bool, url: str | None) -> None:
 
 
 @click.command()
-@click.option("--concurrency", type=click.IntRange(min=1), default=4, show_default=True,
-              help="Jobber denne workeren kjører samtidig (aldri to for samme kunde).")
-@click.option("--metrics-port", type=click.IntRange(min=0, max=65535), metavar="P",
-              help="Prometheus-målinger på http://0.0.0.0:P/metrics.")
+@click.option(
+    "--concurrency",
+    type=click.IntRange(min=1),
+    default=4,
+    show_default=True,
+    help="Jobber denne workeren kjører samtidig (aldri to for samme kunde).",
+)
+@click.option(
+    "--metrics-port",
+    type=click.IntRange(min=0, max=65535),
+    metavar="P",
+    help="Prometheus-målinger på http://0.0.0.0:P/metrics.",
+)
 @click.option("--database-url", "url", metavar="URL", help=URL_HELP)
 def worker(concurrency: int, metrics_port: int | None, url: str | None) -> None:
     """Kjør kundenes sykluser etter tidsplanene deres, til SIGTERM (fullfører jobbene som kjører)."""

@@ -5,6 +5,7 @@ command prints itself. Messages may carry text from the systems (a vendor's erro
 name), so each line goes through :func:`grunndata.report.safe.lines_shown`. rich is imported only
 when a progress bar is actually drawn.
 """
+
 from __future__ import annotations
 
 import json

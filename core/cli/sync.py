@@ -1,4 +1,5 @@
 """``plan``, ``apply`` and ``history``: the sync commands."""
+
 from __future__ import annotations
 
 import json
@@ -51,8 +52,9 @@ def poweroffice_rate() -> float | None:
     try:
         rate = float(raw)
     except ValueError:
-        raise GrunndataError(f"{RATE_VAR}={raw!r}: skal være et antall forespørsler per sekund "
-                             "(0 for ingen begrensning)") from None
+        raise GrunndataError(
+            f"{RATE_VAR}={raw!r}: skal være et antall forespørsler per sekund (0 for ingen begrensning)"
+        ) from None
     if rate != rate or rate < 0:
         raise GrunndataError(f"{RATE_VAR}={raw!r}: skal være et tall, 0 eller større")
     return rate or None
@@ -69,8 +71,10 @@ def locked_journal(session: Session, state: str | None) -> Iterator[Journal]:
         journal.close()
 
 
-INTERRUPTED = ("avbrutt: skrivingen som var i gang ble fullført og journalført, resten ble ikke startet; "
-               "kjør kommandoen igjen for å fullføre")
+INTERRUPTED = (
+    "avbrutt: skrivingen som var i gang ble fullført og journalført, resten ble ikke startet; "
+    "kjør kommandoen igjen for å fullføre"
+)
 
 
 def stop_on_signals() -> Stop:
@@ -112,12 +116,14 @@ LIMIT_HELP = f"Vis høyst N handlinger per grunn (standard {DEFAULT_LIMIT}); res
 @click.option("-c", "--config", "config_path", metavar="FILE", help=CONFIG_HELP)
 @click.option("--json", "as_json", is_flag=True, help="Skriv planen som JSON.")
 @click.option("--out", "out", metavar="FILE", help="Lagre planen for «apply --plan FILE».")
-@click.option("--limit", type=click.IntRange(min=0), default=DEFAULT_LIMIT, show_default=False, metavar="N",
-              help=LIMIT_HELP)
+@click.option(
+    "--limit", type=click.IntRange(min=0), default=DEFAULT_LIMIT, show_default=False, metavar="N", help=LIMIT_HELP
+)
 @click.option("--full", is_flag=True, help="Vis alle handlinger (ingen grense).")
 @click.option("--html", "html_file", metavar="FILE", help="Skriv planen som én HTML-side (for et kundemøte).")
-def plan(config_path: str | None, as_json: bool, out: str | None, limit: int, full: bool,
-         html_file: str | None) -> None:
+def plan(
+    config_path: str | None, as_json: bool, out: str | None, limit: int, full: bool, html_file: str | None
+) -> None:
     """Les begge systemer og vis hva som må gjøres, og hvorfor. Skriver ingenting."""
     session = open_session(config_path)
     result = asyncrun.run(_plan(session))
@@ -148,6 +154,7 @@ def _confirm(yes: bool, as_json: bool):
         if yes:
             return True
         return prompt.confirm(f"Gjennomføre {len(p.writes)} endringer?", err=as_json)
+
     return ask
 
 
@@ -163,8 +170,12 @@ def apply(config_path: str | None, plan_file: str | None, yes: bool, as_json: bo
     saved = Plan.load(Path(plan_file)) if plan_file else None
     with locked_journal(session, state) as journal:
         report = asyncrun.run(_apply(session, saved, journal, yes, as_json))
-    finish(report, as_json, print_apply_result,
-           "ingenting ble skrevet (ikke bekreftet; bruk --yes for å skrive uten å spørre)")
+    finish(
+        report,
+        as_json,
+        print_apply_result,
+        "ingenting ble skrevet (ikke bekreftet; bruk --yes for å skrive uten å spørre)",
+    )
 
 
 async def _apply(session: Session, saved: Plan | None, journal: Journal, yes: bool, as_json: bool):
@@ -172,15 +183,21 @@ async def _apply(session: Session, saved: Plan | None, journal: Journal, yes: bo
 
     def show(p: Plan) -> None:
         if not as_json:
-            print_plan(p, words=Words.from_session(session),
-                       more="se alle med «grunndata plan --full» før du svarer")
+            print_plan(p, words=Words.from_session(session), more="se alle med «grunndata plan --full» før du svarer")
         progress_bar.total = len(p.writes)
 
     async with connection(session) as conn:
         try:
-            return await runner.apply(session, conn, saved=saved, journal=journal,
-                                      confirm=_confirm(yes, as_json), progress=progress_bar.advance, on_plan=show,
-                                      stop=stop_on_signals())
+            return await runner.apply(
+                session,
+                conn,
+                saved=saved,
+                journal=journal,
+                confirm=_confirm(yes, as_json),
+                progress=progress_bar.advance,
+                on_plan=show,
+                stop=stop_on_signals(),
+            )
         finally:
             progress_bar.stop()
 

@@ -1,4 +1,5 @@
 """``transfer``: hours, machine hours and goods consumption to PowerOffice, each row exactly once."""
+
 from __future__ import annotations
 
 import click
@@ -20,13 +21,29 @@ def transfer(config_path: str | None, start, end, as_json: bool, yes: bool, stat
     """Overfør attesterte timer, maskintimer og vareforbruk til PowerOffice, hver rad nøyaktig én gang.
 
     Viser først hva som sendes, hva som holdes tilbake og hvorfor; sender når du bekrefter."""
-    run_window(config_path, state, as_json,
-               lambda session, journal: _run(session, journal, start, end, yes, as_json), print_results)
+    run_window(
+        config_path,
+        state,
+        as_json,
+        lambda session, journal: _run(session, journal, start, end, yes, as_json),
+        print_results,
+    )
 
 
 async def _run(session, journal: Journal, start, end, yes: bool, as_json: bool) -> engine.TransferReport:
-    return await write_window(session, as_json, lambda plan: print_preview(plan, words=Words.from_session(session)),
-                              lambda conn, show, progress, stop: engine.transfer(
-                                  session, conn, start, end, journal=journal,
-                                  confirm=confirmation(yes, as_json, _question), on_plan=show,
-                                  progress=progress, stop=stop))
+    return await write_window(
+        session,
+        as_json,
+        lambda plan: print_preview(plan, words=Words.from_session(session)),
+        lambda conn, show, progress, stop: engine.transfer(
+            session,
+            conn,
+            start,
+            end,
+            journal=journal,
+            confirm=confirmation(yes, as_json, _question),
+            on_plan=show,
+            progress=progress,
+            stop=stop,
+        ),
+    )

@@ -1,4 +1,5 @@
 """``run``, ``status``, ``approve`` and ``reject``: the integration running by itself."""
+
 from __future__ import annotations
 
 import asyncio
@@ -50,7 +51,9 @@ def _settle_if_free(store: SqliteStateStore, now: dt.datetime) -> None:
         store.unlock()
 
 
-def _due(store: SqliteStateStore, settings: ScheduleSettings, now: dt.datetime) -> tuple[str | None, dt.datetime | None]:
+def _due(
+    store: SqliteStateStore, settings: ScheduleSettings, now: dt.datetime
+) -> tuple[str | None, dt.datetime | None]:
     """The kind to run now (None: none is due) and when the earliest next one is."""
     cycles = store.last_cycles()
     if any(records[0].finished is None for records in cycles.values()):
@@ -160,8 +163,14 @@ async def _loop(session: Session, store: SqliteStateStore, fmt: str, once: bool,
 @click.option("-c", "--config", "config_path", metavar="FILE", help=CONFIG_HELP)
 @click.option("--state", metavar="FILE", help=STATE_HELP)
 @click.option("--once", is_flag=True, help="Kjør nøyaktig én synksyklus og avslutt (for cron, systemd, Kubernetes).")
-@click.option("--log-format", "log_format", type=click.Choice(["text", "json"]), default="text", show_default=True,
-              help="Én linje per syklus: tekst eller ett JSON-objekt.")
+@click.option(
+    "--log-format",
+    "log_format",
+    type=click.Choice(["text", "json"]),
+    default="text",
+    show_default=True,
+    help="Én linje per syklus: tekst eller ett JSON-objekt.",
+)
 def run(config_path: str | None, state: str | None, once: bool, log_format: str) -> None:
     """Kjør integrasjonen av seg selv etter tidsplanen i grunndata.yaml, til den stoppes."""
     session = open_session(config_path)
@@ -221,6 +230,7 @@ def approve(run_id: int, config_path: str | None, state: str | None, as_json: bo
     async def go() -> Any:
         async with connection(session) as conn:
             return await approve_plan(session, store, conn, run_id, stop=stop_on_signals())
+
     try:
         store.lock()
         report = asyncio.run(go())

@@ -4,6 +4,7 @@ Both read SmartDok over ``--from``..``--to``, show what they would send, ask (un
 send with a progress bar, journal each write under the integration's lock, and leave with the
 run's exit code.
 """
+
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Coroutine
@@ -58,8 +59,13 @@ def confirmation(yes: bool, as_json: bool, question: Callable[[Any], str]) -> Ca
     return ask
 
 
-def run_window(config_path: str | None, state: str | None, as_json: bool,
-               run: Callable[[Session, Journal], Coroutine[Any, Any, Any]], print_results: Callable[[Any], None]) -> None:
+def run_window(
+    config_path: str | None,
+    state: str | None,
+    as_json: bool,
+    run: Callable[[Session, Journal], Coroutine[Any, Any, Any]],
+    print_results: Callable[[Any], None],
+) -> None:
     """The command: the session, the journal held, the run, its report and exit code."""
     session = open_session(config_path)
     with locked_journal(session, state) as journal:

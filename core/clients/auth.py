@@ -6,6 +6,7 @@ lifetime is known, and renewed once when the server answers 401 — then the req
 again, once. A second 401 is the caller's answer (an ``AuthError``). The fetch itself goes
 through the client's request loop (retries, typed errors, secrets redacted), outside the flow.
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -27,8 +28,13 @@ class BearerAuth(httpx.Auth):
 
     system = "?"
 
-    def __init__(self, fetch: Fetch, *, clock: Callable[[], float] = time.monotonic,
-                 pace: Callable[[], Awaitable[None]] | None = None) -> None:
+    def __init__(
+        self,
+        fetch: Fetch,
+        *,
+        clock: Callable[[], float] = time.monotonic,
+        pace: Callable[[], Awaitable[None]] | None = None,
+    ) -> None:
         self._fetch = fetch
         self._clock = clock
         # Paces the one resend after a 401 like any other request (the client's rate limiter).
@@ -72,8 +78,7 @@ class BearerAuth(httpx.Auth):
         request.headers["Authorization"] = f"Bearer {token}"
         response = yield request
         if response.status_code == 401:
-            log.debug("%s %s %s: HTTP 401, renewing the credential once", self.system, request.method,
-                      request.url.path)
+            log.debug("%s %s %s: HTTP 401, renewing the credential once", self.system, request.method, request.url.path)
             self.drop(token)
             token = await self.current()
             request.headers["Authorization"] = f"Bearer {token}"

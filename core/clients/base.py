@@ -1,4 +1,5 @@
 """The request loop both clients share: auth (an ``httpx.Auth``), limits, retries, error mapping, logging."""
+
 from __future__ import annotations
 
 import asyncio
@@ -35,8 +36,12 @@ NOTHING_SENT = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout)
 NOT_TRANSIENT = (httpx.UnsupportedProtocol, httpx.LocalProtocolError)
 
 _PROBLEM = {
-    400: "avvist", 401: "innloggingen ble avvist", 403: "ingen tilgang (mangler en rettighet?)",
-    404: "finnes ikke", 409: "konflikt", 429: "for mange forespørsler (grensen er nådd)",
+    400: "avvist",
+    401: "innloggingen ble avvist",
+    403: "ingen tilgang (mangler en rettighet?)",
+    404: "finnes ikke",
+    409: "konflikt",
+    429: "for mange forespørsler (grensen er nådd)",
 }
 
 
@@ -55,8 +60,8 @@ class Call:
     """One logical request (retries included)."""
 
     method: str
-    template: str            # path template relative to the base URL, for counting
-    path: str                # the concrete path
+    template: str  # path template relative to the base URL, for counting
+    path: str  # the concrete path
     resource: str
     operation: str
     key: str | None = None
@@ -65,9 +70,9 @@ class Call:
     has_body: bool = False
     content_type: str = "application/json"
     idempotent: bool = True  # resending after a possibly delivered attempt is harmless
-    read: bool = False       # a 500 deserves another try
+    read: bool = False  # a 500 deserves another try
     authenticated: bool = True
-    url: str | None = None   # absolute URL (token endpoints outside the base)
+    url: str | None = None  # absolute URL (token endpoints outside the base)
     extra_headers: dict[str, str] = field(default_factory=dict)
 
     def content(self) -> bytes | None:
@@ -81,9 +86,17 @@ class Call:
 class BaseClient:
     system = "?"
 
-    def __init__(self, base_url: str, *, transport: httpx.AsyncBaseTransport | None,
-                 timeout: httpx.Timeout | float, retry: RetryPolicy | None,
-                 max_concurrency: int, rate_per_second: float | None, limiter: Limiter | None = None) -> None:
+    def __init__(
+        self,
+        base_url: str,
+        *,
+        transport: httpx.AsyncBaseTransport | None,
+        timeout: httpx.Timeout | float,
+        retry: RetryPolicy | None,
+        max_concurrency: int,
+        rate_per_second: float | None,
+        limiter: Limiter | None = None,
+    ) -> None:
         self._base_url = base_url.rstrip("/")
         self._http = httpx.AsyncClient(
             transport=transport,
@@ -165,22 +178,29 @@ class BaseClient:
             if status == 429 and retry_after and retry_after <= policy.max_delay:
                 # The limit is per subscription: every task of this client should pause.
                 self._hold_until = max(self._hold_until, time.monotonic() + retry_after)
-            if status == 429 and retry_after is not None and retry_after <= policy.max_delay \
-                    and patience_used + max(1.0, retry_after) <= policy.rate_limit_patience:
+            if (
+                status == 429
+                and retry_after is not None
+                and retry_after <= policy.max_delay
+                and patience_used + max(1.0, retry_after) <= policy.rate_limit_patience
+            ):
                 # Refused, not processed, and told when to come back: not a failed attempt.
                 patience_used += max(1.0, retry_after)
                 attempt -= 1
-                log.debug("%s %s %s: HTTP 429, again in %.2f s", self.system, call.method, call.path,
-                          retry_after)
+                log.debug("%s %s %s: HTTP 429, again in %.2f s", self.system, call.method, call.path, retry_after)
                 await asyncio.sleep(retry_after)
                 continue
             retryable = status in policy.retry_statuses or (status == 500 and call.read)
             if not call.idempotent and status in policy.ambiguous_statuses:
                 raise self._error(
-                    TransportFailure, call,
+                    TransportFailure,
+                    call,
                     "feil hos tjeneren etter at forespørselen var sendt; den kan være utført — "
                     "slå opp posten på nøkkelen før den prøves igjen",
-                    status=status, message=self._message(response), ambiguous=True)
+                    status=status,
+                    message=self._message(response),
+                    ambiguous=True,
+                )
             if retryable and attempt < policy.max_attempts:
                 if retry_after is None:
                     delay = policy.backoff(attempt)
@@ -188,12 +208,22 @@ class BaseClient:
                     delay = retry_after
                 else:
                     raise self._status_error(
-                        call, response, attempt,
-                        f"bedt om å vente {retry_after:.0f} s, mer enn de "
-                        f"{policy.max_delay:.0f} s som tillates",
-                        retry_after)
-                log.debug("%s %s %s: HTTP %s, try %d of %d in %.2f s", self.system, call.method,
-                          call.path, status, attempt + 1, policy.max_attempts, delay)
+                        call,
+                        response,
+                        attempt,
+                        f"bedt om å vente {retry_after:.0f} s, mer enn de {policy.max_delay:.0f} s som tillates",
+                        retry_after,
+                    )
+                log.debug(
+                    "%s %s %s: HTTP %s, try %d of %d in %.2f s",
+                    self.system,
+                    call.method,
+                    call.path,
+                    status,
+                    attempt + 1,
+                    policy.max_attempts,
+                    delay,
+                )
                 await asyncio.sleep(delay)
                 continue
             raise self._status_error(call, response, attempt, None, retry_after)
@@ -212,8 +242,14 @@ class BaseClient:
             await self._pace(call)
             started = time.monotonic()
             try:
-                response = await self._http.request(call.method, self._address(call), params=call.params,
-                                                    content=call.content(), headers=headers, auth=auth)
+                response = await self._http.request(
+                    call.method,
+                    self._address(call),
+                    params=call.params,
+                    content=call.content(),
+                    headers=headers,
+                    auth=auth,
+                )
             except httpx.TransportError as exc:
                 self._count(call, 1)
                 self._log(call, type(exc).__name__, started)
@@ -239,32 +275,52 @@ class BaseClient:
     def _log(self, call: Call, outcome: Any, started: float) -> None:
         if log.isEnabledFor(logging.DEBUG):
             ms = (time.monotonic() - started) * 1000
-            log.debug("%s", redact(f"{self.system} {call.method} {call.path} -> {outcome} "
-                                   f"({ms:.0f} ms)", self._secrets()))
+            log.debug(
+                "%s", redact(f"{self.system} {call.method} {call.path} -> {outcome} ({ms:.0f} ms)", self._secrets())
+            )
 
     def _raise_unless_resendable(self, call: Call, exc: httpx.TransportError, attempt: int) -> None:
         kind = type(exc).__name__
         where = f"{self.system} på {self._address(call)}"
         reason = f"{kind}: {exc}" if str(exc) else kind
         if isinstance(exc, NOT_TRANSIENT):
-            raise self._error(TransportFailure, call,
-                              f"forespørselen til {where} kunne ikke sendes ({reason})") from None
+            raise self._error(
+                TransportFailure, call, f"forespørselen til {where} kunne ikke sendes ({reason})"
+            ) from None
         if not isinstance(exc, NOTHING_SENT) and not call.idempotent:
             raise self._error(
-                TransportFailure, call,
+                TransportFailure,
+                call,
                 f"ikke svar fra {where} etter at forespørselen var sendt ({reason}); den kan være utført — "
-                "slå opp posten på nøkkelen før den prøves igjen", ambiguous=True) from None
+                "slå opp posten på nøkkelen før den prøves igjen",
+                ambiguous=True,
+            ) from None
         if attempt >= self._retry.max_attempts:
             what = "kunne ikke koble til" if isinstance(exc, NOTHING_SENT) else "ikke svar fra"
-            raise self._error(TransportFailure, call,
-                              f"{what} {where} etter {attempt} forsøk: {reason}") from None
-        log.debug("%s %s %s: %s, try %d of %d", self.system, call.method, call.path, kind,
-                  attempt + 1, self._retry.max_attempts)
+            raise self._error(TransportFailure, call, f"{what} {where} etter {attempt} forsøk: {reason}") from None
+        log.debug(
+            "%s %s %s: %s, try %d of %d",
+            self.system,
+            call.method,
+            call.path,
+            kind,
+            attempt + 1,
+            self._retry.max_attempts,
+        )
 
     # -- errors and bodies --------------------------------------------------------------
     def _error(self, cls: type[ApiError], call: Call, problem: str, **kwargs: Any) -> ApiError:
-        return cls(self.system, call.resource, problem, operation=call.operation, key=call.key,
-                   method=call.method, path=call.path, secrets=self._secrets(), **kwargs)
+        return cls(
+            self.system,
+            call.resource,
+            problem,
+            operation=call.operation,
+            key=call.key,
+            method=call.method,
+            path=call.path,
+            secrets=self._secrets(),
+            **kwargs,
+        )
 
     def _message(self, response: httpx.Response) -> str | None:
         text = _text(response)
@@ -272,8 +328,9 @@ class BaseClient:
             return None
         return vendor_message(text) or excerpt(text, self._secrets(), 120)
 
-    def _status_error(self, call: Call, response: httpx.Response, attempt: int,
-                      problem: str | None, retry_after: float | None) -> ApiError:
+    def _status_error(
+        self, call: Call, response: httpx.Response, attempt: int, problem: str | None, retry_after: float | None
+    ) -> ApiError:
         status = response.status_code
         cls = ERROR_FOR_STATUS.get(status, ApiError)
         if problem is None:
@@ -281,16 +338,16 @@ class BaseClient:
             if attempt > 1:
                 problem += f" etter {attempt} forsøk"
         extra: dict[str, Any] = {"retry_after": retry_after} if cls is RateLimited else {}
-        return self._error(cls, call, problem, status=status, message=self._message(response),
-                           **extra)
+        return self._error(cls, call, problem, status=status, message=self._message(response), **extra)
 
     def _bad(self, call: Call, response: httpx.Response, problem: str) -> BadResponse:
         text = _text(response)
         ctype = response.headers.get("content-type", "").split(";")[0]
         if ctype:
             problem += f" ({ctype})"
-        error = self._error(BadResponse, call, problem, status=response.status_code,
-                            message=vendor_message(text), body_excerpt=text)
+        error = self._error(
+            BadResponse, call, problem, status=response.status_code, message=vendor_message(text), body_excerpt=text
+        )
         return error  # type: ignore[return-value]
 
     def _json(self, call: Call, response: httpx.Response, *, allow_empty: bool = False) -> Any:

@@ -4,6 +4,7 @@ Every message names the system, the operation, the resource, the record's key wh
 the HTTP status and the vendor's own words, and never contains a secret: callers print
 ``str(exc)`` to the user as is.
 """
+
 from __future__ import annotations
 
 import json
@@ -25,8 +26,7 @@ def redact(text: str, secrets: Iterable[str | None]) -> str:
     scrubbing e.g. "app" would garble ordinary words ("applied") without protecting anything.
     """
     # Longest first, so a secret that contains another is not half-replaced.
-    for secret in sorted({s for s in secrets if s and len(s) >= MIN_SECRET_CHARS},
-                         key=len, reverse=True):
+    for secret in sorted({s for s in secrets if s and len(s) >= MIN_SECRET_CHARS}, key=len, reverse=True):
         text = text.replace(secret, REDACTED)
     return text
 
@@ -91,17 +91,33 @@ def looks_like_error(body: Any) -> bool:
 
 
 # The operation a message names, as a consultant reads it.
-OPERATION_WORDS = {"list": "lese", "get": "hente", "create": "opprette", "update": "endre", "sign in": "logge inn",
-                   "mark exported": "merke som overført"}
+OPERATION_WORDS = {
+    "list": "lese",
+    "get": "hente",
+    "create": "opprette",
+    "update": "endre",
+    "sign in": "logge inn",
+    "mark exported": "merke som overført",
+}
 
 
 class ApiError(GrunndataError):
     """A call to SmartDok or PowerOffice failed; ``str()`` is a one-line, secret-free message."""
 
-    def __init__(self, system: str, resource: str, problem: str, *, operation: str | None = None,
-                 key: str | None = None, status: int | None = None, message: str | None = None,
-                 method: str | None = None, path: str | None = None,
-                 secrets: Iterable[str | None] = ()) -> None:
+    def __init__(
+        self,
+        system: str,
+        resource: str,
+        problem: str,
+        *,
+        operation: str | None = None,
+        key: str | None = None,
+        status: int | None = None,
+        message: str | None = None,
+        method: str | None = None,
+        path: str | None = None,
+        secrets: Iterable[str | None] = (),
+    ) -> None:
         # The secrets are used here and never stored: exceptions travel into tracebacks.
         secrets = tuple(secrets)
         self.system = system
@@ -174,5 +190,9 @@ class BadResponse(ApiError):
 
 
 ERROR_FOR_STATUS: dict[int, type[ApiError]] = {
-    401: AuthError, 403: AuthError, 404: NotFound, 409: Conflict, 429: RateLimited,
+    401: AuthError,
+    403: AuthError,
+    404: NotFound,
+    409: Conflict,
+    429: RateLimited,
 }

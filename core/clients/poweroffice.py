@@ -1,4 +1,5 @@
 """PowerOffice Go API v2 client (plus the v1 time-tracking resources, via the adapter)."""
+
 from __future__ import annotations
 
 import base64
@@ -21,10 +22,8 @@ from grunndata.clients.retry import RetryPolicy
 FILTER_ALIASES: dict[str, dict[str, str]] = {
     "Products": {"productCodes": "codes", "code": "codes", "Code": "codes"},
     "PayItems": {"payItemCodes": "codes", "code": "codes", "Code": "codes"},
-    "Employees": {"employeeNumbers": "employeeNos", "number": "employeeNos",
-                  "Number": "employeeNos"},
-    "Customers": {"customerNumbers": "customerNos", "number": "customerNos",
-                  "Number": "customerNos"},
+    "Employees": {"employeeNumbers": "employeeNos", "number": "employeeNos", "Number": "employeeNos"},
+    "Customers": {"customerNumbers": "customerNos", "number": "customerNos", "Number": "customerNos"},
     "Projects": {"code": "projectCodes", "Code": "projectCodes", "codes": "projectCodes"},
 }
 
@@ -44,14 +43,32 @@ class PowerOfficeToken(BearerAuth):
 class PowerOfficeClient(BaseClient):
     system = "PowerOffice"
 
-    def __init__(self, base_url: str, token_url: str, application_key: str, client_key: str,
-                 subscription_key: str, *, transport: httpx.AsyncBaseTransport | None = None,
-                 timeout: httpx.Timeout | float = 30.0, retry: RetryPolicy | None = None,
-                 rate_per_second: float | None = 10.0, max_concurrency: int = 4,
-                 page_size: int = MAX_PAGE_SIZE, clock: Callable[[], float] = time.monotonic,
-                 limiter: Limiter | None = None) -> None:
-        super().__init__(base_url, transport=transport, timeout=timeout, retry=retry,
-                         max_concurrency=max_concurrency, rate_per_second=rate_per_second, limiter=limiter)
+    def __init__(
+        self,
+        base_url: str,
+        token_url: str,
+        application_key: str,
+        client_key: str,
+        subscription_key: str,
+        *,
+        transport: httpx.AsyncBaseTransport | None = None,
+        timeout: httpx.Timeout | float = 30.0,
+        retry: RetryPolicy | None = None,
+        rate_per_second: float | None = 10.0,
+        max_concurrency: int = 4,
+        page_size: int = MAX_PAGE_SIZE,
+        clock: Callable[[], float] = time.monotonic,
+        limiter: Limiter | None = None,
+    ) -> None:
+        super().__init__(
+            base_url,
+            transport=transport,
+            timeout=timeout,
+            retry=retry,
+            max_concurrency=max_concurrency,
+            rate_per_second=rate_per_second,
+            limiter=limiter,
+        )
         self._token_url = token_url
         self._token_path = urlsplit(token_url).path or "/OAuth/Token"
         self._application_key = application_key
@@ -63,24 +80,39 @@ class PowerOfficeClient(BaseClient):
 
     # -- auth ---------------------------------------------------------------------------
     def _secrets(self) -> tuple[str | None, ...]:
-        return (self._application_key, self._client_key, self._subscription_key, self._basic,
-                self._auth.token if self._auth is not None else None)
+        return (
+            self._application_key,
+            self._client_key,
+            self._subscription_key,
+            self._basic,
+            self._auth.token if self._auth is not None else None,
+        )
 
     def _static_headers(self) -> dict[str, str]:
         return {"Accept": "application/json", "Ocp-Apim-Subscription-Key": self._subscription_key}
 
     async def _fetch_token(self) -> tuple[str, float | None]:
-        call = Call("POST", self._token_path, self._token_path, "OAuth/Token", "sign in",
-                    body=b"grant_type=client_credentials", has_body=True,
-                    content_type="application/x-www-form-urlencoded", authenticated=False,
-                    url=self._token_url, read=True,
-                    extra_headers={"Authorization": f"Basic {self._basic}"})
+        call = Call(
+            "POST",
+            self._token_path,
+            self._token_path,
+            "OAuth/Token",
+            "sign in",
+            body=b"grant_type=client_credentials",
+            has_body=True,
+            content_type="application/x-www-form-urlencoded",
+            authenticated=False,
+            url=self._token_url,
+            read=True,
+            extra_headers={"Authorization": f"Basic {self._basic}"},
+        )
         try:
             response = await self._call(call)
         except ApiError as exc:
             if exc.status in (400, 401, 403):
-                raise self._error(AuthError, call, "klientnøklene ble avvist",
-                                  status=exc.status, message=exc.vendor_message) from None
+                raise self._error(
+                    AuthError, call, "klientnøklene ble avvist", status=exc.status, message=exc.vendor_message
+                ) from None
             raise
         body = self._record(call, response, self._json(call, response))
         token = body.get("access_token")
@@ -97,8 +129,9 @@ class PowerOfficeClient(BaseClient):
         template, paged = _collection(resource)
         return await self._list(resource, template, template, params, paged)
 
-    async def _list(self, resource: str, template: str, path: str, params: dict | None,
-                    paged: bool, operation: str = "list") -> builtins.list[dict]:
+    async def _list(
+        self, resource: str, template: str, path: str, params: dict | None, paged: bool, operation: str = "list"
+    ) -> builtins.list[dict]:
         query = dict(params or {})
         size = int(query.pop("PageSize", self._page_size))
         items: builtins.list[dict] = []
@@ -157,35 +190,40 @@ class PowerOfficeClient(BaseClient):
         template, _ = _collection(resource)
         return await self._create(resource, template, template, body, key)
 
-    async def create_project_activity(self, project_id: Any, body: dict, *,
-                                      key: str | None = None) -> dict:
+    async def create_project_activity(self, project_id: Any, body: dict, *, key: str | None = None) -> dict:
         template, path = tt.project_activity_path(project_id)
-        return await self._create(tt.PROJECT_ACTIVITY, template, path, body,
-                                  key or _str(body.get("activityCode")))
+        return await self._create(tt.PROJECT_ACTIVITY, template, path, body, key or _str(body.get("activityCode")))
 
-    async def _create(self, resource: str, template: str, path: str, body: dict,
-                      key: str | None) -> dict:
-        call = Call("POST", template, path, resource, "create", key=key, body=body,
-                    has_body=True, idempotent=False)
+    async def _create(self, resource: str, template: str, path: str, body: dict, key: str | None) -> dict:
+        call = Call("POST", template, path, resource, "create", key=key, body=body, has_body=True, idempotent=False)
         response = await self._call(call)
         created = tt.unwrap(self._json(call, response, allow_empty=True))
         if created is None:
             return dict(body)
         return self._record(call, response, created)
 
-    async def update(self, resource: str, id: Any, changes: dict, *,
-                     key: str | None = None, current: dict | None = None) -> dict:
+    async def update(
+        self, resource: str, id: Any, changes: dict, *, key: str | None = None, current: dict | None = None
+    ) -> dict:
         """PATCH with RFC 6902 ``replace`` operations; returns the record as it now is.
         (``current`` is accepted for symmetry with SmartDok's full-replace PUT; a PATCH needs only
         the changes.)"""
         if not changes:
             return await self.get(resource, id, key=key)
         to_path = tt.patch_path if tt.is_time_tracking(resource) else _pascal_path
-        ops = [{"op": "replace", "path": to_path(name), "value": value}
-               for name, value in changes.items()]
+        ops = [{"op": "replace", "path": to_path(name), "value": value} for name, value in changes.items()]
         path = _item(resource, id)
-        call = Call("PATCH", _item(resource, "{id}"), path, resource, "update", key=key,
-                    body=ops, has_body=True, content_type=JSON_PATCH)
+        call = Call(
+            "PATCH",
+            _item(resource, "{id}"),
+            path,
+            resource,
+            "update",
+            key=key,
+            body=ops,
+            has_body=True,
+            content_type=JSON_PATCH,
+        )
         response = await self._call(call)
         updated = tt.unwrap(self._json(call, response, allow_empty=True))
         if updated is None:

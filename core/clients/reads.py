@@ -3,6 +3,7 @@
 Which lists to read is not the clients' business: entity, check and transfer
 plugins declare it (``reads``), and the engine hands each client its share.
 """
+
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
@@ -23,8 +24,9 @@ async def read_union(client: Lister, reads: Iterable[tuple[str, Mapping[str, Any
     distinct: dict[tuple[str, str], tuple[str, dict[str, Any]]] = {}
     for resource, params in reads:
         distinct.setdefault((resource, repr(sorted(dict(params).items()))), (resource, dict(params)))
-    answers = await gather_dict({str(i): client.list(resource, params)
-                                 for i, (resource, params) in enumerate(distinct.values())})
+    answers = await gather_dict(
+        {str(i): client.list(resource, params) for i, (resource, params) in enumerate(distinct.values())}
+    )
     out: dict[str, list[dict]] = {}
     for (resource, _), records in zip(distinct.values(), answers.values(), strict=True):
         out[resource] = union_by_id(out[resource], records) if resource in out else records

@@ -1,4 +1,5 @@
 """Backoff, Retry-After and a client-side rate limiter, shared by both clients."""
+
 from __future__ import annotations
 
 import asyncio
@@ -93,9 +94,14 @@ class RateLimiter:
     that answers in 0.1 s.
     """
 
-    def __init__(self, rate: float, *, margin: float = 0.02,
-                 clock: Callable[[], float] = time.monotonic,
-                 sleep: Callable[[float], Awaitable[None]] = asyncio.sleep) -> None:
+    def __init__(
+        self,
+        rate: float,
+        *,
+        margin: float = 0.02,
+        clock: Callable[[], float] = time.monotonic,
+        sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+    ) -> None:
         if rate <= 0:
             raise ValueError("rate must be positive")
         self.capacity = max(1, math.floor(rate))

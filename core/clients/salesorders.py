@@ -5,6 +5,7 @@ so the engine speaks of an order's meaning (``project``, ``reference``) and neve
 API's fields. The functions take a :class:`~grunndata.clients.poweroffice.PowerOfficeClient`
 and use its request loop (retries, pacing, typed errors), as a part of that client.
 """
+
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
@@ -19,12 +20,27 @@ COMPLETE = "SalesOrders/Complete"
 LINES = "SalesOrders/Lines"
 
 # An order's header and its lines, by meaning (SalesOrderCompletePostDto, SalesOrderLinePostDto).
-ORDER_FIELDS = {"customer": "CustomerNo", "project": "ProjectCode", "date": "SalesOrderDate",
-                "status": "SalesOrderStatus", "reference": "ExternalImportReference", "lines": "SalesOrderLines",
-                "id": "Id", "number": "SalesOrderNo"}
-LINE_FIELDS = {"product": "ProductCode", "description": "Description", "quantity": "Quantity",
-               "price": "ProductUnitPrice", "allowance": "Allowance", "project": "ProjectCode",
-               "reference": "ExternalImportReference", "sort": "SortOrder", "id": "Id"}
+ORDER_FIELDS = {
+    "customer": "CustomerNo",
+    "project": "ProjectCode",
+    "date": "SalesOrderDate",
+    "status": "SalesOrderStatus",
+    "reference": "ExternalImportReference",
+    "lines": "SalesOrderLines",
+    "id": "Id",
+    "number": "SalesOrderNo",
+}
+LINE_FIELDS = {
+    "product": "ProductCode",
+    "description": "Description",
+    "quantity": "Quantity",
+    "price": "ProductUnitPrice",
+    "allowance": "Allowance",
+    "project": "ProjectCode",
+    "reference": "ExternalImportReference",
+    "sort": "SortOrder",
+    "id": "Id",
+}
 # What "only the orders this integration made" is called in the list's query.
 OURS = {"onlyCreatedByCurrentIntegration": True}
 FILTERS = {"project": "projectCodes", "customer": "customerNos"}
@@ -42,8 +58,9 @@ async def list_ours(po: PowerOfficeClient, **filters: Any) -> list[dict]:
     return await po.list(ORDERS, params)
 
 
-async def find(po: PowerOfficeClient, reference: str, *, project: str | None = None,
-               customer: Any = None) -> dict | None:
+async def find(
+    po: PowerOfficeClient, reference: str, *, project: str | None = None, customer: Any = None
+) -> dict | None:
     """The order this integration made with ``reference`` (narrowed by project and customer), or None."""
     for order in await list_ours(po, project=project, customer=customer):
         if order.get(ORDER_FIELDS["reference"]) == reference:
@@ -60,8 +77,9 @@ async def complete(po: PowerOfficeClient, order_id: Any, *, key: str | None = No
     """``GET /SalesOrders/{id}/Complete``: the order as it is now, with its lines."""
     from grunndata.clients.base import Call
 
-    call = Call("GET", "/SalesOrders/{id}/Complete", f"/SalesOrders/{order_id}/Complete", ORDERS, "get",
-                key=key, read=True)
+    call = Call(
+        "GET", "/SalesOrders/{id}/Complete", f"/SalesOrders/{order_id}/Complete", ORDERS, "get", key=key, read=True
+    )
     response = await po._call(call)
     return po._record(call, response, po._json(call, response))
 
@@ -82,8 +100,17 @@ async def update_line(po: PowerOfficeClient, order_id: Any, line_id: Any, change
     from grunndata.clients.base import Call
 
     ops = [{"op": "replace", "path": _pascal(name), "value": value} for name, value in changes.items()]
-    call = Call("PATCH", "/SalesOrders/{id}/Lines/{lineId}", f"/SalesOrders/{order_id}/Lines/{line_id}", LINES,
-                "update", key=key, body=ops, has_body=True, content_type=JSON_PATCH)
+    call = Call(
+        "PATCH",
+        "/SalesOrders/{id}/Lines/{lineId}",
+        f"/SalesOrders/{order_id}/Lines/{line_id}",
+        LINES,
+        "update",
+        key=key,
+        body=ops,
+        has_body=True,
+        content_type=JSON_PATCH,
+    )
     response = await po._call(call)
     body = tt.unwrap(po._json(call, response, allow_empty=True))
     return body if isinstance(body, dict) else {}
@@ -94,8 +121,14 @@ async def delete_line(po: PowerOfficeClient, order_id: Any, line_id: Any, *, key
     after a lost answer finds nothing to delete)."""
     from grunndata.clients.base import Call
 
-    call = Call("DELETE", "/SalesOrders/{id}/Lines/{lineId}", f"/SalesOrders/{order_id}/Lines/{line_id}", LINES,
-                "delete", key=key)
+    call = Call(
+        "DELETE",
+        "/SalesOrders/{id}/Lines/{lineId}",
+        f"/SalesOrders/{order_id}/Lines/{line_id}",
+        LINES,
+        "delete",
+        key=key,
+    )
     try:
         await po._call(call)
     except NotFound:

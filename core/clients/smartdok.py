@@ -1,4 +1,5 @@
 """SmartDok API v1 client."""
+
 from __future__ import annotations
 
 import builtins
@@ -29,12 +30,24 @@ class SmartDokSession(BearerAuth):
 class SmartDokClient(BaseClient):
     system = "SmartDok"
 
-    def __init__(self, base_url: str, api_token: str, *,
-                 transport: httpx.AsyncBaseTransport | None = None,
-                 timeout: httpx.Timeout | float = 30.0, retry: RetryPolicy | None = None,
-                 max_concurrency: int = 4) -> None:
-        super().__init__(base_url, transport=transport, timeout=timeout, retry=retry,
-                         max_concurrency=max_concurrency, rate_per_second=None)
+    def __init__(
+        self,
+        base_url: str,
+        api_token: str,
+        *,
+        transport: httpx.AsyncBaseTransport | None = None,
+        timeout: httpx.Timeout | float = 30.0,
+        retry: RetryPolicy | None = None,
+        max_concurrency: int = 4,
+    ) -> None:
+        super().__init__(
+            base_url,
+            transport=transport,
+            timeout=timeout,
+            retry=retry,
+            max_concurrency=max_concurrency,
+            rate_per_second=None,
+        )
         self._api_token = api_token
         self._use_auth(SmartDokSession(self._sign_in))
 
@@ -44,14 +57,24 @@ class SmartDokClient(BaseClient):
 
     async def _sign_in(self) -> tuple[str, float | None]:
         path = "/Authorize/ApiToken"
-        call = Call("POST", path, path, "Authorize/ApiToken", "sign in",
-                    body={"Token": self._api_token}, has_body=True, authenticated=False, read=True)
+        call = Call(
+            "POST",
+            path,
+            path,
+            "Authorize/ApiToken",
+            "sign in",
+            body={"Token": self._api_token},
+            has_body=True,
+            authenticated=False,
+            read=True,
+        )
         try:
             response = await self._call(call)
         except ApiError as exc:
             if exc.status in (400, 401, 403, 404):
-                raise self._error(AuthError, call, "API-nøkkelen ble avvist", status=exc.status,
-                                  message=exc.vendor_message) from None
+                raise self._error(
+                    AuthError, call, "API-nøkkelen ble avvist", status=exc.status, message=exc.vendor_message
+                ) from None
             raise
         text = response.text.strip()
         try:
@@ -69,9 +92,12 @@ class SmartDokClient(BaseClient):
         params = dict(params or {})
         if resource == "Additions" and not {"onlyAddition", "onlyUnitAddition"} & set(params):
             # /Additions answers nothing unless asked for one kind: ask for both, merge by Id.
-            both = await gather_dict({
-                "plain": self._list(resource, {**params, "onlyAddition": True}),
-                "unit": self._list(resource, {**params, "onlyUnitAddition": True})})
+            both = await gather_dict(
+                {
+                    "plain": self._list(resource, {**params, "onlyAddition": True}),
+                    "unit": self._list(resource, {**params, "onlyUnitAddition": True}),
+                }
+            )
             return union_by_id(both["plain"], both["unit"])
         return await self._list(resource, params)
 
@@ -87,8 +113,7 @@ class SmartDokClient(BaseClient):
         sent_offset: int | None = None
         previous: builtins.list[dict] = []
         while True:
-            call = Call("GET", spec.path, spec.path, resource, "list", params=dict(query),
-                        read=True)
+            call = Call("GET", spec.path, spec.path, resource, "list", params=dict(query), read=True)
             response = await self._call(call)
             # Only a 204 may be empty: an empty 200 is a broken answer, not "no records".
             body = self._json(call, response, allow_empty=response.status_code == 204)
@@ -105,10 +130,10 @@ class SmartDokClient(BaseClient):
                 raise self._bad(call, response, "ventet en liste med poster")
             offset = body.get("Offset") if isinstance(body, dict) else None
             offset = offset if isinstance(offset, int) else (sent_offset or 0)
-            if sent_offset is not None and (offset != sent_offset
-                                            or (page and previous and page[0] == previous[0])):
-                raise self._bad(call, response, f"ufullstendig liste: {len(items)} av {total} "
-                                                "poster, og tjeneren overser offset")
+            if sent_offset is not None and (offset != sent_offset or (page and previous and page[0] == previous[0])):
+                raise self._bad(
+                    call, response, f"ufullstendig liste: {len(items)} av {total} poster, og tjeneren overser offset"
+                )
             items.extend(page)
             if not isinstance(total, int) or not page or offset + len(page) >= total:
                 return items
@@ -118,8 +143,7 @@ class SmartDokClient(BaseClient):
 
     async def get(self, resource: str, id: Any, *, key: str | None = None) -> dict:
         spec = _resource(resource)
-        call = Call("GET", spec.path + "/{id}", f"{spec.path}/{id}", resource, "get", key=key,
-                    read=True)
+        call = Call("GET", spec.path + "/{id}", f"{spec.path}/{id}", resource, "get", key=key, read=True)
         response = await self._call(call)
         return self._record(call, response, self._json(call, response))
 
@@ -129,8 +153,7 @@ class SmartDokClient(BaseClient):
         return await read_union(self, reads)
 
     # -- writing ------------------------------------------------------------------------
-    async def create(self, resource: str, body: dict, *, parent_id: int | None = None,
-                     key: str | None = None) -> dict:
+    async def create(self, resource: str, body: dict, *, parent_id: int | None = None, key: str | None = None) -> dict:
         """POST a new record; the answer always has at least ``Id`` when SmartDok tells it."""
         spec = _resource(resource)
         if key is None and spec.key_field and body.get(spec.key_field) is not None:
@@ -141,8 +164,7 @@ class SmartDokClient(BaseClient):
             template, path = _SUBPROJECT_CREATE, f"/Projects/{parent_id}/SubProjects"
         else:
             template = path = spec.path
-        call = Call("POST", template, path, resource, "create", key=key, body=body,
-                    has_body=True, idempotent=False)
+        call = Call("POST", template, path, resource, "create", key=key, body=body, has_body=True, idempotent=False)
         response = await self._call(call)
         created = self._json(call, response, allow_empty=True)
         if isinstance(created, dict) and not looks_like_error(created):
@@ -158,18 +180,23 @@ class SmartDokClient(BaseClient):
             return await self._created_by_key(resource, spec, body, parent_id, key)
         raise self._bad(call, response, "ventet den opprettede posten eller dens Id")
 
-    async def _created_by_key(self, resource: str, spec: Resource, body: dict,
-                              parent_id: int | None, key: str | None) -> dict:
+    async def _created_by_key(
+        self, resource: str, spec: Resource, body: dict, parent_id: int | None, key: str | None
+    ) -> dict:
         if spec.key_filter and key is not None:
-            found = [r for r in await self._list(resource, {spec.key_filter: key})
-                     if str(r.get(spec.key_field, "")).strip() == key
-                     and (parent_id is None or r.get("ProjectId") in (None, parent_id))]
+            found = [
+                r
+                for r in await self._list(resource, {spec.key_filter: key})
+                if str(r.get(spec.key_field, "")).strip() == key
+                and (parent_id is None or r.get("ProjectId") in (None, parent_id))
+            ]
             if len(found) == 1:
                 return found[0]
         return dict(body)
 
-    async def update(self, resource: str, id: Any, changes: dict, *,
-                     key: str | None = None, current: dict | None = None) -> dict:
+    async def update(
+        self, resource: str, id: Any, changes: dict, *, key: str | None = None, current: dict | None = None
+    ) -> dict:
         """Full-replace PUT: read the record, apply ``changes``, send every input field back.
 
         ``current``: the record as just read in a list (the same output schema as a GET, per the
@@ -188,8 +215,9 @@ class SmartDokClient(BaseClient):
             payload = {k: v for k, v in merged.items() if k in allowed or k in changes}
         else:
             payload = {k: v for k, v in merged.items() if k not in OUTPUT_ONLY or k in changes}
-        call = Call("PUT", spec.path + "/{id}", f"{spec.path}/{id}", resource, "update", key=key,
-                    body=payload, has_body=True)
+        call = Call(
+            "PUT", spec.path + "/{id}", f"{spec.path}/{id}", resource, "update", key=key, body=payload, has_body=True
+        )
         response = await self._call(call)
         updated = self._json(call, response, allow_empty=True)
         if updated is None:
@@ -200,19 +228,29 @@ class SmartDokClient(BaseClient):
         """Mark work-hour rows as sent to PowerOffice, tagged with ``reference``."""
         path = "/WorkHours/SetExportedExternal"
         for start in range(0, len(ids), _EXPORT_CHUNK):
-            chunk = [int(i) for i in ids[start:start + _EXPORT_CHUNK]]
+            chunk = [int(i) for i in ids[start : start + _EXPORT_CHUNK]]
             # Marking is idempotent, so this POST may be resent after a dropped connection.
-            call = Call("POST", path, path, "WorkHours", "mark exported", key=reference,
-                        params={"exportedExternalId": reference, "setAsExportedExternal": True},
-                        body=chunk, has_body=True, idempotent=True)
+            call = Call(
+                "POST",
+                path,
+                path,
+                "WorkHours",
+                "mark exported",
+                key=reference,
+                params={"exportedExternalId": reference, "setAsExportedExternal": True},
+                body=chunk,
+                has_body=True,
+                idempotent=True,
+            )
             await self._call(call)
 
     async def mark_goods_exported(self, goods_consumption_id: int, *, key: str | None = None) -> None:
         """Mark one goods consumption row as exported (idempotent, so safe to resend)."""
         template = "/GoodsConsumption/{goodsConsumptionId}/MarkAsExported"
         path = f"/GoodsConsumption/{int(goods_consumption_id)}/MarkAsExported"
-        call = Call("POST", template, path, "GoodsConsumption", "mark exported", key=key,
-                    has_body=False, idempotent=True)
+        call = Call(
+            "POST", template, path, "GoodsConsumption", "mark exported", key=key, has_body=False, idempotent=True
+        )
         await self._call(call)
 
 

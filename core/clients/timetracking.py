@@ -4,6 +4,7 @@ Time tracking is missing from the v2 spec snapshot; the documented resources are
 (camelCase fields). Every path, casing and body-shape decision about them is here, so that
 moving to a v2 time-tracking API is a change to this module only.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -18,27 +19,32 @@ PROJECT_ACTIVITY = "Project/Activity"  # one list per project, not in RESOURCES
 @dataclass(frozen=True)
 class TimeTrackingResource:
     name: str
-    collection: str          # path template relative to the PowerOffice base URL
-    item: str                # path template of one record
-    key_field: str | None    # the natural key, for client-side find
+    collection: str  # path template relative to the PowerOffice base URL
+    item: str  # path template of one record
+    key_field: str | None  # the natural key, for client-side find
     paged: bool = True
 
 
 RESOURCES: dict[str, TimeTrackingResource] = {
-    ACTIVITY: TimeTrackingResource(ACTIVITY, "/TimeTracking/Activity",
-                                   "/TimeTracking/Activity/{id}", "code"),
-    HOUR_TYPE: TimeTrackingResource(HOUR_TYPE, "/TimeTracking/HourType",
-                                    "/TimeTracking/HourType/{id}", "description"),
-    ENTRY: TimeTrackingResource(ENTRY, "/TimeTracking/TimeTrackingEntry",
-                                "/TimeTracking/TimeTrackingEntry/{id}", "externalImportReference"),
+    ACTIVITY: TimeTrackingResource(ACTIVITY, "/TimeTracking/Activity", "/TimeTracking/Activity/{id}", "code"),
+    HOUR_TYPE: TimeTrackingResource(HOUR_TYPE, "/TimeTracking/HourType", "/TimeTracking/HourType/{id}", "description"),
+    ENTRY: TimeTrackingResource(
+        ENTRY, "/TimeTracking/TimeTrackingEntry", "/TimeTracking/TimeTrackingEntry/{id}", "externalImportReference"
+    ),
 }
 
 
 # A time-tracking entry is where transferred hours, machine hours and goods land: its fields by
 # meaning, so that the transfer engine never spells the v1 names itself.
-ENTRY_FIELDS = {"employee": "employeeCode", "hour_type": "hourType", "project": "projectCode",
-                "activity": "activityCode", "date": "date", "comment": "comment",
-                "reference": "externalImportReference"}
+ENTRY_FIELDS = {
+    "employee": "employeeCode",
+    "hour_type": "hourType",
+    "project": "projectCode",
+    "activity": "activityCode",
+    "date": "date",
+    "comment": "comment",
+    "reference": "externalImportReference",
+}
 
 _ENVELOPE = {"data", "success", "count", "message", "validation"}
 
@@ -70,8 +76,9 @@ def unwrap(body: Any) -> Any:
 def matches(record: dict, filters: dict[str, Any]) -> bool:
     """Client-side filtering: these resources offer no documented server-side filters."""
     for name, wanted in filters.items():
-        values = {str(v).strip() for v in (wanted if isinstance(wanted, (list, tuple, set))
-                                           else str(wanted).split(","))}
+        values = {
+            str(v).strip() for v in (wanted if isinstance(wanted, (list, tuple, set)) else str(wanted).split(","))
+        }
         have = record.get(name)
         if have is None:
             lowered = {k.lower(): v for k, v in record.items()}

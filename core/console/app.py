@@ -1,4 +1,5 @@
 """The console's web app: routes, the login and header guard, and serving it on a port."""
+
 from __future__ import annotations
 
 import ipaddress
@@ -26,7 +27,7 @@ LOOPBACK_NAMES = {"localhost", "127.0.0.1", "::1", "[::1]"}
 # Only the console's own files; no inline script, no frames, no address leaking in a Referer.
 SECURITY_HEADERS = {
     "Content-Security-Policy": "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self'; "
-                               "frame-ancestors 'none'; form-action 'self'; base-uri 'none'",
+    "frame-ancestors 'none'; form-action 'self'; base-uri 'none'",
     "X-Frame-Options": "DENY",
     "X-Content-Type-Options": "nosniff",
     "Referrer-Policy": "no-referrer",
@@ -83,8 +84,9 @@ class Guard(BaseHTTPMiddleware):
             response.headers.setdefault(name, value)
         return response
 
-    async def _route(self, request: Request, call_next: Callable[[Request], Awaitable[Response]],
-                     console: Console) -> Response:
+    async def _route(
+        self, request: Request, call_next: Callable[[Request], Awaitable[Response]], console: Console
+    ) -> Response:
         if console.allowed_hosts is not None and _host_name(request) not in console.allowed_hosts:
             return page("401.html", 401)
         if getattr(console.auth, "login_form", False) and request.url.path in login.OPEN_PATHS:
@@ -96,8 +98,7 @@ class Guard(BaseHTTPMiddleware):
             rest = [(k, v) for k, v in request.query_params.multi_items() if k != TOKEN_PARAM]
             target = request.url.path + ("?" + urlencode(rest) if rest else "")
             response = RedirectResponse(target, status_code=303)
-            response.set_cookie(console.sessions.cookie_name, started.id, httponly=True, samesite="strict",
-                                path="/")
+            response.set_cookie(console.sessions.cookie_name, started.id, httponly=True, samesite="strict", path="/")
             return response
         current = console.sessions.of(request)
         if current is None:
@@ -110,8 +111,11 @@ class Guard(BaseHTTPMiddleware):
 
 async def index(request: Request) -> Response:
     integration = integration_of(request)
-    return render(request, "index.html", {"current_plan": integration.plan(integration.current_plan),
-                                          "doctor": integration.doctor})
+    return render(
+        request,
+        "index.html",
+        {"current_plan": integration.plan(integration.current_plan), "doctor": integration.doctor},
+    )
 
 
 def page_routes() -> list[Any]:
@@ -140,25 +144,35 @@ def page_routes() -> list[Any]:
 
 
 def routes(operator: bool, password: bool) -> list[Any]:
-    shared = [Mount("/static", StaticFiles(packages=[("grunndata.console", "static")]), name="static"),
-              *(login.routes() if password else [])]
+    shared = [
+        Mount("/static", StaticFiles(packages=[("grunndata.console", "static")]), name="static"),
+        *(login.routes() if password else []),
+    ]
     if not operator:
         return [*page_routes(), *shared]
-    return [Route("/", kunder.to_list), Route("/kunder", kunder.show, methods=["GET"]),
-            Mount("/kunder/{tenant}", routes=page_routes()), *shared]
+    return [
+        Route("/", kunder.to_list),
+        Route("/kunder", kunder.show, methods=["GET"]),
+        Mount("/kunder/{tenant}", routes=page_routes()),
+        *shared,
+    ]
 
 
 async def not_found(request: Request, exc: Exception) -> Response:
     return page("404.html", 404)
 
 
-def create_app(served: Integration | TenantSource, *, port: int, host: str = "127.0.0.1",
-               auth: Authenticator | None = None) -> Starlette:
+def create_app(
+    served: Integration | TenantSource, *, port: int, host: str = "127.0.0.1", auth: Authenticator | None = None
+) -> Starlette:
     """The console for one integration, or for every tenant of a :class:`TenantSource` (operator
     mode, ``/kunder``). ``auth`` defaults to a fresh login token (``app.state.console.auth.token``)."""
     source: TenantSource = SingleCompany(served) if isinstance(served, Integration) else served
     auth = auth or TokenAuth()
-    app = Starlette(routes=routes(source.operator, getattr(auth, "login_form", False)),
-                    middleware=[Middleware(Guard)], exception_handlers={NoTenant: not_found})
+    app = Starlette(
+        routes=routes(source.operator, getattr(auth, "login_form", False)),
+        middleware=[Middleware(Guard)],
+        exception_handlers={NoTenant: not_found},
+    )
     app.state.console = Console(source, auth, Sessions(cookie_name(port)), allowed_hosts_for(host))
     return app

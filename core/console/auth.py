@@ -10,6 +10,7 @@ Operator mode (``--auth`` with ``GRUNNDATA_CONSOLE_PASSWORD``) plugs in here as 
 :class:`Authenticator`: it decides how a session is started (a password form instead of a
 token in the address); sessions, cookies and CSRF stay as they are.
 """
+
 from __future__ import annotations
 
 import hmac
@@ -99,8 +100,7 @@ class Sessions:
 
 
 def csrf_ok(session: ConsoleSession | None, given: str | None) -> bool:
-    return (session is not None and bool(given)
-            and hmac.compare_digest(str(given).encode(), session.csrf.encode()))
+    return session is not None and bool(given) and hmac.compare_digest(str(given).encode(), session.csrf.encode())
 
 
 def cookie_name(port: int) -> str:

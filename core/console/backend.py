@@ -7,6 +7,7 @@ Engine errors come out as :class:`Refusal` with a short code (``stale``, ``block
 ``locked``, ``secrets``, ``config``, ``error``); the templates turn codes into Norwegian
 sentences, so no consultant-facing word lives in Python.
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -147,8 +148,14 @@ def as_reach(reach: Reach | dict[str, Any] | None) -> Reach:
     return reach if isinstance(reach, Reach) else Reach(transports=reach)
 
 
-def open_local(session: Session, reach: Reach | dict[str, Any] | None, *, create: bool,
-               opener: Callable[[Reach], Callable[[Session], Any] | None], make: Callable[[Path], Any]) -> Any:
+def open_local(
+    session: Session,
+    reach: Reach | dict[str, Any] | None,
+    *,
+    create: bool,
+    opener: Callable[[Reach], Callable[[Session], Any] | None],
+    make: Callable[[Path], Any],
+) -> Any:
     """The integration's journal or state store: the reach's own (an operator's tenant) or the
     file beside the config; None when ``create`` is false and there is none yet."""
     r = as_reach(reach)
@@ -229,8 +236,13 @@ def load_plan(path: Path) -> Plan:
         raise refusal(exc) from None
 
 
-def apply_plan(session: Session, transports: Reach | dict[str, Any] | None, plan_file: Path,
-               on_total: Callable[[int], None], progress: Callable[[Any], None]) -> runner.ApplyReport:
+def apply_plan(
+    session: Session,
+    transports: Reach | dict[str, Any] | None,
+    plan_file: Path,
+    on_total: Callable[[int], None],
+    progress: Callable[[Any], None],
+) -> runner.ApplyReport:
     """``grunndata apply --plan FILE --yes``: exactly the saved plan, refused when stale."""
     saved = load_plan(plan_file)
 
@@ -239,10 +251,18 @@ def apply_plan(session: Session, transports: Reach | dict[str, Any] | None, plan
         try:
             journal.lock()
             async with _connection(session, transports) as conn:
-                return await runner.apply(session, conn, saved=saved, journal=journal, confirm=None,
-                                          progress=progress, on_plan=lambda p: on_total(len(p.writes)))
+                return await runner.apply(
+                    session,
+                    conn,
+                    saved=saved,
+                    journal=journal,
+                    confirm=None,
+                    progress=progress,
+                    on_plan=lambda p: on_total(len(p.writes)),
+                )
         finally:
             journal.close()
+
     return run_sync(go)
 
 
@@ -277,21 +297,33 @@ def transfer_digest(plan: TransferPlan) -> str:
     return digest.hexdigest()[:32]
 
 
-async def _preview(session: Session, transports: Reach | dict[str, Any] | None, start: dt.date,
-                   end: dt.date) -> TransferPlan:
+async def _preview(
+    session: Session, transports: Reach | dict[str, Any] | None, start: dt.date, end: dt.date
+) -> TransferPlan:
     async with _connection(session, transports) as conn:
         made, _ = await transfer_engine.preview(session, conn, start, end)
         return made
 
 
-def transfer_preview(session: Session, transports: Reach | dict[str, Any] | None, start: dt.date,
-                     end: dt.date) -> TransferPlan:
+def transfer_preview(
+    session: Session, transports: Reach | dict[str, Any] | None, start: dt.date, end: dt.date
+) -> TransferPlan:
     return run_sync(lambda: _preview(session, transports, start, end))
 
 
-def send_window(session: Session, transports: Reach | dict[str, Any] | None, start: dt.date, end: dt.date,
-                expected: str, on_total: Callable[[int], None], progress: Callable[[Any], None], *,
-                digest: Callable[[Any], str], stale: str, write: Callable[..., Any]) -> Any:
+def send_window(
+    session: Session,
+    transports: Reach | dict[str, Any] | None,
+    start: dt.date,
+    end: dt.date,
+    expected: str,
+    on_total: Callable[[int], None],
+    progress: Callable[[Any], None],
+    *,
+    digest: Callable[[Any], str],
+    stale: str,
+    write: Callable[..., Any],
+) -> Any:
     """A command's ``--yes`` run over a window (``transfer``, ``invoice``), under the journal's lock,
     but only when the fresh preview writes what was shown: ``Refusal(stale)`` otherwise, nothing sent."""
 
@@ -309,12 +341,29 @@ def send_window(session: Session, transports: Reach | dict[str, Any] | None, sta
                 return await write(session, conn, start, end, journal=journal, confirm=confirm, progress=progress)
         finally:
             journal.close()
+
     return run_sync(go)
 
 
-def transfer_send(session: Session, transports: Reach | dict[str, Any] | None, start: dt.date, end: dt.date,
-                  expected: str, on_total: Callable[[int], None],
-                  progress: Callable[[Any], None]) -> transfer_engine.TransferReport:
+def transfer_send(
+    session: Session,
+    transports: Reach | dict[str, Any] | None,
+    start: dt.date,
+    end: dt.date,
+    expected: str,
+    on_total: Callable[[int], None],
+    progress: Callable[[Any], None],
+) -> transfer_engine.TransferReport:
     """``grunndata transfer --yes``, but only when the fresh preview writes what was shown."""
-    return send_window(session, transports, start, end, expected, on_total, progress,
-                       digest=transfer_digest, stale="stale_transfer", write=transfer_engine.transfer)
+    return send_window(
+        session,
+        transports,
+        start,
+        end,
+        expected,
+        on_total,
+        progress,
+        digest=transfer_digest,
+        stale="stale_transfer",
+        write=transfer_engine.transfer,
+    )

@@ -5,6 +5,7 @@ invoice preview and *Send* call only this. *Send* runs exactly what ``grunndata 
 runs (:func:`grunndata.engine.invoice.invoice`, the function ``invoice_cycle`` wraps), with the
 journal's lock, and goes ahead only when a fresh preview would write exactly what was shown.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -28,8 +29,9 @@ def _journal_if_any(session: Session, reach: Reach | dict[str, Any] | None) -> A
     return open_journal(session, reach, create=False)
 
 
-async def _preview(session: Session, transports: Reach | dict[str, Any] | None, start: dt.date,
-                   end: dt.date) -> InvoicePlan:
+async def _preview(
+    session: Session, transports: Reach | dict[str, Any] | None, start: dt.date, end: dt.date
+) -> InvoicePlan:
     journal = _journal_if_any(session, transports)
     try:
         async with _connection(session, transports) as conn:
@@ -40,8 +42,9 @@ async def _preview(session: Session, transports: Reach | dict[str, Any] | None, 
             journal.close()
 
 
-def invoice_preview(session: Session, transports: Reach | dict[str, Any] | None, start: dt.date,
-                    end: dt.date) -> InvoicePlan:
+def invoice_preview(
+    session: Session, transports: Reach | dict[str, Any] | None, start: dt.date, end: dt.date
+) -> InvoicePlan:
     """What ``grunndata invoice`` would show for the period; writes nothing."""
     return run_sync(lambda: _preview(session, transports, start, end))
 
@@ -50,19 +53,41 @@ def invoice_digest(plan: InvoicePlan) -> str:
     """What the preview would write, as a hash (every request, its target and its body)."""
     digest = hashlib.sha256()
     for w in plan.writes:
-        digest.update(json.dumps([w.op, w.key, w.reference, w.order_id, w.line_id, w.body, w.changes],
-                                 sort_keys=True, default=str, ensure_ascii=False).encode())
+        digest.update(
+            json.dumps(
+                [w.op, w.key, w.reference, w.order_id, w.line_id, w.body, w.changes],
+                sort_keys=True,
+                default=str,
+                ensure_ascii=False,
+            ).encode()
+        )
     return digest.hexdigest()[:32]
 
 
-def invoice_send(session: Session, transports: Reach | dict[str, Any] | None, start: dt.date, end: dt.date,
-                 expected: str, on_total: Callable[[int], None],
-                 progress: Callable[[Any], None]) -> invoice_engine.InvoiceReport:
+def invoice_send(
+    session: Session,
+    transports: Reach | dict[str, Any] | None,
+    start: dt.date,
+    end: dt.date,
+    expected: str,
+    on_total: Callable[[int], None],
+    progress: Callable[[Any], None],
+) -> invoice_engine.InvoiceReport:
     """``grunndata invoice --yes`` for the period, only when the fresh preview writes what was shown
     (``stale_invoice`` otherwise, nothing sent)."""
 
-    return send_window(session, transports, start, end, expected, on_total, progress,
-                       digest=invoice_digest, stale="stale_invoice", write=invoice_engine.invoice)
+    return send_window(
+        session,
+        transports,
+        start,
+        end,
+        expected,
+        on_total,
+        progress,
+        digest=invoice_digest,
+        stale="stale_invoice",
+        write=invoice_engine.invoice,
+    )
 
 
 # ---- per-basis outcome ---------------------------------------------------------------------------
@@ -89,8 +114,9 @@ def basis_outcomes(report: invoice_engine.InvoiceReport) -> list[BasisOutcome]:
     rows = []
     for entry in report.plan.entries:
         if entry.op in ("hold", "report"):
-            rows.append(BasisOutcome(entry.key, entry.op, "held" if entry.op == "hold" else "reported",
-                                     reason=entry.reason))
+            rows.append(
+                BasisOutcome(entry.key, entry.op, "held" if entry.op == "hold" else "reported", reason=entry.reason)
+            )
             continue
         results = by_key.get(entry.key, [])
         statuses = [r.status for r in results] or ["not_sent"]
@@ -100,6 +126,15 @@ def basis_outcomes(report: invoice_engine.InvoiceReport) -> list[BasisOutcome]:
         order_id = next((r.remote_id for r in results if r.item.op == "create"), None)
         if order_id is None:
             order_id = next((r.item.order_id for r in results if r.item.order_id is not None), None)
-        rows.append(BasisOutcome(entry.key, entry.op, worst, order_id, entry.reason,
-                                 [r.detail for r in results if r.detail], len(entry.writes)))
+        rows.append(
+            BasisOutcome(
+                entry.key,
+                entry.op,
+                worst,
+                order_id,
+                entry.reason,
+                [r.detail for r in results if r.detail],
+                len(entry.writes),
+            )
+        )
     return rows

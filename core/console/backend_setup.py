@@ -1,5 +1,6 @@
 """Oppsett's part of the console's door to the engine: PowerOffice's projects as choices for the
 standard project (R7, from the rules) and what would block the sync with a config."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass

@@ -7,6 +7,7 @@ file for a single company, the tenant's PostgreSQL store for an operator), holdi
 A plan whose records changed since it was made is refused with the engine's own words, which
 name the records (``stale_waiting``).
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -48,8 +49,9 @@ def waiting(session: Session, reach: Reach | dict[str, Any] | None) -> list[Wait
         raise _refusal(exc) from None
 
 
-def approve_waiting(session: Session, reach: Reach | dict[str, Any] | None, run_id: int,
-                    on_total: Callable[[int], None]) -> Any:
+def approve_waiting(
+    session: Session, reach: Reach | dict[str, Any] | None, run_id: int, on_total: Callable[[int], None]
+) -> Any:
     """``grunndata approve RUN``: exactly that plan, or refused as stale naming the records."""
 
     async def go() -> Any:
@@ -65,6 +67,7 @@ def approve_waiting(session: Session, reach: Reach | dict[str, Any] | None, run_
             raise _refusal(exc) from None
         finally:
             store.close()
+
     return run_sync(go)
 
 
@@ -86,6 +89,7 @@ def reject_waiting(session: Session, reach: Reach | dict[str, Any] | None, run_i
             return approval.reject(store, run_id)
         finally:
             store.close()
+
     return _approve_errors(go)
 
 

@@ -5,6 +5,7 @@ written to a temporary file beside it, loaded back with the project's own loader
 validated by the same schema as ``grunndata check``; only then does it replace the file
 (an atomic rename). A refused save leaves the file as it was.
 """
+
 from __future__ import annotations
 
 import io
@@ -94,8 +95,7 @@ def _rename(problem: Problem, tmp: str, shown: str) -> Problem:
     return Problem(Pos(file, pos.line, pos.col), problem.message.replace(tmp, shown))
 
 
-def save(path: Path, changes: dict[str, Any],
-         check: Callable[[Session], list[Problem]] | None = None) -> SaveResult:
+def save(path: Path, changes: dict[str, Any], check: Callable[[Session], list[Problem]] | None = None) -> SaveResult:
     """Edit, validate with the project's loader (plus ``check`` on the loaded session), replace."""
     shown = str(path)
     try:
@@ -122,8 +122,9 @@ def save(path: Path, changes: dict[str, Any],
         try:
             session = load_session(Path(tmp))
         except Refusal as exc:
-            return SaveResult(False, [_rename(p, tmp, shown) for p in exc.problems]
-                              or [Problem(Pos(shown, 1, 1), exc.detail)], text)
+            return SaveResult(
+                False, [_rename(p, tmp, shown) for p in exc.problems] or [Problem(Pos(shown, 1, 1), exc.detail)], text
+            )
         refused = check(session) if check is not None else []
         if refused:
             return SaveResult(False, [_rename(p, tmp, shown) for p in refused], text)

@@ -4,6 +4,7 @@ report and its writing jobs.
 Single-company mode serves exactly one. Operator mode (``/kunder``) will hold one per tenant
 and pick it per request; the pages only ever ask :func:`grunndata.console.app.integration_of`.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -58,8 +59,7 @@ class Integration:
 
     @property
     def reach(self) -> backend.Reach:
-        return backend.Reach(self.transports, self.secrets, self.journal, self.has_journal, self.store,
-                             self.connect)
+        return backend.Reach(self.transports, self.secrets, self.journal, self.has_journal, self.store, self.connect)
 
     def session(self) -> backend.Session:
         return backend.load_session(self.config_path)
@@ -78,8 +78,9 @@ class Integration:
         plan_id = secrets.token_urlsafe(9)
         path = self.plan_dir / f"plan-{plan_id}.json"
         made = backend.make_plan(session, self.reach, path)
-        saved = SavedPlan(plan_id, path, PlanView(made), dt.datetime.now().astimezone(),
-                          RuleLines(backend.rule_files(session)))
+        saved = SavedPlan(
+            plan_id, path, PlanView(made), dt.datetime.now().astimezone(), RuleLines(backend.rule_files(session))
+        )
         self.add_plan(saved)
         return saved
 

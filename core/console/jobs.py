@@ -4,6 +4,7 @@ The engine is async and CPU-heavy at times; a thread with a loop of its own keep
 free to answer the progress requests while it writes. One writing job at a time per
 integration (the journal lock refuses a second one from any other process too).
 """
+
 from __future__ import annotations
 
 import secrets
@@ -40,8 +41,15 @@ class Job:
         self.total = total
 
     def to_json(self) -> dict[str, Any]:
-        return {"id": self.id, "kind": self.kind, "status": self.status, "total": self.total, "done": self.done,
-                "outcomes": dict(self.outcomes), "refusal": self.refusal.code if self.refusal else None}
+        return {
+            "id": self.id,
+            "kind": self.kind,
+            "status": self.status,
+            "total": self.total,
+            "done": self.done,
+            "outcomes": dict(self.outcomes),
+            "refusal": self.refusal.code if self.refusal else None,
+        }
 
 
 class Busy(Exception):

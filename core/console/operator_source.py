@@ -9,6 +9,7 @@ their places in the budget the operator's workers share (:class:`PgRateLimiter`)
 Oppsett stores a new version of the tenant's config (as ``grunndata tenant add`` does), which
 the workers pick up at their next job.
 """
+
 from __future__ import annotations
 
 import os
@@ -123,13 +124,17 @@ class OperatorTenants:
             with self._connect() as conn:
                 tenants.add(conn, name, tenants.read_setup(str(path)), secrets_file)
 
-        return Integration(config, transports=self.transports, name=name,
-                           secrets=lambda: tenant_secrets(name, secrets_file),
-                           store=lambda session: self._store(name),
-                           journal=lambda session: _StoreJournal(self._store(name)),
-                           has_journal=lambda session: True,
-                           connect=None if self.transports is not None else self._connection(name, secrets_file),
-                           on_saved=save_version)
+        return Integration(
+            config,
+            transports=self.transports,
+            name=name,
+            secrets=lambda: tenant_secrets(name, secrets_file),
+            store=lambda session: self._store(name),
+            journal=lambda session: _StoreJournal(self._store(name)),
+            has_journal=lambda session: True,
+            connect=None if self.transports is not None else self._connection(name, secrets_file),
+            on_saved=save_version,
+        )
 
     def _connection(self, name: str, secrets_file: str | None) -> Any:
         url = self.url
@@ -150,6 +155,7 @@ class OperatorTenants:
                         yield conn
                 finally:
                     await limiter.drain()
+
         return connect
 
     def close(self) -> None:

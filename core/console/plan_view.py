@@ -3,6 +3,7 @@
 Built for 10,000 actions and more: the text each action is searched by is made once per plan,
 filtering is one pass, and only the page shown is turned into rows and rule excerpts.
 """
+
 from __future__ import annotations
 
 import math
@@ -32,7 +33,7 @@ def paginate(items: Sequence[Any], page: int, size: int = PAGE_SIZE) -> Page:
     pages = max(1, math.ceil(len(items) / size))
     number = min(max(1, page), pages)
     start = (number - 1) * size
-    shown = list(items[start:start + size])
+    shown = list(items[start : start + size])
     return Page(shown, number, pages, len(items), start + 1 if shown else 0, start + len(shown))
 
 
@@ -51,8 +52,9 @@ class PlanView:
         self.ops = [op for op in self.summary if op not in ("total", "blocked")]
         counts = Counter((a.entity, a.op) for a in plan.actions)
         self.by_entity = {e: {op: counts.get((e, op), 0) for op in self.ops} for e in self.entities}
-        self._search = [" ".join((a.key, a.reason, a.rule, a.target, _fields_text(a.fields))).casefold()
-                        for a in plan.actions]
+        self._search = [
+            " ".join((a.key, a.reason, a.rule, a.target, _fields_text(a.fields))).casefold() for a in plan.actions
+        ]
 
     def filtered(self, op: str = "", entity: str = "", text: str = "") -> list[int]:
         """Indexes of the actions matching every filter given."""

@@ -1,4 +1,5 @@
 """Serving the console: bind first (so the address printed is one that answers), then uvicorn."""
+
 from __future__ import annotations
 
 import socket
@@ -36,8 +37,15 @@ def run(make_app: Callable[[int], Starlette], host: str, port: int, announce: Ca
     bound = sock.getsockname()[1]
     app = make_app(bound)
     announce(address(host, sock), app)
-    config = uvicorn.Config(app, log_config=None, log_level="warning", access_log=False, lifespan="off",
-                            http="h11", timeout_graceful_shutdown=2)
+    config = uvicorn.Config(
+        app,
+        log_config=None,
+        log_level="warning",
+        access_log=False,
+        lifespan="off",
+        http="h11",
+        timeout_graceful_shutdown=2,
+    )
     server = uvicorn.Server(config)
     try:
         server.run(sockets=[sock])

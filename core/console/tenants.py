@@ -6,6 +6,7 @@ and one tenant's :class:`~grunndata.console.integration.Integration` (for its ow
 the operator's source (PostgreSQL, ``GRUNNDATA_DATABASE_URL``) is
 :mod:`grunndata.console.operator_source`; tests use :class:`InMemoryTenants`.
 """
+
 from __future__ import annotations
 
 import threading

@@ -1,4 +1,5 @@
 """What every page shares: templates (autoescaped), rendering, the CSRF check, small helpers."""
+
 from __future__ import annotations
 
 import functools
@@ -15,8 +16,13 @@ from grunndata.console.auth import CSRF_FIELD, CSRF_HEADER, csrf_ok
 from grunndata.console.integration import Integration
 from grunndata.report.history_text import parse_stamp
 
-NAV = [("/oppsett", "Oppsett"), ("/samsvar", "Samsvar"), ("/plan", "Plan"), ("/historikk", "Historikk"),
-       ("/overforing", "Overføring")]
+NAV = [
+    ("/oppsett", "Oppsett"),
+    ("/samsvar", "Samsvar"),
+    ("/plan", "Plan"),
+    ("/historikk", "Historikk"),
+    ("/overforing", "Overføring"),
+]
 
 _env = jinja2.Environment(
     loader=jinja2.PackageLoader("grunndata.console", "templates"),
@@ -69,12 +75,18 @@ def csrf_token(request: Request) -> str:
 def render(request: Request, name: str, context: dict[str, Any] | None = None, status: int = 200) -> Response:
     integration = optional_integration(request)
     operator = request.app.state.console.source.operator
-    base = {"nav": NAV, "path": request.url.path, "root": root_of(request), "csrf": csrf_token(request),
-            "csrf_field": CSRF_FIELD, "operator": operator,
-            "tenant": request.path_params.get("tenant") if operator else None,
-            "config_path": str(integration.config_path) if integration and not operator else "",
-            "busy": integration.jobs.running() if integration else None,
-            "password_login": getattr(request.app.state.console.auth, "login_form", False)}
+    base = {
+        "nav": NAV,
+        "path": request.url.path,
+        "root": root_of(request),
+        "csrf": csrf_token(request),
+        "csrf_field": CSRF_FIELD,
+        "operator": operator,
+        "tenant": request.path_params.get("tenant") if operator else None,
+        "config_path": str(integration.config_path) if integration and not operator else "",
+        "busy": integration.jobs.running() if integration else None,
+        "password_login": getattr(request.app.state.console.auth, "login_form", False),
+    }
     base.update(context or {})
     return templates.TemplateResponse(request, name, base, status_code=status)
 

@@ -5,6 +5,7 @@ writes run concurrently up to a bound, the clients pacing them. A create whose r
 lost may still have happened: the engine looks it up by its key (the entity's ``lookup``)
 before it is sent again, so nothing is created twice.
 """
+
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
@@ -65,10 +66,24 @@ class SyncWriter(BaseWriter[Action]):
         return str(self.actx.rules.system_name(action.target))
 
 
-async def apply_plan(plan: Plan, entities: Mapping[str, Entity], actx: ApplyContext, *,
-                     journal: Any = None, run_id: int | None = None, concurrency: int = 4,
-                     progress: Callable[[Any], None] | None = None, stop: Stop | None = None) -> list[Outcome]:
+async def apply_plan(
+    plan: Plan,
+    entities: Mapping[str, Entity],
+    actx: ApplyContext,
+    *,
+    journal: Any = None,
+    run_id: int | None = None,
+    concurrency: int = 4,
+    progress: Callable[[Any], None] | None = None,
+    stop: Stop | None = None,
+) -> list[Outcome]:
     """Carry out ``plan``'s writes; one failed write does not stop the others."""
-    outcomes = await carry(SyncWriter(plan, entities, actx, concurrency), plan.writes, journal=journal,
-                           run_id=run_id, progress=progress, stop=stop)
+    outcomes = await carry(
+        SyncWriter(plan, entities, actx, concurrency),
+        plan.writes,
+        journal=journal,
+        run_id=run_id,
+        progress=progress,
+        stop=stop,
+    )
     return [o for o in outcomes if isinstance(o, Outcome)]

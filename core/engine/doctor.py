@@ -5,6 +5,7 @@ the config and the sync plan made from this same snapshot (so that the manual
 work they report is what ``grunndata plan`` shows). Reading is the caller's
 job (:func:`read_and_check` does both, for the CLI and the tests).
 """
+
 from __future__ import annotations
 
 import re
@@ -37,8 +38,7 @@ class DoctorReport:
         return [f for f in self.findings if f.severity != "error"]
 
     def summary(self) -> dict[str, Any]:
-        return {"errors": len(self.errors), "warnings": len(self.warnings),
-                "checks": [c.name for c in self.checks]}
+        return {"errors": len(self.errors), "warnings": len(self.warnings), "checks": [c.name for c in self.checks]}
 
     def to_json(self) -> dict[str, Any]:
         return {"findings": [f.to_json() for f in self.findings], "summary": self.summary()}
@@ -60,9 +60,14 @@ def run_checks(ctx: CheckContext, checks: Iterable[Check]) -> list[Finding]:
         try:
             found = list(check.run(ctx) or [])
         except Exception as exc:  # one broken plugin must not hide the others' findings
-            found = [Finding(check=check.name, severity=FAILED_CHECK, key="(sjekken)",
-                             message=f"Sjekken «{check.name}» feilet og ble ikke fullført: "
-                                     f"{type(exc).__name__}: {exc}")]
+            found = [
+                Finding(
+                    check=check.name,
+                    severity=FAILED_CHECK,
+                    key="(sjekken)",
+                    message=f"Sjekken «{check.name}» feilet og ble ikke fullført: {type(exc).__name__}: {exc}",
+                )
+            ]
         findings.extend(found)
     return sorted(findings, key=sort_key)
 
@@ -78,8 +83,9 @@ def run_doctor(session: Session, snapshot: Snapshot, *, only: Iterable[str] | No
     plan = make_plan(session, snapshot)
     ctx = CheckContext(snapshot=snapshot, rules=session.rules, config=session.config, plan=plan)
     findings = run_checks(ctx, checks)
-    return DoctorReport(findings=findings, checks=checks, master=session.config.master,
-                        seconds=time.perf_counter() - started)
+    return DoctorReport(
+        findings=findings, checks=checks, master=session.config.master, seconds=time.perf_counter() - started
+    )
 
 
 async def read_and_check(session: Session, conn: Any) -> DoctorReport:

@@ -27,6 +27,7 @@ resource its length and the records that differ from the one planned at their pl
 read again, equal, is not encoded again). It names the snapshot as exactly, without encoding the
 unchanged records again.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -91,8 +92,9 @@ class PlanMemo:
     # ---- a round ------------------------------------------------------------------------------
     def begin(self, config_hash: str, entity_order: list[str], *, incremental: bool) -> bool:
         """Start a plan; returns whether it may be incremental (else every key is planned)."""
-        self.incremental = bool(incremental and self.ready and config_hash == self.config_hash
-                                and entity_order == self.entity_order)
+        self.incremental = bool(
+            incremental and self.ready and config_hash == self.config_hash and entity_order == self.entity_order
+        )
         self.config_hash, self.entity_order = config_hash, list(entity_order)
         self._new_entries, self._new_raws, self._new_derived = {}, {}, {}
         self._made, self._dirty, self._scanned = {}, {}, set()
@@ -121,7 +123,7 @@ class PlanMemo:
         """``fn`` of each record, worked out again only for records not seen last time."""
         prev = self.derived.get(name, {}) if self.incremental else {}
         ids = list(map(id, raws))
-        hits = list(map(prev.get, ids))  # a record seen last time is the same object: its id is kept
+        hits: list[Any] = list(map(prev.get, ids))  # a record seen last time is the same object: its id is kept
         misses = [i for i, hit in enumerate(hits) if hit is None]
         for i in misses:
             hits[i] = (raws[i], fn(raws[i]))
@@ -145,7 +147,7 @@ class PlanMemo:
         inputs_of, stable = reader(ctx, system) if reader is not None else (None, True)
         dirty = self._dirty.setdefault(entity.name, set())
         ids = list(map(id, raws))
-        hits = list(map(prev.get, ids))
+        hits: list[Any] = list(map(prev.get, ids))
         if inputs_of is not None and stable:  # what the inputs are read from has not changed
             inputs = [hit[2] if hit is not None else inputs_of(raw) for hit, raw in zip(hits, raws, strict=True)]
             misses = [i for i, hit in enumerate(hits) if hit is None]
@@ -210,7 +212,7 @@ class PlanMemo:
         # the first record of each key wins, as in SyncedEntity.index: built backwards, later ones
         # are overwritten by earlier ones
         firsts = {key: raw for raw, key, _ in reversed(self.scan(entity, ctx, system).values())}
-        firsts.pop(None, None)  # type: ignore[call-overload]
+        firsts.pop(None, None)
         return LazyIndex(firsts, lambda raw: self.neutral(entity, ctx, system, raw))
 
     def namesakes(self, entity: Any, ctx: Any, system: str) -> tuple[dict[Any, list[str]], dict[str, list[str]]]:
@@ -222,13 +224,20 @@ class PlanMemo:
         prev = self.derived.get(name, {}) if self.incremental else {}
         new: dict[int, tuple[dict, Any]] = {}
         names: dict[Any, list[str]] = {}
-        loose: dict[str, list[str]] = {}
+        loose: dict[Any, list[str]] = {}
         for rid, (raw, key, inputs) in self.scan(entity, ctx, system).items():
             hit = prev.get(rid)
             if hit is None or hit[1][0] != inputs or hit[1][1] != key:
                 rec = self.neutral(entity, ctx, system, raw)
-                hit = (raw, (inputs, key, entity.name_key(rec) if key is not None else None,
-                             loose_key(key) if key is not None else None))
+                hit = (
+                    raw,
+                    (
+                        inputs,
+                        key,
+                        entity.name_key(rec) if key is not None else None,
+                        loose_key(key) if key is not None else None,
+                    ),
+                )
             new[rid] = hit
             if key is not None:
                 names.setdefault(hit[1][2], []).append(key)
@@ -246,11 +255,13 @@ class PlanMemo:
                 rows = resources[name] or []
                 prev = self.lists.get((system, name), [])
                 same = len(prev) if len(prev) <= len(rows) else len(rows)
-                changed = [(i, r) for i, (r, p) in enumerate(zip(rows, prev[:same], strict=False)) if r is not p and r != p]
+                changed = [
+                    (i, r) for i, (r, p) in enumerate(zip(rows, prev[:same], strict=False)) if r is not p and r != p
+                ]
                 changed += [(i, rows[i]) for i in range(same, len(rows))]
                 digest.update(encode([system, name, len(rows), len(changed)]).encode("utf-8"))
                 for start in range(0, len(changed), _CHUNK):
-                    digest.update(encode(changed[start:start + _CHUNK]).encode("utf-8"))
+                    digest.update(encode(changed[start : start + _CHUNK]).encode("utf-8"))
         return digest.hexdigest()
 
 
@@ -263,6 +274,7 @@ class NamesakeTables:
     def get(self, key: Any, default: Any = None) -> Any:
         tables = self.ctx.cache.get(("namesakes", self.entity.name, self.system))
         if tables is None:
-            tables = self.ctx.cache[("namesakes", self.entity.name, self.system)] = \
-                self.ctx.memo.namesakes(self.entity, self.ctx, self.system)
+            tables = self.ctx.cache[("namesakes", self.entity.name, self.system)] = self.ctx.memo.namesakes(
+                self.entity, self.ctx, self.system
+            )
         return tables[1 if self.loose else 0].get(key, default)

@@ -11,6 +11,7 @@ refuses a second order with it. Before sending, the orders this integration crea
 become an invoice is no longer listed, so the journal is its record. A create whose answer was
 lost is looked up by reference before anything is resent.
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -41,8 +42,9 @@ JOURNAL_TABLE = "invoice_writes"
 def _sources(session: Any) -> list[Any]:
     sources = sorted(session.host.invoice_sources.values(), key=lambda s: s.name)
     if not sources:
-        raise GrunndataError("ingen kilde for fakturagrunnlag er lastet (tillegget «invoices» mangler); "
-                             "se «grunndata plugins»")
+        raise GrunndataError(
+            "ingen kilde for fakturagrunnlag er lastet (tillegget «invoices» mangler); se «grunndata plugins»"
+        )
     return sources
 
 
@@ -57,8 +59,9 @@ async def _prices(ctx: InvoiceContext, source: Any, bases: list[dict], mapper_ru
     return dict(zip(projects, found, strict=True))
 
 
-async def preview(session: Any, conn: Any, start: dt.date, end: dt.date, *,
-                  journal: Any = None) -> tuple[InvoicePlan, InvoiceContext]:
+async def preview(
+    session: Any, conn: Any, start: dt.date, end: dt.date, *, journal: Any = None
+) -> tuple[InvoicePlan, InvoiceContext]:
     """Read both systems and the journal, and decide every invoice basis of the period. Writes nothing."""
     from grunndata.engine.runner import read_snapshot
 
@@ -68,8 +71,13 @@ async def preview(session: Any, conn: Any, start: dt.date, end: dt.date, *,
     # Only what the sources map against: the fewest requests (the sync's and the doctor's lists are not read).
     reads = [r for s in sources for r in s.reads]
     snapshot, orders = await asyncio.gather(read_snapshot(conn, reads), so.list_ours(conn.poweroffice))
-    ctx = InvoiceContext(snapshot=snapshot, rules=session.rules, config=session.config,
-                         smartdok=conn.smartdok, poweroffice=conn.poweroffice)
+    ctx = InvoiceContext(
+        snapshot=snapshot,
+        rules=session.rules,
+        config=session.config,
+        smartdok=conn.smartdok,
+        poweroffice=conn.poweroffice,
+    )
     read = await asyncio.gather(*(s.read(ctx, start, end) for s in sources))
     cfg = session.rules.get("invoice")
     prices: dict[Any, Any] = {}
@@ -77,8 +85,9 @@ async def preview(session: Any, conn: Any, start: dt.date, end: dt.date, *,
         prices.update(await _prices(ctx, source, bases, cfg))
     mapper = InvoiceMapper(snapshot, session.rules, prices)
     decider = Decider(mapper)
-    known: dict[str, Known] = {k: Known(**v) for k, v in (journal.invoice_record() if journal is not None
-                                                        else {}).items()}
+    known: dict[str, Known] = {
+        k: Known(**v) for k, v in (journal.invoice_record() if journal is not None else {}).items()
+    }
     by_ref = {o.get(so.ORDER_FIELDS["reference"]): o for o in orders if o.get(so.ORDER_FIELDS["reference"])}
     rules = session.rules
     qualify, credited, exported = (rules.condition("invoice", k) for k in ("qualify", "credited", "exported"))
@@ -95,8 +104,11 @@ async def preview(session: Any, conn: Any, start: dt.date, end: dt.date, *,
         sent = po_order is not None or rec.sent
         if not qualify.holds(basis):
             if sent:
-                entries.append(decider.credited(ref, po_order) if credited.holds(basis)
-                               else decider.no_longer_qualifies(ref, po_order))
+                entries.append(
+                    decider.credited(ref, po_order)
+                    if credited.holds(basis)
+                    else decider.no_longer_qualifies(ref, po_order)
+                )
             continue
         if not sent and exported.holds(basis):
             continue  # sent by SmartDok some other way: not this integration's
@@ -116,8 +128,9 @@ async def preview(session: Any, conn: Any, start: dt.date, end: dt.date, *,
                 entries.append(decider.invoiced_and_changed(ref))
         else:
             to_compare.append((mapped, po_order))
-    complete = await asyncio.gather(*(so.complete(conn.poweroffice, o.get(so.ORDER_FIELDS["id"]), key=m.reference)
-                                      for m, o in to_compare))
+    complete = await asyncio.gather(
+        *(so.complete(conn.poweroffice, o.get(so.ORDER_FIELDS["id"]), key=m.reference) for m, o in to_compare)
+    )
     for (mapped, _), po_order in zip(to_compare, complete, strict=True):
         entry = decider.compare(mapped, po_order)
         if entry is None:
@@ -156,8 +169,12 @@ class InvoiceWriter(BaseWriter[Write]):
         return w.op == "create"
 
     def _locked(self, w: Write) -> Sent:
-        return Sent(w.line_id, LOCKED, f"ordren ble bekreftet eller fakturert i {self.target_name(w)} etter "
-                                      "forhåndsvisningen; ikke endret", final=True)
+        return Sent(
+            w.line_id,
+            LOCKED,
+            f"ordren ble bekreftet eller fakturert i {self.target_name(w)} etter forhåndsvisningen; ikke endret",
+            final=True,
+        )
 
     async def send(self, w: Write) -> Sent:
         po = self.po
@@ -174,8 +191,9 @@ class InvoiceWriter(BaseWriter[Write]):
         except Conflict:
             return self._locked(w)
         except NotFound as exc:
-            raise GrunndataError(f"linjen {w.reference} finnes ikke lenger på ordren i {self.target_name(w)} "
-                                 f"({exc})") from None
+            raise GrunndataError(
+                f"linjen {w.reference} finnes ikke lenger på ordren i {self.target_name(w)} ({exc})"
+            ) from None
         return Sent(w.line_id)
 
     async def _add_line(self, w: Write) -> Sent:
@@ -204,8 +222,17 @@ class InvoiceWriter(BaseWriter[Write]):
         return {"id": found.get(so.ORDER_FIELDS["id"])} if found else None
 
     def journal_row(self, w: Write) -> dict[str, Any]:
-        return {"op": w.op, "kind": w.kind, "key": w.key, "reference": w.reference, "order_id": w.order_id,
-                "digest": w.digest, "fields": w.fields, "reason": w.reason, "rule": w.rule}
+        return {
+            "op": w.op,
+            "kind": w.kind,
+            "key": w.key,
+            "reference": w.reference,
+            "order_id": w.order_id,
+            "digest": w.digest,
+            "fields": w.fields,
+            "reason": w.reason,
+            "rule": w.rule,
+        }
 
     def new_outcome(self, w: Write, seq: int) -> InvoiceResult:
         return InvoiceResult(w, seq, remote_id=w.line_id)
@@ -221,18 +248,36 @@ class InvoiceReport(PreviewReport[InvoiceResult]):
         return self.plan.entries
 
 
-async def invoice(session: Any, conn: Any, start: dt.date, end: dt.date, *, journal: Any = None,
-                  confirm: Callable[[InvoicePlan], bool] | None = None,
-                  on_plan: Callable[[InvoicePlan], None] | None = None,
-                  progress: Callable[[Any], None] | None = None, stop: Stop | None = None) -> InvoiceReport:
+async def invoice(
+    session: Any,
+    conn: Any,
+    start: dt.date,
+    end: dt.date,
+    *,
+    journal: Any = None,
+    confirm: Callable[[InvoicePlan], bool] | None = None,
+    on_plan: Callable[[InvoicePlan], None] | None = None,
+    progress: Callable[[Any], None] | None = None,
+    stop: Stop | None = None,
+) -> InvoiceReport:
     """Preview, confirm, carry out, journal: the whole of ``grunndata invoice``."""
     plan, ctx = await preview(session, conn, start, end, journal=journal)
-    return await run_window(session, InvoiceReport(plan), InvoiceWriter(ctx), f"{start}..{end}", journal=journal, confirm=confirm,
-                            on_plan=on_plan, progress=progress, stop=stop)
+    return await run_window(
+        session,
+        InvoiceReport(plan),
+        InvoiceWriter(ctx),
+        f"{start}..{end}",
+        journal=journal,
+        confirm=confirm,
+        on_plan=on_plan,
+        progress=progress,
+        stop=stop,
+    )
 
 
-async def invoice_cycle(session: Any, conn: Any, start: dt.date, end: dt.date, *, journal: Any = None,
-                        stop: Stop | None = None) -> InvoiceReport:
+async def invoice_cycle(
+    session: Any, conn: Any, start: dt.date, end: dt.date, *, journal: Any = None, stop: Stop | None = None
+) -> InvoiceReport:
     """One unattended invoice cycle for ``grunndata run`` (``schedule.invoice``): the same as
     ``grunndata invoice --yes`` for ``start``..``end``. The caller holds the journal's lock."""
     return await invoice(session, conn, start, end, journal=journal, confirm=None, stop=stop)

@@ -5,6 +5,7 @@ the sub-project code (``projects.subproject_code``), the machine's product (R10,
 ``machines.fields.number``), which records count (``records``). The words of a hold are the
 doctor's (:mod:`grunndata.engine.invoice_problems`).
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -71,8 +72,9 @@ class InvoiceMapper:
         self.po_projects = {str(p.get("Code")): p for p in po.get("Projects") or []}
         self.project_active = rules.active("poweroffice", "Projects")
         customers = po.get("Customers") or []
-        self.customers = problems.ProjectCustomers(po.get("Projects") or [], customers,
-                                                   rules.active("poweroffice", "Customers").split(customers)[0])
+        self.customers = problems.ProjectCustomers(
+            po.get("Projects") or [], customers, rules.active("poweroffice", "Customers").split(customers)[0]
+        )
         self.products = {str(p.get("Code")): p for p in po.get("Products") or []}
         self.product_active = rules.active("poweroffice", "Products")
         self.po_activities = {str(a.get("code")): a for a in po.get("TimeTracking/Activity") or []}
@@ -88,17 +90,24 @@ class InvoiceMapper:
             found.append((problems.project_missing(code, self.po), rule))
             return None
         if not self.project_active.holds(project):
-            found.append((problems.project_inactive(code, self.po), self.rules.where(
-                "records", "poweroffice", "Projects", "active_when")))
+            found.append(
+                (
+                    problems.project_inactive(code, self.po),
+                    self.rules.where("records", "poweroffice", "Projects", "active_when"),
+                )
+            )
         return project
 
-    def check_customer(self, code: str, project: dict[str, Any], basis_customer: str | None,
-                       found: list[tuple[Problem, str]]) -> str | None:
+    def check_customer(
+        self, code: str, project: dict[str, Any], basis_customer: str | None, found: list[tuple[Problem, str]]
+    ) -> str | None:
         problem = self.customers.problem(code, project, basis_customer, self.po, self.sd)
         if problem is None:
             return basis_customer
-        rule = {"customer_not_found": self.rules.where("records", "poweroffice", "Customers", "active_when"),
-                "customer_unknown": self.where("fields", "customer")}
+        rule = {
+            "customer_not_found": self.rules.where("records", "poweroffice", "Customers", "active_when"),
+            "customer_unknown": self.where("fields", "customer"),
+        }
         found.append((problem, rule.get(problem.kind, self.where("customer"))))
         return None
 
@@ -128,15 +137,18 @@ class InvoiceMapper:
 
     def check_product(self, kind: str, code: str, rule: str, found: list[tuple[Problem, str]]) -> None:
         product = self.products.get(code)
-        problem = problems.product_problem(kind, code, product, product is not None
-                                           and self.product_active.holds(product), self.po, self.sd)
+        problem = problems.product_problem(
+            kind, code, product, product is not None and self.product_active.holds(product), self.po, self.sd
+        )
         if problem is not None:
             archived = problem.kind == "product_archived"
-            found.append((problem, self.rules.where("records", "poweroffice", "Products", "active_when")
-                          if archived else rule))
+            found.append(
+                (problem, self.rules.where("records", "poweroffice", "Products", "active_when") if archived else rule)
+            )
 
-    def price(self, line: dict[str, Any], kind: str, product: str | None, record: dict | None,
-              project_id: Any) -> float | None:
+    def price(
+        self, line: dict[str, Any], kind: str, product: str | None, record: dict | None, project_id: Any
+    ) -> float | None:
         for source in self.cfg["price"]["from"]:
             value: Any = None
             if source == "line":
@@ -153,8 +165,12 @@ class InvoiceMapper:
         sub = self.sd_subprojects.get(sub_id)
         number = text(sub.get("SubProjectNumber")) if sub else None
         if number is None:
-            found.append((problems.project_missing(f"{project_number} (underprosjekt Id {sub_id} i {self.sd})",
-                                                   self.po), self.where("line_fields", "subproject")))
+            found.append(
+                (
+                    problems.project_missing(f"{project_number} (underprosjekt Id {sub_id} i {self.sd})", self.po),
+                    self.where("line_fields", "subproject"),
+                )
+            )
             return None
         return subproject_code(self.sub_template, project_number, number)
 
@@ -171,8 +187,12 @@ class InvoiceMapper:
         sd_project = self.sd_projects.get(value_at(basis, f["project"]))
         number = text(sd_project.get("ProjectNumber")) if sd_project else None
         if number is None:
-            found.append((problems.project_missing(f"(Id {value_at(basis, f['project'])} i {self.sd})", self.po),
-                          self.where("fields", "project")))
+            found.append(
+                (
+                    problems.project_missing(f"(Id {value_at(basis, f['project'])} i {self.sd})", self.po),
+                    self.where("fields", "project"),
+                )
+            )
             raise Hold(found, {O["reference"]: ref})
         subs = list(dict.fromkeys(value_at(basis, f["subprojects"]) or []))
         one_sub = subs[0] if len(subs) == 1 else None
@@ -180,8 +200,9 @@ class InvoiceMapper:
         header = self.subproject_code(number, one_sub, found) if one_sub is not None else number
         if header is None:
             raise Hold(found, {O["reference"]: ref, O["project"]: number})
-        project = self.check_project(header, sub_rule if one_sub is not None else self.where("fields", "project"),
-                                     found)
+        project = self.check_project(
+            header, sub_rule if one_sub is not None else self.where("fields", "project"), found
+        )
         customer = None
         if project is not None:
             customer = self.check_customer(header, project, self._customer_text(basis), found)
@@ -211,8 +232,14 @@ class InvoiceMapper:
             lines.append(body)
             refs.append(line_ref)
         date = text(value_at(basis, f["date"]))
-        order = {O["customer"]: _as_number(customer), O["project"]: header, O["date"]: date[:10] if date else None,
-                 O["status"]: cfg["status"], O["reference"]: ref, O["lines"]: lines}
+        order = {
+            O["customer"]: _as_number(customer),
+            O["project"]: header,
+            O["date"]: date[:10] if date else None,
+            O["status"]: cfg["status"],
+            O["reference"]: ref,
+            O["lines"]: lines,
+        }
         if found:
             raise Hold(found, {**order, O["customer"]: self._customer_text(basis)})
         return Mapped(ref, order, refs, header, _as_number(customer))

@@ -7,6 +7,7 @@ basis whose order is confirmed or invoiced, a credited basis). An entry carries 
 that carry it out, one request each: ``create`` (``POST /SalesOrders/Complete``), ``add_line``,
 ``update_line``, ``delete_line``. The write engine runs the writes; the journal records each.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -72,8 +73,15 @@ class Write:
     narrow: dict[str, Any] = field(default_factory=dict)  # project and customer, to narrow a look-up
 
     def to_json(self) -> dict[str, Any]:
-        return {"op": self.op, "kind": self.kind, "key": self.key, "reference": self.reference,
-                "fields": self.fields, "reason": self.reason, "rule": self.rule}
+        return {
+            "op": self.op,
+            "kind": self.kind,
+            "key": self.key,
+            "reference": self.reference,
+            "fields": self.fields,
+            "reason": self.reason,
+            "rule": self.rule,
+        }
 
 
 @dataclass
@@ -89,8 +97,14 @@ class Entry:
     writes: list[Write] = field(default_factory=list)
 
     def to_json(self) -> dict[str, Any]:
-        return {"op": self.op, "kind": self.kind, "key": self.key, "fields": self.fields,
-                "reason": self.reason, "rule": self.rule}
+        return {
+            "op": self.op,
+            "kind": self.kind,
+            "key": self.key,
+            "fields": self.fields,
+            "reason": self.reason,
+            "rule": self.rule,
+        }
 
 
 @dataclass
@@ -117,5 +131,8 @@ class InvoicePlan:
         return out
 
     def to_json(self) -> dict[str, Any]:
-        return {"period": {"from": self.start.isoformat(), "to": self.end.isoformat()},
-                "lines": [e.to_json() for e in self.entries], "summary": self.summary()}
+        return {
+            "period": {"from": self.start.isoformat(), "to": self.end.isoformat()},
+            "lines": [e.to_json() for e in self.entries],
+            "summary": self.summary(),
+        }

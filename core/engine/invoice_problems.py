@@ -5,6 +5,7 @@ them for every project and product, before anything is invoiced; ``grunndata inv
 basis back with the very same message and suggestion. ``po``/``sd`` are the systems' names as a
 consultant reads them (``rules.system_name``).
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -24,56 +25,83 @@ class Problem:
 
 
 def project_missing(code: str, po: str) -> Problem:
-    return Problem("project_missing", code,
-                   f"Prosjekt {code} finnes ikke i {po}, så fakturagrunnlag på prosjektet kan ikke bli ordre der (R26).",
-                   f"Kjør «grunndata apply» (grunndatasynk) først, eller opprett prosjekt {code} i {po}.")
+    return Problem(
+        "project_missing",
+        code,
+        f"Prosjekt {code} finnes ikke i {po}, så fakturagrunnlag på prosjektet kan ikke bli ordre der (R26).",
+        f"Kjør «grunndata apply» (grunndatasynk) først, eller opprett prosjekt {code} i {po}.",
+    )
 
 
 def project_inactive(code: str, po: str) -> Problem:
-    return Problem("project_inactive", code,
-                   f"Prosjekt {code} er ikke aktivt i {po}, så fakturagrunnlag på prosjektet blir ikke ordre (R26).",
-                   f"Aktiver prosjekt {code} i {po} om det skal faktureres.")
+    return Problem(
+        "project_inactive",
+        code,
+        f"Prosjekt {code} er ikke aktivt i {po}, så fakturagrunnlag på prosjektet blir ikke ordre (R26).",
+        f"Aktiver prosjekt {code} i {po} om det skal faktureres.",
+    )
 
 
 def project_without_customer(code: str, po: str) -> Problem:
-    return Problem("customer_missing", code,
-                   f"Prosjekt {code} har ingen kunde i {po}, så en ordre på prosjektet har ingen å faktureres til (R26).",
-                   f"Sett kunden på prosjekt {code} i {po}.")
+    return Problem(
+        "customer_missing",
+        code,
+        f"Prosjekt {code} har ingen kunde i {po}, så en ordre på prosjektet har ingen å faktureres til (R26).",
+        f"Sett kunden på prosjekt {code} i {po}.",
+    )
 
 
 def customer_not_found(code: str, number: str, po: str) -> Problem:
-    return Problem("customer_not_found", code,
-                   f"Kunde {number} på prosjekt {code} finnes ikke blant de aktive kundene i {po} (R26).",
-                   f"Opprett eller aktiver kunde {number} i {po}, eller rett kunden på prosjekt {code}.")
+    return Problem(
+        "customer_not_found",
+        code,
+        f"Kunde {number} på prosjekt {code} finnes ikke blant de aktive kundene i {po} (R26).",
+        f"Opprett eller aktiver kunde {number} i {po}, eller rett kunden på prosjekt {code}.",
+    )
 
 
 def customer_unknown_in_smartdok(code: str, sd: str) -> Problem:
-    return Problem("customer_unknown", code,
-                   f"Fakturagrunnlaget på prosjekt {code} har ikke kundenummer i {sd}, så det kan ikke kontrolleres "
-                   "mot prosjektets kunde (R26).",
-                   f"Gi prosjekt {code} en kunde med kundenummer i {sd}.")
+    return Problem(
+        "customer_unknown",
+        code,
+        f"Fakturagrunnlaget på prosjekt {code} har ikke kundenummer i {sd}, så det kan ikke kontrolleres "
+        "mot prosjektets kunde (R26).",
+        f"Gi prosjekt {code} en kunde med kundenummer i {sd}.",
+    )
 
 
 def customer_differs(code: str, sd_number: str, po_number: str, po: str, sd: str) -> Problem:
-    return Problem("customer_differs", code,
-                   f"Kunden i {sd} ({sd_number}) er ikke kunden på prosjekt {code} i {po} ({po_number}); {po} avviser "
-                   f"en ordre med en annen kunde enn prosjektets («{WRONG_CUSTOMER}») (R26).",
-                   f"Gi prosjektet kunde {po_number} i {sd}, eller sett kunde {sd_number} på prosjekt {code} i {po}.")
+    return Problem(
+        "customer_differs",
+        code,
+        f"Kunden i {sd} ({sd_number}) er ikke kunden på prosjekt {code} i {po} ({po_number}); {po} avviser "
+        f"en ordre med en annen kunde enn prosjektets («{WRONG_CUSTOMER}») (R26).",
+        f"Gi prosjektet kunde {po_number} i {sd}, eller sett kunde {sd_number} på prosjekt {code} i {po}.",
+    )
 
 
 def product_missing(code: str, what: str, po: str, sd: str, *, machine: bool = False) -> Problem:
-    how = (f"Kjør grunndatasynken (grunndata apply) så maskinen blir produkt i {po} (R10), eller opprett "
-           f"produkt {code} der."
-           if machine else f"Opprett produkt {code} i {po}, eller rett nummeret i {sd}.")
-    return Problem("product_missing", code,
-                   f"Produkt {code} ({what}) finnes ikke i {po}, så linjer med det kan ikke bli ordrelinjer (R25, R26).",
-                   how)
+    how = (
+        f"Kjør grunndatasynken (grunndata apply) så maskinen blir produkt i {po} (R10), eller opprett "
+        f"produkt {code} der."
+        if machine
+        else f"Opprett produkt {code} i {po}, eller rett nummeret i {sd}."
+    )
+    return Problem(
+        "product_missing",
+        code,
+        f"Produkt {code} ({what}) finnes ikke i {po}, så linjer med det kan ikke bli ordrelinjer (R25, R26).",
+        how,
+    )
 
 
 def product_archived(code: str, what: str, po: str) -> Problem:
-    return Problem("product_archived", code,
-                   f"Produkt {code} ({what}) er arkivert i {po}, så linjer med det kan ikke bli ordrelinjer (R26).",
-                   f"Hent fram produkt {code} igjen i {po} (fjern arkiveringen) om det skal faktureres.")
+    return Problem(
+        "product_archived",
+        code,
+        f"Produkt {code} ({what}) er arkivert i {po}, så linjer med det kan ikke bli ordrelinjer (R26).",
+        f"Hent fram produkt {code} igjen i {po} (fjern arkiveringen) om det skal faktureres.",
+    )
 
 
 # ---- the customer of a project, and whether an order on it can be made -----------------------------
@@ -98,8 +126,9 @@ class ProjectCustomers:
                 return number
         return None
 
-    def problem(self, code: str, project: dict, sd_customer: str | None, po: str, sd: str, *,
-                sd_required: bool = True) -> Problem | None:
+    def problem(
+        self, code: str, project: dict, sd_customer: str | None, po: str, sd: str, *, sd_required: bool = True
+    ) -> Problem | None:
         """What stops an order on ``project`` for SmartDok's customer ``sd_customer``, or None.
         ``sd_required``: a missing SmartDok customer is a problem (an invoice basis must name one)."""
         number = self.of(project)

@@ -4,6 +4,7 @@ A neutral record is a dict keyed by the rule file's field names (``number``,
 ``name``, ``status`` ...), with vocabulary values turned into words
 (``Active`` -> the vocabulary's word for it), plus ``_id`` and ``_raw`` for the API record.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass

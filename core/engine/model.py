@@ -1,4 +1,5 @@
 """The shapes plugins and the engine share: directions, entities, actions, checks."""
+
 from __future__ import annotations
 
 import hashlib
@@ -83,7 +84,7 @@ class Snapshot:
                 rows = resources[name] or []
                 digest.update(encode([system, name, len(rows)]).encode("utf-8"))
                 for start in range(0, len(rows), _FINGERPRINT_CHUNK):
-                    digest.update(encode(rows[start:start + _FINGERPRINT_CHUNK]).encode("utf-8"))
+                    digest.update(encode(rows[start : start + _FINGERPRINT_CHUNK]).encode("utf-8"))
         return digest.hexdigest()
 
     def as_world(self) -> dict[str, Any]:
@@ -106,8 +107,15 @@ class Action:
         # Built by hand: dataclasses.asdict deep-copies every field value, which dominated
         # ``plan --json`` at thousands of actions. The fields are shared, not copied: callers
         # encode the result at once.
-        return {"op": self.op, "entity": self.entity, "target": self.target, "key": self.key,
-                "fields": self.fields, "reason": self.reason, "rule": self.rule}
+        return {
+            "op": self.op,
+            "entity": self.entity,
+            "target": self.target,
+            "key": self.key,
+            "fields": self.fields,
+            "reason": self.reason,
+            "rule": self.rule,
+        }
 
     @property
     def writes(self) -> bool:

@@ -1,4 +1,5 @@
 """A plan: every action the engine would take, and the world it was made from."""
+
 from __future__ import annotations
 
 import hashlib
@@ -25,8 +26,9 @@ class PlanFileError(GrunndataError):
 
 
 def _canonical(action: Action) -> bytes:
-    return json.dumps(action.to_json(), sort_keys=True, ensure_ascii=False, separators=(",", ":"),
-                      default=str).encode("utf-8")
+    return json.dumps(action.to_json(), sort_keys=True, ensure_ascii=False, separators=(",", ":"), default=str).encode(
+        "utf-8"
+    )
 
 
 def action_digests(actions: Iterable[Action]) -> list[str]:
@@ -97,9 +99,16 @@ class Plan:
 
     def save(self, path: Path) -> None:
         data = self.to_json()
-        data.update({"format": PLAN_FORMAT, "fingerprint": self.fingerprint, "config_hash": self.config_hash,
-                     "entity_order": self.entity_order, "digest": plan_digest(self.actions),
-                     "action_digests": action_digests(self.actions)})
+        data.update(
+            {
+                "format": PLAN_FORMAT,
+                "fingerprint": self.fingerprint,
+                "config_hash": self.config_hash,
+                "entity_order": self.entity_order,
+                "digest": plan_digest(self.actions),
+                "action_digests": action_digests(self.actions),
+            }
+        )
         path.write_text(json.dumps(data, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
 
     @classmethod
@@ -113,8 +122,10 @@ class Plan:
         except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
             raise PlanFileError(f"{path}: ikke {made_by} ({exc})") from None
         if isinstance(data, dict) and data.get("format") == 1:
-            raise PlanFileError(f"{path}: planfilen er laget av en eldre versjon av grunndata, uten kontrollsum; "
-                                "lag planen på nytt med «grunndata plan --out»")
+            raise PlanFileError(
+                f"{path}: planfilen er laget av en eldre versjon av grunndata, uten kontrollsum; "
+                "lag planen på nytt med «grunndata plan --out»"
+            )
         if not isinstance(data, dict) or data.get("format") != PLAN_FORMAT or "fingerprint" not in data:
             raise PlanFileError(f"{path}: ikke {made_by}")
         for name, kind in (("master", str), ("fingerprint", str), ("actions", list), ("digest", str)):
@@ -124,12 +135,17 @@ class Plan:
         digests = data.get("action_digests")
         summary: dict[str, Any] = data["summary"] if isinstance(data.get("summary"), dict) else {}
         order = data.get("entity_order")
-        return cls(master=data["master"], actions=actions, fingerprint=data["fingerprint"],
-                   config_hash=str(data.get("config_hash") or ""), blocked=bool(summary.get("blocked")),
-                   entity_order=[str(e) for e in order] if isinstance(order, list) else [],
-                   digest=data["digest"],
-                   action_digests=[str(d) for d in digests] if isinstance(digests, list) else [],
-                   source=str(path))
+        return cls(
+            master=data["master"],
+            actions=actions,
+            fingerprint=data["fingerprint"],
+            config_hash=str(data.get("config_hash") or ""),
+            blocked=bool(summary.get("blocked")),
+            entity_order=[str(e) for e in order] if isinstance(order, list) else [],
+            digest=data["digest"],
+            action_digests=[str(d) for d in digests] if isinstance(digests, list) else [],
+            source=str(path),
+        )
 
 
 def _action(path: Path, number: int, raw: Any) -> Action:

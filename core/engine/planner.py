@@ -1,4 +1,5 @@
 """Rules decide a plan: run each entity of the chosen direction over the snapshot."""
+
 from __future__ import annotations
 
 import contextlib
@@ -49,8 +50,7 @@ def paused_gc() -> Iterator[None]:
         gc.set_threshold(young, middle, old)
 
 
-def make_plan(session: Session, snapshot: Snapshot, memo: PlanMemo | None = None, *,
-              incremental: bool = False) -> Plan:
+def make_plan(session: Session, snapshot: Snapshot, memo: PlanMemo | None = None, *, incremental: bool = False) -> Plan:
     """The plan for ``snapshot``. With a ``memo`` (a running ``run``) and ``incremental``, only
     the keys that changed since the memo's plan, or had an action in it, are planned again
     (:mod:`grunndata.engine.incremental`); the plan is the same as a full one."""
@@ -59,8 +59,9 @@ def make_plan(session: Session, snapshot: Snapshot, memo: PlanMemo | None = None
 
 
 def _make_plan(session: Session, snapshot: Snapshot, memo: PlanMemo | None, incremental: bool) -> Plan:
-    ctx = PlanContext(snapshot=snapshot, rules=session.rules, config=session.config, direction=session.direction,
-                      memo=memo)
+    ctx = PlanContext(
+        snapshot=snapshot, rules=session.rules, config=session.config, direction=session.direction, memo=memo
+    )
     pairs = direction_entities(session)
     chash, order = config_hash(session), [e.name for e, _ in pairs]
     chained = memo is not None and memo.begin(chash, order, incremental=incremental)
@@ -69,8 +70,9 @@ def _make_plan(session: Session, snapshot: Snapshot, memo: PlanMemo | None, incr
     fingerprint: Any = snapshot.fingerprint
     if memo is not None:
         fingerprint = memo.chained_fingerprint(snapshot) if chained else snapshot.fingerprint()
-    base: dict[str, Any] = dict(master=session.config.master, fingerprint=cast(str, fingerprint), config_hash=chash,
-                                entity_order=order)
+    base: dict[str, Any] = dict(
+        master=session.config.master, fingerprint=cast(str, fingerprint), config_hash=chash, entity_order=order
+    )
     blockers = []
     for entity, flow in pairs:
         preflight = getattr(entity, "preflight", None)

@@ -1,5 +1,6 @@
 """The report of a run that writes from a preview whose entries may be held back or reported
 instead (``grunndata transfer`` and ``grunndata invoice``): one summary shape for both."""
+
 from __future__ import annotations
 
 from collections import Counter
@@ -30,22 +31,42 @@ class PreviewReport(WriteReport[Out]):
     def summary(self) -> dict[str, Any]:
         counts = self.counts()
         ops = Counter(e.op for e in self.entries())
-        return {"planned_writes": len(self.plan.writes), OK: counts.get(OK, 0),
-                RECOVERED: counts.get(RECOVERED, 0), LOCKED: counts.get(LOCKED, 0),
-                FAILED: counts.get(FAILED, 0), **self.step_counts(),
-                "held": ops["hold"], "reported": ops["report"], "declined": self.declined}
+        return {
+            "planned_writes": len(self.plan.writes),
+            OK: counts.get(OK, 0),
+            RECOVERED: counts.get(RECOVERED, 0),
+            LOCKED: counts.get(LOCKED, 0),
+            FAILED: counts.get(FAILED, 0),
+            **self.step_counts(),
+            "held": ops["hold"],
+            "reported": ops["report"],
+            "declined": self.declined,
+        }
 
     def to_json(self) -> dict[str, Any]:
-        return {**self.plan.to_json(), "run": self.run_id, "results": [r.to_json() for r in self.outcomes],
-                "outcome": self.summary()}
+        return {
+            **self.plan.to_json(),
+            "run": self.run_id,
+            "results": [r.to_json() for r in self.outcomes],
+            "outcome": self.summary(),
+        }
 
 
 R = TypeVar("R", bound=PreviewReport[Any])
 
 
-async def run_window(session: Any, report: R, writer: Writer[Any], window: str, *, journal: Any,
-                     confirm: Callable[[Any], bool] | None, on_plan: Callable[[Any], None] | None,
-                     progress: Callable[[Any], None] | None, stop: Stop | None) -> R:
+async def run_window(
+    session: Any,
+    report: R,
+    writer: Writer[Any],
+    window: str,
+    *,
+    journal: Any,
+    confirm: Callable[[Any], bool] | None,
+    on_plan: Callable[[Any], None] | None,
+    progress: Callable[[Any], None] | None,
+    stop: Stop | None,
+) -> R:
     """Show the preview, confirm, carry out, journal: a ``transfer`` or ``invoice`` run over one
     window (``start..end``) once its preview is made."""
     from grunndata.engine.planner import config_hash  # the planner is only needed once a run goes ahead

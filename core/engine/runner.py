@@ -2,6 +2,7 @@
 
 Used by the CLI, the demo and the tests alike; only the transports differ.
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -41,20 +42,35 @@ class Connection:
         await self.aclose()
 
 
-def connect(session: Session, secrets: Secrets, *, transports: dict[str, Any] | None = None,
-            rate_per_second: float | None = 10.0, po_limiter: Any = None, **options: Any) -> Connection:
+def connect(
+    session: Session,
+    secrets: Secrets,
+    *,
+    transports: dict[str, Any] | None = None,
+    rate_per_second: float | None = 10.0,
+    po_limiter: Any = None,
+    **options: Any,
+) -> Connection:
     """Clients for both systems; ``transports`` swaps the network for e.g. an in-process sandbox.
     ``po_limiter`` replaces PowerOffice's per-process limiter (an operator's, shared by its workers)."""
     from grunndata.clients import PowerOfficeClient, SmartDokClient
 
     transports = transports or {}
     cfg = session.config
-    sd = SmartDokClient(cfg.smartdok_base_url, secrets.smartdok_api_token,
-                        transport=transports.get("smartdok"), **options)
-    po = PowerOfficeClient(cfg.poweroffice_base_url, cfg.poweroffice_token_url,
-                           secrets.poweroffice_application_key, secrets.poweroffice_client_key,
-                           secrets.poweroffice_subscription_key, transport=transports.get("poweroffice"),
-                           rate_per_second=rate_per_second, limiter=po_limiter, **options)
+    sd = SmartDokClient(
+        cfg.smartdok_base_url, secrets.smartdok_api_token, transport=transports.get("smartdok"), **options
+    )
+    po = PowerOfficeClient(
+        cfg.poweroffice_base_url,
+        cfg.poweroffice_token_url,
+        secrets.poweroffice_application_key,
+        secrets.poweroffice_client_key,
+        secrets.poweroffice_subscription_key,
+        transport=transports.get("poweroffice"),
+        rate_per_second=rate_per_second,
+        limiter=po_limiter,
+        **options,
+    )
     return Connection(sd, po, tuple(session.host.reads))
 
 
@@ -68,8 +84,9 @@ async def read_snapshot(conn: Connection, reads: Iterable[Read] | None = None) -
     for read in dict.fromkeys(reads):
         share[read.system].append((read.resource, dict(read.params)))
     with paused_gc():
-        sd, po = await asyncio.gather(conn.smartdok.read_all(share["smartdok"]),
-                                      conn.poweroffice.read_all(share["poweroffice"]))
+        sd, po = await asyncio.gather(
+            conn.smartdok.read_all(share["smartdok"]), conn.poweroffice.read_all(share["poweroffice"])
+        )
     return Snapshot(smartdok=sd, poweroffice=po)
 
 
@@ -88,14 +105,25 @@ class ApplyReport(WriteReport[Outcome]):
     """``apply``'s report; ``outcomes`` in plan order."""
 
     def to_json(self) -> dict[str, Any]:
-        return {"master": self.plan.master, "run": self.run_id,
-                "results": [o.to_json() for o in self.outcomes], "summary": self.summary()}
+        return {
+            "master": self.plan.master,
+            "run": self.run_id,
+            "results": [o.to_json() for o in self.outcomes],
+            "summary": self.summary(),
+        }
 
 
-async def apply(session: Session, conn: Connection, *, saved: Plan | None = None, journal: Any = None,
-                confirm: Callable[[Plan], bool] | None = None,
-                progress: Callable[[Any], None] | None = None,
-                on_plan: Callable[[Plan], None] | None = None, stop: Stop | None = None) -> ApplyReport:
+async def apply(
+    session: Session,
+    conn: Connection,
+    *,
+    saved: Plan | None = None,
+    journal: Any = None,
+    confirm: Callable[[Plan], bool] | None = None,
+    progress: Callable[[Any], None] | None = None,
+    on_plan: Callable[[Plan], None] | None = None,
+    stop: Stop | None = None,
+) -> ApplyReport:
     """Plan afresh (or check a saved plan is the one made, and still current), confirm, write, journal.
 
     A saved plan is checked before the first request (its digest, shape, master and rules), and
@@ -110,8 +138,13 @@ async def apply(session: Session, conn: Connection, *, saved: Plan | None = None
     if chosen.blocked:
         raise Blocked("ingenting ble skrevet: " + "; ".join(a.reason for a in chosen.actions))
     report = ApplyReport(chosen)
-    actx = ApplyContext(snapshot=snapshot, rules=session.rules, config=session.config,
-                        smartdok=conn.smartdok, poweroffice=conn.poweroffice)
+    actx = ApplyContext(
+        snapshot=snapshot,
+        rules=session.rules,
+        config=session.config,
+        smartdok=conn.smartdok,
+        poweroffice=conn.poweroffice,
+    )
     writer = SyncWriter(chosen, session.host.entities, actx)
     stamp = RunStamp(chosen.master, chosen.config_hash, chosen.fingerprint)
     await execute(writer, report, stamp, journal=journal, confirm=confirm, progress=progress, stop=stop)

@@ -7,6 +7,7 @@ against the config; and, after reading both systems but before its first write, 
 is the one the plan was made from and gives the very same writes. Every refusal is one line
 (exit 3) naming what differs.
 """
+
 from __future__ import annotations
 
 import difflib
@@ -46,8 +47,10 @@ def _what_differs(saved: Plan) -> str:
         if tag == "delete":
             which = f"handling {i1 + 1}" if i2 - i1 == 1 else f"handling {i1 + 1}–{i2}"
             where = f", etter {label(j1, saved.actions[j1 - 1])}" if j1 > 0 else ""
-            return (f"{which} er fjernet fra planen{where} (planen ble laget med {len(made)} handlinger, "
-                    f"filen har {len(have)})")
+            return (
+                f"{which} er fjernet fra planen{where} (planen ble laget med {len(made)} handlinger, "
+                f"filen har {len(have)})"
+            )
         return f"{label(j1 + 1, saved.actions[j1])} er lagt til etter at planen ble laget"
     return "kontrollsummen i planfilen stemmer ikke med handlingene"
 
@@ -56,10 +59,15 @@ def _difference(mine: Action, theirs: Action) -> str:
     ours, now = mine.to_json(), theirs.to_json()
     name = next(k for k in ours if ours[k] != now[k])
     if name == "fields":
-        field = next(f for f in sorted(set(mine.fields) | set(theirs.fields), key=str)
-                     if mine.fields.get(f) != theirs.fields.get(f))
-        return (f"feltet «{field}» er {json.dumps(mine.fields.get(field), ensure_ascii=False)} i planfilen, "
-                f"men {json.dumps(theirs.fields.get(field), ensure_ascii=False)} nå")
+        field = next(
+            f
+            for f in sorted(set(mine.fields) | set(theirs.fields), key=str)
+            if mine.fields.get(f) != theirs.fields.get(f)
+        )
+        return (
+            f"feltet «{field}» er {json.dumps(mine.fields.get(field), ensure_ascii=False)} i planfilen, "
+            f"men {json.dumps(theirs.fields.get(field), ensure_ascii=False)} nå"
+        )
     return f"«{name}» er «{ours[name]}» i planfilen, men «{now[name]}» nå"
 
 
@@ -74,12 +82,15 @@ def check_offline(saved: Plan, session: Any) -> None:
     entities: Mapping[str, Any] = session.host.entities
     for number, action in enumerate(saved.actions, 1):
         if action.entity not in entities:
-            raise PlanRefused(f"{where}{label(number, action)}: ingen tillegg håndterer entiteten "
-                              f"«{action.entity}» (kjente: {', '.join(sorted(entities))}); {AGAIN}")
+            raise PlanRefused(
+                f"{where}{label(number, action)}: ingen tillegg håndterer entiteten "
+                f"«{action.entity}» (kjente: {', '.join(sorted(entities))}); {AGAIN}"
+            )
     master = session.config.master
     if saved.master != master:
-        raise PlanRefused(f"{where}planen ble laget med «{saved.master}» som master, men oppsettet sier "
-                          f"«{master}»; {AGAIN}")
+        raise PlanRefused(
+            f"{where}planen ble laget med «{saved.master}» som master, men oppsettet sier «{master}»; {AGAIN}"
+        )
     if saved.config_hash and saved.config_hash != config_hash(session):
         raise StalePlan(f"{where}planen ble laget med andre regler eller et annet oppsett; {AGAIN}")
 
@@ -88,16 +99,23 @@ def check_current(saved: Plan, fresh: Plan) -> Plan:
     """After reading: the plan is current (same world) and gives the same writes as planning now."""
     where = f"{saved.source}: " if saved.source else ""
     if saved.fingerprint != fresh.fingerprint:
-        raise StalePlan(f"{where}planen er utdatert: SmartDok eller PowerOffice er endret siden den ble laget; "
-                        f"{AGAIN}")
+        raise StalePlan(f"{where}planen er utdatert: SmartDok eller PowerOffice er endret siden den ble laget; {AGAIN}")
     made = [a for a in saved.actions if a.writes] if not saved.blocked else []
     now = fresh.writes
     if saved.blocked != fresh.blocked or [a.to_json() for a in made] != [a.to_json() for a in now]:
         numbers = {id(a): n for n, a in enumerate(saved.actions, 1)}
         for mine, theirs in zip(made, now, strict=False):
             if mine.to_json() != theirs.to_json():
-                raise PlanRefused(f"{where}{label(numbers[id(mine)], mine)} er ikke det samme som planlegging "
-                                  f"gir nå: {_difference(mine, theirs)}; {AGAIN}")
+                raise PlanRefused(
+                    f"{where}{label(numbers[id(mine)], mine)} er ikke det samme som planlegging "
+                    f"gir nå: {_difference(mine, theirs)}; {AGAIN}"
+                )
         raise PlanRefused(f"{where}planen har {len(made)} endringer, men planlegging gir nå {len(now)}; {AGAIN}")
-    return Plan(master=saved.master, actions=saved.actions, fingerprint=saved.fingerprint,
-                config_hash=saved.config_hash, blocked=fresh.blocked, entity_order=fresh.entity_order)
+    return Plan(
+        master=saved.master,
+        actions=saved.actions,
+        fingerprint=saved.fingerprint,
+        config_hash=saved.config_hash,
+        blocked=fresh.blocked,
+        entity_order=fresh.entity_order,
+    )

@@ -1,4 +1,5 @@
 """Stopping a writing run cleanly: on request, or on Ctrl-C / SIGTERM while it writes."""
+
 from __future__ import annotations
 
 import signal

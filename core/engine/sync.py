@@ -5,25 +5,19 @@ Entity plugins configure a :class:`SyncedEntity` (which resource, which id
 field, which fields exist) and override the few steps that differ, such as
 how a sub-project finds its parent.
 """
+
 from __future__ import annotations
 
-from typing import Any, ClassVar
+from typing import Any
 
 from grunndata.engine.incremental import NamesakeTables
-from grunndata.engine.mapping import FieldDecl, FieldMap, loose_key, loose_name, match_key
-from grunndata.engine.model import Action, ApplyContext, Flow, PlanContext
-from grunndata.engine.sync_writes import EntityWrites, Side
+from grunndata.engine.mapping import FieldMap, loose_key
+from grunndata.engine.model import Action, Flow, PlanContext
+from grunndata.engine.sync_records import EntityRecords, is_plain
+from grunndata.engine.sync_writes import Side
 from grunndata.rulebook.conditions import ANY, Test, has_no_value
 
 __all__ = ["Side", "SyncedEntity", "is_plain"]
-
-
-_PLAIN_TYPES = frozenset({str, int, float, bool, type(None)})
-
-
-def is_plain(value: Any) -> bool:
-    """A value an API field may hold: text, a number, a truth value (not a list or an object)."""
-    return value is None or isinstance(value, (str, int, float, bool))
 
 
 def wanted_words(test: Test) -> str:
@@ -32,114 +26,8 @@ def wanted_words(test: Test) -> str:
     return " eller ".join(words)
 
 
-class SyncedEntity(EntityWrites):
+class SyncedEntity(EntityRecords):
     """A record kind that flows from the master to the other system."""
-
-    name: str = ""
-    order: int = 50
-    section: str = ""  # top-level rule key: the name, unless a class says otherwise
-    fields_key: str = "fields"
-    limits_key: str = "limits"  # rule key of what the receiving system accepts (lengths, required)
-    title: str = ""  # plural heading in a consultant's report («Prosjekter»)
-    label: str = ""  # Norwegian noun used in plan reasons («prosjekt»)
-    sides: ClassVar[dict[str, Side]] = {}
-    fields: ClassVar[dict[str, FieldDecl]] = {}
-    # The domain rule each planning step cites, by step (match, filter, overwrite, finish,
-    # duplicate, manual); a value may be a mapping by direction (duplicate: R13 or R18).
-    refs: ClassVar[dict[str, Any]] = {}
-
-    def __init_subclass__(cls, **kwargs: Any) -> None:
-        super().__init_subclass__(**kwargs)
-        if not cls.section:
-            cls.section = cls.name
-
-    # ---- reading -------------------------------------------------------
-    def field_map(self, ctx: PlanContext | ApplyContext) -> FieldMap:
-        key = ("fieldmap", self.name)
-        if key not in ctx.cache:
-            ctx.cache[key] = FieldMap(ctx.rules, self.fields, self.section, self.fields_key)
-        return ctx.cache[key]
-
-    def raw_records(self, ctx: PlanContext | ApplyContext, system: str) -> list[dict]:
-        return ctx.snapshot.records(system, self.sides[system].resource)
-
-    def neutral(self, ctx: PlanContext | ApplyContext, system: str, raw: dict) -> dict[str, Any]:
-        raw, invalid = self.clean(ctx, system, raw)
-        rec = self.field_map(ctx).to_neutral(system, raw, self.sides[system].id_field)
-        rec["_key"] = match_key(ctx.rules, self.section, rec.get("number"))
-        rec["_invalid"] = invalid
-        return rec
-
-    def clean(self, ctx: PlanContext | ApplyContext, system: str, raw: dict) -> tuple[dict, list[str]]:
-        """The record with every id or mapped field whose value is not a plain value (a list,
-        an object from a misbehaving API) blanked, and the names of those fields. The plan warns
-        about them, naming the record; the engine never trips over them."""
-        key = ("checked_fields", self.name, system)
-        fields = ctx.cache.get(key)
-        if fields is None:  # the same for every record: worked out once per run
-            fmap = self.field_map(ctx)
-            fields = ctx.cache[key] = tuple([self.sides[system].id_field]
-                                            + [s.api[system] for s in fmap.specs.values() if system in s.api])
-        get = raw.get
-        for f in fields:  # the common case, every value plain, by exact type: this runs per record read
-            if type(get(f)) not in _PLAIN_TYPES:
-                break
-        else:
-            return raw, []
-        if all(is_plain(get(f)) for f in fields):
-            return raw, []
-        invalid = [f for f in fields if not is_plain(get(f))]
-        return {k: (None if k in invalid else v) for k, v in raw.items()}, invalid
-
-    def records(self, ctx: PlanContext | ApplyContext, system: str) -> list[dict[str, Any]]:
-        """Neutral records of this entity in ``system`` (cached per context)."""
-        key = ("records", self.name, system)
-        if key not in ctx.cache:
-            memo = getattr(ctx, "memo", None)
-            if system not in self.sides:
-                ctx.cache[key] = []
-            elif memo is not None:  # incremental: the records of the keys planned again
-                ctx.cache[key] = memo.records(self, ctx, system)
-            else:
-                ctx.cache[key] = [self.neutral(ctx, system, r) for r in self.raw_records(ctx, system)]
-        return ctx.cache[key]
-
-    def index(self, ctx: PlanContext | ApplyContext, system: str) -> dict[str, dict[str, Any]]:
-        key = ("index", self.name, system)
-        memo = getattr(ctx, "memo", None)
-        if key not in ctx.cache and memo is not None and system in self.sides:
-            ctx.cache[key] = memo.index(self, ctx, system)  # every key, records made when looked up
-        if key not in ctx.cache:
-            idx: dict[str, dict[str, Any]] = {}
-            for rec in self.records(ctx, system):
-                if rec["_key"] is not None and rec["_key"] not in idx:
-                    idx[rec["_key"]] = rec
-            ctx.cache[key] = idx
-        return ctx.cache[key]
-
-    # ---- rules ---------------------------------------------------------
-    def dir_rules(self, ctx: PlanContext, *path: str) -> Any:
-        return ctx.rules.get(self.section, ctx.direction.name, *path)
-
-    def where(self, ctx: PlanContext, *path: str) -> str:
-        return ctx.rules.where(self.section, ctx.direction.name, *path)
-
-    def cite(self, ctx: PlanContext, step: str) -> str:
-        """`` (R14)``: the domain rule of a planning step, as the plugin names it ('' when none)."""
-        ref = self.refs.get(step)
-        if isinstance(ref, dict):
-            ref = ref.get(ctx.direction.name)
-        return f" ({ref})" if ref else ""
-
-    def is_active(self, rec: dict[str, Any], ctx: PlanContext, system: str) -> bool:
-        """Whether a record counts, by the one rule doctor and transfer use too (``records``)."""
-        return ctx.rules.active(system, self.sides[system].resource).holds(rec["_raw"])
-
-    def is_finished(self, rec: dict[str, Any], ctx: PlanContext, system: str) -> bool:
-        """Whether a master record is finished, by the rule ``finished_when`` (none: never)."""
-        if self.dir_rules(ctx, "finished_when") is None:
-            return False
-        return ctx.rules.condition(self.section, ctx.direction.name, "finished_when").holds(rec)
 
     def create_values(self, ctx: PlanContext, src: dict[str, Any], target: str) -> dict[str, Any]:
         """The neutral values a new record gets: the master's own fields, then the rule
@@ -182,11 +70,13 @@ class SyncedEntity(EntityWrites):
         source, target = flow.source, flow.target
         src_name = ctx.rules.system_name(source)
         tgt_index = self.index(ctx, target)
-        names: dict[Any, list[str]] = {}
-        loose: dict[str, list[str]] = {}
+        # by name and by loose number: dicts, or NamesakeTables (the same lookups) under a memo
+        names: Any
+        loose: Any
         if ctx.memo is not None:  # built over every record, and only when a create needs them
             names, loose = NamesakeTables(self, ctx, target), NamesakeTables(self, ctx, target, loose=True)
         else:
+            names, loose = {}, {}
             self.namesakes(self.records(ctx, target), names, loose)
         seen: set[str] = set()
         for system in (source, target):
@@ -196,14 +86,32 @@ class SyncedEntity(EntityWrites):
         for src in self.records(ctx, source):
             key = src["_key"]
             if key is None:
-                actions.append(self.action(ctx, "warn", target, "(uten nummer)", {"name": src.get("name")},
-                                           f"{self.label} «{src.get('name')}» i {src_name} har ikke nummer"
-                                           f" og kan ikke matches{self.cite(ctx, 'match')}", self.where_match(ctx)))
+                actions.append(
+                    self.action(
+                        ctx,
+                        "warn",
+                        target,
+                        "(uten nummer)",
+                        {"name": src.get("name")},
+                        f"{self.label} «{src.get('name')}» i {src_name} har ikke nummer"
+                        f" og kan ikke matches{self.cite(ctx, 'match')}",
+                        self.where_match(ctx),
+                    )
+                )
                 continue
             if key in seen:
-                actions.append(self.action(ctx, "warn", target, key, {"name": src.get("name")},
-                                           f"nummeret {key} finnes flere ganger i {src_name}; "
-                                           f"bare det første brukes{self.cite(ctx, 'match')}", self.where_match(ctx)))
+                actions.append(
+                    self.action(
+                        ctx,
+                        "warn",
+                        target,
+                        key,
+                        {"name": src.get("name")},
+                        f"nummeret {key} finnes flere ganger i {src_name}; "
+                        f"bare det første brukes{self.cite(ctx, 'match')}",
+                        self.where_match(ctx),
+                    )
+                )
                 continue
             seen.add(key)
             tgt = tgt_index.get(key)
@@ -214,32 +122,33 @@ class SyncedEntity(EntityWrites):
         actions.extend(self.plan_orphans(ctx, flow, seen))
         return actions
 
-    def namesakes(self, records: list[dict[str, Any]], names: dict[Any, list[str]],
-                  loose: dict[str, list[str]]) -> None:
+    def namesakes(
+        self, records: list[dict[str, Any]], names: dict[Any, list[str]], loose: dict[str, list[str]]
+    ) -> None:
         """The receiving system's keys by name and by loose number (R13, R18)."""
         for rec in records:
             if rec["_key"] is not None:
                 names.setdefault(self.name_key(rec), []).append(rec["_key"])
                 loose.setdefault(loose_key(rec["_key"]), []).append(rec["_key"])
 
-    def name_key(self, rec: dict[str, Any]) -> Any:
-        """What two records must share to be likely duplicates by name (R13, R18)."""
-        return loose_name(rec.get("name"))
-
     def invalid_warning(self, ctx: PlanContext, target: str, system: str, rec: dict[str, Any]) -> Action:
         ident = rec["_key"] or (f"id {rec['_id']}" if rec.get("_id") is not None else "(uten nummer)")
         shown = ", ".join(rec["_invalid"])
         name = ctx.rules.system_name(system)
-        return self.action(ctx, "warn", target, ident, {"invalid_fields": rec["_invalid"]},
-                           f"{self.label} {ident} i {name} har ugyldige verdier i {shown} (ikke en "
-                           f"enkel verdi); feltene regnes som tomme. Rett posten i {name}",
-                           ctx.rules.where(self.section, self.fields_key))
+        return self.action(
+            ctx,
+            "warn",
+            target,
+            ident,
+            {"invalid_fields": rec["_invalid"]},
+            f"{self.label} {ident} i {name} har ugyldige verdier i {shown} (ikke en "
+            f"enkel verdi); feltene regnes som tomme. Rett posten i {name}",
+            ctx.rules.where(self.section, self.fields_key),
+        )
 
-    def where_match(self, ctx: PlanContext) -> str:
-        return ctx.rules.where(self.section, "match", "key")
-
-    def action(self, ctx: PlanContext, op: str, target: str, key: str, fields: dict[str, Any],
-               reason: str, rule: str) -> Action:
+    def action(
+        self, ctx: PlanContext, op: str, target: str, key: str, fields: dict[str, Any], reason: str, rule: str
+    ) -> Action:
         return Action(op=op, entity=self.name, target=target, key=key, fields=fields, reason=reason, rule=rule)
 
     def blocked(self, ctx: PlanContext, flow: Flow, src: dict[str, Any]) -> Action | None:
@@ -247,25 +156,50 @@ class SyncedEntity(EntityWrites):
         source, target = flow.source, flow.target
         key = src["_key"]
         if self.is_finished(src, ctx, source):
-            return self.action(ctx, "skip", target, key, {"name": src.get("name")},
-                               f"{self.label} {key} er avsluttet i {ctx.rules.system_name(source)} og opprettes ikke",
-                               self.where(ctx, "finished_when"))
+            return self.action(
+                ctx,
+                "skip",
+                target,
+                key,
+                {"name": src.get("name")},
+                f"{self.label} {key} er avsluttet i {ctx.rules.system_name(source)} og opprettes ikke",
+                self.where(ctx, "finished_when"),
+            )
         if self.dir_rules(ctx, "only_active") and not self.is_active(src, ctx, source):
-            return self.action(ctx, "skip", target, key, {"name": src.get("name")},
-                               f"{self.label} {key} er inaktiv i {ctx.rules.system_name(source)}; bare aktive "
-                               "opprettes", self.where(ctx, "only_active"))
+            return self.action(
+                ctx,
+                "skip",
+                target,
+                key,
+                {"name": src.get("name")},
+                f"{self.label} {key} er inaktiv i {ctx.rules.system_name(source)}; bare aktive opprettes",
+                self.where(ctx, "only_active"),
+            )
         failed = ctx.rules.condition(self.section, ctx.direction.name, "filter").failing(src)
         if failed is not None:
             f, have, test = failed
             shown = "ikke satt" if has_no_value(have) else have
-            return self.action(ctx, "skip", target, key, {"name": src.get("name"), f: have},
-                               f"{self.label} {key} opprettes ikke i {ctx.rules.system_name(target)}: "
-                               f"{self.field_label(f, ctx)} er «{shown}», må være {wanted_words(test)}"
-                               f"{self.cite(ctx, 'filter')}", self.where(ctx, "filter", f))
+            return self.action(
+                ctx,
+                "skip",
+                target,
+                key,
+                {"name": src.get("name"), f: have},
+                f"{self.label} {key} opprettes ikke i {ctx.rules.system_name(target)}: "
+                f"{self.field_label(f, ctx)} er «{shown}», må være {wanted_words(test)}"
+                f"{self.cite(ctx, 'filter')}",
+                self.where(ctx, "filter", f),
+            )
         return None
 
-    def plan_missing(self, ctx: PlanContext, flow: Flow, src: dict[str, Any],
-                     names: dict[Any, list[str]], loose: dict[str, list[str]]) -> list[Action]:
+    def plan_missing(
+        self,
+        ctx: PlanContext,
+        flow: Flow,
+        src: dict[str, Any],
+        names: dict[Any, list[str]],
+        loose: dict[str, list[str]],
+    ) -> list[Action]:
         source, target = flow.source, flow.target
         key = src["_key"]
         skip = self.blocked(ctx, flow, src)
@@ -279,33 +213,56 @@ class SyncedEntity(EntityWrites):
         if refused:
             return [self.limit_warning(ctx, flow, key, src, refused, "opprettes ikke")]
         src_name, tgt_name = ctx.rules.system_name(source), ctx.rules.system_name(target)
-        actions = [self.action(ctx, "create", target, key, values,
-                               f"{self.label} {key} finnes i {src_name}, men ikke i {tgt_name}",
-                               self.where(ctx, "create"))]
+        actions = [
+            self.action(
+                ctx,
+                "create",
+                target,
+                key,
+                values,
+                f"{self.label} {key} finnes i {src_name}, men ikke i {tgt_name}",
+                self.where(ctx, "create"),
+            )
+        ]
         ctx.planned[(self.name, key)] = actions[0]
         dup = ctx.rules.get(self.section, "duplicates")
         ref = self.cite(ctx, "duplicate")
         if dup["same_name_other_number"]:
             for other in names.get(self.name_key(src), []):
                 if other != key and src.get("name"):
-                    actions.append(self.action(
-                        ctx, "warn", target, key, {"name": src.get("name"), "other_number": other},
-                        f"SANNSYNLIG DUPLIKAT: {self.label} «{src.get('name')}» har nummer {key} i "
-                        f"{src_name}, men {other} i {tgt_name}. Det opprettes som nytt "
-                        f"{self.label} fordi nummeret avgjør{ref}; rett nummeret om det er samme {self.label}",
-                        ctx.rules.where(self.section, "duplicates", "same_name_other_number")))
+                    actions.append(
+                        self.action(
+                            ctx,
+                            "warn",
+                            target,
+                            key,
+                            {"name": src.get("name"), "other_number": other},
+                            f"SANNSYNLIG DUPLIKAT: {self.label} «{src.get('name')}» har nummer {key} i "
+                            f"{src_name}, men {other} i {tgt_name}. Det opprettes som nytt "
+                            f"{self.label} fordi nummeret avgjør{ref}; rett nummeret om det er samme {self.label}",
+                            ctx.rules.where(self.section, "duplicates", "same_name_other_number"),
+                        )
+                    )
         if dup["numbers_differ_only_by_spaces_or_zeros"]:
             for other in loose.get(loose_key(key), []):
                 if other != key:
-                    actions.append(self.action(
-                        ctx, "warn", target, key, {"other_number": other},
-                        f"nummeret {key} i {src_name} skiller seg fra {other} i {tgt_name} "
-                        f"bare med mellomrom eller innledende nuller: sannsynlig duplikat{ref}",
-                        ctx.rules.where(self.section, "duplicates", "numbers_differ_only_by_spaces_or_zeros")))
+                    actions.append(
+                        self.action(
+                            ctx,
+                            "warn",
+                            target,
+                            key,
+                            {"other_number": other},
+                            f"nummeret {key} i {src_name} skiller seg fra {other} i {tgt_name} "
+                            f"bare med mellomrom eller innledende nuller: sannsynlig duplikat{ref}",
+                            ctx.rules.where(self.section, "duplicates", "numbers_differ_only_by_spaces_or_zeros"),
+                        )
+                    )
         return actions
 
-    def limit_problems(self, ctx: PlanContext, target: str, values: dict[str, Any], *,
-                       complete: bool = True) -> dict[str, str]:
+    def limit_problems(
+        self, ctx: PlanContext, target: str, values: dict[str, Any], *, complete: bool = True
+    ) -> dict[str, str]:
         """Fields the target would refuse by the rules' ``limits`` (required, max_length, forbidden
         characters): field -> why. ``complete``: ``values`` is a whole new record (a create), so a
         required field missing from it is a problem; an update sends only the fields it changes,
@@ -318,8 +275,9 @@ class SyncedEntity(EntityWrites):
                 continue
             value = values.get(f)
             text = "" if value is None else str(value).strip()
-            forbidden = [(c, word) for c, word in (limit.get("forbidden_characters") or {}).items()
-                         if word and c in text]
+            forbidden = [
+                (c, word) for c, word in (limit.get("forbidden_characters") or {}).items() if word and c in text
+            ]
             if limit.get("required") and not text:
                 problems[f] = f"{self.field_label(f, ctx)} mangler, og {name} krever det"
             elif limit.get("max_length") and len(text) > limit["max_length"]:
@@ -329,43 +287,54 @@ class SyncedEntity(EntityWrites):
                 problems[f] = f"{self.field_label(f, ctx)} {text} inneholder {shown}, som {name} ikke tillater"
         return problems
 
-    def field_label(self, name: str, ctx: PlanContext | None = None) -> str:
-        """The consultant's word for a field in plan reasons: the rules' ``vocabulary.fields``,
-        else the plugin's label, else the rule key."""
-        if ctx is not None:
-            for word, field_name in ctx.rules.vocabulary("fields").items():
-                if field_name == name:
-                    return str(word)
-        decl = self.fields.get(name)
-        return (decl.label if decl else None) or name
-
-    def limit_warning(self, ctx: PlanContext, flow: Flow, key: str, src: dict[str, Any],
-                      problems: dict[str, str], what: str) -> Action:
+    def limit_warning(
+        self, ctx: PlanContext, flow: Flow, key: str, src: dict[str, Any], problems: dict[str, str], what: str
+    ) -> Action:
         f = next(iter(problems))
-        return self.action(ctx, "warn", flow.target, key, {"name": src.get("name"), **{p: src.get(p) for p in problems}},
-                           f"{self.label} {key} «{src.get('name') or ''}» {what} i "
-                           f"{ctx.rules.system_name(flow.target)}: " + "; ".join(problems.values())
-                           + f". Rett det i {ctx.rules.system_name(flow.source)}",
-                           ctx.rules.where(self.section, self.limits_key, flow.target, f))
+        return self.action(
+            ctx,
+            "warn",
+            flow.target,
+            key,
+            {"name": src.get("name"), **{p: src.get(p) for p in problems}},
+            f"{self.label} {key} «{src.get('name') or ''}» {what} i "
+            f"{ctx.rules.system_name(flow.target)}: "
+            + "; ".join(problems.values())
+            + f". Rett det i {ctx.rules.system_name(flow.source)}",
+            ctx.rules.where(self.section, self.limits_key, flow.target, f),
+        )
 
     def cannot_create(self, ctx: PlanContext, flow: Flow, src: dict[str, Any]) -> Action | None:
         """A record the target system would refuse (entity-specific), reported instead of sent."""
         return None
 
-    def plan_existing(self, ctx: PlanContext, flow: Flow, src: dict[str, Any], tgt: dict[str, Any],
-                      fmap: FieldMap) -> list[Action]:
+    def plan_existing(
+        self, ctx: PlanContext, flow: Flow, src: dict[str, Any], tgt: dict[str, Any], fmap: FieldMap
+    ) -> list[Action]:
         source, target = flow.source, flow.target
         src_name, tgt_name = ctx.rules.system_name(source), ctx.rules.system_name(target)
         key = src["_key"]
         actions = []
         if self.is_finished(src, ctx, source):
             finish = self.dir_rules(ctx, "finish") or {}
-            change = {f: {"before": tgt.get(f), "after": v} for f, v in finish.items()
-                      if fmap.has(target, f) and tgt.get(f) != v}
+            change = {
+                f: {"before": tgt.get(f), "after": v}
+                for f, v in finish.items()
+                if fmap.has(target, f) and tgt.get(f) != v
+            }
             if change:
-                actions.append(self.action(ctx, "finish", target, key, change,
-                                           f"{self.label} {key} er avsluttet i {src_name} og avsluttes "
-                                           f"i {tgt_name}{self.cite(ctx, 'finish')}", self.where(ctx, "finish")))
+                actions.append(
+                    self.action(
+                        ctx,
+                        "finish",
+                        target,
+                        key,
+                        change,
+                        f"{self.label} {key} er avsluttet i {src_name} og avsluttes "
+                        f"i {tgt_name}{self.cite(ctx, 'finish')}",
+                        self.where(ctx, "finish"),
+                    )
+                )
         changes = {}
         for f in self.dir_rules(ctx, "overwrite"):
             if not (fmap.has(source, f) and fmap.has(target, f)):
@@ -378,10 +347,18 @@ class SyncedEntity(EntityWrites):
             actions.append(self.limit_warning(ctx, flow, key, src, refused, "oppdateres ikke"))
             changes = {f: c for f, c in changes.items() if f not in refused}
         if changes:
-            actions.append(self.action(ctx, "update", target, key, changes,
-                                       f"{self.label} {key} i {tgt_name} avviker fra mastersystemet "
-                                       f"{src_name} og overskrives{self.cite(ctx, 'overwrite')}",
-                                       self.where(ctx, "overwrite")))
+            actions.append(
+                self.action(
+                    ctx,
+                    "update",
+                    target,
+                    key,
+                    changes,
+                    f"{self.label} {key} i {tgt_name} avviker fra mastersystemet "
+                    f"{src_name} og overskrives{self.cite(ctx, 'overwrite')}",
+                    self.where(ctx, "overwrite"),
+                )
+            )
         return actions
 
     def plan_orphans(self, ctx: PlanContext, flow: Flow, seen: set[str]) -> list[Action]:
@@ -393,15 +370,26 @@ class SyncedEntity(EntityWrites):
         actions = []
         for rec in self.records(ctx, target):
             key = rec["_key"]
-            if key is None or key in seen or not self.is_active(rec, ctx, target) \
-                    or self.is_finished_in_target(rec, ctx, target):
+            if (
+                key is None
+                or key in seen
+                or not self.is_active(rec, ctx, target)
+                or self.is_finished_in_target(rec, ctx, target)
+            ):
                 continue
             seen.add(key)
-            actions.append(self.action(
-                ctx, "manual", source, key, {"name": rec.get("name")},
-                f"{self.label} {key} finnes i {tgt_name}, men ikke i mastersystemet "
-                f"{src_name}: må legges inn manuelt i {src_name}{self.cite(ctx, 'manual')}",
-                self.where(ctx, "missing_in_master")))
+            actions.append(
+                self.action(
+                    ctx,
+                    "manual",
+                    source,
+                    key,
+                    {"name": rec.get("name")},
+                    f"{self.label} {key} finnes i {tgt_name}, men ikke i mastersystemet "
+                    f"{src_name}: må legges inn manuelt i {src_name}{self.cite(ctx, 'manual')}",
+                    self.where(ctx, "missing_in_master"),
+                )
+            )
         return actions
 
     def is_finished_in_target(self, rec: dict[str, Any], ctx: PlanContext, system: str) -> bool:

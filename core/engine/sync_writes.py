@@ -3,6 +3,7 @@
 The writing half of :class:`grunndata.engine.sync.SyncedEntity` (its base class): one action,
 through the client of the target system, building on what this run wrote before.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass

@@ -19,6 +19,7 @@ only documented resource that carries an import reference and lands on a
 project's invoice basis); the adapter ``grunndata.clients.timetracking`` keeps
 its paths and shapes in one place.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -49,8 +50,14 @@ class LineResult(Outcome[Line]):
         return MARKED in self.steps
 
     def to_json(self) -> dict[str, Any]:
-        return {**self.line.to_json(), "reference": self.line.reference, "outcome": self.status,
-                "remote_id": self.remote_id, "marked": self.marked, "detail": self.detail}
+        return {
+            **self.line.to_json(),
+            "reference": self.line.reference,
+            "outcome": self.status,
+            "remote_id": self.remote_id,
+            "marked": self.marked,
+            "detail": self.detail,
+        }
 
 
 MARKED = "marked"
@@ -81,8 +88,12 @@ class TransferWriter(BaseWriter[Line]):
             try:
                 await self.po.update(ENTRY, line.entry_id, line.changes or {}, key=line.reference)
             except Conflict:
-                return Sent(line.entry_id, LOCKED, "linjen ble låst i PowerOffice etter forhåndsvisningen; ikke endret",
-                            final=True)
+                return Sent(
+                    line.entry_id,
+                    LOCKED,
+                    "linjen ble låst i PowerOffice etter forhåndsvisningen; ikke endret",
+                    final=True,
+                )
         return Sent(line.entry_id)  # 'mark': the line is in PowerOffice already
 
     async def lookup(self, line: Line) -> dict[str, Any] | None:
@@ -95,8 +106,15 @@ class TransferWriter(BaseWriter[Line]):
             step(MARKED)
 
     def journal_row(self, line: Line) -> dict[str, Any]:
-        return {"op": line.op, "kind": line.kind, "key": line.key, "reference": line.reference,
-                "fields": line.fields, "reason": line.reason, "rule": line.rule}
+        return {
+            "op": line.op,
+            "kind": line.kind,
+            "key": line.key,
+            "reference": line.reference,
+            "fields": line.fields,
+            "reason": line.reason,
+            "rule": line.rule,
+        }
 
     def new_outcome(self, line: Line, seq: int) -> LineResult:
         return LineResult(line, seq, remote_id=line.entry_id)
@@ -105,12 +123,20 @@ class TransferWriter(BaseWriter[Line]):
         return str(self.ctx.rules.system_name("poweroffice"))
 
 
-async def carry_out(plan: TransferPlan, ctx: TransferContext, *, journal: Any = None, run_id: int | None = None,
-                    concurrency: int = 4, progress: Callable[[Any], None] | None = None,
-                    stop: Stop | None = None) -> list[LineResult]:
+async def carry_out(
+    plan: TransferPlan,
+    ctx: TransferContext,
+    *,
+    journal: Any = None,
+    run_id: int | None = None,
+    concurrency: int = 4,
+    progress: Callable[[Any], None] | None = None,
+    stop: Stop | None = None,
+) -> list[LineResult]:
     """Send, update and mark; one failed line does not stop the others."""
-    outcomes = await carry(TransferWriter(ctx, concurrency), plan.writes, journal=journal, run_id=run_id,
-                           progress=progress, stop=stop)
+    outcomes = await carry(
+        TransferWriter(ctx, concurrency), plan.writes, journal=journal, run_id=run_id, progress=progress, stop=stop
+    )
     return [o for o in outcomes if isinstance(o, LineResult)]
 
 
@@ -124,11 +150,28 @@ class TransferReport(PreviewReport[LineResult]):
         return {MARKED: sum(1 for r in self.outcomes if MARKED in r.steps)}
 
 
-async def transfer(session: Any, conn: Any, start: dt.date, end: dt.date, *, journal: Any = None,
-                   confirm: Callable[[TransferPlan], bool] | None = None,
-                   on_plan: Callable[[TransferPlan], None] | None = None,
-                   progress: Callable[[Any], None] | None = None, stop: Stop | None = None) -> TransferReport:
+async def transfer(
+    session: Any,
+    conn: Any,
+    start: dt.date,
+    end: dt.date,
+    *,
+    journal: Any = None,
+    confirm: Callable[[TransferPlan], bool] | None = None,
+    on_plan: Callable[[TransferPlan], None] | None = None,
+    progress: Callable[[Any], None] | None = None,
+    stop: Stop | None = None,
+) -> TransferReport:
     """Preview, confirm, carry out, journal: the whole of ``grunndata transfer``."""
     plan, ctx = await preview(session, conn, start, end)
-    return await run_window(session, TransferReport(plan), TransferWriter(ctx), f"{start}..{end}", journal=journal, confirm=confirm,
-                            on_plan=on_plan, progress=progress, stop=stop)
+    return await run_window(
+        session,
+        TransferReport(plan),
+        TransferWriter(ctx),
+        f"{start}..{end}",
+        journal=journal,
+        confirm=confirm,
+        on_plan=on_plan,
+        progress=progress,
+        stop=stop,
+    )

@@ -1,4 +1,5 @@
 """What a transfer plugin offers and what a transfer preview is made of: windows, lines, the plan."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -80,8 +81,14 @@ class Line:
     mark: bool = False
 
     def to_json(self) -> dict[str, Any]:
-        return {"op": self.op, "kind": self.kind, "key": self.key, "fields": self.fields,
-                "reason": self.reason, "rule": self.rule}
+        return {
+            "op": self.op,
+            "kind": self.kind,
+            "key": self.key,
+            "fields": self.fields,
+            "reason": self.reason,
+            "rule": self.rule,
+        }
 
     @property
     def writes(self) -> bool:
@@ -109,8 +116,11 @@ class TransferPlan:
         return out
 
     def to_json(self) -> dict[str, Any]:
-        return {"period": {"from": self.start.isoformat(), "to": self.end.isoformat()},
-                "lines": [line.to_json() for line in self.lines], "summary": self.summary()}
+        return {
+            "period": {"from": self.start.isoformat(), "to": self.end.isoformat()},
+            "lines": [line.to_json() for line in self.lines],
+            "summary": self.summary(),
+        }
 
 
 def windows(start: dt.date, end: dt.date, days: int) -> list[tuple[dt.date, dt.date]]:

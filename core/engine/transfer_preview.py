@@ -2,6 +2,7 @@
 
 Carrying the lines out is :mod:`grunndata.engine.transfer`'s business.
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -21,16 +22,24 @@ def subproject_code_rule(session: Any, transfer: Any) -> tuple[str, str]:
     return session.rules.get(*path), session.rules.where(*path)
 
 
-async def preview(session: Any, conn: Any, start: dt.date, end: dt.date,
-                  kinds: list[str] | None = None) -> tuple[TransferPlan, TransferContext]:
+async def preview(
+    session: Any, conn: Any, start: dt.date, end: dt.date, kinds: list[str] | None = None
+) -> tuple[TransferPlan, TransferContext]:
     """Read both systems and decide every line. Writes nothing."""
     from grunndata.engine.runner import read_snapshot
 
     snapshot, entries = await asyncio.gather(read_snapshot(conn), conn.poweroffice.list(ENTRY))
-    ctx = TransferContext(snapshot=snapshot, rules=session.rules, config=session.config,
-                          smartdok=conn.smartdok, poweroffice=conn.poweroffice)
-    transfers = sorted((t for name, t in session.host.transfers.items() if kinds is None or name in kinds),
-                       key=lambda t: (t.order, t.name))
+    ctx = TransferContext(
+        snapshot=snapshot,
+        rules=session.rules,
+        config=session.config,
+        smartdok=conn.smartdok,
+        poweroffice=conn.poweroffice,
+    )
+    transfers = sorted(
+        (t for name, t in session.host.transfers.items() if kinds is None or name in kinds),
+        key=lambda t: (t.order, t.name),
+    )
     rules = {t.name: kind_rules(session.rules, t.name) for t in transfers}
     checks = {c for k in rules.values() for c in (k.cfg["hold_on"] or {}).values()}
     findings = doctor_findings(session, snapshot, checks)

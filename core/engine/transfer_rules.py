@@ -1,4 +1,5 @@
 """How one SmartDok row becomes a PowerOffice line, or is held back, by the transfer rules."""
+
 from __future__ import annotations
 
 import re
@@ -56,8 +57,9 @@ class EntryIndex:
 
 def _revision_pattern(template: str) -> re.Pattern[str]:
     parts = re.split(r"(\{reference\}|\{n\})", template)
-    rx = "".join("(?P<reference>.+)" if p == "{reference}" else "(?P<n>\\d+)" if p == "{n}" else re.escape(p)
-                 for p in parts)
+    rx = "".join(
+        "(?P<reference>.+)" if p == "{reference}" else "(?P<n>\\d+)" if p == "{n}" else re.escape(p) for p in parts
+    )
     return re.compile(rx)
 
 
@@ -109,8 +111,9 @@ class Hold(Exception):
     suggestion: str | None = None
 
 
-def build_entry(k: KindRules, row: dict[str, Any], res: Resolver, findings: dict[tuple[str, str], Any],
-                sub_code: tuple[str, str]) -> dict[str, Any]:
+def build_entry(
+    k: KindRules, row: dict[str, Any], res: Resolver, findings: dict[tuple[str, str], Any], sub_code: tuple[str, str]
+) -> dict[str, Any]:
     """The PowerOffice line a row maps to, or :class:`Hold` with the doctor's reason.
     ``sub_code``: the sub-project code template and where it is written."""
     cfg = k.cfg
@@ -135,13 +138,18 @@ def build_entry(k: KindRules, row: dict[str, Any], res: Resolver, findings: dict
         number = _text(user.get("EmployeeNo")) if user else None
     raw_number = value.get("employee") if value.get("employee") is not None else number
     if number is None:
-        raise Hold(f"Raden har ikke ansattnummer, så den kan ikke knyttes til en ansatt i {po} (R3).",
-                   k.where("fields", "employee"), f"Gi brukeren i {sd} ansattnummeret den ansatte har i {po}.")
+        raise Hold(
+            f"Raden har ikke ansattnummer, så den kan ikke knyttes til en ansatt i {po} (R3).",
+            k.where("fields", "employee"),
+            f"Gi brukeren i {sd} ansattnummeret den ansatte har i {po}.",
+        )
     finding("employee", str(raw_number))
     if number not in res.employees:
-        raise Hold(f"Ansattnummer {number} finnes ikke blant de aktive ansatte i {po} (R3).",
-                   k.where("hold_on", "employee"),
-                   f"Opprett den ansatte med ansattnummer {number} i {po}, eller rett nummeret i {sd}.")
+        raise Hold(
+            f"Ansattnummer {number} finnes ikke blant de aktive ansatte i {po} (R3).",
+            k.where("hold_on", "employee"),
+            f"Opprett den ansatte med ansattnummer {number} i {po}, eller rett nummeret i {sd}.",
+        )
 
     entry: dict[str, Any] = dict(cfg["entry_defaults"] or {})
     entry[F["employee"]] = number
@@ -152,9 +160,12 @@ def build_entry(k: KindRules, row: dict[str, Any], res: Resolver, findings: dict
         finding("addition_code", code)
         hour_type = res.hour_type_by_pay_item.get(code)
         if hour_type is None:
-            raise Hold(f"Tillegget med kode «{code}» har ingen timeart i {po} som peker på lønnsarten "
-                       f"«{code}», så tillegget kan ikke overføres (R5).", k.where("hold_on", "addition_code"),
-                       f"Opprett en timeart i {po} med lønnsart «{code}», eller rett koden i {sd}.")
+            raise Hold(
+                f"Tillegget med kode «{code}» har ingen timeart i {po} som peker på lønnsarten "
+                f"«{code}», så tillegget kan ikke overføres (R5).",
+                k.where("hold_on", "addition_code"),
+                f"Opprett en timeart i {po} med lønnsart «{code}», eller rett koden i {sd}.",
+            )
         entry[F["hour_type"]] = hour_type.get("code")
     elif "wage_name" in fields:
         name = value.get("wage_name")
@@ -162,10 +173,11 @@ def build_entry(k: KindRules, row: dict[str, Any], res: Resolver, findings: dict
             finding("wage_name", str(name))
             hour_type = res.hour_type_by_name.get(str(name))
             if hour_type is None:
-                raise Hold(f"Lønnsarten «{name}» har ingen aktiv timeart med nøyaktig samme navn i {po} (R4).",
-                           k.where("hold_on", "wage_name"),
-                           f"Opprett timearten «{name}» i {po}, eller gi lønnsarten navnet til en timeart "
-                           "som finnes.")
+                raise Hold(
+                    f"Lønnsarten «{name}» har ingen aktiv timeart med nøyaktig samme navn i {po} (R4).",
+                    k.where("hold_on", "wage_name"),
+                    f"Opprett timearten «{name}» i {po}, eller gi lønnsarten navnet til en timeart som finnes.",
+                )
             entry[F["hour_type"]] = hour_type.get("code")
 
     # R6: the project by number only; a sub-project by the sync's own code template.
@@ -177,9 +189,11 @@ def build_entry(k: KindRules, row: dict[str, Any], res: Resolver, findings: dict
     found = res.projects.get(code)
     if found is None or not res.project_active.holds(found):
         state = "finnes ikke" if found is None else "er ikke aktivt"
-        raise Hold(f"Prosjekt {code} {state} i {po} (R6).",
-                   template_at if sub else k.where("fields", "project"),
-                   f"Kjør «grunndata apply» (grunndatasynk) først, eller rett prosjektnummeret i {sd}.")
+        raise Hold(
+            f"Prosjekt {code} {state} i {po} (R6).",
+            template_at if sub else k.where("fields", "project"),
+            f"Kjør «grunndata apply» (grunndatasynk) først, eller rett prosjektnummeret i {sd}.",
+        )
     entry[F["project"]] = code
 
     # The activity: the row's own, or the one carrying the machine's / goods' product (R10).
@@ -190,16 +204,21 @@ def build_entry(k: KindRules, row: dict[str, Any], res: Resolver, findings: dict
         activity = res.activity_by_product.get(product)
         if activity is None:
             known = "finnes som produkt" if product in res.products else "finnes ikke som produkt (R10)"
-            raise Hold(f"Produkt {product} {known} i {po}, men ingen aktiv aktivitet har produktkode "
-                       f"{product}, så linjen har ingen aktivitet å føres på.", k.where("activity_by"),
-                       f"Opprett en aktivitet i {po} med produktkode {product}.")
+            raise Hold(
+                f"Produkt {product} {known} i {po}, men ingen aktiv aktivitet har produktkode "
+                f"{product}, så linjen har ingen aktivitet å føres på.",
+                k.where("activity_by"),
+                f"Opprett en aktivitet i {po} med produktkode {product}.",
+            )
     else:
         code_a = _text(value.get("activity"))
         activity = res.activities.get(code_a) if code_a else None
         if activity is None:
-            raise Hold(f"Aktiviteten «{code_a or ''}» finnes ikke (eller er inaktiv) i {po} (R6, R16).",
-                       k.where("fields", "activity"),
-                       f"Kjør «grunndata apply», eller legg aktiviteten inn for hånd i {po}.")
+            raise Hold(
+                f"Aktiviteten «{code_a or ''}» finnes ikke (eller er inaktiv) i {po} (R6, R16).",
+                k.where("fields", "activity"),
+                f"Kjør «grunndata apply», eller legg aktiviteten inn for hånd i {po}.",
+            )
     entry[F["activity"]] = activity.get("code")
 
     date = _text(value.get("date"))
@@ -228,8 +247,9 @@ def _same(a: Any, b: Any) -> bool:
     return (str(a) if a is not None else None) == (str(b) if b is not None else None)
 
 
-def decide(k: KindRules, row: dict[str, Any], index: EntryIndex, res: Resolver, findings: dict,
-           sub_code: tuple[str, str]) -> Line | None:
+def decide(
+    k: KindRules, row: dict[str, Any], index: EntryIndex, res: Resolver, findings: dict, sub_code: tuple[str, str]
+) -> Line | None:
     """What happens to one row. ``None``: nothing to do (not this kind's business, or done)."""
     kind, cfg = k.kind, k.cfg
     po, sd = res.po, res.sd
@@ -246,10 +266,14 @@ def decide(k: KindRules, row: dict[str, Any], index: EntryIndex, res: Resolver, 
     if not attested:
         if current is not None:
             n, entry = current
-            return line("report", {"entry": entry.get("id"), "reference": entry.get(F["reference"])},
-                        f"Raden er ikke lenger attestert i {sd}, men ble overført til {po} "
-                        f"({entry.get(F['reference'])}). Linjen i {po} slettes ikke: vurder den "
-                        f"der, og attester raden på nytt i {sd} om den skal stå.", k.where("qualify"))
+            return line(
+                "report",
+                {"entry": entry.get("id"), "reference": entry.get(F["reference"])},
+                f"Raden er ikke lenger attestert i {sd}, men ble overført til {po} "
+                f"({entry.get(F['reference'])}). Linjen i {po} slettes ikke: vurder den "
+                f"der, og attester raden på nytt i {sd} om den skal stå.",
+                k.where("qualify"),
+            )
         return None
     try:
         body = build_entry(k, row, res, findings, sub_code)
@@ -267,13 +291,23 @@ def decide(k: KindRules, row: dict[str, Any], index: EntryIndex, res: Resolver, 
         if exported:
             marked_as = value_at(row, marked_field) if marked_field else None
             if marked_as == ref:
-                return line("report", {"reference": ref},
-                            f"Raden er merket som overført i {sd} ({ref}), men linjen finnes ikke i {po} "
-                            f"(slettet der?). Den sendes ikke på nytt av seg selv: fjern merkingen i {sd} om den "
-                            "skal sendes igjen.", k.where("exported"))
+                return line(
+                    "report",
+                    {"reference": ref},
+                    f"Raden er merket som overført i {sd} ({ref}), men linjen finnes ikke i {po} "
+                    f"(slettet der?). Den sendes ikke på nytt av seg selv: fjern merkingen i {sd} om den "
+                    "skal sendes igjen.",
+                    k.where("exported"),
+                )
             return None  # exported by another integration: not a row for this one
-        return line("send", body, f"Attestert rad, ikke overført ennå: sendes til {po} som {ref}.",
-                    k.where("qualify"), body=body, mark=True)
+        return line(
+            "send",
+            body,
+            f"Attestert rad, ikke overført ennå: sendes til {po} som {ref}.",
+            k.where("qualify"),
+            body=body,
+            mark=True,
+        )
     n, entry = current
     amount_field = cfg["amount_to"]
     others = [f for f in cfg["new_line_when"] or [] if not _same(body.get(f), entry.get(f))]
@@ -283,27 +317,50 @@ def decide(k: KindRules, row: dict[str, Any], index: EntryIndex, res: Resolver, 
     if not others and not amount_changed:
         if exported and marked_as == entry_ref:
             return None
-        return line("mark", {"reference": entry_ref, "entry": entry.get("id")},
-                    f"Linjen finnes allerede i {po} ({entry_ref}), men raden er ikke merket som overført i "
-                    f"{sd} (avbrutt kjøring?): merkes nå, sendes ikke på nytt.", k.where("exported"),
-                    reference=entry_ref, entry_id=entry.get("id"), mark=True)
+        return line(
+            "mark",
+            {"reference": entry_ref, "entry": entry.get("id")},
+            f"Linjen finnes allerede i {po} ({entry_ref}), men raden er ikke merket som overført i "
+            f"{sd} (avbrutt kjøring?): merkes nå, sendes ikke på nytt.",
+            k.where("exported"),
+            reference=entry_ref,
+            entry_id=entry.get("id"),
+            mark=True,
+        )
     state = _locked(k, entry)
     if state is not None:
         touched = others + ([amount_field] if amount_changed else [])
-        return line("report", {f: {"before": entry.get(f), "after": body.get(f)} for f in touched},
-                    f"Raden er endret i {sd} etter overføringen, men linjen {entry_ref} er låst i {po} "
-                    f"({state}) og røres ikke. Rett den for hånd i {po} om endringen skal med.",
-                    k.where("locked"), reference=entry_ref, entry_id=entry.get("id"))
+        return line(
+            "report",
+            {f: {"before": entry.get(f), "after": body.get(f)} for f in touched},
+            f"Raden er endret i {sd} etter overføringen, men linjen {entry_ref} er låst i {po} "
+            f"({state}) og røres ikke. Rett den for hånd i {po} om endringen skal med.",
+            k.where("locked"),
+            reference=entry_ref,
+            entry_id=entry.get("id"),
+        )
     if others:
         new_ref = _format(cfg["new_line_reference"], reference=ref, n=n + 1)
         body[F["reference"]] = new_ref
         changed = {f: {"before": entry.get(f), "after": body.get(f)} for f in others}
-        return line("new_line", {**body, "changed": changed},
-                    f"Raden er endret i {sd} etter overføringen ({', '.join(others)}): endringen blir en ny linje "
-                    f"{new_ref}. Den gamle linjen {entry_ref} står urørt i {po}; slett den der om den ikke "
-                    "skal stå.", k.where("new_line_when"), reference=new_ref, body=body, mark=True)
-    return line("update", {amount_field: {"before": entry.get(amount_field), "after": body.get(amount_field)}},
-                f"Antallet er endret i {sd} etter overføringen: linjen {entry_ref} i {po} får "
-                "nytt antall.",
-                k.where("amount_to"), reference=entry_ref, entry_id=entry.get("id"),
-                changes={amount_field: body.get(amount_field)}, mark=not exported)
+        return line(
+            "new_line",
+            {**body, "changed": changed},
+            f"Raden er endret i {sd} etter overføringen ({', '.join(others)}): endringen blir en ny linje "
+            f"{new_ref}. Den gamle linjen {entry_ref} står urørt i {po}; slett den der om den ikke "
+            "skal stå.",
+            k.where("new_line_when"),
+            reference=new_ref,
+            body=body,
+            mark=True,
+        )
+    return line(
+        "update",
+        {amount_field: {"before": entry.get(amount_field), "after": body.get(amount_field)}},
+        f"Antallet er endret i {sd} etter overføringen: linjen {entry_ref} i {po} får nytt antall.",
+        k.where("amount_to"),
+        reference=entry_ref,
+        entry_id=entry.get("id"),
+        changes={amount_field: body.get(amount_field)},
+        mark=not exported,
+    )

@@ -14,6 +14,7 @@ A kind of write plugs in as a :class:`Writer`: what one send is, how its record 
 which journal table records it, how items rank and how many go at once. The engine names no
 entity, transfer kind or system.
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -142,8 +143,10 @@ class BaseWriter(Generic[T]):
         return "mottakersystemet"
 
     def recovered_detail(self, item: T) -> str:
-        return f"fantes allerede i {self.target_name(item)} (svaret på en tidligere forespørsel gikk tapt): " \
-               "ikke sendt på nytt"
+        return (
+            f"fantes allerede i {self.target_name(item)} (svaret på en tidligere forespørsel gikk tapt): "
+            "ikke sendt på nytt"
+        )
 
     def resent_detail(self, item: T) -> str:
         return f"sendt på nytt: den første forespørselen nådde aldri {self.target_name(item)}"
@@ -152,13 +155,15 @@ class BaseWriter(Generic[T]):
 class RunJournal(Protocol):
     """The journal as the engine uses it (grunndata.journal.Journal)."""
 
-    def start_run(self, master: str, config_hash: str, fingerprint: str, kind: str = ...,
-                  summary: dict[str, Any] | None = ...) -> int: ...
+    def start_run(
+        self, master: str, config_hash: str, fingerprint: str, kind: str = ..., summary: dict[str, Any] | None = ...
+    ) -> int: ...
 
     def write_started(self, run_id: int, table: str, seq: int, row: dict[str, Any]) -> int: ...
 
-    def write_step(self, table: str, row_id: int, step: str, outcome: str | None = ...,
-                   remote_id: Any = ..., detail: str = ...) -> None: ...
+    def write_step(
+        self, table: str, row_id: int, step: str, outcome: str | None = ..., remote_id: Any = ..., detail: str = ...
+    ) -> None: ...
 
     def write_done(self, table: str, row_id: int, outcome: str, remote_id: Any = ..., detail: str = ...) -> None: ...
 
@@ -237,9 +242,16 @@ async def write_one(writer: Writer[T], outcome: Outcome[T], journal: RunJournal 
         journal.write_done(table, row, outcome.status, outcome.remote_id, outcome.detail)
 
 
-async def carry(writer: Writer[T], items: Sequence[T], *, journal: RunJournal | None = None,
-                run_id: int | None = None, progress: Callable[[Outcome[T]], None] | None = None,
-                stop: Stop | None = None, into: list[Any] | None = None) -> list[Outcome[T]]:
+async def carry(
+    writer: Writer[T],
+    items: Sequence[T],
+    *,
+    journal: RunJournal | None = None,
+    run_id: int | None = None,
+    progress: Callable[[Outcome[T]], None] | None = None,
+    stop: Stop | None = None,
+    into: list[Any] | None = None,
+) -> list[Outcome[T]]:
     """Carry out ``items``: rank by rank, at most ``writer.concurrency`` at once; one failed write
     does not stop the others. Outcomes are added to ``into`` as they complete (so a caller
     interrupted half-way still has them) and sorted in plan order at the end."""
@@ -254,8 +266,11 @@ async def carry(writer: Writer[T], items: Sequence[T], *, journal: RunJournal | 
             if stop is not None and stop.requested:
                 return
             # 'started' means the request may have gone out: written as it is about to, not while queued.
-            row = journal.write_started(run_id, writer.journal_table, seq, writer.journal_row(item)) \
-                if journal is not None and run_id is not None else None
+            row = (
+                journal.write_started(run_id, writer.journal_table, seq, writer.journal_row(item))
+                if journal is not None and run_id is not None
+                else None
+            )
             outcome = writer.new_outcome(item, seq)
             await write_one(writer, outcome, journal, row)
             outcomes.append(outcome)
@@ -301,8 +316,13 @@ class WriteReport(Generic[Out]):
 
     def summary(self) -> dict[str, Any]:
         counts = self.counts()
-        return {"planned_writes": len(self.plan.writes), OK: counts.get(OK, 0), RECOVERED: counts.get(RECOVERED, 0),
-                FAILED: counts.get(FAILED, 0), "declined": self.declined}
+        return {
+            "planned_writes": len(self.plan.writes),
+            OK: counts.get(OK, 0),
+            RECOVERED: counts.get(RECOVERED, 0),
+            FAILED: counts.get(FAILED, 0),
+            "declined": self.declined,
+        }
 
     def to_json(self) -> dict[str, Any]:
         raise NotImplementedError
@@ -335,10 +355,16 @@ class RunStamp:
 R = TypeVar("R", bound=WriteReport[Any])
 
 
-async def execute(writer: Writer[T], report: R, stamp: RunStamp, *, journal: RunJournal | None = None,
-                  confirm: Callable[[Any], bool] | None = None,
-                  progress: Callable[[Outcome[T]], None] | None = None,
-                  stop: Stop | None = None) -> R:
+async def execute(
+    writer: Writer[T],
+    report: R,
+    stamp: RunStamp,
+    *,
+    journal: RunJournal | None = None,
+    confirm: Callable[[Any], bool] | None = None,
+    progress: Callable[[Outcome[T]], None] | None = None,
+    stop: Stop | None = None,
+) -> R:
     """Confirm, journal the run, carry out ``report.plan.writes``, and close the run with its status."""
     writes = list(report.plan.writes)
     if not writes:
@@ -347,12 +373,20 @@ async def execute(writer: Writer[T], report: R, stamp: RunStamp, *, journal: Run
         report.declined = True
         return report
     if journal is not None:
-        report.run_id = journal.start_run(stamp.master, stamp.config_hash, stamp.fingerprint, kind=writer.run_kind,
-                                          summary=report.summary())
+        report.run_id = journal.start_run(
+            stamp.master, stamp.config_hash, stamp.fingerprint, kind=writer.run_kind, summary=report.summary()
+        )
     try:
         with stop.trapping() if stop is not None else nullcontext():
-            await carry(writer, writes, journal=journal, run_id=report.run_id, progress=progress, stop=stop,
-                        into=report.outcomes)
+            await carry(
+                writer,
+                writes,
+                journal=journal,
+                run_id=report.run_id,
+                progress=progress,
+                stop=stop,
+                into=report.outcomes,
+            )
     finally:
         if stop is not None and stop.requested:
             report.interrupted = stop.signum

@@ -6,6 +6,7 @@ process dies, however it dies. A second run is refused at once, never queued. Th
 is kept in the journal (table ``lock_holder``), not in the lock file: on Windows a locked file
 cannot be read by another process, and the refusal must name who holds it.
 """
+
 from __future__ import annotations
 
 import os
@@ -51,8 +52,10 @@ class RunLock:
 
 def refusal(path: Path, holder: int | None) -> JournalLocked:
     who = f"pid {holder}" if holder is not None else "pid ukjent"
-    return JournalLocked(f"en annen kjøring (apply eller transfer) pågår allerede for denne integrasjonen ({who}, "
-                         f"lås {path}); vent til den er ferdig og prøv igjen")
+    return JournalLocked(
+        f"en annen kjøring (apply eller transfer) pågår allerede for denne integrasjonen ({who}, "
+        f"lås {path}); vent til den er ferdig og prøv igjen"
+    )
 
 
 def this_pid() -> int:

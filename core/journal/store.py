@@ -5,6 +5,7 @@ waits its turn) and updated with its outcome after, so a crash leaves a trace of
 have happened; the next run re-reads both systems and converges from there. A run's counts
 are read back from its rows, so a run that was killed or interrupted shows what it did.
 """
+
 from __future__ import annotations
 
 import json
@@ -25,23 +26,43 @@ from grunndata.journal.lock import JournalLocked, RunLock, refusal, this_pid
 # ``remote_id``, and the (index name suffix, column) of columns looked up by an index of their own.
 _WRITE_TABLES: dict[str, tuple[tuple[str, ...], tuple[str, ...], tuple[tuple[str, str], ...]]] = {
     "actions": (("entity TEXT NOT NULL", "target TEXT NOT NULL", "key TEXT NOT NULL"), (), ()),
-    "transfer_lines": (("kind TEXT NOT NULL", "key TEXT NOT NULL", "reference TEXT NOT NULL"),
-                       ("po_accepted_at TEXT", "sd_marked_at TEXT"), (("ref", "reference"),)),
-    "invoice_writes": (("kind TEXT NOT NULL", "key TEXT NOT NULL", "reference TEXT NOT NULL", "order_id TEXT",
-                        "digest TEXT"), (), (("key", "key"),)),
+    "transfer_lines": (
+        ("kind TEXT NOT NULL", "key TEXT NOT NULL", "reference TEXT NOT NULL"),
+        ("po_accepted_at TEXT", "sd_marked_at TEXT"),
+        (("ref", "reference"),),
+    ),
+    "invoice_writes": (
+        ("kind TEXT NOT NULL", "key TEXT NOT NULL", "reference TEXT NOT NULL", "order_id TEXT", "digest TEXT"),
+        (),
+        (("key", "key"),),
+    ),
 }
 
 
-def _write_table(name: str, own: tuple[str, ...], outcome: tuple[str, ...],
-                 indexed: tuple[tuple[str, str], ...]) -> str:
-    columns = ("id INTEGER PRIMARY KEY AUTOINCREMENT", "run_id INTEGER NOT NULL REFERENCES runs(id)",
-               "seq INTEGER NOT NULL", "op TEXT NOT NULL", *own, "fields TEXT NOT NULL", "reason TEXT NOT NULL",
-               "rule TEXT NOT NULL", "outcome TEXT NOT NULL", "remote_id TEXT", *outcome, "detail TEXT",
-               "at TEXT NOT NULL")
+def _write_table(
+    name: str, own: tuple[str, ...], outcome: tuple[str, ...], indexed: tuple[tuple[str, str], ...]
+) -> str:
+    columns = (
+        "id INTEGER PRIMARY KEY AUTOINCREMENT",
+        "run_id INTEGER NOT NULL REFERENCES runs(id)",
+        "seq INTEGER NOT NULL",
+        "op TEXT NOT NULL",
+        *own,
+        "fields TEXT NOT NULL",
+        "reason TEXT NOT NULL",
+        "rule TEXT NOT NULL",
+        "outcome TEXT NOT NULL",
+        "remote_id TEXT",
+        *outcome,
+        "detail TEXT",
+        "at TEXT NOT NULL",
+    )
     body = ",\n".join(f"    {c}" for c in columns)
     indexes = "".join(f"CREATE INDEX IF NOT EXISTS {name}_{suffix} ON {name}({c});\n" for suffix, c in indexed)
-    return (f"CREATE TABLE IF NOT EXISTS {name} (\n{body}\n);\n"
-            f"CREATE INDEX IF NOT EXISTS {name}_run ON {name}(run_id, seq);\n{indexes}")
+    return (
+        f"CREATE TABLE IF NOT EXISTS {name} (\n{body}\n);\n"
+        f"CREATE INDEX IF NOT EXISTS {name}_run ON {name}(run_id, seq);\n{indexes}"
+    )
 
 
 # The columns a writer fills when a write starts, per table (the rest is the journal's own).
@@ -154,45 +175,66 @@ class Journal:
             self._lock.release()
 
     # ---- runs ----------------------------------------------------------
-    def start_run(self, master: str, config_hash: str, fingerprint: str, kind: str = "apply",
-                  summary: dict[str, Any] | None = None) -> int:
+    def start_run(
+        self,
+        master: str,
+        config_hash: str,
+        fingerprint: str,
+        kind: str = "apply",
+        summary: dict[str, Any] | None = None,
+    ) -> int:
         """A run begins; ``summary`` is what it plans (its counts are read back from its rows)."""
         cur = self.db.execute(
             "INSERT INTO runs (kind, started_at, master, config_hash, fingerprint, status, summary)"
             " VALUES (?,?,?,?,?,?,?)",
-            (kind, _now(), master, config_hash, fingerprint, "running",
-             None if summary is None else json.dumps(summary, ensure_ascii=False)))
+            (
+                kind,
+                _now(),
+                master,
+                config_hash,
+                fingerprint,
+                "running",
+                None if summary is None else json.dumps(summary, ensure_ascii=False),
+            ),
+        )
         return int(cur.lastrowid or 0)
 
     def finish_run(self, run_id: int, status: str, summary: dict[str, Any]) -> None:
-        self.db.execute("UPDATE runs SET finished_at=?, status=?, summary=? WHERE id=?",
-                        (_now(), status, json.dumps(summary, ensure_ascii=False), run_id))
+        self.db.execute(
+            "UPDATE runs SET finished_at=?, status=?, summary=? WHERE id=?",
+            (_now(), status, json.dumps(summary, ensure_ascii=False), run_id),
+        )
 
     # ---- writes: one row per write, in the writer's table ---------------
     def write_started(self, run_id: int, table: str, seq: int, row: dict[str, Any]) -> int:
         columns = ROW_COLUMNS[table]
-        values = [json.dumps(row[c], ensure_ascii=False, default=str) if c == "fields" else row[c]
-                  for c in columns]
+        values = [json.dumps(row[c], ensure_ascii=False, default=str) if c == "fields" else row[c] for c in columns]
         names = ", ".join(("run_id", "seq", *columns, "outcome", "at"))
         marks = ",".join("?" * (len(columns) + 4))
-        cur = self.db.execute(f"INSERT INTO {table} ({names}) VALUES ({marks})",
-                              (run_id, seq, *values, "started", _now()))
+        cur = self.db.execute(
+            f"INSERT INTO {table} ({names}) VALUES ({marks})", (run_id, seq, *values, "started", _now())
+        )
         return int(cur.lastrowid or 0)
 
-    def write_step(self, table: str, row_id: int, step: str, outcome: str | None = None,
-                   remote_id: Any = None, detail: str = "") -> None:
+    def write_step(
+        self, table: str, row_id: int, step: str, outcome: str | None = None, remote_id: Any = None, detail: str = ""
+    ) -> None:
         """A step after the send: ``sent`` (with the send's outcome) or a follow-up such as ``marked``."""
         column = STEP_COLUMNS[table][step]
         now = _now()
         if outcome is None:
             self.db.execute(f"UPDATE {table} SET {column}=?, at=? WHERE id=?", (now, now, row_id))
         else:
-            self.db.execute(f"UPDATE {table} SET outcome=?, remote_id=?, detail=?, {column}=?, at=? WHERE id=?",
-                            (SENT_PREFIX + outcome, _id(remote_id), detail, now, now, row_id))
+            self.db.execute(
+                f"UPDATE {table} SET outcome=?, remote_id=?, detail=?, {column}=?, at=? WHERE id=?",
+                (SENT_PREFIX + outcome, _id(remote_id), detail, now, now, row_id),
+            )
 
     def write_done(self, table: str, row_id: int, outcome: str, remote_id: Any = None, detail: str = "") -> None:
-        self.db.execute(f"UPDATE {table} SET outcome=?, remote_id=COALESCE(?, remote_id), detail=?, at=? "
-                        "WHERE id=?", (outcome, _id(remote_id), detail, _now(), row_id))
+        self.db.execute(
+            f"UPDATE {table} SET outcome=?, remote_id=COALESCE(?, remote_id), detail=?, at=? WHERE id=?",
+            (outcome, _id(remote_id), detail, _now(), row_id),
+        )
 
     # ---- reading -------------------------------------------------------
     def runs(self, limit: int = 50) -> list[dict[str, Any]]:
@@ -235,9 +277,11 @@ class Journal:
         for table in ROW_COLUMNS:
             marked = "COUNT(sd_marked_at)" if table == "transfer_lines" else "0"
             for run_id, outcome, n, m in self.db.execute(
-                    f"SELECT run_id, outcome, COUNT(*), {marked} FROM {table} WHERE run_id IN ({marks}) "
-                    "GROUP BY run_id, outcome", ids):
-                word = outcome[len(SENT_PREFIX):] if outcome.startswith(SENT_PREFIX) else outcome
+                f"SELECT run_id, outcome, COUNT(*), {marked} FROM {table} WHERE run_id IN ({marks}) "
+                "GROUP BY run_id, outcome",
+                ids,
+            ):
+                word = outcome[len(SENT_PREFIX) :] if outcome.startswith(SENT_PREFIX) else outcome
                 into = counts[run_id]
                 if word in COUNTED:
                     into[word] = into.get(word, 0) + n
@@ -267,8 +311,9 @@ class Journal:
         that run succeeded; else None) and ``last_good`` (the same of its last run that fully
         succeeded). The record of orders PowerOffice no longer lists once they are invoices."""
         self.db.row_factory = None
-        return invoice_record_of(self.db.execute(
-            "SELECT key, run_id, op, outcome, remote_id, digest FROM invoice_writes ORDER BY id"))
+        return invoice_record_of(
+            self.db.execute("SELECT key, run_id, op, outcome, remote_id, digest FROM invoice_writes ORDER BY id")
+        )
 
 
 def invoice_record_of(rows: Iterable[Sequence[Any]]) -> dict[str, dict[str, Any]]:

@@ -6,6 +6,7 @@ it every command keeps the embedded SQLite journal. Migrations are the versioned
 procrastinate's own schema (applied once, recorded the same way). An advisory lock makes two
 ``migrate`` at once safe: the second waits, then finds nothing left to do.
 """
+
 from __future__ import annotations
 
 import os
@@ -31,8 +32,10 @@ class NoDatabase(GrunndataError):
 def database_url(explicit: str | None = None) -> str:
     url = explicit or os.environ.get(URL_VAR, "").strip()
     if not url:
-        raise NoDatabase(f"{URL_VAR} er ikke satt: operatørkommandoene trenger PostgreSQL "
-                         "(f.eks. postgresql://grunndata@db/grunndata)")
+        raise NoDatabase(
+            f"{URL_VAR} er ikke satt: operatørkommandoene trenger PostgreSQL "
+            "(f.eks. postgresql://grunndata@db/grunndata)"
+        )
     return url
 
 
@@ -75,8 +78,10 @@ def migrate(url: str) -> list[str]:
         conn.execute("SELECT pg_advisory_lock(%s)", (_LOCK,))
         try:
             conn.execute("CREATE SCHEMA IF NOT EXISTS grunndata")
-            conn.execute("CREATE TABLE IF NOT EXISTS grunndata.schema_migrations ("
-                         "name text PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now())")
+            conn.execute(
+                "CREATE TABLE IF NOT EXISTS grunndata.schema_migrations ("
+                "name text PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now())"
+            )
             done = {row[0] for row in conn.execute("SELECT name FROM grunndata.schema_migrations")}
             for m in migrations():
                 label = f"{m.version:04d}_{m.name}"

@@ -6,6 +6,7 @@ piled up) and run under a lock per tenant (never two jobs of one tenant at once)
 runs queued jobs oldest first: when the budget cannot keep up with every schedule, each tenant's
 next cycle waits its turn behind the others' and every interval stretches alike.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -38,8 +39,10 @@ def _settings(raw: Any) -> ScheduleSettings | None:
 
 
 def tenant_schedules(conn: psycopg.Connection[Any]) -> dict[str, ScheduleSettings]:
-    rows = conn.execute("SELECT t.name, c.schedule FROM grunndata.tenants t JOIN grunndata.tenant_configs c "
-                        "ON c.id = t.current_version WHERE t.removed_at IS NULL ORDER BY t.name").fetchall()
+    rows = conn.execute(
+        "SELECT t.name, c.schedule FROM grunndata.tenants t JOIN grunndata.tenant_configs c "
+        "ON c.id = t.current_version WHERE t.removed_at IS NULL ORDER BY t.name"
+    ).fetchall()
     out = {}
     for name, raw in rows:
         settings = _settings(raw)
@@ -51,21 +54,30 @@ def tenant_schedules(conn: psycopg.Connection[Any]) -> dict[str, ScheduleSetting
 def cycle_facts(conn: psycopg.Connection[Any], names: Iterable[str]) -> dict[str, dict[str, CycleFacts]]:
     """Per tenant and kind: its last cycle and when its last successful one finished."""
     names = list(names)
-    last = conn.execute("SELECT DISTINCT ON (tenant, kind) tenant, kind, started, finished, mode, ok, error "
-                        "FROM grunndata.state_cycles WHERE tenant = ANY(%s) ORDER BY tenant, kind, id DESC",
-                        (names,)).fetchall()
-    good = {(t, k): f for t, k, f in conn.execute(
-        "SELECT DISTINCT ON (tenant, kind) tenant, kind, finished FROM grunndata.state_cycles "
-        "WHERE tenant = ANY(%s) AND ok ORDER BY tenant, kind, id DESC", (names,)).fetchall()}
+    last = conn.execute(
+        "SELECT DISTINCT ON (tenant, kind) tenant, kind, started, finished, mode, ok, error "
+        "FROM grunndata.state_cycles WHERE tenant = ANY(%s) ORDER BY tenant, kind, id DESC",
+        (names,),
+    ).fetchall()
+    good = {
+        (t, k): f
+        for t, k, f in conn.execute(
+            "SELECT DISTINCT ON (tenant, kind) tenant, kind, finished FROM grunndata.state_cycles "
+            "WHERE tenant = ANY(%s) AND ok ORDER BY tenant, kind, id DESC",
+            (names,),
+        ).fetchall()
+    }
     out: dict[str, dict[str, CycleFacts]] = {n: {} for n in names}
     for tenant, kind, started, finished, mode, _ok, _error in last:
-        out[tenant][kind] = CycleFacts(last_started=started, last_finished=finished,
-                                       last_ok=good.get((tenant, kind)), mode=mode)
+        out[tenant][kind] = CycleFacts(
+            last_started=started, last_finished=finished, last_ok=good.get((tenant, kind)), mode=mode
+        )
     return out
 
 
-def due_now(schedules: dict[str, ScheduleSettings], facts: dict[str, dict[str, CycleFacts]],
-            now: dt.datetime) -> list[Due]:
+def due_now(
+    schedules: dict[str, ScheduleSettings], facts: dict[str, dict[str, CycleFacts]], now: dt.datetime
+) -> list[Due]:
     """Every tenant's kinds whose slot has come (a kind still running is not due)."""
     due = []
     for name, settings in schedules.items():
@@ -91,15 +103,18 @@ def achieved_intervals(conn: psycopg.Connection[Any], names: Iterable[str]) -> d
         "SELECT tenant, count(*), extract(epoch FROM max(started) - min(started)) FROM ("
         " SELECT tenant, started, row_number() OVER (PARTITION BY tenant ORDER BY id DESC) AS n"
         " FROM grunndata.state_cycles WHERE kind = 'sync' AND tenant = ANY(%s)) recent "
-        "WHERE n <= %s GROUP BY tenant", (list(names), RECENT)).fetchall()
+        "WHERE n <= %s GROUP BY tenant",
+        (list(names), RECENT),
+    ).fetchall()
     out: dict[str, float | None] = dict.fromkeys(names)
     for tenant, n, span in rows:
         out[tenant] = round(float(span) / (n - 1), 1) if n > 1 else None
     return out
 
 
-def lags(schedules: dict[str, ScheduleSettings], facts: dict[str, dict[str, CycleFacts]],
-         now: dt.datetime) -> dict[str, dict[str, int | None]]:
+def lags(
+    schedules: dict[str, ScheduleSettings], facts: dict[str, dict[str, CycleFacts]], now: dt.datetime
+) -> dict[str, dict[str, int | None]]:
     """``lag_s`` per tenant and kind, as ``grunndata status`` computes it."""
     out = {}
     for name, settings in schedules.items():

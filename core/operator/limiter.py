@@ -17,6 +17,7 @@ its places to count as released after a minute.
 The default capacity is 9 a second against the limit of 10: one place of margin for clock
 granularity and for other integrations' requests on the same key.
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -42,8 +43,16 @@ class PgRateLimiter:
 
     ``on_wait(seconds)`` is told how long each request waited (the rate-limit-wait metric)."""
 
-    def __init__(self, pool: Any, subscription_key: str, tenant: str, *, capacity: int = CAPACITY,
-                 window: float = WINDOW, on_wait: Callable[[float], None] | None = None) -> None:
+    def __init__(
+        self,
+        pool: Any,
+        subscription_key: str,
+        tenant: str,
+        *,
+        capacity: int = CAPACITY,
+        window: float = WINDOW,
+        on_wait: Callable[[float], None] | None = None,
+    ) -> None:
         self._pool = pool
         self.key = key_label(subscription_key)
         self.tenant = tenant
@@ -59,8 +68,9 @@ class PgRateLimiter:
         waiter: int | None = await self._sql(_ENQUEUE, (self.key, self.tenant, priority))
         try:
             while True:
-                grant, wait = await self._sql(_TRY, (waiter, self.key, self.capacity, self.window, STALE_WAITER),
-                                              both=True)
+                grant, wait = await self._sql(
+                    _TRY, (waiter, self.key, self.capacity, self.window, STALE_WAITER), both=True
+                )
                 if grant is not None:
                     waiter = None
                     self._held.append(int(grant))
@@ -71,8 +81,9 @@ class PgRateLimiter:
                 await asyncio.sleep(min(float(wait), 1.0))
         finally:
             if waiter is not None:  # cancelled while waiting: leave the queue
-                await asyncio.shield(self._sql("DELETE FROM grunndata.po_waiters WHERE id = %s RETURNING id",
-                                               (waiter,)))
+                await asyncio.shield(
+                    self._sql("DELETE FROM grunndata.po_waiters WHERE id = %s RETURNING id", (waiter,))
+                )
         if self._on_wait is not None:
             self._on_wait(time.monotonic() - started)
 
@@ -95,8 +106,7 @@ class PgRateLimiter:
 
     async def _release(self, grant: int) -> None:
         async with self._pool.connection() as conn:
-            await conn.execute("UPDATE grunndata.po_grants SET released_at = clock_timestamp() WHERE id = %s",
-                               (grant,))
+            await conn.execute("UPDATE grunndata.po_grants SET released_at = clock_timestamp() WHERE id = %s", (grant,))
             await conn.commit()
 
     async def drain(self) -> None:
@@ -111,7 +121,10 @@ _pending: set[asyncio.Task[None]] = set()
 async def used_last_second(pool: Any) -> dict[str, int]:
     """Places taken per key label within the last second (the budget-used metric)."""
     async with pool.connection() as conn:
-        rows = await (await conn.execute(
-            "SELECT key_label, count(*) FROM grunndata.po_grants WHERE released_at IS NULL "
-            "OR released_at > clock_timestamp() - interval '1 second' GROUP BY key_label")).fetchall()
+        rows = await (
+            await conn.execute(
+                "SELECT key_label, count(*) FROM grunndata.po_grants WHERE released_at IS NULL "
+                "OR released_at > clock_timestamp() - interval '1 second' GROUP BY key_label"
+            )
+        ).fetchall()
     return {label: int(n) for label, n in rows}

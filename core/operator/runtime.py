@@ -5,6 +5,7 @@ take their places in the budget shared by every worker.
 Sessions are cached per tenant and config hash: a tenant whose config was replaced is loaded
 afresh at its next job; one whose config is the same costs nothing to reopen.
 """
+
 from __future__ import annotations
 
 import shutil
@@ -44,8 +45,7 @@ class Runtime:
         if self._pool is None:
             from psycopg_pool import AsyncConnectionPool
 
-            self._pool = AsyncConnectionPool(self.url, min_size=1, max_size=8, open=False,
-                                             kwargs={"autocommit": True})
+            self._pool = AsyncConnectionPool(self.url, min_size=1, max_size=8, open=False, kwargs={"autocommit": True})
             await self._pool.open()
         return self._pool
 
@@ -81,8 +81,9 @@ class Runtime:
         from grunndata.engine import runner
 
         secrets = tenant_secrets(loaded.tenant.tenant, loaded.tenant.secrets_file)
-        limiter = PgRateLimiter(await self.pool(), secrets.poweroffice_subscription_key, loaded.tenant.tenant,
-                                on_wait=self._on_wait)
+        limiter = PgRateLimiter(
+            await self.pool(), secrets.poweroffice_subscription_key, loaded.tenant.tenant, on_wait=self._on_wait
+        )
         conn = runner.connect(loaded.session, secrets, rate_per_second=None, po_limiter=limiter)
         try:
             yield conn

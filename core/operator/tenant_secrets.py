@@ -6,6 +6,7 @@ read it; its path must exist on every worker. Without a file the environment giv
 ``acme-bygg`` → ``ACME_BYGG__SMARTDOK_API_TOKEN`` (name upper-cased, every character other than a
 letter or digit turned into ``_``, then ``__``).
 """
+
 from __future__ import annotations
 
 import os
@@ -33,8 +34,7 @@ def check_file(path: str) -> Path:
     if not stat.S_ISREG(info.st_mode):
         raise MissingSecret(f"{path}: hemmelighetsfilen er ikke en vanlig fil")
     if info.st_mode & 0o077:
-        raise MissingSecret(f"{path}: hemmelighetsfilen kan leses av andre enn eieren; "
-                            f"kjør «chmod 600 {path}»")
+        raise MissingSecret(f"{path}: hemmelighetsfilen kan leses av andre enn eieren; kjør «chmod 600 {path}»")
     return file
 
 
@@ -66,5 +66,9 @@ def tenant_secrets(tenant: str, secrets_file: str | None, environ: Mapping[str, 
     missing = [n for n in NAMES if not values.get(n)]
     if missing:
         raise MissingSecret(f"kunden «{tenant}» mangler {', '.join(missing)} i {where}")
-    return Secrets(values["SMARTDOK_API_TOKEN"], values["POWEROFFICE_APPLICATION_KEY"],
-                   values["POWEROFFICE_CLIENT_KEY"], values["POWEROFFICE_SUBSCRIPTION_KEY"])
+    return Secrets(
+        values["SMARTDOK_API_TOKEN"],
+        values["POWEROFFICE_APPLICATION_KEY"],
+        values["POWEROFFICE_CLIENT_KEY"],
+        values["POWEROFFICE_SUBSCRIPTION_KEY"],
+    )

@@ -5,6 +5,7 @@ the contents and their hash, so every worker on every machine runs the same rule
 materialises a tenant's stored files into a directory of its own and opens them with the same
 loader (:func:`materialise`). Secrets never reach the database (``tenant_secrets``).
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -47,8 +48,10 @@ class TenantConfig:
 
 def check_name(name: str) -> str:
     if not NAME.match(name):
-        raise TenantError(f"«{name}» er ikke et gyldig kundenavn: bruk bokstaver, sifre, . _ og - (høyst 100 tegn), "
-                          "og begynn med en bokstav eller et siffer")
+        raise TenantError(
+            f"«{name}» er ikke et gyldig kundenavn: bruk bokstaver, sifre, . _ og - (høyst 100 tegn), "
+            "og begynn med en bokstav eller et siffer"
+        )
     return name
 
 
@@ -70,16 +73,22 @@ def read_setup(config_path: str) -> dict[str, Any]:
         raise TenantError(f"{config_path}: finnes ikke")
     session = open_session(str(path))  # RuleFileError: the FILE:LINE:COL lines, exit 1
     config_text = path.read_text(encoding="utf-8")
-    rule_files = [{"name": display, "text": Path(full).read_text(encoding="utf-8")}
-                  for full, display in session.config.rule_paths]
+    rule_files = [
+        {"name": display, "text": Path(full).read_text(encoding="utf-8")} for full, display in session.config.rule_paths
+    ]
     data = yaml.safe_load(config_text) or {}
     raw = data.get(KEY) if isinstance(data, dict) else None
     schedule: dict[str, Any] = raw if isinstance(raw, dict) else {}
     # YAML's false (an unquoted off) is stored as the grammar's word
     schedule = {k: ("off" if v is False else v) for k, v in schedule.items()}
-    return {"master": session.config.master, "config_name": path.name, "config_text": config_text,
-            "rule_files": rule_files, "schedule": schedule,
-            "config_hash": content_hash(config_text, rule_files)}
+    return {
+        "master": session.config.master,
+        "config_name": path.name,
+        "config_text": config_text,
+        "rule_files": rule_files,
+        "schedule": schedule,
+        "config_hash": content_hash(config_text, rule_files),
+    }
 
 
 def add(conn: psycopg.Connection[Any], name: str, setup: dict[str, Any], secrets_file: str | None) -> TenantConfig:
@@ -90,20 +99,34 @@ def add(conn: psycopg.Connection[Any], name: str, setup: dict[str, Any], secrets
         row = conn.execute(
             "INSERT INTO grunndata.tenant_configs (tenant, master, config_hash, config_name, config_text, "
             "rule_files, secrets_file, schedule) VALUES (%s, %s, %s, %s, %s, %s, %s, %s) RETURNING id",
-            (name, setup["master"], setup["config_hash"], setup["config_name"], setup["config_text"],
-             json.dumps(setup["rule_files"]), secrets_file, json.dumps(setup["schedule"]))).fetchone()
+            (
+                name,
+                setup["master"],
+                setup["config_hash"],
+                setup["config_name"],
+                setup["config_text"],
+                json.dumps(setup["rule_files"]),
+                secrets_file,
+                json.dumps(setup["schedule"]),
+            ),
+        ).fetchone()
         assert row is not None
-        conn.execute("UPDATE grunndata.tenants SET current_version = %s, removed_at = NULL, "
-                     "added_at = CASE WHEN removed_at IS NULL AND current_version IS NOT NULL THEN added_at "
-                     "ELSE now() END WHERE name = %s", (row[0], name))
+        conn.execute(
+            "UPDATE grunndata.tenants SET current_version = %s, removed_at = NULL, "
+            "added_at = CASE WHEN removed_at IS NULL AND current_version IS NOT NULL THEN added_at "
+            "ELSE now() END WHERE name = %s",
+            (row[0], name),
+        )
     found = current(conn, name)
     assert found is not None
     return found
 
 
-_SELECT = ("SELECT c.tenant, c.id, c.master, c.config_hash, c.config_name, c.config_text, c.rule_files, "
-           "c.secrets_file, c.schedule, t.added_at FROM grunndata.tenants t "
-           "JOIN grunndata.tenant_configs c ON c.id = t.current_version ")
+_SELECT = (
+    "SELECT c.tenant, c.id, c.master, c.config_hash, c.config_name, c.config_text, c.rule_files, "
+    "c.secrets_file, c.schedule, t.added_at FROM grunndata.tenants t "
+    "JOIN grunndata.tenant_configs c ON c.id = t.current_version "
+)
 
 
 def current(conn: psycopg.Connection[Any], name: str) -> TenantConfig | None:
@@ -131,8 +154,15 @@ def remove(conn: psycopg.Connection[Any], name: str) -> None:
 
 
 def listing(tenants: list[TenantConfig]) -> list[dict[str, Any]]:
-    return [{"name": t.tenant, "master": t.master, "config_hash": t.config_hash,
-             "added_at": t.added_at.astimezone(dt.UTC).isoformat(timespec="seconds")} for t in tenants]
+    return [
+        {
+            "name": t.tenant,
+            "master": t.master,
+            "config_hash": t.config_hash,
+            "added_at": t.added_at.astimezone(dt.UTC).isoformat(timespec="seconds"),
+        }
+        for t in tenants
+    ]
 
 
 def materialise(tenant: TenantConfig, into: Path) -> Path:

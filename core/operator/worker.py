@@ -14,6 +14,7 @@ flight are finished and journaled. A worker killed outright loses its session: i
 goes with it, its job is retried after ``GRUNNDATA_WORKER_STALLED_SECONDS`` (default 30) without a
 heartbeat, and the next cycle looks up by key whatever the killed one may have written.
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -61,7 +62,8 @@ async def defer_cycle(app: App, tenant: str, kind: str, *, force: bool = False) 
     """Queue one cycle; False when the same cycle of the tenant is already queued."""
     try:
         await app.configure_task(CYCLE, lock=tenant, queueing_lock=f"{tenant}/{kind}", queue=QUEUE).defer_async(
-            tenant=tenant, kind=kind, force=force)
+            tenant=tenant, kind=kind, force=force
+        )
     except AlreadyEnqueued:
         return False
     return True
@@ -87,21 +89,35 @@ def make_app(url: str, runtime: Runtime | None = None) -> App:
         with psycopg.connect(url, autocommit=True) as conn:
             schedules = dispatch.tenant_schedules(conn)
             facts = dispatch.cycle_facts(conn, schedules)
-            busy = {r[0] for r in conn.execute(
-                "SELECT lock FROM procrastinate_jobs WHERE status = 'doing' AND lock IS NOT NULL").fetchall()}
+            busy = {
+                r[0]
+                for r in conn.execute(
+                    "SELECT lock FROM procrastinate_jobs WHERE status = 'doing' AND lock IS NOT NULL"
+                ).fetchall()
+            }
             due = dispatch.due_now(schedules, facts, now)
             # A cycle left running by a worker that died is settled by the tenant's next job.
-            due += [dispatch.Due(name, kind) for name, kinds in facts.items() if name not in busy
-                    for kind, f in kinds.items() if f.running and dispatch.Due(name, kind) not in due]
-            conn.execute("INSERT INTO grunndata.state_meta (tenant, key, value) SELECT name, 'runner', %s "
-                         "FROM grunndata.tenants WHERE removed_at IS NULL ON CONFLICT (tenant, key) DO UPDATE "
-                         "SET value = EXCLUDED.value",
-                         (json.dumps({"pid": os.getpid(), "at": now.isoformat()}),))
+            due += [
+                dispatch.Due(name, kind)
+                for name, kinds in facts.items()
+                if name not in busy
+                for kind, f in kinds.items()
+                if f.running and dispatch.Due(name, kind) not in due
+            ]
+            conn.execute(
+                "INSERT INTO grunndata.state_meta (tenant, key, value) SELECT name, 'runner', %s "
+                "FROM grunndata.tenants WHERE removed_at IS NULL ON CONFLICT (tenant, key) DO UPDATE "
+                "SET value = EXCLUDED.value",
+                (json.dumps({"pid": os.getpid(), "at": now.isoformat()}),),
+            )
         for item in due:
             await defer_cycle(app, item.tenant, item.kind)
 
-    @app.task(name=CYCLE, queue=QUEUE, retry=RetryStrategy(max_attempts=3, wait=5,
-                                                             retry_exceptions={psycopg.OperationalError}))
+    @app.task(
+        name=CYCLE,
+        queue=QUEUE,
+        retry=RetryStrategy(max_attempts=3, wait=5, retry_exceptions={psycopg.OperationalError}),
+    )
     async def cycle_task(tenant: str, kind: str, force: bool = False) -> None:
         await run_job(rt(), tenant, kind, force)
 
@@ -179,8 +195,9 @@ def _count_requests(clients: Any) -> None:
 def _count_actions(store: Any, run_id: int | None) -> None:
     if run_id is None:
         return
-    for op, outcome, n in store.conn.execute("SELECT op, outcome, count(*) FROM grunndata.actions WHERE run_id=%s "
-                                             "GROUP BY op, outcome", (run_id,)).fetchall():
+    for op, outcome, n in store.conn.execute(
+        "SELECT op, outcome, count(*) FROM grunndata.actions WHERE run_id=%s GROUP BY op, outcome", (run_id,)
+    ).fetchall():
         metrics.ACTIONS.labels(op, outcome).inc(int(n))
 
 
@@ -215,8 +232,11 @@ def _tenant_gauges(url: str) -> None:
                 metrics.ACHIEVED.labels(tenant).set(interval)
         for status in ("todo", "doing"):
             metrics.JOBS.labels(status).set(0)
-        for status, n in conn.execute("SELECT status, count(*) FROM procrastinate_jobs WHERE queue_name = %s "
-                                      "AND status IN ('todo', 'doing') GROUP BY status", (QUEUE,)).fetchall():
+        for status, n in conn.execute(
+            "SELECT status, count(*) FROM procrastinate_jobs WHERE queue_name = %s "
+            "AND status IN ('todo', 'doing') GROUP BY status",
+            (QUEUE,),
+        ).fetchall():
             metrics.JOBS.labels(status).set(n)
 
 
@@ -229,9 +249,15 @@ async def serve(url: str, concurrency: int, metrics_port: int | None) -> None:
     heartbeat = max(1.0, stalled_seconds() / 3)
     try:
         async with app.open_async():
-            await app.run_worker_async(queues=[QUEUE], concurrency=concurrency, install_signal_handlers=True,
-                                       update_heartbeat_interval=heartbeat, stalled_worker_timeout=stalled_seconds(),
-                                       delete_jobs="successful", name=f"grunndata-{os.getpid()}")
+            await app.run_worker_async(
+                queues=[QUEUE],
+                concurrency=concurrency,
+                install_signal_handlers=True,
+                update_heartbeat_interval=heartbeat,
+                stalled_worker_timeout=stalled_seconds(),
+                delete_jobs="successful",
+                name=f"grunndata-{os.getpid()}",
+            )
     finally:
         if gauges is not None:
             gauges.cancel()

@@ -12,6 +12,7 @@ and skipped; ``GRUNNDATA_STRICT_PLUGINS=1`` turns that into an error. Two plugin
 claiming one name is always an error, since the result would depend on load order.
 ``GRUNNDATA_TRACE_HOOKS=1`` logs every hook call with its plugin and duration.
 """
+
 from __future__ import annotations
 
 import difflib
@@ -42,8 +43,13 @@ NAMED_HOOKS = {
     "grunndata_transfers": "transfer",
     "grunndata_invoice_sources": "invoice source",
 }
-_KIND_STORE = {"direction": "directions", "entity": "entities", "check": "checks", "transfer": "transfers",
-               "invoice source": "invoice_sources"}
+_KIND_STORE = {
+    "direction": "directions",
+    "entity": "entities",
+    "check": "checks",
+    "transfer": "transfers",
+    "invoice source": "invoice_sources",
+}
 
 
 class PluginError(GrunndataError):
@@ -238,8 +244,16 @@ def _call(pm: pluggy.PluginManager, plugin: Any, hook: str, tracing: bool = Fals
                 _trace(hook, impl.plugin_name, started, f"failed: {type(exc).__name__}: {exc}")
             raise
         if tracing:
-            _trace(hook, impl.plugin_name, started, "no result" if result is None
-                   else f"ok, {len(result)} item(s)" if isinstance(result, (list, tuple, dict)) else "ok")
+            _trace(
+                hook,
+                impl.plugin_name,
+                started,
+                "no result"
+                if result is None
+                else f"ok, {len(result)} item(s)"
+                if isinstance(result, (list, tuple, dict))
+                else "ok",
+            )
         if result is not None:
             results.append(result)
     return results
@@ -283,8 +297,11 @@ def _reads_of(kind: str, item: Any) -> list[Read]:
         if kind == "entity":
             raise _Skip(f"entiteten '{item.name}' sier ikke hva den leser (reads)")
         return []
-    if isinstance(reads, (str, bytes, Mapping)) or not isinstance(reads, Sequence) \
-            or not all(isinstance(r, Read) for r in reads):
+    if (
+        isinstance(reads, (str, bytes, Mapping))
+        or not isinstance(reads, Sequence)
+        or not all(isinstance(r, Read) for r in reads)
+    ):
         raise _Skip(f"{kind} '{item.name}': reads må være en liste av Read, ikke {reads!r}")
     return list(reads)
 

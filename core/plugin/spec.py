@@ -16,6 +16,7 @@ transfer, rule key, command) is an error naming both.
 This module imports no engine module at run time: the result types are for
 type checkers only, so loading the specs loads nothing else.
 """
+
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any

@@ -9,6 +9,7 @@ blanked, and each finding follows as one line with its key and names::
         · 1023 «Ola Moen»
         · 1057 «Erik Hagen»
 """
+
 from __future__ import annotations
 
 from typing import Any
@@ -51,8 +52,16 @@ def _item(finding: Any) -> Item:
         detail_pattern, more_names = _template(detail, key)
         detail_values = "".join(f" «{shown(n)}»" for n in more_names if n not in names)
     line = " ".join(["·", shown(key), *(f"«{shown(n)}»" for n in names)])
-    return Item(text=line, alone=f"· {shown(key)}", reason=message, rule="", pattern=pattern, detail=detail,
-                detail_pattern=detail_pattern, detail_values=detail_values)
+    return Item(
+        text=line,
+        alone=f"· {shown(key)}",
+        reason=message,
+        rule="",
+        pattern=pattern,
+        detail=detail,
+        detail_pattern=detail_pattern,
+        detail_values=detail_values,
+    )
 
 
 def _titles(report: Any, words: Words) -> dict[str, str]:
@@ -62,8 +71,9 @@ def _titles(report: Any, words: Words) -> dict[str, str]:
     return titles
 
 
-def doctor_lines(report: Any, words: Words | None = None, limit: int | None = DEFAULT_LIMIT,
-                 more: str = MORE) -> list[str]:
+def doctor_lines(
+    report: Any, words: Words | None = None, limit: int | None = DEFAULT_LIMIT, more: str = MORE
+) -> list[str]:
     words = words or Words.default()
     if not report.findings:
         return [summary_line(report)]
@@ -81,14 +91,17 @@ def doctor_lines(report: Any, words: Words | None = None, limit: int | None = DE
     width = max(len(titles[c]) for c in per)
     head = [f"Samsvar mellom {shown(words.system('smartdok'))} og {shown(words.system('poweroffice'))}", ""]
     for check, counts in per.items():
-        parts = [_plural(counts.get("error", 0), "feil", "feil") if counts.get("error") else "",
-                 _plural(counts.get("warning", 0), "advarsel", "advarsler") if counts.get("warning") else ""]
+        parts = [
+            _plural(counts.get("error", 0), "feil", "feil") if counts.get("error") else "",
+            _plural(counts.get("warning", 0), "advarsel", "advarsler") if counts.get("warning") else "",
+        ]
         parts += [f"{count(n)} {shown(sev)}" for sev, n in counts.items() if sev not in SEVERITY_HEADINGS]
         head.append(f"  {titles[check]:<{width}}  " + " · ".join(p for p in parts if p))
     body = sections_lines(sections.values(), limit, more)
     return [*head, *body, "", summary_line(report)]
 
 
-def print_doctor(report: Any, out: Any = None, *, words: Words | None = None,
-                 limit: int | None = DEFAULT_LIMIT, more: str = MORE) -> None:
+def print_doctor(
+    report: Any, out: Any = None, *, words: Words | None = None, limit: int | None = DEFAULT_LIMIT, more: str = MORE
+) -> None:
     emit(doctor_lines(report, words, limit, more), out)

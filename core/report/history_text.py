@@ -5,6 +5,7 @@ The journal keeps UTC; times are shown here, and only here, in Norway's time wit
 it) is its own column, and a transfer run lists its lines (both steps of every row), not an
 empty list of sync actions. What the journal says is shown as it says it.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -22,11 +23,26 @@ from grunndata.report.transfer_text import OP_WORDS as TRANSFER_OP_WORDS
 from grunndata.report.words import Words
 
 DISPLAY_ZONE = "Europe/Oslo"
-STATUS_WORDS = {"running": "pågår", "ok": "ok", "failed": "feilet", "interrupted": "avbrutt",
-                "waiting": "venter på godkjenning", "approved": "godkjent", "rejected": "forkastet",
-                "superseded": "erstattet av en nyere plan"}
-OUTCOME_WORDS = {"started": "startet", "ok": "ok", "recovered": "funnet igjen", "failed": "FEILET",
-                 "locked": "låst", "marked": "merket", "po_ok": "i PowerOffice", "po_recovered": "funnet igjen"}
+STATUS_WORDS = {
+    "running": "pågår",
+    "ok": "ok",
+    "failed": "feilet",
+    "interrupted": "avbrutt",
+    "waiting": "venter på godkjenning",
+    "approved": "godkjent",
+    "rejected": "forkastet",
+    "superseded": "erstattet av en nyere plan",
+}
+OUTCOME_WORDS = {
+    "started": "startet",
+    "ok": "ok",
+    "recovered": "funnet igjen",
+    "failed": "FEILET",
+    "locked": "låst",
+    "marked": "merket",
+    "po_ok": "i PowerOffice",
+    "po_recovered": "funnet igjen",
+}
 
 
 def _word(words: Mapping[str, str], value: Any, default: Any) -> Any:
@@ -87,9 +103,18 @@ def runs_lines(runs: list[dict[str, Any]], words: Words | None = None) -> list[s
         started, finished = local_time(r.get("started_at"), zone), local_time(r.get("finished_at"), zone)
         if finished[:11] == started[:11] and len(finished) > 11:
             finished = finished[11:]  # the same day: the time is enough
-        rows.append([str(r["id"]), shown(r.get("kind") or "apply"), started, finished,
-                     shown(words.system(str(r.get("master")))),
-                     shown(_word(STATUS_WORDS, r.get("status"), r.get("status"))), written, failed])
+        rows.append(
+            [
+                str(r["id"]),
+                shown(r.get("kind") or "apply"),
+                started,
+                finished,
+                shown(words.system(str(r.get("master")))),
+                shown(_word(STATUS_WORDS, r.get("status"), r.get("status"))),
+                written,
+                failed,
+            ]
+        )
     return ["Kjøringer (tider i norsk tid)", "", *_table(rows)]
 
 
@@ -114,9 +139,11 @@ def _action_line(row: dict[str, Any], words: Words) -> str:
 def _transfer_line(row: dict[str, Any], zone: dt.tzinfo, words: Words) -> str:
     outcome = shown(_word(OUTCOME_WORDS, row.get("outcome"), row.get("outcome")))
     op = row.get("op")
-    line = (f"  {row.get('seq')}  {outcome}  {_word(TRANSFER_MARKS, op, '·')} {shown(row.get('reference') or row.get('key'))}"
-            f" ({shown(words.transfer_label(str(row.get('kind'))))}, "
-            f"{shown(_word(TRANSFER_OP_WORDS, op, None) or _word(INVOICE_WRITE_WORDS, op, None) or op)})")
+    line = (
+        f"  {row.get('seq')}  {outcome}  {_word(TRANSFER_MARKS, op, '·')} {shown(row.get('reference') or row.get('key'))}"
+        f" ({shown(words.transfer_label(str(row.get('kind'))))}, "
+        f"{shown(_word(TRANSFER_OP_WORDS, op, None) or _word(INVOICE_WRITE_WORDS, op, None) or op)})"
+    )
     if row.get("remote_id"):
         line += f"  id {shown(row['remote_id'])}"
     if "po_accepted_at" in row:  # a transfer's two steps (an invoice run's rows have one)
@@ -132,15 +159,20 @@ def run_lines(run: dict[str, Any], words: Words | None = None) -> list[str]:
     zone = _zone()
     kind = run.get("kind") or "apply"
     status = shown(_word(STATUS_WORDS, run.get("status"), run.get("status")))
-    out = [f"Kjøring {run['id']}: {status} ({shown(kind)}), startet {local_time(run.get('started_at'), zone)}, "
-           f"ferdig {local_time(run.get('finished_at'), zone)}, master {shown(words.system(str(run.get('master'))))}, "
-           f"regler {shown(run.get('config_hash'))}"]
+    out = [
+        f"Kjøring {run['id']}: {status} ({shown(kind)}), startet {local_time(run.get('started_at'), zone)}, "
+        f"ferdig {local_time(run.get('finished_at'), zone)}, master {shown(words.system(str(run.get('master'))))}, "
+        f"regler {shown(run.get('config_hash'))}"
+    ]
     written, failed = _written(run.get("summary"))
     out.append(f"{'Sendt' if kind == 'transfer' else 'Skrevet'}: {written}, feilet: {failed}.")
     actions = run.get("actions") or []
     if actions:
-        out += ["", f"Handlinger ({count(len(actions))}):",
-                "  Tegn: " + "  ".join(f"{PLAN_MARKS[op]} {PLAN_OP_WORDS[op]}" for op in ("create", "update", "finish"))]
+        out += [
+            "",
+            f"Handlinger ({count(len(actions))}):",
+            "  Tegn: " + "  ".join(f"{PLAN_MARKS[op]} {PLAN_OP_WORDS[op]}" for op in ("create", "update", "finish")),
+        ]
         out += [_action_line(a, words) for a in actions]
     lines = run.get("lines") or []
     if lines:

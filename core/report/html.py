@@ -6,6 +6,7 @@ whatever someone typed): control characters as visible escapes, as in the termin
 HTML-escaped (:func:`grunndata.report.safe.html_text`). :func:`page` is the frame every page
 shares (the plan's page too, :mod:`grunndata.report.plan_html`).
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -23,8 +24,20 @@ if TYPE_CHECKING:
     from grunndata.engine.doctor import DoctorReport
 
 SEVERITY_WORDS = {"error": "Feil", "warning": "Advarsel"}
-MONTHS = ("januar", "februar", "mars", "april", "mai", "juni", "juli", "august", "september", "oktober",
-          "november", "desember")
+MONTHS = (
+    "januar",
+    "februar",
+    "mars",
+    "april",
+    "mai",
+    "juni",
+    "juli",
+    "august",
+    "september",
+    "oktober",
+    "november",
+    "desember",
+)
 
 CSS = """
 *{box-sizing:border-box}
@@ -59,11 +72,13 @@ footer{margin-top:2rem;color:#8c959f;font-size:.85rem}
 @media print{body{background:#fff;padding:0}main{box-shadow:none;padding:0}tr{break-inside:avoid}}
 """
 
-INTRO = ("Timer fra SmartDok havner bare hos riktig person, på riktig timeart og med riktig lønnsart i "
-         "PowerOffice når tre ting stemmer nøyaktig: ansattnummeret (R3), navnet på hver lønnsart i SmartDok "
-         "mot en timeart i PowerOffice (R4), og koden på hvert tillegg mot en lønnsart i PowerOffice (R5). "
-         "Rapporten viser hvert avvik og hvordan det rettes, og det som må legges inn for hånd. "
-         "Feil må rettes før timer overføres; advarsler bør sjekkes.")
+INTRO = (
+    "Timer fra SmartDok havner bare hos riktig person, på riktig timeart og med riktig lønnsart i "
+    "PowerOffice når tre ting stemmer nøyaktig: ansattnummeret (R3), navnet på hver lønnsart i SmartDok "
+    "mot en timeart i PowerOffice (R4), og koden på hvert tillegg mot en lønnsart i PowerOffice (R5). "
+    "Rapporten viser hvert avvik og hvordan det rettes, og det som må legges inn for hånd. "
+    "Feil må rettes før timer overføres; advarsler bør sjekkes."
+)
 
 
 def norwegian_date(when: dt.datetime) -> str:
@@ -105,18 +120,29 @@ def page(title: str, meta: list[str], body: list[str], footer: str) -> str:
         f'<p class="meta">{escape(" · ".join(meta))}</p>',
         *body,
         f"<footer>{escape(footer)}</footer>",
-        "</main>", "</body>", "</html>", "",
+        "</main>",
+        "</body>",
+        "</html>",
+        "",
     ]
     return "\n".join(parts)
 
 
-def render_doctor(report: DoctorReport, *, generated: dt.datetime | None = None, config: str | None = None,
-                  title: str = "Samsvarsrapport: SmartDok og PowerOffice", words: Words | None = None) -> str:
+def render_doctor(
+    report: DoctorReport,
+    *,
+    generated: dt.datetime | None = None,
+    config: str | None = None,
+    title: str = "Samsvarsrapport: SmartDok og PowerOffice",
+    words: Words | None = None,
+) -> str:
     words = words or Words.default()
     generated = generated or dt.datetime.now().astimezone()
     s = report.summary()
-    meta = [f"Laget {norwegian_date(generated)}",
-            f"mastersystem for prosjekter og aktiviteter: {words.system(report.master)}"]
+    meta = [
+        f"Laget {norwegian_date(generated)}",
+        f"mastersystem for prosjekter og aktiviteter: {words.system(report.master)}",
+    ]
     if config:
         meta.append(f"oppsett: {config}")
     parts = [f'<p class="intro">{escape(INTRO)}</p>', '<div class="totals">']
@@ -140,17 +166,21 @@ def render_doctor(report: DoctorReport, *, generated: dt.datetime | None = None,
             parts.append('<p class="ok">Ingen avvik.</p>')
         else:
             parts.append("<table>")
-            parts.append('<thead><tr><th scope="col">Alvor</th><th scope="col">Nøkkel</th>'
-                         '<th scope="col">Hva er galt</th><th scope="col">Forslag</th></tr></thead>')
+            parts.append(
+                '<thead><tr><th scope="col">Alvor</th><th scope="col">Nøkkel</th>'
+                '<th scope="col">Hva er galt</th><th scope="col">Forslag</th></tr></thead>'
+            )
             parts.append("<tbody>")
             for f in found:
                 word = SEVERITY_WORDS.get(f.severity, f.severity)
-                suggestion = (html_text(f.suggestion) if f.suggestion else '<span class="none">–</span>')
+                suggestion = html_text(f.suggestion) if f.suggestion else '<span class="none">–</span>'
                 parts.append(
                     f'<tr><td><span class="badge {html_text(f.severity)}">{html_text(word)}</span></td>'
-                    f'<td class="key">{html_text(f.key)}</td><td>{html_text(f.message)}</td><td>{suggestion}</td></tr>')
+                    f'<td class="key">{html_text(f.key)}</td><td>{html_text(f.message)}</td><td>{suggestion}</td></tr>'
+                )
             parts.append("</tbody></table>")
         parts.append("</section>")
-    footer = (f"Laget med grunndata {__version__}. Rapporten leser bare; ingenting er endret i "
-              "SmartDok eller PowerOffice.")
+    footer = (
+        f"Laget med grunndata {__version__}. Rapporten leser bare; ingenting er endret i SmartDok eller PowerOffice."
+    )
     return page(title, meta, parts, footer)

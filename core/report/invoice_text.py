@@ -6,6 +6,7 @@ basis (its reference, project, number of lines and amount), bases held back for 
 under that reason once, at most ``limit`` per group. Every value from the systems goes through
 :func:`shown`.
 """
+
 from __future__ import annotations
 
 from typing import Any
@@ -15,11 +16,14 @@ from grunndata.report import lines as report_lines
 from grunndata.report.lines import DEFAULT_LIMIT, Item, Section, blank, count, emit, sections_lines
 from grunndata.report.safe import shown
 
-OP_WORDS = {"send": "blir ordreutkast", "correct": "ordren rettes", "hold": "holdes tilbake",
-            "report": "rapporteres"}
+OP_WORDS = {"send": "blir ordreutkast", "correct": "ordren rettes", "hold": "holdes tilbake", "report": "rapporteres"}
 MARKS = {"send": "+", "correct": "~", "hold": "×", "report": "!"}
-WRITE_WORDS = {"create": "ordre opprettet", "add_line": "linje lagt til", "update_line": "linje rettet",
-               "delete_line": "linje fjernet"}
+WRITE_WORDS = {
+    "create": "ordre opprettet",
+    "add_line": "linje lagt til",
+    "update_line": "linje rettet",
+    "delete_line": "linje fjernet",
+}
 MORE = "alle står i «grunndata invoice --json»"
 
 
@@ -71,8 +75,11 @@ def preview_lines(plan: Any, limit: int | None = DEFAULT_LIMIT, more: str = MORE
     used = [op for op in OPS if op in per]
     if used:
         out += ["", "Tegn: " + "  ".join(f"{MARKS[op]} {OP_WORDS[op]}" for op in used)]
-    sections = [Section(f"Fakturagrunnlag: {OP_WORDS.get(op, shown(op))}", [_item(e) for e in per[op]])
-                for op in dict.fromkeys([*OPS, *per]) if op in per]
+    sections = [
+        Section(f"Fakturagrunnlag: {OP_WORDS.get(op, shown(op))}", [_item(e) for e in per[op]])
+        for op in dict.fromkeys([*OPS, *per])
+        if op in per
+    ]
     out += sections_lines(sections, limit, more)
     out += ["", summary_line(plan)]
     return out
@@ -85,10 +92,14 @@ def print_preview(plan: Any, out: Any = None, *, limit: int | None = DEFAULT_LIM
 def result_lines(report: Any) -> list[str]:
     """After sending: every write that did not simply go through, then the totals."""
     return report_lines.run_result_lines(
-        report, report_lines.RESULT_WORDS,
+        report,
+        report_lines.RESULT_WORDS,
         lambda r: f"{WRITE_WORDS.get(r.item.op, shown(r.item.op))} {shown(r.item.reference)}: {shown(r.detail)}",
-        lambda s: (f"{count(s['ok'])} sendt/rettet, {count(s['recovered'])} funnet igjen, {count(s['locked'])} låst, "
-                   f"{count(s['failed'])} feilet, {count(s['held'])} holdt tilbake"))
+        lambda s: (
+            f"{count(s['ok'])} sendt/rettet, {count(s['recovered'])} funnet igjen, {count(s['locked'])} låst, "
+            f"{count(s['failed'])} feilet, {count(s['held'])} holdt tilbake"
+        ),
+    )
 
 
 def print_results(report: Any, out: Any = None) -> None:

@@ -12,6 +12,7 @@ shows all.
 No tables, no wrapping: a line is as long as its content, so nothing is ever folded into cells
 at any terminal width.
 """
+
 from __future__ import annotations
 
 import re
@@ -35,24 +36,33 @@ def preview_summary(s: dict[str, Any], ops: Iterable[str], words: dict[str, str]
     earlier run already sent."""
     parts = [f"{count(s[op])} {words[op]}" for op in ops if s.get(op)]
     done = s.get("already_transferred")
-    return ("Oppsummert: " + (", ".join(parts) if parts else "ingenting å gjøre")
-            + (f"; {count(done)} allerede overført" if done else ""))
+    return (
+        "Oppsummert: "
+        + (", ".join(parts) if parts else "ingenting å gjøre")
+        + (f"; {count(done)} allerede overført" if done else "")
+    )
 
 
 # A transfer's or invoice's outcome, as its result lines name it.
 RESULT_WORDS = {"failed": "FEILET", "recovered": "funnet igjen", "locked": "låst"}
 
 
-def run_result_lines(report: Any, words: Mapping[str, str], what: Callable[[Any], str],
-                     totals: Callable[[dict[str, Any]], str], nothing: str = "Ingenting å sende.") -> list[str]:
+def run_result_lines(
+    report: Any,
+    words: Mapping[str, str],
+    what: Callable[[Any], str],
+    totals: Callable[[dict[str, Any]], str],
+    nothing: str = "Ingenting å sende.",
+) -> list[str]:
     """After a writing run: every write that did not simply go through (its outcome in ``words``,
     then ``what`` it was), then the run's ``totals`` (``nothing`` when it had nothing to write)."""
     out = [f"{words.get(o.status, shown(o.status))}: {what(o)}" for o in report.outcomes if o.status != "ok"]
     if not report.plan.writes:
         out.append(nothing)
     elif not report.declined:
-        out.append(f"Ferdig: {totals(report.summary())}"
-                   + (f" (kjøring {report.run_id} i journalen)" if report.run_id else ""))
+        out.append(
+            f"Ferdig: {totals(report.summary())}" + (f" (kjøring {report.run_id} i journalen)" if report.run_id else "")
+        )
     return out
 
 
@@ -67,8 +77,13 @@ def blank(text: str, token: str, placeholder: str = ELLIPSIS) -> str:
         j = i + size
         before = text[i - 1] if i else " "
         after = text[j] if j < end else " "
-        if (before.isalnum() or before in "_-." or after.isalnum() or after in "_-"
-                or (after == "." and j + 1 < end and (text[j + 1].isalnum() or text[j + 1] in "_-"))):
+        if (
+            before.isalnum()
+            or before in "_-."
+            or after.isalnum()
+            or after in "_-"
+            or (after == "." and j + 1 < end and (text[j + 1].isalnum() or text[j + 1] in "_-"))
+        ):
             pos = i + 1
             continue
         out.append(text[start:i])
@@ -137,8 +152,9 @@ def section_lines(section: Section, limit: int | None, more: str, why: str = "Gr
                 continue
             singles_shown += 1
             item = members[0]
-            out.append(f"  {why}{_at(shown(rule))}: {shown(item.reason)}"
-                       + (f" {shown(item.detail)}" if item.detail else ""))
+            out.append(
+                f"  {why}{_at(shown(rule))}: {shown(item.reason)}" + (f" {shown(item.detail)}" if item.detail else "")
+            )
             out.append(f"    {item.alone or item.line}")
             continue
         details = {m.detail_pattern for m in members}

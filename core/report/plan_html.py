@@ -5,6 +5,7 @@ entity and operation, then every action, grouped by its reason (said once, with 
 that decided) as in the terminal. All actions are on the page (no limit): it is read, searched
 and printed, not scrolled past. Every value from the systems is escaped.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -28,12 +29,20 @@ from grunndata.report.text import (
 )
 from grunndata.report.words import Words
 
-INTRO = ("Planen viser hva grunndata vil gjøre for å holde prosjekter, underprosjekter, aktiviteter og maskiner "
-         "i takt mellom SmartDok og PowerOffice: hva som opprettes, endres og avsluttes, hva som hoppes over "
-         "og hva som må gjøres for hånd, og hvorfor. Hver grunn viser regelen som avgjorde (fil og linje). "
-         "Ingenting er endret ennå.")
-TOTAL_CLASS = {"create": "ok", "update": "warning", "finish": "warning", "skip": "warning", "manual": "warning",
-               "warn": "error"}
+INTRO = (
+    "Planen viser hva grunndata vil gjøre for å holde prosjekter, underprosjekter, aktiviteter og maskiner "
+    "i takt mellom SmartDok og PowerOffice: hva som opprettes, endres og avsluttes, hva som hoppes over "
+    "og hva som må gjøres for hånd, og hvorfor. Hver grunn viser regelen som avgjorde (fil og linje). "
+    "Ingenting er endret ennå."
+)
+TOTAL_CLASS = {
+    "create": "ok",
+    "update": "warning",
+    "finish": "warning",
+    "skip": "warning",
+    "manual": "warning",
+    "warn": "error",
+}
 
 
 def _cells(action: Any, words: Words) -> tuple[str, str]:
@@ -50,15 +59,18 @@ def _cells(action: Any, words: Words) -> tuple[str, str]:
 
 
 def _rows(actions: list[Any], words: Words, with_reason: bool) -> list[str]:
-    head = ('<thead><tr><th scope="col"></th><th scope="col">Nøkkel</th><th scope="col">Navn</th>'
-            '<th scope="col">Hva</th>' + ('<th scope="col">Hvorfor</th>' if with_reason else "") + "</tr></thead>")
+    head = (
+        '<thead><tr><th scope="col"></th><th scope="col">Nøkkel</th><th scope="col">Navn</th>'
+        '<th scope="col">Hva</th>' + ('<th scope="col">Hvorfor</th>' if with_reason else "") + "</tr></thead>"
+    )
     out = ["<table>", head, "<tbody>"]
     for a in actions:
         name, what = _cells(a, words)
-        why = (f'<td>{html_text(a.reason)} <span class="rule">{html_text(a.rule)}</span></td>'
-               if with_reason else "")
-        out.append(f'<tr><td class="op {html_text(a.op)}">{escape(MARKS.get(a.op, "·"))}</td>'
-                   f'<td class="key">{html_text(a.key)}</td><td>{name}</td><td>{what}</td>{why}</tr>')
+        why = f'<td>{html_text(a.reason)} <span class="rule">{html_text(a.rule)}</span></td>' if with_reason else ""
+        out.append(
+            f'<tr><td class="op {html_text(a.op)}">{escape(MARKS.get(a.op, "·"))}</td>'
+            f'<td class="key">{html_text(a.key)}</td><td>{name}</td><td>{what}</td>{why}</tr>'
+        )
     out.append("</tbody></table>")
     return out
 
@@ -71,8 +83,10 @@ def _section(actions: list[Any], words: Words) -> list[str]:
     singles = [members[0] for members in groups.values() if len(members) == 1]
     for (pattern, rule), members in groups.items():
         if len(members) > 1:
-            out.append(f'<p class="reason">{escape(pattern)} <span class="rule">{escape(rule)}</span> '
-                       f'({escape(count(len(members)))})</p>')
+            out.append(
+                f'<p class="reason">{escape(pattern)} <span class="rule">{escape(rule)}</span> '
+                f"({escape(count(len(members)))})</p>"
+            )
             out += _rows(members, words, with_reason=False)
     if singles:
         out += _rows(singles, words, with_reason=True)
@@ -85,23 +99,38 @@ def _overview(plan: Plan, words: Words) -> list[str]:
         per.setdefault(a.entity, {})
         per[a.entity][a.op] = per[a.entity].get(a.op, 0) + 1
     entities = [e for e in dict.fromkeys([*plan.entity_order, *per]) if e in per]
-    out = ["<table>", "<thead><tr><th scope=\"col\"></th>"
-           + "".join(f'<th scope="col" class="num">{escape(OP_WORDS[op])}</th>' for op in OPS) + "</tr></thead>",
-           "<tbody>"]
+    out = [
+        "<table>",
+        '<thead><tr><th scope="col"></th>'
+        + "".join(f'<th scope="col" class="num">{escape(OP_WORDS[op])}</th>' for op in OPS)
+        + "</tr></thead>",
+        "<tbody>",
+    ]
     for e in entities:
-        out.append(f"<tr><td>{html_text(words.entity_title(e))}</td>"
-                   + "".join(f'<td class="num">{escape(count(per[e].get(op, 0)))}</td>' for op in OPS) + "</tr>")
+        out.append(
+            f"<tr><td>{html_text(words.entity_title(e))}</td>"
+            + "".join(f'<td class="num">{escape(count(per[e].get(op, 0)))}</td>' for op in OPS)
+            + "</tr>"
+        )
     out.append("</tbody></table>")
     return out
 
 
-def render_plan(plan: Plan, *, words: Words | None = None, generated: dt.datetime | None = None,
-                title: str = "Plan for grunndata: SmartDok og PowerOffice") -> str:
+def render_plan(
+    plan: Plan,
+    *,
+    words: Words | None = None,
+    generated: dt.datetime | None = None,
+    title: str = "Plan for grunndata: SmartDok og PowerOffice",
+) -> str:
     words = words or Words.default()
     generated = generated or dt.datetime.now().astimezone()
     s = plan.summary()
-    meta = [f"Laget {norwegian_date(generated)}", f"mastersystem: {words.system(plan.master)}",
-            f"{count(len(plan.actions))} handlinger"]
+    meta = [
+        f"Laget {norwegian_date(generated)}",
+        f"mastersystem: {words.system(plan.master)}",
+        f"{count(len(plan.actions))} handlinger",
+    ]
     body = [f'<p class="intro">{escape(INTRO)}</p>', '<div class="totals">']
     if plan.blocked:
         body.append('<div class="total error">STOPPET: oppsettet må rettes før noe skrives</div>')
@@ -116,8 +145,14 @@ def render_plan(plan: Plan, *, words: Words | None = None, generated: dt.datetim
     for entity, op, actions, target in plan_groups(plan):
         where = f" i {words.system(target)}" if target is not None else ""
         heading = f"{words.entity_title(entity)}: {OP_HEADINGS.get(op, op)}{where} ({count(len(actions))})"
-        body += [f'<section id="{html_text(entity)}-{html_text(op)}">', f"<h2>{html_text(heading)}</h2>",
-                 *_section(actions, words), "</section>"]
-    footer = (f"Laget med grunndata {__version__}. Planen leser bare; ingenting er endret i SmartDok eller "
-              "PowerOffice før planen gjennomføres.")
+        body += [
+            f'<section id="{html_text(entity)}-{html_text(op)}">',
+            f"<h2>{html_text(heading)}</h2>",
+            *_section(actions, words),
+            "</section>",
+        ]
+    footer = (
+        f"Laget med grunndata {__version__}. Planen leser bare; ingenting er endret i SmartDok eller "
+        "PowerOffice før planen gjennomføres."
+    )
     return page(title, meta, body, footer)

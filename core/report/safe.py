@@ -12,6 +12,7 @@ escape, so ``A\\B`` stays ``A\\B`` and the escaping can always be undone unambig
 This is the one place text from outside is turned into something printable; the text reports
 call :func:`shown` on every value, the HTML pages :func:`html_text`.
 """
+
 from __future__ import annotations
 
 from html import escape

@@ -11,6 +11,7 @@ A reason shared by many actions is printed once above them with its rule line (F
 action with a reason of its own has it on its line. At most ``limit`` actions per group, unless
 ``limit`` is ``None`` (``--full``). Every value from the systems goes through :func:`shown`.
 """
+
 from __future__ import annotations
 
 import re
@@ -22,10 +23,22 @@ from grunndata.report.lines import DEFAULT_LIMIT, Item, Section, blank, count, e
 from grunndata.report.safe import quoted, shown
 from grunndata.report.words import Words
 
-OP_WORDS = {"create": "opprett", "update": "endre", "finish": "avslutt", "skip": "hopp over",
-            "manual": "manuelt", "warn": "advarsel"}
-OP_HEADINGS = {"create": "opprettes", "update": "endres", "finish": "avsluttes", "skip": "hoppes over",
-               "manual": "må gjøres for hånd", "warn": "advarsler"}
+OP_WORDS = {
+    "create": "opprett",
+    "update": "endre",
+    "finish": "avslutt",
+    "skip": "hopp over",
+    "manual": "manuelt",
+    "warn": "advarsel",
+}
+OP_HEADINGS = {
+    "create": "opprettes",
+    "update": "endres",
+    "finish": "avsluttes",
+    "skip": "hoppes over",
+    "manual": "må gjøres for hånd",
+    "warn": "advarsler",
+}
 MARKS = {"create": "+", "update": "~", "finish": "-", "skip": "×", "manual": "?", "warn": "!"}
 MORE = "bruk --full for å se alle"
 _has_digit = re.compile(r"\d").search
@@ -95,8 +108,12 @@ def reason_pattern(action: Any) -> str:
 
 
 def _item(action: Any, words: Words) -> Item:
-    return Item(text=lambda: action_line(action, words), reason=str(action.reason), rule=str(action.rule),
-                pattern=reason_pattern(action))
+    return Item(
+        text=lambda: action_line(action, words),
+        reason=str(action.reason),
+        rule=str(action.rule),
+        pattern=reason_pattern(action),
+    )
 
 
 def plan_groups(plan: Plan) -> list[tuple[str, str, list[Any], str | None]]:
@@ -135,30 +152,36 @@ def _overview(plan: Plan, words: Words) -> list[str]:
     out = []
     for entity in entities:
         counts = per[entity]
-        parts = [f"{count(counts[op])} {OP_WORDS.get(op, shown(op))}" for op in
-                 dict.fromkeys([*OPS, *counts]) if counts.get(op)]
+        parts = [
+            f"{count(counts[op])} {OP_WORDS.get(op, shown(op))}"
+            for op in dict.fromkeys([*OPS, *counts])
+            if counts.get(op)
+        ]
         out.append(f"  {titles[entity]:<{width}}  " + " · ".join(parts))
     return out
 
 
-def plan_lines(plan: Plan, words: Words | None = None, limit: int | None = DEFAULT_LIMIT,
-               more: str = MORE) -> list[str]:
+def plan_lines(
+    plan: Plan, words: Words | None = None, limit: int | None = DEFAULT_LIMIT, more: str = MORE
+) -> list[str]:
     words = words or Words.default()
     if not plan.actions:
         return ["Ingenting å gjøre: systemene er i takt.", summary_line(plan, words)]
     writes = len(plan.writes)
-    head = [f"{'STOPPET: ' if plan.blocked else ''}Plan med {shown(words.system(plan.master))} som master: "
-            f"{count(len(plan.actions))} handlinger, {count(writes)} av dem skriver til et system."]
+    head = [
+        f"{'STOPPET: ' if plan.blocked else ''}Plan med {shown(words.system(plan.master))} som master: "
+        f"{count(len(plan.actions))} handlinger, {count(writes)} av dem skriver til et system."
+    ]
     if plan.blocked:
         head.append("Oppsettet stopper synken: ingenting skrives før det er rettet (se «hoppes over» under).")
-    head += ["", *_overview(plan, words), "",
-             "Tegn: " + "  ".join(f"{MARKS[op]} {OP_WORDS[op]}" for op in OPS)]
+    head += ["", *_overview(plan, words), "", "Tegn: " + "  ".join(f"{MARKS[op]} {OP_WORDS[op]}" for op in OPS)]
     body = sections_lines(_sections(plan, words), limit, more)
     return [*head, *body, "", summary_line(plan, words)]
 
 
-def print_plan(plan: Plan, out: Any = None, *, words: Words | None = None, limit: int | None = DEFAULT_LIMIT,
-               more: str = MORE) -> None:
+def print_plan(
+    plan: Plan, out: Any = None, *, words: Words | None = None, limit: int | None = DEFAULT_LIMIT, more: str = MORE
+) -> None:
     """Print ``plan`` to ``out`` (a stream or a rich console; standard output by default)."""
     emit(plan_lines(plan, words, limit, more), out)
 
@@ -167,10 +190,12 @@ def apply_result_lines(report: Any, words: Words | None = None) -> list[str]:
     """After applying: every write that did not simply go through, then the totals."""
     shown_words = words or Words.default()
     return run_result_lines(
-        report, {"failed": "FEILET", "recovered": "funnet igjen"},
+        report,
+        {"failed": "FEILET", "recovered": "funnet igjen"},
         lambda o: f"{action_line(o.action, shown_words)}: {shown(o.detail)}",
         lambda s: f"{count(s['ok'])} skrevet, {count(s['recovered'])} funnet igjen, {count(s['failed'])} feilet",
-        nothing="Ingenting å skrive.")
+        nothing="Ingenting å skrive.",
+    )
 
 
 def print_apply_result(report: Any, out: Any = None, *, words: Words | None = None) -> None:

@@ -4,6 +4,7 @@ Shaped like the plan: the period and totals per kind first, then per kind and op
 line per row, rows held back for the same reason under that reason once, at most ``limit`` rows
 per group. Every value from the systems goes through :func:`shown`.
 """
+
 from __future__ import annotations
 
 from typing import Any
@@ -14,8 +15,14 @@ from grunndata.report.lines import DEFAULT_LIMIT, Item, Section, blank, count, e
 from grunndata.report.safe import shown
 from grunndata.report.words import Words
 
-OP_WORDS = {"send": "sendes", "update": "nytt antall", "new_line": "ny linje", "mark": "merkes i SmartDok",
-            "hold": "holdes tilbake", "report": "rapporteres"}
+OP_WORDS = {
+    "send": "sendes",
+    "update": "nytt antall",
+    "new_line": "ny linje",
+    "mark": "merkes i SmartDok",
+    "hold": "holdes tilbake",
+    "report": "rapporteres",
+}
 MARKS = {"send": "+", "update": "~", "new_line": "+", "mark": "*", "hold": "×", "report": "!"}
 MORE = "alle står i «grunndata transfer --json»"
 
@@ -40,12 +47,15 @@ def summary_line(plan: Any) -> str:
     return report_lines.preview_summary(plan.summary(), OPS, OP_WORDS)
 
 
-def preview_lines(plan: Any, words: Words | None = None, limit: int | None = DEFAULT_LIMIT,
-                  more: str = MORE) -> list[str]:
+def preview_lines(
+    plan: Any, words: Words | None = None, limit: int | None = DEFAULT_LIMIT, more: str = MORE
+) -> list[str]:
     words = words or Words.default()
     longest = max(((b - a).days + 1 for a, b in plan.windows), default=0)
-    out = [f"Periode {plan.start} til {plan.end}"
-           + (f" (hentes i {len(plan.windows)} bolker på høyst {longest} dager)" if len(plan.windows) > 1 else "")]
+    out = [
+        f"Periode {plan.start} til {plan.end}"
+        + (f" (hentes i {len(plan.windows)} bolker på høyst {longest} dager)" if len(plan.windows) > 1 else "")
+    ]
     per: dict[str, dict[str, list[Any]]] = {}
     for line in plan.lines:
         per.setdefault(line.kind, {}).setdefault(line.op, []).append(line)
@@ -54,31 +64,43 @@ def preview_lines(plan: Any, words: Words | None = None, limit: int | None = DEF
         width = max(len(t) for t in titles.values())
         out.append("")
         for kind, ops in per.items():
-            parts = [f"{count(len(ops[op]))} {OP_WORDS.get(op, shown(op))}"
-                     for op in dict.fromkeys([*OPS, *ops]) if op in ops]
+            parts = [
+                f"{count(len(ops[op]))} {OP_WORDS.get(op, shown(op))}"
+                for op in dict.fromkeys([*OPS, *ops])
+                if op in ops
+            ]
             out.append(f"  {titles[kind]:<{width}}  " + " · ".join(parts))
         used = [op for op in OPS if any(op in ops for ops in per.values())]
         out += ["", "Tegn: " + "  ".join(f"{MARKS[op]} {OP_WORDS[op]}" for op in used)]
-    sections = [Section(f"{titles[kind]}: {OP_WORDS.get(op, shown(op))}", [_item(line) for line in ops[op]])
-                for kind, ops in per.items() for op in dict.fromkeys([*OPS, *ops]) if op in ops]
+    sections = [
+        Section(f"{titles[kind]}: {OP_WORDS.get(op, shown(op))}", [_item(line) for line in ops[op]])
+        for kind, ops in per.items()
+        for op in dict.fromkeys([*OPS, *ops])
+        if op in ops
+    ]
     out += sections_lines(sections, limit, more)
     out += ["", summary_line(plan)]
     return out
 
 
-def print_preview(plan: Any, out: Any = None, *, words: Words | None = None,
-                  limit: int | None = DEFAULT_LIMIT, more: str = MORE) -> None:
+def print_preview(
+    plan: Any, out: Any = None, *, words: Words | None = None, limit: int | None = DEFAULT_LIMIT, more: str = MORE
+) -> None:
     emit(preview_lines(plan, words, limit, more), out)
 
 
 def result_lines(report: Any) -> list[str]:
     """After sending: every line that did not simply go through, then the totals."""
     return report_lines.run_result_lines(
-        report, report_lines.RESULT_WORDS,
+        report,
+        report_lines.RESULT_WORDS,
         lambda r: f"{shown(r.line.kind)} {shown(r.line.key)}: {shown(r.detail)}",
-        lambda s: (f"{count(s['ok'])} sendt/endret, {count(s['recovered'])} funnet igjen, "
-                   f"{count(s['marked'])} merket i SmartDok, {count(s['failed'])} feilet, "
-                   f"{count(s['held'])} holdt tilbake"))
+        lambda s: (
+            f"{count(s['ok'])} sendt/endret, {count(s['recovered'])} funnet igjen, "
+            f"{count(s['marked'])} merket i SmartDok, {count(s['failed'])} feilet, "
+            f"{count(s['held'])} holdt tilbake"
+        ),
+    )
 
 
 def print_results(report: Any, out: Any = None) -> None:

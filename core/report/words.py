@@ -7,6 +7,7 @@ None of these words live here: an entity plugin says its ``title`` (plural, for 
 the systems (``vocabulary: systems: {SmartDok: smartdok, …}``). Where a plugin does not say,
 the report falls back to the plugin's own name rather than invent a word.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -71,10 +72,13 @@ class Words:
 
     @classmethod
     def from_host(cls, host: Any, rules: Any = None) -> Words:
-        return cls(entities=dict(getattr(host, "entities", {}) or {}),
-                   transfers={**_invoice_kind(host), **(getattr(host, "transfers", {}) or {})},
-                   checks=dict(getattr(host, "checks", {}) or {}),
-                   systems=_system_names(rules), fields=_field_names(rules))
+        return cls(
+            entities=dict(getattr(host, "entities", {}) or {}),
+            transfers={**_invoice_kind(host), **(getattr(host, "transfers", {}) or {})},
+            checks=dict(getattr(host, "checks", {}) or {}),
+            systems=_system_names(rules),
+            fields=_field_names(rules),
+        )
 
     @classmethod
     def from_session(cls, session: Any) -> Words:

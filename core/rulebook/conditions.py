@@ -23,6 +23,7 @@ field only passes ``null`` (and a list holding ``null``): the rule must say what
 means, because the vendors' specs mark many fields nullable and a record may lack a field.
 Values compare exactly: ``true`` is not ``1`` and ``"1001"`` is not ``1001``.
 """
+
 from __future__ import annotations
 
 from collections.abc import Iterable
@@ -153,16 +154,17 @@ def compiled(data: Any, cache: dict[int, tuple[Any, Condition]]) -> Condition:
 
 # ---- JSON Schema --------------------------------------------------------------------------------
 _SCALAR = ["string", "number", "boolean", "null"]
-GRAMMAR = ("Hver nøkkel er et felt (punktum for felt inni felt, f.eks. User.Id) og verdien det må ha: "
-           "én verdi, en liste (én av verdiene), null (feltet har ingen verdi) eller «*» (feltet har en "
-           "verdi). Skriv {is: …, missing_means: …} for å si hva et felt uten verdi (mangler, null eller "
-           "tom tekst) regnes som. Alle feltene må stemme; en liste av slike betingelser betyr at én av dem "
-           "må stemme.")
+GRAMMAR = (
+    "Hver nøkkel er et felt (punktum for felt inni felt, f.eks. User.Id) og verdien det må ha: "
+    "én verdi, en liste (én av verdiene), null (feltet har ingen verdi) eller «*» (feltet har en "
+    "verdi). Skriv {is: …, missing_means: …} for å si hva et felt uten verdi (mangler, null eller "
+    "tom tekst) regnes som. Alle feltene må stemme; en liste av slike betingelser betyr at én av dem "
+    "må stemme."
+)
 
 
 def _value(vocabulary: str | None, *, any_value: bool, no_value: bool) -> dict[str, Any]:
-    node: dict[str, Any] = {"type": _SCALAR if no_value else _SCALAR[:-1],
-                            "description": "En verdi.", "default": None}
+    node: dict[str, Any] = {"type": _SCALAR if no_value else _SCALAR[:-1], "description": "En verdi.", "default": None}
     if vocabulary:
         extra = ([None] if no_value else []) + ([ANY] if any_value else [])
         node["if"] = {"type": ["string", "number", "boolean"]}
@@ -174,17 +176,28 @@ def field_test_schema(description: str, vocabulary: str | None = None) -> dict[s
     """The JSON Schema of one field's TEST (values are words of ``vocabulary`` when given)."""
     scalar = _value(vocabulary, any_value=True, no_value=True)
     item = _value(vocabulary, any_value=True, no_value=True)
-    is_schema = {**scalar, "type": [*_SCALAR, "array"], "items": item, "minItems": 1,
-                 "description": "Verdien feltet må ha (en liste: én av verdiene; null: ingen verdi; «*»: en verdi)."}
+    is_schema = {
+        **scalar,
+        "type": [*_SCALAR, "array"],
+        "items": item,
+        "minItems": 1,
+        "description": "Verdien feltet må ha (en liste: én av verdiene; null: ingen verdi; «*»: en verdi).",
+    }
     return {
-        **scalar, "type": [*_SCALAR, "array", "object"], "description": description,
-        "items": item, "minItems": 1,
+        **scalar,
+        "type": [*_SCALAR, "array", "object"],
+        "description": description,
+        "items": item,
+        "minItems": 1,
         "properties": {
             "is": is_schema,
-            "missing_means": {**_value(vocabulary, any_value=False, no_value=False),
-                              "description": "Hva et felt uten verdi (mangler, null eller tom tekst) regnes som."},
+            "missing_means": {
+                **_value(vocabulary, any_value=False, no_value=False),
+                "description": "Hva et felt uten verdi (mangler, null eller tom tekst) regnes som.",
+            },
         },
-        "required": ["is"], "additionalProperties": False,
+        "required": ["is"],
+        "additionalProperties": False,
     }
 
 
@@ -206,7 +219,7 @@ def definitions(schema: Any) -> dict[str, Any]:
         if isinstance(node, dict):
             ref = node.get("$ref")
             if isinstance(ref, str) and ref.startswith(_REF + _TEST) and ref not in found:
-                vocabulary = ref[len(_REF + _TEST) + 1:] or None
+                vocabulary = ref[len(_REF + _TEST) + 1 :] or None
                 found[ref] = field_test_schema("Verdien feltet må ha.", vocabulary)
             for value in node.values():
                 walk(value)
@@ -215,7 +228,7 @@ def definitions(schema: Any) -> dict[str, Any]:
                 walk(value)
 
     walk(schema)
-    return {ref[len(_REF):]: test for ref, test in found.items()}
+    return {ref[len(_REF) :]: test for ref, test in found.items()}
 
 
 def condition_schema(description: str, fields: dict[str, tuple[str, str | None]] | None = None) -> dict[str, Any]:
@@ -224,7 +237,11 @@ def condition_schema(description: str, fields: dict[str, tuple[str, str | None]]
     if fields is None:
         mapping: dict[str, Any] = {"additionalProperties": _test_ref("Verdien feltet må ha.", None)}
     else:
-        mapping = {"additionalProperties": False,
-                   "properties": {n: _test_ref(d, v) for n, (d, v) in fields.items()}}
-    return {"type": ["object", "array"], "description": f"{description} {GRAMMAR}", "default": None,
-            **mapping, "items": {"type": "object", "description": "Én betingelse.", "default": None, **mapping}}
+        mapping = {"additionalProperties": False, "properties": {n: _test_ref(d, v) for n, (d, v) in fields.items()}}
+    return {
+        "type": ["object", "array"],
+        "description": f"{description} {GRAMMAR}",
+        "default": None,
+        **mapping,
+        "items": {"type": "object", "description": "Én betingelse.", "default": None, **mapping},
+    }

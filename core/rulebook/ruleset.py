@@ -4,6 +4,7 @@ Later files win key by key, so a customer file only needs the keys it changes.
 Every value keeps the file and line it came from, so a plan action can cite
 the exact rule line that decided it.
 """
+
 from __future__ import annotations
 
 import copy
@@ -20,6 +21,7 @@ from grunndata.rulebook.validate import validate
 from grunndata.rulebook.yamlpos import Located, PathKey, Pos, Problem, RuleFileError, load_file
 
 SCHEMA_ID = "https://grunndata.example/schema/rules.json"
+
 
 def shipped_rule_files() -> list[tuple[Path, str]]:
     """The YAML files shipped in the package, with the name shown to users."""
@@ -200,8 +202,12 @@ def _with_defaults(node: Any, shipped: Any) -> Any:
     return out
 
 
-def build_schema(fragments: dict[str, dict], vocabulary: dict[str, dict],
-                 shipped: dict[str, Any] | None = None, data: dict[str, Any] | None = None) -> dict[str, Any]:
+def build_schema(
+    fragments: dict[str, dict],
+    vocabulary: dict[str, dict],
+    shipped: dict[str, Any] | None = None,
+    data: dict[str, Any] | None = None,
+) -> dict[str, Any]:
     """The JSON Schema of all rule files: the core's own sections and the plugins' fragments,
     with the defaults of the ``shipped`` rules (``data``: the merged rules, for keys one rule
     names of another)."""
@@ -220,8 +226,9 @@ def build_schema(fragments: dict[str, dict], vocabulary: dict[str, dict],
     return _inject_vocabulary(_with_defaults(schema, shipped or {}), vocabulary, data or shipped or {})
 
 
-def load_rules(fragments: dict[str, dict], sources: Iterable[tuple[Path, str]],
-               customer: Iterable[tuple[Path, str]] = ()) -> tuple[Rules, dict]:
+def load_rules(
+    fragments: dict[str, dict], sources: Iterable[tuple[Path, str]], customer: Iterable[tuple[Path, str]] = ()
+) -> tuple[Rules, dict]:
     """Load, merge and validate rule files; every problem of every file at once.
 
     ``sources`` are the shipped rule files (the core's and the plugins'): they give every
@@ -243,8 +250,12 @@ def load_rules(fragments: dict[str, dict], sources: Iterable[tuple[Path, str]],
                 problems.extend(exc.problems)
                 continue
             if not isinstance(doc.data, dict):
-                problems.append(Problem(doc.value_pos.get((), Pos(display, 1, 1)),
-                                        "en regelfil må være en tabell av nøkler (f.eks. 'projects:'), ikke en liste eller tekst"))
+                problems.append(
+                    Problem(
+                        doc.value_pos.get((), Pos(display, 1, 1)),
+                        "en regelfil må være en tabell av nøkler (f.eks. 'projects:'), ikke en liste eller tekst",
+                    )
+                )
                 continue
             problems.extend(secret_keys(doc))
             data = _merge(data, doc.data, merged, doc, ())

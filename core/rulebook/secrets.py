@@ -1,4 +1,5 @@
 """Refuse secrets in YAML: they belong in the environment, never in a file."""
+
 from __future__ import annotations
 
 import re
@@ -10,8 +11,7 @@ SECRET_KEY = re.compile(
     r"(?i)(^|[_-])(token|api_?token|secret|client_?secret|password|passord|passwd|client_?key|application_?key"
     r"|subscription_?key|api_?key|credentials?)$"
 )
-ENV_HINT = ("SMARTDOK_API_TOKEN, POWEROFFICE_APPLICATION_KEY, POWEROFFICE_CLIENT_KEY, "
-            "POWEROFFICE_SUBSCRIPTION_KEY")
+ENV_HINT = "SMARTDOK_API_TOKEN, POWEROFFICE_APPLICATION_KEY, POWEROFFICE_CLIENT_KEY, POWEROFFICE_SUBSCRIPTION_KEY"
 
 
 def secret_keys(doc: Located, allowed: frozenset[str] = frozenset()) -> list[Problem]:
@@ -21,7 +21,11 @@ def secret_keys(doc: Located, allowed: frozenset[str] = frozenset()) -> list[Pro
         key = str(path[-1])
         if key in allowed or not SECRET_KEY.search(key):
             continue
-        problems.append(Problem(pos, f"'{key}' ser ut som en hemmelighet; hemmeligheter leses bare fra"
-                                     f" miljøvariabler ({ENV_HINT}), aldri fra en fil"))
+        problems.append(
+            Problem(
+                pos,
+                f"'{key}' ser ut som en hemmelighet; hemmeligheter leses bare fra"
+                f" miljøvariabler ({ENV_HINT}), aldri fra en fil",
+            )
+        )
     return problems
-

@@ -4,6 +4,7 @@
 (which records count: one rule for doctor, transfer and sync) and ``transfer`` (what every
 transfer kind shares). Their values, like every default, live in ``rules/*.yaml``.
 """
+
 from __future__ import annotations
 
 from typing import Any
@@ -15,7 +16,7 @@ from grunndata.rulebook.conditions import condition_schema
 VOCABULARY_SCHEMA: dict[str, Any] = {
     "type": "object",
     "description": "Ordliste: ordene konsulenten skriver i reglene, og verdiene de betyr i hvert API "
-                   "(«systems»: navnene på systemene, slik de vises i alt konsulenten leser).",
+    "(«systems»: navnene på systemene, slik de vises i alt konsulenten leser).",
     "additionalProperties": {
         "type": "object",
         "description": "Ett ord per linje: «ord: API-verdi».",
@@ -31,20 +32,29 @@ VOCABULARY_SCHEMA: dict[str, Any] = {
 
 def _resource() -> dict[str, Any]:
     return {
-        "type": "object", "default": None, "additionalProperties": False, "required": ["active_when"],
+        "type": "object",
+        "default": None,
+        "additionalProperties": False,
+        "required": ["active_when"],
         "description": "En ressurs i systemets API (med API-ets eget navn, f.eks. Employees).",
-        "properties": {"active_when": condition_schema(
-            "Når en post teller (er aktiv, ikke avsluttet, slettet eller arkivert): doctor sjekker bare "
-            "disse, transfer fører bare på disse, og grunndatasynken oppretter bare disse (only_active).")},
+        "properties": {
+            "active_when": condition_schema(
+                "Når en post teller (er aktiv, ikke avsluttet, slettet eller arkivert): doctor sjekker bare "
+                "disse, transfer fører bare på disse, og grunndatasynken oppretter bare disse (only_active)."
+            )
+        },
     }
 
 
 RECORDS_SCHEMA: dict[str, Any] = {
-    "type": "object", "additionalProperties": False,
+    "type": "object",
+    "additionalProperties": False,
     "description": "Hvilke poster som teller, per system og ressurs: én regel for doctor, transfer og "
-                   "grunndatasynken. En ressurs uten regel: alle postene teller.",
-    "properties": {system: {"type": "object", "description": f"Ressurser i {system}.",
-                            "additionalProperties": _resource()} for system in SYSTEMS},
+    "grunndatasynken. En ressurs uten regel: alle postene teller.",
+    "properties": {
+        system: {"type": "object", "description": f"Ressurser i {system}.", "additionalProperties": _resource()}
+        for system in SYSTEMS
+    },
 }
 
 

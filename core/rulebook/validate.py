@@ -4,6 +4,7 @@ jsonschema's messages are written for programmers, in English ("Additional prope
 are not allowed"); here each error is mapped back to ``FILE:LINE:COL`` and
 rewritten in Norwegian for the consultant who edits the file.
 """
+
 from __future__ import annotations
 
 import difflib
@@ -31,8 +32,7 @@ _TYPE_WORDS = {
 }
 
 
-_BOUNDS = {"minimum": "minst", "maximum": "høyst", "exclusiveMinimum": "større enn",
-           "exclusiveMaximum": "mindre enn"}
+_BOUNDS = {"minimum": "minst", "maximum": "høyst", "exclusiveMinimum": "større enn", "exclusiveMaximum": "mindre enn"}
 # Checks of size and sameness, worded for the consultant ({limit}: the schema's number).
 _SIZES = {
     "minLength": "{name} kan ikke være tom",
@@ -101,9 +101,12 @@ def _messages(err: ValidationError, doc: Located, fallback: str) -> list[Problem
                 continue
             if key in moved:
                 # A key whose rule got one home elsewhere: say where, in the consultant's language.
-                problems.append(Problem(_where(doc, (*path, key), fallback),
-                                        f"«{key}» er flyttet og gjelder ikke lenger her: regelen står nå i "
-                                        f"«{moved[key]}»"))
+                problems.append(
+                    Problem(
+                        _where(doc, (*path, key), fallback),
+                        f"«{key}» er flyttet og gjelder ikke lenger her: regelen står nå i «{moved[key]}»",
+                    )
+                )
                 continue
             msg = f"ukjent nøkkel '{key}'"
             close = difflib.get_close_matches(str(key), allowed, n=1, cutoff=0.6)
@@ -116,8 +119,12 @@ def _messages(err: ValidationError, doc: Located, fallback: str) -> list[Problem
     if err.validator == "required":
         missing = err.message.split("'")[1] if "'" in err.message else err.message
         label = f"'{path[-1]}'" if path else "filen"
-        return [Problem(_value_where(doc, path, fallback) if path else _where(doc, path, fallback),
-                        f"{label} mangler den påkrevde nøkkelen '{missing}'")]
+        return [
+            Problem(
+                _value_where(doc, path, fallback) if path else _where(doc, path, fallback),
+                f"{label} mangler den påkrevde nøkkelen '{missing}'",
+            )
+        ]
     at = _value_where(doc, path, fallback)
     if path and isinstance(path[-1], str):
         name = f"'{path[-1]}'"

@@ -4,6 +4,7 @@ PyYAML's node graph has the marks; we build plain Python values from it
 ourselves so that we can also refuse what PyYAML would silently accept:
 duplicate keys (it keeps the last) and alias bombs (it expands them all).
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -81,9 +82,14 @@ class _Builder:
     def build(self, node: Node, path: PathKey) -> Any:
         self.count += 1
         if self.count > MAX_NODES:
-            raise RuleFileError([Problem(_pos(self.name, node.start_mark),
-                                         f"for mange verdier (over {MAX_NODES}); aliaser som utvides"
-                                         " uten ende er ikke tillatt")])
+            raise RuleFileError(
+                [
+                    Problem(
+                        _pos(self.name, node.start_mark),
+                        f"for mange verdier (over {MAX_NODES}); aliaser som utvides uten ende er ikke tillatt",
+                    )
+                ]
+            )
         self.out.value_pos[path] = _pos(self.name, node.start_mark)
         if isinstance(node, ScalarNode):
             return self._scalars.construct_object(node)
@@ -93,21 +99,27 @@ class _Builder:
             result: dict[Any, Any] = {}
             for key_node, value_node in node.value:
                 if not isinstance(key_node, ScalarNode):
-                    self.problems.append(Problem(_pos(self.name, key_node.start_mark),
-                                                 "en nøkkel må være ren tekst, ikke en liste eller tabell"))
+                    self.problems.append(
+                        Problem(
+                            _pos(self.name, key_node.start_mark),
+                            "en nøkkel må være ren tekst, ikke en liste eller tabell",
+                        )
+                    )
                     continue
                 key = self._scalars.construct_object(key_node)
                 if key_node.tag == "tag:yaml.org,2002:merge":
-                    self.problems.append(Problem(_pos(self.name, key_node.start_mark),
-                                                 "flettenøkler ('<<') støttes ikke i regelfiler"))
+                    self.problems.append(
+                        Problem(_pos(self.name, key_node.start_mark), "flettenøkler ('<<') støttes ikke i regelfiler")
+                    )
                     continue
                 if not isinstance(key, str):
                     key = str(key)
                 if key in result:
                     first = self.out.key_pos.get((*path, key))
                     where = f" (først på linje {first.line})" if first else ""
-                    self.problems.append(Problem(_pos(self.name, key_node.start_mark),
-                                                 f"nøkkelen '{key}' står to ganger{where}"))
+                    self.problems.append(
+                        Problem(_pos(self.name, key_node.start_mark), f"nøkkelen '{key}' står to ganger{where}")
+                    )
                     continue
                 self.out.key_pos[(*path, key)] = _pos(self.name, key_node.start_mark)
                 result[key] = self.build(value_node, (*path, key))
@@ -177,8 +189,9 @@ def load_text(text: str, name: str) -> Located:
         data = builder.build(node, ())
     except yaml.constructor.ConstructorError as exc:
         mark = exc.problem_mark
-        raise RuleFileError([Problem(_pos(name, mark) if mark else Pos(name, 1, 1),
-                                     f"ugyldig verdi: {_yaml_problem(exc.problem)}")]) from None
+        raise RuleFileError(
+            [Problem(_pos(name, mark) if mark else Pos(name, 1, 1), f"ugyldig verdi: {_yaml_problem(exc.problem)}")]
+        ) from None
     if builder.problems:
         raise RuleFileError(builder.problems)
     builder.out.data = data
@@ -204,8 +217,9 @@ def load_file(path: Path, display: str | None = None) -> Located:
         before = raw[: exc.start]
         line = before.count(b"\n") + 1
         col = exc.start - (before.rfind(b"\n") + 1) + 1
-        raise RuleFileError([Problem(Pos(name, line, col),
-                                     "filen er ikke gyldig UTF-8; lagre den som UTF-8")]) from None
+        raise RuleFileError(
+            [Problem(Pos(name, line, col), "filen er ikke gyldig UTF-8; lagre den som UTF-8")]
+        ) from None
     if text.startswith("\ufeff"):
         text = text[1:]
     return load_text(text, name)

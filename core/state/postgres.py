@@ -6,6 +6,7 @@ holds one connection (autocommit; from the worker's pool or its own) for its lif
 advisory lock lives on that session. ``runner_active`` is true while a worker runs the tenant's
 jobs (the worker's heartbeat, not a pid: workers live on other machines).
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -66,9 +67,11 @@ class PostgresStateStore:
 
     def set_watermarks(self, marks: dict[str, str]) -> None:
         with self.conn.transaction(), self.conn.cursor() as cur:
-            cur.executemany("INSERT INTO grunndata.state_watermarks (tenant, name, value) VALUES (%s,%s,%s) "
-                            "ON CONFLICT (tenant, name) DO UPDATE SET value = EXCLUDED.value",
-                            [(self.tenant, str(k), str(v)) for k, v in marks.items()])
+            cur.executemany(
+                "INSERT INTO grunndata.state_watermarks (tenant, name, value) VALUES (%s,%s,%s) "
+                "ON CONFLICT (tenant, name) DO UPDATE SET value = EXCLUDED.value",
+                [(self.tenant, str(k), str(v)) for k, v in marks.items()],
+            )
 
     # ---- the kept snapshot -------------------------------------------------------------------
     def kept_snapshot(self) -> KeptSnapshot | None:
@@ -79,28 +82,34 @@ class PostgresStateStore:
         with self.conn.transaction(), self.conn.cursor() as cur:
             if replace:
                 cur.execute("DELETE FROM grunndata.state_snapshot WHERE tenant=%s", (self.tenant,))
-            cur.executemany("INSERT INTO grunndata.state_snapshot (tenant, name, records) VALUES (%s,%s,%s) "
-                            "ON CONFLICT (tenant, name) DO UPDATE SET records = EXCLUDED.records",
-                            [(self.tenant, name, Jsonb(records)) for name, records in resources.items()])
+            cur.executemany(
+                "INSERT INTO grunndata.state_snapshot (tenant, name, records) VALUES (%s,%s,%s) "
+                "ON CONFLICT (tenant, name) DO UPDATE SET records = EXCLUDED.records",
+                [(self.tenant, name, Jsonb(records)) for name, records in resources.items()],
+            )
 
     def drop_snapshot(self) -> None:
         self.conn.execute("DELETE FROM grunndata.state_snapshot WHERE tenant=%s", (self.tenant,))
 
     # ---- plans waiting for approval ----------------------------------------------------------
-    def add_waiting(self, run_id: int, reason: str, summary: dict[str, int], plan: dict[str, Any],
-                    dependencies: dict[str, Any]) -> None:
+    def add_waiting(
+        self, run_id: int, reason: str, summary: dict[str, int], plan: dict[str, Any], dependencies: dict[str, Any]
+    ) -> None:
         self.conn.execute(
             "INSERT INTO grunndata.state_waiting (tenant, run_id, reason, summary, plan, dependencies, created) "
             "VALUES (%s,%s,%s,%s,%s,%s,%s) ON CONFLICT (tenant, run_id) DO UPDATE SET reason=EXCLUDED.reason, "
             "summary=EXCLUDED.summary, plan=EXCLUDED.plan, dependencies=EXCLUDED.dependencies, "
             "created=EXCLUDED.created, outcome=NULL",
-            (self.tenant, run_id, reason, Jsonb(summary), Jsonb(plan), Jsonb(dependencies), dt.datetime.now(_UTC)))
+            (self.tenant, run_id, reason, Jsonb(summary), Jsonb(plan), Jsonb(dependencies), dt.datetime.now(_UTC)),
+        )
 
     _WAITING = "SELECT run_id, reason, summary, plan, dependencies, created FROM grunndata.state_waiting "
 
     def waiting(self) -> list[Waiting]:
-        return [Waiting(int(r[0]), *r[1:]) for r in
-                self._all(self._WAITING + "WHERE tenant=%s AND outcome IS NULL ORDER BY run_id")]
+        return [
+            Waiting(int(r[0]), *r[1:])
+            for r in self._all(self._WAITING + "WHERE tenant=%s AND outcome IS NULL ORDER BY run_id")
+        ]
 
     def waiting_plan(self, run_id: int) -> Waiting | None:
         rows = self._all(self._WAITING + "WHERE tenant=%s AND outcome IS NULL AND run_id=%s", run_id)
@@ -108,26 +117,49 @@ class PostgresStateStore:
 
     def resolve_waiting(self, run_id: int, outcome: str) -> None:
         with self.conn.transaction():
-            self.conn.execute("UPDATE grunndata.state_waiting SET outcome=%s WHERE tenant=%s AND run_id=%s "
-                              "AND outcome IS NULL", (outcome, self.tenant, run_id))
-            self.conn.execute("UPDATE grunndata.runs SET status=%s WHERE tenant=%s AND id=%s AND status='waiting'",
-                              (outcome, self.tenant, run_id))
+            self.conn.execute(
+                "UPDATE grunndata.state_waiting SET outcome=%s WHERE tenant=%s AND run_id=%s AND outcome IS NULL",
+                (outcome, self.tenant, run_id),
+            )
+            self.conn.execute(
+                "UPDATE grunndata.runs SET status=%s WHERE tenant=%s AND id=%s AND status='waiting'",
+                (outcome, self.tenant, run_id),
+            )
 
     # ---- cycles ------------------------------------------------------------------------------
     def cycle_started(self, kind: str, mode: str, started: dt.datetime) -> int:
-        row = self.conn.execute("INSERT INTO grunndata.state_cycles (tenant, kind, mode, started) "
-                                "VALUES (%s,%s,%s,%s) RETURNING id",
-                                (self.tenant, kind, mode, _aware(started))).fetchone()
+        row = self.conn.execute(
+            "INSERT INTO grunndata.state_cycles (tenant, kind, mode, started) VALUES (%s,%s,%s,%s) RETURNING id",
+            (self.tenant, kind, mode, _aware(started)),
+        ).fetchone()
         assert row is not None
         return int(row[0])
 
-    def cycle_finished(self, cycle_id: int, finished: dt.datetime, *, ok: bool,
-                       error: dict[str, str] | None = None, counts: dict[str, Any] | None = None,
-                       run_id: int | None = None, mode: str | None = None) -> None:
-        self.conn.execute("UPDATE grunndata.state_cycles SET finished=%s, ok=%s, error=%s, counts=%s, run_id=%s, "
-                          "mode=COALESCE(%s, mode) WHERE id=%s AND tenant=%s",
-                          (_aware(finished), ok, None if error is None else Jsonb(error), Jsonb(counts or {}),
-                           run_id, mode, cycle_id, self.tenant))
+    def cycle_finished(
+        self,
+        cycle_id: int,
+        finished: dt.datetime,
+        *,
+        ok: bool,
+        error: dict[str, str] | None = None,
+        counts: dict[str, Any] | None = None,
+        run_id: int | None = None,
+        mode: str | None = None,
+    ) -> None:
+        self.conn.execute(
+            "UPDATE grunndata.state_cycles SET finished=%s, ok=%s, error=%s, counts=%s, run_id=%s, "
+            "mode=COALESCE(%s, mode) WHERE id=%s AND tenant=%s",
+            (
+                _aware(finished),
+                ok,
+                None if error is None else Jsonb(error),
+                Jsonb(counts or {}),
+                run_id,
+                mode,
+                cycle_id,
+                self.tenant,
+            ),
+        )
 
     @staticmethod
     def _cycle(row: tuple[Any, ...]) -> CycleRecord:
@@ -136,10 +168,17 @@ class PostgresStateStore:
 
     def last_cycles(self) -> dict[str, list[CycleRecord]]:
         out: dict[str, list[CycleRecord]] = {}
-        last = self._all(f"SELECT DISTINCT ON (kind) {_CYCLE_COLS} FROM grunndata.state_cycles WHERE tenant=%s "
-                         "ORDER BY kind, id DESC")
-        good = {r[1]: r for r in self._all(f"SELECT DISTINCT ON (kind) {_CYCLE_COLS} FROM grunndata.state_cycles "
-                                           "WHERE tenant=%s AND ok ORDER BY kind, id DESC")}
+        last = self._all(
+            f"SELECT DISTINCT ON (kind) {_CYCLE_COLS} FROM grunndata.state_cycles WHERE tenant=%s "
+            "ORDER BY kind, id DESC"
+        )
+        good = {
+            r[1]: r
+            for r in self._all(
+                f"SELECT DISTINCT ON (kind) {_CYCLE_COLS} FROM grunndata.state_cycles "
+                "WHERE tenant=%s AND ok ORDER BY kind, id DESC"
+            )
+        }
         for row in last:
             records = [self._cycle(row)]
             ok_row = good.get(row[1])
@@ -149,8 +188,10 @@ class PostgresStateStore:
         return out
 
     def settle(self, now: dt.datetime) -> None:
-        self.conn.execute("UPDATE grunndata.state_cycles SET finished=%s, ok=false, error=%s "
-                          "WHERE tenant=%s AND finished IS NULL", (_aware(now), Jsonb(INTERRUPTED), self.tenant))
+        self.conn.execute(
+            "UPDATE grunndata.state_cycles SET finished=%s, ok=false, error=%s WHERE tenant=%s AND finished IS NULL",
+            (_aware(now), Jsonb(INTERRUPTED), self.tenant),
+        )
 
     def person_applied(self) -> bool:
         if self._all("SELECT 1 FROM grunndata.state_meta WHERE tenant=%s AND key='person_applied'"):
@@ -161,9 +202,11 @@ class PostgresStateStore:
         self._meta("person_applied", True)
 
     def _meta(self, key: str, value: Any) -> None:
-        self.conn.execute("INSERT INTO grunndata.state_meta (tenant, key, value) VALUES (%s,%s,%s) "
-                          "ON CONFLICT (tenant, key) DO UPDATE SET value=EXCLUDED.value",
-                          (self.tenant, key, Jsonb(value)))
+        self.conn.execute(
+            "INSERT INTO grunndata.state_meta (tenant, key, value) VALUES (%s,%s,%s) "
+            "ON CONFLICT (tenant, key) DO UPDATE SET value=EXCLUDED.value",
+            (self.tenant, key, Jsonb(value)),
+        )
 
     def runner_heartbeat(self, pid: int | None, at: dt.datetime) -> None:
         if pid is None:

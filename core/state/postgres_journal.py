@@ -5,6 +5,7 @@ in tables shared by every tenant and scoped by its name.
 The tenant's lock is a PostgreSQL advisory lock on the store's own session: a worker that dies
 loses its session and with it the lock, so the next job of the tenant never waits for a corpse.
 """
+
 from __future__ import annotations
 
 import json
@@ -46,12 +47,14 @@ class PostgresJournal:
     def lock(self) -> None:
         row = self.conn.execute("SELECT pg_try_advisory_lock(%s, %s)", (_LOCK_SPACE, lock_key(self.tenant))).fetchone()
         if not row or not row[0]:
-            raise JournalLocked(f"en annen kjøring pågår allerede for kunden «{self.tenant}»; "
-                                "vent til den er ferdig og prøv igjen")
+            raise JournalLocked(
+                f"en annen kjøring pågår allerede for kunden «{self.tenant}»; vent til den er ferdig og prøv igjen"
+            )
         self._locked = True
         # We hold the lock, so no run of this tenant is going on: one still 'running' was killed.
-        self.conn.execute("UPDATE grunndata.runs SET status='interrupted' WHERE tenant=%s AND status='running'",
-                          (self.tenant,))
+        self.conn.execute(
+            "UPDATE grunndata.runs SET status='interrupted' WHERE tenant=%s AND status='running'", (self.tenant,)
+        )
 
     def unlock(self) -> None:
         if self._locked:
@@ -60,19 +63,27 @@ class PostgresJournal:
                 self.conn.execute("SELECT pg_advisory_unlock(%s, %s)", (_LOCK_SPACE, lock_key(self.tenant)))
 
     # ---- runs ----------------------------------------------------------
-    def start_run(self, master: str, config_hash: str, fingerprint: str, kind: str = "apply",
-                  summary: dict[str, Any] | None = None) -> int:
+    def start_run(
+        self,
+        master: str,
+        config_hash: str,
+        fingerprint: str,
+        kind: str = "apply",
+        summary: dict[str, Any] | None = None,
+    ) -> int:
         row = self.conn.execute(
             "INSERT INTO grunndata.runs (tenant, kind, started_at, master, config_hash, fingerprint, status, summary)"
             " VALUES (%s,%s,%s,%s,%s,%s,'running',%s) RETURNING id",
-            (self.tenant, kind, _now(), master, config_hash, fingerprint,
-             None if summary is None else Jsonb(summary))).fetchone()
+            (self.tenant, kind, _now(), master, config_hash, fingerprint, None if summary is None else Jsonb(summary)),
+        ).fetchone()
         assert row is not None
         return int(row[0])
 
     def finish_run(self, run_id: int, status: str, summary: dict[str, Any]) -> None:
-        self.conn.execute("UPDATE grunndata.runs SET finished_at=%s, status=%s, summary=%s WHERE id=%s AND tenant=%s",
-                          (_now(), status, Jsonb(summary), run_id, self.tenant))
+        self.conn.execute(
+            "UPDATE grunndata.runs SET finished_at=%s, status=%s, summary=%s WHERE id=%s AND tenant=%s",
+            (_now(), status, Jsonb(summary), run_id, self.tenant),
+        )
 
     # ---- writes --------------------------------------------------------
     def write_started(self, run_id: int, table: str, seq: int, row: dict[str, Any]) -> int:
@@ -80,24 +91,31 @@ class PostgresJournal:
         values = [Jsonb(json.loads(json.dumps(row[c], default=str))) if c == "fields" else row[c] for c in columns]
         names = ", ".join(("tenant", "run_id", "seq", *columns, "outcome", "at"))
         marks = ",".join(["%s"] * (len(columns) + 5))
-        found = self.conn.execute(f"INSERT INTO grunndata.{table} ({names}) VALUES ({marks}) RETURNING id",
-                                  (self.tenant, run_id, seq, *values, "started", _now())).fetchone()
+        found = self.conn.execute(
+            f"INSERT INTO grunndata.{table} ({names}) VALUES ({marks}) RETURNING id",
+            (self.tenant, run_id, seq, *values, "started", _now()),
+        ).fetchone()
         assert found is not None
         return int(found[0])
 
-    def write_step(self, table: str, row_id: int, step: str, outcome: str | None = None,
-                   remote_id: Any = None, detail: str = "") -> None:
+    def write_step(
+        self, table: str, row_id: int, step: str, outcome: str | None = None, remote_id: Any = None, detail: str = ""
+    ) -> None:
         column = STEP_COLUMNS[table][step]
         now = _now()
         if outcome is None:
             self.conn.execute(f"UPDATE grunndata.{table} SET {column}=%s, at=%s WHERE id=%s", (now, now, row_id))
         else:
-            self.conn.execute(f"UPDATE grunndata.{table} SET outcome=%s, remote_id=%s, detail=%s, {column}=%s, at=%s "
-                              "WHERE id=%s", (SENT_PREFIX + outcome, _id(remote_id), detail, now, now, row_id))
+            self.conn.execute(
+                f"UPDATE grunndata.{table} SET outcome=%s, remote_id=%s, detail=%s, {column}=%s, at=%s WHERE id=%s",
+                (SENT_PREFIX + outcome, _id(remote_id), detail, now, now, row_id),
+            )
 
     def write_done(self, table: str, row_id: int, outcome: str, remote_id: Any = None, detail: str = "") -> None:
-        self.conn.execute(f"UPDATE grunndata.{table} SET outcome=%s, remote_id=COALESCE(%s, remote_id), detail=%s, "
-                          "at=%s WHERE id=%s", (outcome, _id(remote_id), detail, _now(), row_id))
+        self.conn.execute(
+            f"UPDATE grunndata.{table} SET outcome=%s, remote_id=COALESCE(%s, remote_id), detail=%s, at=%s WHERE id=%s",
+            (outcome, _id(remote_id), detail, _now(), row_id),
+        )
 
     # ---- reading -------------------------------------------------------
     def _dicts(self, sql: str, args: tuple[Any, ...]) -> list[dict[str, Any]]:
@@ -105,14 +123,20 @@ class PostgresJournal:
             return list(cur.execute(sql, args).fetchall())
 
     def runs(self, limit: int = 50) -> list[dict[str, Any]]:
-        rows = self._dicts("SELECT id, kind, started_at, finished_at, master, config_hash, fingerprint, status, "
-                           "summary FROM grunndata.runs WHERE tenant=%s ORDER BY id DESC LIMIT %s", (self.tenant, limit))
+        rows = self._dicts(
+            "SELECT id, kind, started_at, finished_at, master, config_hash, fingerprint, status, "
+            "summary FROM grunndata.runs WHERE tenant=%s ORDER BY id DESC LIMIT %s",
+            (self.tenant, limit),
+        )
         self._count_rows(rows)
         return rows
 
     def run(self, run_id: int) -> dict[str, Any] | None:
-        rows = self._dicts("SELECT id, kind, started_at, finished_at, master, config_hash, fingerprint, status, "
-                           "summary FROM grunndata.runs WHERE tenant=%s AND id=%s", (self.tenant, run_id))
+        rows = self._dicts(
+            "SELECT id, kind, started_at, finished_at, master, config_hash, fingerprint, status, "
+            "summary FROM grunndata.runs WHERE tenant=%s AND id=%s",
+            (self.tenant, run_id),
+        )
         if not rows:
             return None
         run = rows[0]
@@ -125,8 +149,9 @@ class PostgresJournal:
         return run
 
     def _rows(self, table: str, run_id: int) -> list[dict[str, Any]]:
-        rows = self._dicts(f"SELECT * FROM grunndata.{table} WHERE run_id=%s AND tenant=%s ORDER BY seq",
-                           (run_id, self.tenant))
+        rows = self._dicts(
+            f"SELECT * FROM grunndata.{table} WHERE run_id=%s AND tenant=%s ORDER BY seq", (run_id, self.tenant)
+        )
         for row in rows:
             row.pop("tenant", None)
         return rows
@@ -146,9 +171,11 @@ class PostgresJournal:
         for table in ROW_COLUMNS:
             marked = "COUNT(sd_marked_at)" if table == "transfer_lines" else "0"
             for run_id, outcome, n, m in self.conn.execute(
-                    f"SELECT run_id, outcome, COUNT(*), {marked} FROM grunndata.{table} WHERE run_id = ANY(%s) "
-                    "GROUP BY run_id, outcome", (ids,)):
-                word = outcome[len(SENT_PREFIX):] if outcome.startswith(SENT_PREFIX) else outcome
+                f"SELECT run_id, outcome, COUNT(*), {marked} FROM grunndata.{table} WHERE run_id = ANY(%s) "
+                "GROUP BY run_id, outcome",
+                (ids,),
+            ):
+                word = outcome[len(SENT_PREFIX) :] if outcome.startswith(SENT_PREFIX) else outcome
                 into = counts[run_id]
                 if word in COUNTED:
                     into[word] = into.get(word, 0) + n
@@ -162,6 +189,10 @@ class PostgresJournal:
 
     def invoice_record(self) -> dict[str, dict[str, Any]]:
         """As :meth:`grunndata.journal.Journal.invoice_record`, for this tenant."""
-        return invoice_record_of(self.conn.execute(
-            "SELECT key, run_id, op, outcome, remote_id, digest FROM grunndata.invoice_writes WHERE tenant=%s "
-            "ORDER BY id", (self.tenant,)))
+        return invoice_record_of(
+            self.conn.execute(
+                "SELECT key, run_id, op, outcome, remote_id, digest FROM grunndata.invoice_writes WHERE tenant=%s "
+                "ORDER BY id",
+                (self.tenant,),
+            )
+        )

@@ -8,6 +8,7 @@ the same protocol, scoped to a tenant given at construction. Every value that cr
 interface is plain JSON (dicts, lists, str, int, float, bool, None) or one of the frozen
 dataclasses below, whose fields are JSON too; times are aware ``datetime`` instants.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -97,8 +98,9 @@ class StateStore(Protocol):
     def drop_snapshot(self) -> None: ...
 
     # ---- plans waiting for approval ----------------------------------------------------------
-    def add_waiting(self, run_id: int, reason: str, summary: dict[str, int], plan: dict[str, Json],
-                    dependencies: dict[str, Json]) -> None: ...
+    def add_waiting(
+        self, run_id: int, reason: str, summary: dict[str, int], plan: dict[str, Json], dependencies: dict[str, Json]
+    ) -> None: ...
 
     def waiting(self) -> list[Waiting]:
         """Plans waiting for approval, oldest first."""
@@ -113,9 +115,17 @@ class StateStore(Protocol):
     # ---- cycles ------------------------------------------------------------------------------
     def cycle_started(self, kind: str, mode: str, started: dt.datetime) -> int: ...
 
-    def cycle_finished(self, cycle_id: int, finished: dt.datetime, *, ok: bool,
-                       error: dict[str, str] | None = None, counts: dict[str, Json] | None = None,
-                       run_id: int | None = None, mode: str | None = None) -> None: ...
+    def cycle_finished(
+        self,
+        cycle_id: int,
+        finished: dt.datetime,
+        *,
+        ok: bool,
+        error: dict[str, str] | None = None,
+        counts: dict[str, Json] | None = None,
+        run_id: int | None = None,
+        mode: str | None = None,
+    ) -> None: ...
 
     def last_cycles(self) -> dict[str, list[CycleRecord]]:
         """Per kind: its last cycle and its last successful one (one record when they are the same)."""

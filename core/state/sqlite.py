@@ -5,6 +5,7 @@ JSON list per resource, so a cycle rewrites only the resources that changed), ``
 ``state_cycles`` and ``state_meta``. The journal itself (:class:`grunndata.journal.Journal`) is
 wrapped, not changed: its runs, rows and lock behave exactly as for ``apply``.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -43,8 +44,10 @@ CREATE TABLE IF NOT EXISTS state_cycles (
 CREATE INDEX IF NOT EXISTS state_cycles_kind ON state_cycles(kind, id);
 CREATE TABLE IF NOT EXISTS state_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 """
-INTERRUPTED = {"message": "interrupted",
-               "explanation": "syklusen ble avbrutt før den ble ferdig (prosessen stoppet); neste syklus leser på nytt"}
+INTERRUPTED = {
+    "message": "interrupted",
+    "explanation": "syklusen ble avbrutt før den ble ferdig (prosessen stoppet); neste syklus leser på nytt",
+}
 _UTC = dt.UTC
 
 
@@ -108,8 +111,10 @@ class SqliteStateStore:
     def set_watermarks(self, marks: dict[str, str]) -> None:
         with self.db:
             self.db.execute("BEGIN")
-            self.db.executemany("INSERT OR REPLACE INTO state_watermarks (name, value) VALUES (?, ?)",
-                                [(str(k), str(v)) for k, v in marks.items()])
+            self.db.executemany(
+                "INSERT OR REPLACE INTO state_watermarks (name, value) VALUES (?, ?)",
+                [(str(k), str(v)) for k, v in marks.items()],
+            )
 
     # ---- the kept snapshot -------------------------------------------------------------------
     def kept_snapshot(self) -> KeptSnapshot | None:
@@ -123,33 +128,51 @@ class SqliteStateStore:
             self.db.execute("BEGIN")
             if replace:
                 self.db.execute("DELETE FROM state_snapshot")
-            self.db.executemany("INSERT OR REPLACE INTO state_snapshot (name, records) VALUES (?, ?)",
-                                [(name, _dump(records)) for name, records in resources.items()])
+            self.db.executemany(
+                "INSERT OR REPLACE INTO state_snapshot (name, records) VALUES (?, ?)",
+                [(name, _dump(records)) for name, records in resources.items()],
+            )
 
     def drop_snapshot(self) -> None:
         self.db.execute("DELETE FROM state_snapshot")
 
     # ---- plans waiting for approval ----------------------------------------------------------
-    def add_waiting(self, run_id: int, reason: str, summary: dict[str, int], plan: dict[str, Any],
-                    dependencies: dict[str, Any]) -> None:
-        self.db.execute("INSERT OR REPLACE INTO state_waiting (run_id, reason, summary, plan, dependencies, created)"
-                        " VALUES (?,?,?,?,?,?)", (run_id, reason, _dump(summary), _dump(plan), _dump(dependencies),
-                                                   _text(dt.datetime.now(_UTC))))
+    def add_waiting(
+        self, run_id: int, reason: str, summary: dict[str, int], plan: dict[str, Any], dependencies: dict[str, Any]
+    ) -> None:
+        self.db.execute(
+            "INSERT OR REPLACE INTO state_waiting (run_id, reason, summary, plan, dependencies, created)"
+            " VALUES (?,?,?,?,?,?)",
+            (run_id, reason, _dump(summary), _dump(plan), _dump(dependencies), _text(dt.datetime.now(_UTC))),
+        )
 
     @staticmethod
     def _waiting(row: tuple[Any, ...]) -> Waiting:
         run_id, reason, summary, plan, deps, created = row
-        return Waiting(int(run_id), reason, json.loads(summary), json.loads(plan), json.loads(deps),
-                       dt.datetime.fromisoformat(created))
+        return Waiting(
+            int(run_id),
+            reason,
+            json.loads(summary),
+            json.loads(plan),
+            json.loads(deps),
+            dt.datetime.fromisoformat(created),
+        )
 
     def waiting(self) -> list[Waiting]:
-        return [self._waiting(r) for r in self._rows(
-            "SELECT run_id, reason, summary, plan, dependencies, created FROM state_waiting "
-            "WHERE outcome IS NULL ORDER BY run_id")]
+        return [
+            self._waiting(r)
+            for r in self._rows(
+                "SELECT run_id, reason, summary, plan, dependencies, created FROM state_waiting "
+                "WHERE outcome IS NULL ORDER BY run_id"
+            )
+        ]
 
     def waiting_plan(self, run_id: int) -> Waiting | None:
-        rows = self._rows("SELECT run_id, reason, summary, plan, dependencies, created FROM state_waiting "
-                          "WHERE outcome IS NULL AND run_id=?", (run_id,))
+        rows = self._rows(
+            "SELECT run_id, reason, summary, plan, dependencies, created FROM state_waiting "
+            "WHERE outcome IS NULL AND run_id=?",
+            (run_id,),
+        )
         return self._waiting(rows[0]) if rows else None
 
     def resolve_waiting(self, run_id: int, outcome: str) -> None:
@@ -158,32 +181,58 @@ class SqliteStateStore:
 
     # ---- cycles ------------------------------------------------------------------------------
     def cycle_started(self, kind: str, mode: str, started: dt.datetime) -> int:
-        cur = self.db.execute("INSERT INTO state_cycles (kind, mode, started) VALUES (?,?,?)",
-                              (kind, mode, _text(started)))
+        cur = self.db.execute(
+            "INSERT INTO state_cycles (kind, mode, started) VALUES (?,?,?)", (kind, mode, _text(started))
+        )
         return int(cur.lastrowid or 0)
 
-    def cycle_finished(self, cycle_id: int, finished: dt.datetime, *, ok: bool,
-                       error: dict[str, str] | None = None, counts: dict[str, Any] | None = None,
-                       run_id: int | None = None, mode: str | None = None) -> None:
-        self.db.execute("UPDATE state_cycles SET finished=?, ok=?, error=?, counts=?, run_id=?, "
-                        "mode=COALESCE(?, mode) WHERE id=?",
-                        (_text(finished), int(ok), None if error is None else _dump(error),
-                         _dump(counts or {}), run_id, mode, cycle_id))
+    def cycle_finished(
+        self,
+        cycle_id: int,
+        finished: dt.datetime,
+        *,
+        ok: bool,
+        error: dict[str, str] | None = None,
+        counts: dict[str, Any] | None = None,
+        run_id: int | None = None,
+        mode: str | None = None,
+    ) -> None:
+        self.db.execute(
+            "UPDATE state_cycles SET finished=?, ok=?, error=?, counts=?, run_id=?, mode=COALESCE(?, mode) WHERE id=?",
+            (
+                _text(finished),
+                int(ok),
+                None if error is None else _dump(error),
+                _dump(counts or {}),
+                run_id,
+                mode,
+                cycle_id,
+            ),
+        )
 
     @staticmethod
     def _cycle(row: tuple[Any, ...]) -> CycleRecord:
         cid, kind, mode, started, finished, ok, error, counts, run_id = row
-        return CycleRecord(int(cid), kind, mode, dt.datetime.fromisoformat(started), _time(finished),
-                           None if ok is None else bool(ok), None if error is None else json.loads(error),
-                           json.loads(counts) if counts else {}, run_id)
+        return CycleRecord(
+            int(cid),
+            kind,
+            mode,
+            dt.datetime.fromisoformat(started),
+            _time(finished),
+            None if ok is None else bool(ok),
+            None if error is None else json.loads(error),
+            json.loads(counts) if counts else {},
+            run_id,
+        )
 
     def last_cycles(self) -> dict[str, list[CycleRecord]]:
         cols = "id, kind, mode, started, finished, ok, error, counts, run_id"
         out: dict[str, list[CycleRecord]] = {}
-        for kind, in self._rows("SELECT DISTINCT kind FROM state_cycles"):
+        for (kind,) in self._rows("SELECT DISTINCT kind FROM state_cycles"):
             last = self._rows(f"SELECT {cols} FROM state_cycles WHERE kind=? ORDER BY id DESC LIMIT 1", (kind,))
-            good = self._rows(f"SELECT {cols} FROM state_cycles WHERE kind=? AND ok=1 ORDER BY id DESC LIMIT 1",
-                              (kind,))
+            good = self._rows(
+                f"SELECT {cols} FROM state_cycles WHERE kind=? AND ok=1 ORDER BY id DESC LIMIT 1", (kind,)
+            )
             records = [self._cycle(last[0])]
             if good and good[0][0] != last[0][0]:
                 records.append(self._cycle(good[0]))
@@ -191,8 +240,9 @@ class SqliteStateStore:
         return out
 
     def settle(self, now: dt.datetime) -> None:
-        self.db.execute("UPDATE state_cycles SET finished=?, ok=0, error=? WHERE finished IS NULL",
-                        (_text(now), _dump(INTERRUPTED)))
+        self.db.execute(
+            "UPDATE state_cycles SET finished=?, ok=0, error=? WHERE finished IS NULL", (_text(now), _dump(INTERRUPTED))
+        )
 
     def person_applied(self) -> bool:
         if self._rows("SELECT 1 FROM state_meta WHERE key='person_applied'"):
@@ -206,8 +256,10 @@ class SqliteStateStore:
         if pid is None:
             self.db.execute("DELETE FROM state_meta WHERE key='runner'")
         else:
-            self.db.execute("INSERT OR REPLACE INTO state_meta (key, value) VALUES ('runner', ?)",
-                            (_dump({"pid": pid, "at": _text(at)}),))
+            self.db.execute(
+                "INSERT OR REPLACE INTO state_meta (key, value) VALUES ('runner', ?)",
+                (_dump({"pid": pid, "at": _text(at)}),),
+            )
 
     def runner_active(self) -> bool:
         rows = self._rows("SELECT value FROM state_meta WHERE key='runner'")

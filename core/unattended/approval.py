@@ -5,6 +5,7 @@ writes or depends on has changed since it was made (:mod:`grunndata.unattended.s
 otherwise it writes exactly that plan through the one write engine, as a person's ``apply``.
 Rejecting drops the plan; the next cycle plans again from what it reads then.
 """
+
 from __future__ import annotations
 
 from typing import Any
@@ -34,24 +35,32 @@ def waiting_or_refuse(store: StateStore, run_id: int) -> Waiting:
     return waiting
 
 
-async def approve(session: Any, store: StateStore, conn: Any, run_id: int, *,
-                  stop: Stop | None = None) -> ApplyReport:
+async def approve(session: Any, store: StateStore, conn: Any, run_id: int, *, stop: Stop | None = None) -> ApplyReport:
     """Write exactly the waiting plan ``run_id``, or refuse it as stale. The caller holds the lock."""
     waiting = waiting_or_refuse(store, run_id)
     plan = plan_from_json(waiting.plan)
     if plan.config_hash and plan.config_hash != config_hash(session):
-        raise StaleApproval(f"kjøring {run_id} kan ikke godkjennes: reglene eller oppsettet er endret siden planen "
-                            f"ble laget; forkast den med «grunndata reject {run_id}» og la neste syklus planlegge på nytt")
+        raise StaleApproval(
+            f"kjøring {run_id} kan ikke godkjennes: reglene eller oppsettet er endret siden planen "
+            f"ble laget; forkast den med «grunndata reject {run_id}» og la neste syklus planlegge på nytt"
+        )
     inc = incremental_rules(session.rules)
     read = await read_cycle(conn, sync_reads(session), None, {}, inc, full=True)
     stale = stale_records(PlanDependencies.from_json(waiting.dependencies), read.snapshot, session)
     if stale:
         shown = "; ".join(stale[:20]) + (f"; og {len(stale) - 20} til" if len(stale) > 20 else "")
-        raise StaleApproval(f"kjøring {run_id} kan ikke godkjennes: planen er utdatert fordi {shown}; forkast den med "
-                            f"«grunndata reject {run_id}» og la neste syklus planlegge på nytt")
+        raise StaleApproval(
+            f"kjøring {run_id} kan ikke godkjennes: planen er utdatert fordi {shown}; forkast den med "
+            f"«grunndata reject {run_id}» og la neste syklus planlegge på nytt"
+        )
     report = ApplyReport(plan)
-    actx = ApplyContext(snapshot=read.snapshot, rules=session.rules, config=session.config,
-                        smartdok=conn.smartdok, poweroffice=conn.poweroffice)
+    actx = ApplyContext(
+        snapshot=read.snapshot,
+        rules=session.rules,
+        config=session.config,
+        smartdok=conn.smartdok,
+        poweroffice=conn.poweroffice,
+    )
     stamp = RunStamp(plan.master, plan.config_hash, plan.fingerprint)
     await execute(SyncWriter(plan, session.host.entities, actx), report, stamp, journal=store.journal, stop=stop)
     store.resolve_waiting(run_id, "approved")

@@ -8,6 +8,7 @@ held only while a cycle runs. Nothing is stored as progress until the cycle's wr
 journaled: a cycle killed at any moment leaves the watermarks where they were, and the next
 cycle reads the same changes again (and the records its writes made) and plans from there.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -64,10 +65,19 @@ class CycleResult:
         return EXIT.get(self.outcome, 1)
 
     def to_json(self) -> dict[str, Any]:
-        return {"kind": self.kind, "mode": self.mode, "outcome": self.outcome, "run": self.run_id,
-                "reason": self.reason, "counts": self.counts, "requests": self.requests,
-                "durations_s": {k: round(v, 3) for k, v in self.durations.items()},
-                "watermarks": self.watermarks, "error": self.error, "interrupted": self.interrupted}
+        return {
+            "kind": self.kind,
+            "mode": self.mode,
+            "outcome": self.outcome,
+            "run": self.run_id,
+            "reason": self.reason,
+            "counts": self.counts,
+            "requests": self.requests,
+            "durations_s": {k: round(v, 3) for k, v in self.durations.items()},
+            "watermarks": self.watermarks,
+            "error": self.error,
+            "interrupted": self.interrupted,
+        }
 
 
 def error_of(exc: BaseException) -> dict[str, str]:
@@ -77,18 +87,31 @@ def error_of(exc: BaseException) -> dict[str, str]:
 
 
 def plan_to_json(plan: Plan) -> dict[str, Any]:
-    return {**plan.to_json(), "fingerprint": plan.fingerprint, "config_hash": plan.config_hash,
-            "entity_order": plan.entity_order, "digest": plan_digest(plan.actions)}
+    return {
+        **plan.to_json(),
+        "fingerprint": plan.fingerprint,
+        "config_hash": plan.config_hash,
+        "entity_order": plan.entity_order,
+        "digest": plan_digest(plan.actions),
+    }
 
 
 def plan_from_json(data: dict[str, Any]) -> Plan:
     from grunndata.engine.model import Action
 
-    actions = [Action(**{k: a[k] for k in ("op", "entity", "target", "key", "fields", "reason", "rule")})
-               for a in data["actions"]]
-    return Plan(master=data["master"], actions=actions, fingerprint=data["fingerprint"],
-                config_hash=data.get("config_hash", ""), blocked=bool(data.get("summary", {}).get("blocked")),
-                entity_order=list(data.get("entity_order") or []), digest=data.get("digest", ""))
+    actions = [
+        Action(**{k: a[k] for k in ("op", "entity", "target", "key", "fields", "reason", "rule")})
+        for a in data["actions"]
+    ]
+    return Plan(
+        master=data["master"],
+        actions=actions,
+        fingerprint=data["fingerprint"],
+        config_hash=data.get("config_hash", ""),
+        blocked=bool(data.get("summary", {}).get("blocked")),
+        entity_order=list(data.get("entity_order") or []),
+        digest=data.get("digest", ""),
+    )
 
 
 def op_counts(plan: Plan) -> dict[str, int]:
@@ -117,8 +140,10 @@ class Cycles:
 
     # ---- helpers ---------------------------------------------------------------------------
     def _requests(self) -> dict[str, int]:
-        return {"smartdok": int(self.conn.smartdok.request_count),
-                "poweroffice": int(self.conn.poweroffice.request_count)}
+        return {
+            "smartdok": int(self.conn.smartdok.request_count),
+            "poweroffice": int(self.conn.poweroffice.request_count),
+        }
 
     def _kept(self, last_ok_id: int | None) -> Snapshot | None:
         """The kept snapshot: ours in memory when the store's last cycle is the one we kept it
@@ -168,12 +193,20 @@ class Cycles:
         result = CycleResult("sync", mode, "done")
         marks_before = store.watermarks()
         try:
-            read = await read_cycle(self.conn, sync_reads(session), None if mode == "full" else kept,
-                                    marks_before, self.inc, full=mode == "full")
+            read = await read_cycle(
+                self.conn,
+                sync_reads(session),
+                None if mode == "full" else kept,
+                marks_before,
+                self.inc,
+                full=mode == "full",
+            )
             t_read = time.process_time()
-            result.counts.update(records_read=read.records_read, changed_resources=sorted(read.changed),
-                                 merged={k: {"added": m.added, "replaced": m.replaced}
-                                         for k, m in read.merged.items()})
+            result.counts.update(
+                records_read=read.records_read,
+                changed_resources=sorted(read.changed),
+                merged={k: {"added": m.added, "replaced": m.replaced} for k, m in read.merged.items()},
+            )
             await self._plan_and_write(read, history, result, now, stop)
             result.durations.update(read_cpu=t_read - t0, plan_write_cpu=time.process_time() - t_read)
             # Progress is stored only now that every write of the cycle is journaled.
@@ -189,26 +222,45 @@ class Cycles:
         ended = dt.datetime.now(dt.UTC) if now.tzinfo else now
         ok = result.outcome in ("done", "nothing", "waiting")
         counts = {**result.counts, "requests": result.requests}
-        store.cycle_finished(cycle_id, max(ended, now), ok=ok and result.error is None, error=result.error,
-                             counts=counts, run_id=result.run_id)
+        store.cycle_finished(
+            cycle_id,
+            max(ended, now),
+            ok=ok and result.error is None,
+            error=result.error,
+            counts=counts,
+            run_id=result.run_id,
+        )
         if full_id is not None:
-            store.cycle_finished(full_id, max(ended, now), ok=ok and result.error is None, error=result.error,
-                                 counts=counts, run_id=result.run_id)
+            store.cycle_finished(
+                full_id,
+                max(ended, now),
+                ok=ok and result.error is None,
+                error=result.error,
+                counts=counts,
+                run_id=result.run_id,
+            )
         if result.error is None and result.outcome != "failed":
             self._memory, self._memory_cycle = read.snapshot, cycle_id
         else:
             self._memory, self._memory_cycle = None, None
         return result
 
-    async def _plan_and_write(self, read: CycleRead, history: list[Any], result: CycleResult,
-                              now: dt.datetime, stop: Stop | None) -> None:
+    async def _plan_and_write(
+        self, read: CycleRead, history: list[Any], result: CycleResult, now: dt.datetime, stop: Stop | None
+    ) -> None:
         store, session = self.store, self.session
         chash = config_hash(session)
         last = history[0] if history else None
         person = store.person_applied()
-        quiet = (read.mode == "incremental" and not read.changed and last is not None and last.ok
-                 and last.counts.get("planned_writes") == 0 and last.counts.get("config_hash") == chash
-                 and person)
+        quiet = (
+            read.mode == "incremental"
+            and not read.changed
+            and last is not None
+            and last.ok
+            and last.counts.get("planned_writes") == 0
+            and last.counts.get("config_hash") == chash
+            and person
+        )
         result.counts["config_hash"] = chash
         if quiet:  # nothing read differs from the last cycle, which had nothing to write: same plan
             result.outcome = "nothing"
@@ -219,15 +271,17 @@ class Cycles:
                 result.durations["prime_plan_cpu"] = time.process_time() - t_prime
             return
         t_plan = time.process_time()
-        plan = make_plan(session, read.snapshot, self._plan_memo,
-                         incremental=read.mode == "incremental" and self._from_memory)
+        plan = make_plan(
+            session, read.snapshot, self._plan_memo, incremental=read.mode == "incremental" and self._from_memory
+        )
         result.durations["plan_cpu"] = time.process_time() - t_plan
         result.plan = plan
         result.counts.update(planned_writes=len(plan.writes), **op_counts(plan))
         if plan.blocked:
             raise RuntimeError("; ".join(a.reason for a in plan.actions))
-        verdict = check_plan(plan, receiving_counts(plan, read.snapshot, session), session.rules,
-                             first_cycle=not person)
+        verdict = check_plan(
+            plan, receiving_counts(plan, read.snapshot, session), session.rules, first_cycle=not person
+        )
         if not verdict.may_write:
             self._keep_waiting(plan, read.snapshot, verdict.reason, result)
             return
@@ -235,8 +289,13 @@ class Cycles:
             result.outcome = "nothing"
             return
         report = ApplyReport(plan)
-        actx = ApplyContext(snapshot=read.snapshot, rules=session.rules, config=session.config,
-                            smartdok=self.conn.smartdok, poweroffice=self.conn.poweroffice)
+        actx = ApplyContext(
+            snapshot=read.snapshot,
+            rules=session.rules,
+            config=session.config,
+            smartdok=self.conn.smartdok,
+            poweroffice=self.conn.poweroffice,
+        )
         stamp = RunStamp(plan.master, plan.config_hash, plan.fingerprint)
         await execute(CycleWriter(plan, session.host.entities, actx), report, stamp, journal=store.journal, stop=stop)
         result.run_id = report.run_id
@@ -245,8 +304,10 @@ class Cycles:
         if report.failed:
             result.outcome = "failed"
             first: Outcome = report.failed[0]
-            result.error = {"message": first.detail,
-                            "explanation": f"{len(report.failed)} {'skriving' if len(report.failed) == 1 else 'skrivinger'} feilet; de prøves igjen i neste syklus"}
+            result.error = {
+                "message": first.detail,
+                "explanation": f"{len(report.failed)} {'skriving' if len(report.failed) == 1 else 'skrivinger'} feilet; de prøves igjen i neste syklus",
+            }
         elif report.interrupted is not None:
             result.counts["planned_writes"] = -1  # not all written: the next cycle must plan
         # the next quiet check needs the plan's write count as planned, whatever became of them
@@ -263,10 +324,15 @@ class Cycles:
                 result.run_id = waiting.run_id
                 return
             store.resolve_waiting(waiting.run_id, "superseded")
-        run_id = store.journal.start_run(plan.master, plan.config_hash, plan.fingerprint, kind="sync",
-                                         summary={"planned_writes": len(plan.writes), **summary})
-        store.journal.finish_run(run_id, "waiting", {"planned_writes": len(plan.writes), **summary,
-                                                     "reason": reason})
-        store.add_waiting(run_id, reason, summary, plan_to_json(plan),
-                          plan_dependencies(plan, snapshot, self.session).to_json())
+        run_id = store.journal.start_run(
+            plan.master,
+            plan.config_hash,
+            plan.fingerprint,
+            kind="sync",
+            summary={"planned_writes": len(plan.writes), **summary},
+        )
+        store.journal.finish_run(run_id, "waiting", {"planned_writes": len(plan.writes), **summary, "reason": reason})
+        store.add_waiting(
+            run_id, reason, summary, plan_to_json(plan), plan_dependencies(plan, snapshot, self.session).to_json()
+        )
         result.run_id = run_id

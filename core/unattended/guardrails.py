@@ -4,6 +4,7 @@ A cycle over any limit writes nothing: its plan waits for approval with the reas
 each naming its rule line. Every limit is checked, so the consultant sees all of them at once.
 Transfers have their own rules and never come here.
 """
+
 from __future__ import annotations
 
 from collections import Counter
@@ -45,9 +46,13 @@ def guardrail_limits(rules: Rules) -> Limits:
         if value is None:  # only when the shipped rule file was not loaded: a broken install
             raise KeyError(f"rule {SECTION}.{name} is missing (rules/unattended.yaml not loaded?)")
         values[name] = value
-    return Limits(allow=tuple(values["allow"]), max_writes=int(values["max_writes"]),
-                  max_finish=int(values["max_finish"]), max_finish_share=float(values["max_finish_share"]),
-                  where={n: rules.where(SECTION, n) for n in names})
+    return Limits(
+        allow=tuple(values["allow"]),
+        max_writes=int(values["max_writes"]),
+        max_finish=int(values["max_finish"]),
+        max_finish_share=float(values["max_finish_share"]),
+        where={n: rules.where(SECTION, n) for n in names},
+    )
 
 
 @dataclass(frozen=True)
@@ -102,37 +107,59 @@ def check_plan(plan: Plan, receiving: Mapping[str, int], rules: Rules, *, first_
     writes: list[Action] = plan.writes
     refusals: list[Refusal] = []
     if first_cycle:
-        refusals.append(Refusal(FIRST_CYCLE, "", "ingen person har kjørt apply eller godkjent en plan for denne "
-                                                 "integrasjonen ennå; den første planen venter alltid på godkjenning"))
+        refusals.append(
+            Refusal(
+                FIRST_CYCLE,
+                "",
+                "ingen person har kjørt apply eller godkjent en plan for denne "
+                "integrasjonen ennå; den første planen venter alltid på godkjenning",
+            )
+        )
     by_op = Counter(a.op for a in writes)
     for op, n in by_op.items():
         if op not in limits.allow:
             where = limits.where["allow"]
-            refusals.append(Refusal(f"{SECTION}.allow", where,
-                                    f"{_posts(n)} ville blitt {_DONE.get(op, op)}, men «{op}» er ikke tillatt uten "
-                                    f"tilsyn ({where})"))
+            refusals.append(
+                Refusal(
+                    f"{SECTION}.allow",
+                    where,
+                    f"{_posts(n)} ville blitt {_DONE.get(op, op)}, men «{op}» er ikke tillatt uten tilsyn ({where})",
+                )
+            )
     if len(writes) > limits.max_writes:
         where = limits.where["max_writes"]
         parts = ", ".join(f"{by_op[op]} {_DONE.get(op, op)}" for op in _DONE if by_op.get(op))
-        refusals.append(Refusal(f"{SECTION}.max_writes", where,
-                                f"{len(writes)} skrivinger i én syklus ({parts}); grensen er {limits.max_writes} "
-                                f"({where})"))
+        refusals.append(
+            Refusal(
+                f"{SECTION}.max_writes",
+                where,
+                f"{len(writes)} skrivinger i én syklus ({parts}); grensen er {limits.max_writes} ({where})",
+            )
+        )
     finishes = by_op.get("finish", 0)
     if finishes > limits.max_finish:
         where = limits.where["max_finish"]
-        refusals.append(Refusal(f"{SECTION}.max_finish", where,
-                                f"{_projects(finishes)} ville blitt avsluttet; grensen er {limits.max_finish} "
-                                f"({where})"))
+        refusals.append(
+            Refusal(
+                f"{SECTION}.max_finish",
+                where,
+                f"{_projects(finishes)} ville blitt avsluttet; grensen er {limits.max_finish} ({where})",
+            )
+        )
     per_target = Counter(a.target for a in writes if a.op == "finish")
     for target, n in sorted(per_target.items()):
         total = max(int(receiving.get(target, 0)), n)  # never a share over 1, nor a division by zero
         share = n / total
         if share > limits.max_finish_share:
             where = limits.where["max_finish_share"]
-            refusals.append(Refusal(
-                f"{SECTION}.max_finish_share", where,
-                f"{n} av {_projects(total)} i {rules.system_name(target)} ({percent(share)}) ville blitt avsluttet; "
-                f"grensen er {percent(limits.max_finish_share)} ({where})"))
+            refusals.append(
+                Refusal(
+                    f"{SECTION}.max_finish_share",
+                    where,
+                    f"{n} av {_projects(total)} i {rules.system_name(target)} ({percent(share)}) ville blitt avsluttet; "
+                    f"grensen er {percent(limits.max_finish_share)} ({where})",
+                )
+            )
     return Verdict(tuple(refusals))
 
 
@@ -140,8 +167,15 @@ def receiving_counts(plan: Plan, snapshot: Snapshot, session: Session) -> dict[s
     """Per system the plan finishes records in, how many records the receiving system holds in the
     resources of the kinds it finishes, as read into ``snapshot``. PowerOffice keeps sub-projects
     as projects, so there the base is every project, sub-projects included."""
-    resources = sorted({(a.target, r) for a in plan.writes if a.op == "finish"
-                        for r in [_resource(session, a.entity, a.target)] if r is not None})
+    resources = sorted(
+        {
+            (a.target, r)
+            for a in plan.writes
+            if a.op == "finish"
+            for r in [_resource(session, a.entity, a.target)]
+            if r is not None
+        }
+    )
     counts: Counter[str] = Counter()
     for target, resource in resources:
         counts[target] += len(snapshot.records(target, resource))

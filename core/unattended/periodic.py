@@ -6,6 +6,7 @@ and never counts against the sync guardrails. An invoice cycle (``schedule.invoi
 sends the invoice bases of the same window as sales order drafts. Both hold the journal lock
 while they run, like a sync cycle.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -55,29 +56,47 @@ async def periodic(cycles: Cycles, kind: str, now: dt.datetime, stop: Stop | Non
             summary = report.summary()
             result.run_id, result.interrupted = report.run_id, report.interrupted
             result.counts.update({k: v for k, v in summary.items() if isinstance(v, (int, float, bool))})
-            held = Counter(str(getattr(line, "reason", "")) for line in getattr(report.plan, "lines", ())
-                           if getattr(line, "op", "") == "hold")
+            held = Counter(
+                str(getattr(line, "reason", ""))
+                for line in getattr(report.plan, "lines", ())
+                if getattr(line, "op", "") == "hold"
+            )
             result.counts["held_by_reason"] = dict(held)  # what ``status`` shows as held_back
             if not report.plan.writes:
                 result.outcome = "nothing"
             if report.failed:
                 result.outcome = "failed"
-                result.error = {"message": report.failed[0].detail,
-                                "explanation": f"{len(report.failed)} {'skriving' if len(report.failed) == 1 else 'skrivinger'} feilet; de prøves igjen neste gang"}
+                result.error = {
+                    "message": report.failed[0].detail,
+                    "explanation": f"{len(report.failed)} {'skriving' if len(report.failed) == 1 else 'skrivinger'} feilet; de prøves igjen neste gang",
+                }
         except Exception as exc:  # the cycle fails as a whole; the next one tries again
             result.outcome, result.error = "failed", error_of(exc)
         result.requests = {k: v - before[k] for k, v in cycles._requests().items()}
         result.durations["cpu"] = time.process_time() - t0
-        store.cycle_finished(cycle_id, max(dt.datetime.now(dt.UTC), now), ok=result.error is None,
-                             error=result.error, counts={**result.counts, "requests": result.requests},
-                             run_id=result.run_id)
+        store.cycle_finished(
+            cycle_id,
+            max(dt.datetime.now(dt.UTC), now),
+            ok=result.error is None,
+            error=result.error,
+            counts={**result.counts, "requests": result.requests},
+            run_id=result.run_id,
+        )
     finally:
         store.unlock()
     return result
 
 
-async def run_cycle(session: Any, store: StateStore, kind: str, now: dt.datetime, stop: Stop | None = None, *,
-                    conn: Any = None, cycles: Cycles | None = None) -> CycleResult:
+async def run_cycle(
+    session: Any,
+    store: StateStore,
+    kind: str,
+    now: dt.datetime,
+    stop: Stop | None = None,
+    *,
+    conn: Any = None,
+    cycles: Cycles | None = None,
+) -> CycleResult:
     """One cycle of ``kind`` (``sync``, ``full``, ``transfer``, ``invoice``) for one integration:
     what ``grunndata run`` does per slot and the operator's worker per tenant. ``conn`` (both
     clients) or ``cycles`` (kept between calls, with its snapshot in memory) say how to reach the

@@ -5,6 +5,7 @@ the invoice source needs is not read by a sync cycle. A resource with a change f
 once per filter from its watermark minus ``incremental.overlap`` and merged into the kept snapshot
 by id; one without a filter (or without a watermark yet) is read whole and replaces the kept copy.
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -75,14 +76,18 @@ def _changed_records(kept: list[dict[str, Any]], read: list[dict[str, Any]], id_
     return sum(1 for r in read if by_id.get(r.get(id_field)) != r)
 
 
-async def _read_lists(conn: Any, share: dict[str, list[tuple[str, dict[str, Any]]]]) -> dict[str, list[list[dict[str, Any]]]]:
+async def _read_lists(
+    conn: Any, share: dict[str, list[tuple[str, dict[str, Any]]]]
+) -> dict[str, list[list[dict[str, Any]]]]:
     """Each (resource, params) read separately (not unioned), both systems concurrently."""
+
     async def one_system(client: Any, items: list[tuple[str, dict[str, Any]]]) -> list[list[dict[str, Any]]]:
         return list(await asyncio.gather(*(client.list(res, params) for res, params in items)))
 
     with paused_gc():
-        sd, po = await asyncio.gather(one_system(conn.smartdok, share["smartdok"]),
-                                      one_system(conn.poweroffice, share["poweroffice"]))
+        sd, po = await asyncio.gather(
+            one_system(conn.smartdok, share["smartdok"]), one_system(conn.poweroffice, share["poweroffice"])
+        )
     return {"smartdok": sd, "poweroffice": po}
 
 
@@ -99,8 +104,15 @@ def _union(lists: list[list[dict[str, Any]]], id_field: str) -> list[dict[str, A
     return list(seen.values()) + loose
 
 
-async def read_cycle(conn: Any, reads: list[Read], kept: Snapshot | None, watermarks: dict[str, str],
-                     inc: IncrementalRules, *, full: bool) -> CycleRead:
+async def read_cycle(
+    conn: Any,
+    reads: list[Read],
+    kept: Snapshot | None,
+    watermarks: dict[str, str],
+    inc: IncrementalRules,
+    *,
+    full: bool,
+) -> CycleRead:
     """Read for one cycle: everything when ``full`` (or nothing is kept), else only what changed."""
     if full or kept is None:
         return await _read_full(conn, reads)
@@ -159,13 +171,15 @@ async def _read_full(conn: Any, reads: list[Read]) -> CycleRead:
     for read in reads:
         share[read.system].append((read.resource, dict(read.params)))
     with paused_gc():
-        sd, po = await asyncio.gather(conn.smartdok.read_all(share["smartdok"]),
-                                      conn.poweroffice.read_all(share["poweroffice"]))
+        sd, po = await asyncio.gather(
+            conn.smartdok.read_all(share["smartdok"]), conn.poweroffice.read_all(share["poweroffice"])
+        )
     for part in (sd, po):
         for resource, records in part.items():
             part[resource] = slim(records)
     snapshot = Snapshot(smartdok=sd, poweroffice=po)
-    by_resource = {(system, resource): records for system in SYSTEMS
-                   for resource, records in getattr(snapshot, system).items()}
+    by_resource = {
+        (system, resource): records for system in SYSTEMS for resource, records in getattr(snapshot, system).items()
+    }
     names = {f"{s}/{r}" for s, r in by_resource}
     return CycleRead(snapshot, by_resource, "full", names, {}, sum(len(v) for v in by_resource.values()))

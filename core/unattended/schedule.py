@@ -17,6 +17,7 @@ Every time taken must be timezone-aware, and every time returned is in UTC.
 A cycle that overruns its slot delays the next one and never overlaps it: slots missed while
 a cycle ran (or while nothing ran) collapse into one cycle as soon as it is possible.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -170,8 +171,9 @@ def _instants(wall: dt.datetime, tz: ZoneInfo, fixed: bool) -> list[dt.datetime]
 
 
 def _offset_spread(instant: dt.datetime, tz: ZoneInfo) -> dt.timedelta:
-    offsets = [(instant + d).astimezone(tz).utcoffset() or dt.timedelta(0)
-               for d in (-_MAX_SHIFT, dt.timedelta(0), _MAX_SHIFT)]
+    offsets = [
+        (instant + d).astimezone(tz).utcoffset() or dt.timedelta(0) for d in (-_MAX_SHIFT, dt.timedelta(0), _MAX_SHIFT)
+    ]
     return max(offsets) - min(offsets)
 
 
@@ -183,8 +185,9 @@ def _cron_after(schedule: Schedule, after: dt.datetime) -> dt.datetime:
     after = after.astimezone(_UTC)
     # Wall-clock times repeat in a fall-back hour, so a matching wall-clock time somewhat before
     # the wall-clock time of ``after`` can still be a later instant: start early, take the least.
-    offsets = [(after + d).astimezone(tz).utcoffset() or dt.timedelta(0)
-               for d in (-_MAX_SHIFT, dt.timedelta(0), _MAX_SHIFT)]
+    offsets = [
+        (after + d).astimezone(tz).utcoffset() or dt.timedelta(0) for d in (-_MAX_SHIFT, dt.timedelta(0), _MAX_SHIFT)
+    ]
     start = (after.astimezone(_UTC) + min(offsets)).replace(tzinfo=None) - dt.timedelta(seconds=1)
     walls = croniter(schedule.cron, start)
     best: dt.datetime | None = None
@@ -213,8 +216,9 @@ def slot_after(schedule: Schedule, instant: dt.datetime) -> dt.datetime | None:
     return _cron_after(schedule, instant)
 
 
-def next_run(schedule: Schedule, last_started: dt.datetime | None, last_finished: dt.datetime | None,
-             now: dt.datetime) -> dt.datetime | None:
+def next_run(
+    schedule: Schedule, last_started: dt.datetime | None, last_finished: dt.datetime | None, now: dt.datetime
+) -> dt.datetime | None:
     """When the next cycle on ``schedule`` starts, never before ``now``; in UTC (show it with
     ``.astimezone(schedule.tz)``: an Oslo time in the repeated autumn hour never compares equal
     to a time in another zone, PEP 495).
@@ -237,8 +241,9 @@ def next_run(schedule: Schedule, last_started: dt.datetime | None, last_finished
     return max(slot, _utc(last_finished, "last_finished"), now)
 
 
-def is_due(schedule: Schedule, last_started: dt.datetime | None, last_finished: dt.datetime | None,
-           now: dt.datetime) -> bool:
+def is_due(
+    schedule: Schedule, last_started: dt.datetime | None, last_finished: dt.datetime | None, now: dt.datetime
+) -> bool:
     """Whether a cycle on ``schedule`` should start now (``run --once`` asks this of ``full``)."""
     when = next_run(schedule, last_started, last_finished, now)
     return when is not None and when <= _utc(now, "now")

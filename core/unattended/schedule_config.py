@@ -2,6 +2,7 @@
 here), the grammar check that gives each bad value one Norwegian line at ``FILE:LINE:COL``, and
 the settings ``grunndata run`` and ``grunndata status`` read.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -20,8 +21,9 @@ KEY = "schedule"
 KINDS = ("sync", "full", "transfer")
 # Kinds ``grunndata run`` schedules: the status kinds and the invoice cycle (default off).
 RUN_KINDS = (*KINDS, "invoice")
-_GRAMMAR = ("En varighet (30s, 15m, 2h), «daily HH:MM», en cron-linje med fem felt "
-            "(minutt time dag måned ukedag), eller «off».")
+_GRAMMAR = (
+    "En varighet (30s, 15m, 2h), «daily HH:MM», en cron-linje med fem felt (minutt time dag måned ukedag), eller «off»."
+)
 
 
 def _schedule(description: str, default: str) -> dict[str, Any]:
@@ -31,21 +33,29 @@ def _schedule(description: str, default: str) -> dict[str, Any]:
 
 
 SCHEDULE_SCHEMA: dict[str, Any] = {
-    "type": "object", "additionalProperties": False,
+    "type": "object",
+    "additionalProperties": False,
     "description": "Når integrasjonen kjører av seg selv (grunndata run). Klokkeslett og cron-linjer gjelder "
-                   "i tidssonen «timezone». En syklus som varer lenger enn til neste tidspunkt, utsetter neste "
-                   "syklus; to sykluser kjører aldri samtidig.",
+    "i tidssonen «timezone». En syklus som varer lenger enn til neste tidspunkt, utsetter neste "
+    "syklus; to sykluser kjører aldri samtidig.",
     "properties": {
         "sync": _schedule("Hvor ofte grunndata synkroniseres (bare det som er endret siden sist).", "15m"),
         "transfer": _schedule("Hvor ofte timer, maskintimer og varer overføres til PowerOffice.", "off"),
         "invoice": _schedule("Hvor ofte fakturagrunnlag sendes til PowerOffice som salgsordreutkast.", "off"),
-        "full": _schedule("Når alt leses på nytt (full avstemming), som fanger slettede, arkiverte og "
-                          "bortfiltrerte poster.", "daily 03:00"),
-        "alert_after": {"description": "Hvor lenge en syklus kan ligge etter tidsplanen før «grunndata status» "
-                                       "melder feil (exit-kode 1). En varighet (30s, 15m, 2h) eller «off».",
-                        "default": "1h"},
-        "timezone": {"type": "string", "description": "Tidssonen klokkeslett og cron-linjer gjelder i (IANA-navn).",
-                     "default": "Europe/Oslo"},
+        "full": _schedule(
+            "Når alt leses på nytt (full avstemming), som fanger slettede, arkiverte og bortfiltrerte poster.",
+            "daily 03:00",
+        ),
+        "alert_after": {
+            "description": "Hvor lenge en syklus kan ligge etter tidsplanen før «grunndata status» "
+            "melder feil (exit-kode 1). En varighet (30s, 15m, 2h) eller «off».",
+            "default": "1h",
+        },
+        "timezone": {
+            "type": "string",
+            "description": "Tidssonen klokkeslett og cron-linjer gjelder i (IANA-navn).",
+            "default": "Europe/Oslo",
+        },
     },
 }
 SCHEDULE_SCHEMA["default"] = {k: v["default"] for k, v in SCHEDULE_SCHEMA["properties"].items()}
@@ -129,6 +139,7 @@ def schedule_problems(doc: Located) -> list[Problem]:
             tz = _zone(raw["timezone"])
         except ScheduleError as exc:
             problems.append(("timezone", str(exc)))
+
     def schedule(value: Any) -> Schedule:
         return parse_schedule(value, tz)
 
@@ -142,5 +153,7 @@ def schedule_problems(doc: Located) -> list[Problem]:
         except ScheduleError as exc:
             problems.append((name, str(exc)))
     fallback = Pos(str(doc.value_pos.get((), Pos("grunndata.yaml", 1, 1)).file), 1, 1)
-    return [Problem(doc.value_pos.get((KEY, name)) or doc.pos((KEY, name)) or fallback, f"{KEY}.{name}: {message}")
-            for name, message in problems]
+    return [
+        Problem(doc.value_pos.get((KEY, name)) or doc.pos((KEY, name)) or fallback, f"{KEY}.{name}: {message}")
+        for name, message in problems
+    ]

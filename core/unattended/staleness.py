@@ -11,6 +11,7 @@ Records are found by the entity's own key matching (``SyncedEntity.index``), and
 covers the record as the rules read it (its mapped fields, id, key and parent), not the raw API
 record: a change to a field no rule reads, or a new change stamp, does not make a plan stale.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -56,17 +57,20 @@ class PlanDependencies:
     def to_json(self) -> dict[str, Any]:
         refs = list(self.records)
         index = {ref: i for i, ref in enumerate(refs)}
-        return {"format": DEPS_FORMAT,
-                "records": [[r.system, r.entity, r.key, self.records[r]] for r in refs],
-                "actions": {str(i): [index[r] for r in deps] for i, deps in self.actions.items()}}
+        return {
+            "format": DEPS_FORMAT,
+            "records": [[r.system, r.entity, r.key, self.records[r]] for r in refs],
+            "actions": {str(i): [index[r] for r in deps] for i, deps in self.actions.items()},
+        }
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> PlanDependencies:
         if not isinstance(data, dict) or data.get("format") != DEPS_FORMAT:
             raise ValueError("not a plan's dependencies (format 1)")
         try:
-            rows = [(RecordRef(str(s), str(e), str(k)), None if h is None else str(h))
-                    for s, e, k, h in data["records"]]
+            rows = [
+                (RecordRef(str(s), str(e), str(k)), None if h is None else str(h)) for s, e, k, h in data["records"]
+            ]
             refs = [ref for ref, _ in rows]
             actions = {int(i): [refs[j] for j in deps] for i, deps in data["actions"].items()}
         except (KeyError, TypeError, ValueError, IndexError, AttributeError) as exc:
@@ -79,8 +83,9 @@ class _Reader:
 
     def __init__(self, snapshot: Snapshot, session: Session):
         self.snapshot, self.session = snapshot, session
-        self.ctx = PlanContext(snapshot=snapshot, rules=session.rules, config=session.config,
-                               direction=session.direction)
+        self.ctx = PlanContext(
+            snapshot=snapshot, rules=session.rules, config=session.config, direction=session.direction
+        )
 
     def fingerprint(self, ref: RecordRef) -> str | None:
         if ref.key == WHOLE:
@@ -159,8 +164,11 @@ def changed_refs(deps: PlanDependencies, fresh: Snapshot, session: Session) -> l
     return out
 
 
-_WHAT = {"changed": "er endret", "appeared": "finnes nå, men fantes ikke da planen ble laget",
-         "vanished": "finnes ikke lenger"}
+_WHAT = {
+    "changed": "er endret",
+    "appeared": "finnes nå, men fantes ikke da planen ble laget",
+    "vanished": "finnes ikke lenger",
+}
 
 
 def stale_records(deps: PlanDependencies, fresh: Snapshot, session: Session) -> list[str]:

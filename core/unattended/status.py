@@ -8,6 +8,7 @@ approval, or when a kind lags its schedule by more than ``schedule.alert_after``
 last successful cycle, 0 while it is on time. A daily full reconciliation is not late at noon;
 it is late when 03:00 has passed by more than ``alert_after`` without one succeeding.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -50,8 +51,7 @@ class CycleFacts:
 
     @property
     def running(self) -> bool:
-        return self.last_started is not None and (self.last_finished is None
-                                                  or self.last_finished < self.last_started)
+        return self.last_started is not None and (self.last_finished is None or self.last_finished < self.last_started)
 
 
 @dataclass(frozen=True)
@@ -80,8 +80,9 @@ def iso(instant: dt.datetime | None, settings: ScheduleSettings) -> str | None:
     return None if instant is None else instant.astimezone(settings.tz).isoformat(timespec="seconds")
 
 
-def _next(facts: CycleFacts, kind: str, settings: ScheduleSettings, now: dt.datetime,
-          runner_active: bool) -> dt.datetime | None:
+def _next(
+    facts: CycleFacts, kind: str, settings: ScheduleSettings, now: dt.datetime, runner_active: bool
+) -> dt.datetime | None:
     schedule = settings.of(kind)
     if not runner_active or schedule.off:
         return None
@@ -103,13 +104,18 @@ def lag_seconds(facts: CycleFacts, kind: str, settings: ScheduleSettings, now: d
     return max(0, int((now.astimezone(_UTC) - due).total_seconds()))
 
 
-def _cycle(facts: CycleFacts, kind: str, settings: ScheduleSettings, now: dt.datetime,
-           runner_active: bool) -> dict[str, Any]:
-    error = None if facts.error is None else {"message": facts.error.message,
-                                              "explanation": facts.error.explanation}
-    return {"last_ok": iso(facts.last_ok, settings), "last_run": iso(facts.last_started, settings),
-            "next": iso(_next(facts, kind, settings, now, runner_active), settings),
-            "lag_s": lag_seconds(facts, kind, settings, now), "mode": facts.mode, "error": error}
+def _cycle(
+    facts: CycleFacts, kind: str, settings: ScheduleSettings, now: dt.datetime, runner_active: bool
+) -> dict[str, Any]:
+    error = None if facts.error is None else {"message": facts.error.message, "explanation": facts.error.explanation}
+    return {
+        "last_ok": iso(facts.last_ok, settings),
+        "last_run": iso(facts.last_started, settings),
+        "next": iso(_next(facts, kind, settings, now, runner_active), settings),
+        "lag_s": lag_seconds(facts, kind, settings, now),
+        "mode": facts.mode,
+        "error": error,
+    }
 
 
 def _span(seconds: int) -> str:
@@ -135,8 +141,10 @@ def health_problems(facts: StatusFacts, settings: ScheduleSettings, now: dt.date
         lag = lag_seconds(cycle, kind, settings, now)
         limit = settings.alert_after
         if lag is not None and limit is not None and lag > limit.total_seconds():
-            problems.append(f"{word} ligger {_span(lag)} etter tidsplanen; varsles etter "
-                            f"{_span(int(limit.total_seconds()))} (schedule.alert_after)")
+            problems.append(
+                f"{word} ligger {_span(lag)} etter tidsplanen; varsles etter "
+                f"{_span(int(limit.total_seconds()))} (schedule.alert_after)"
+            )
     for plan in facts.waiting:
         problems.append(f"kjøring {plan.run} venter på godkjenning: {plan.reason}")
     return problems
@@ -146,14 +154,21 @@ def build_status(facts: StatusFacts, settings: ScheduleSettings, now: dt.datetim
     """The ``grunndata status --json`` object (shape documented in docs/UNATTENDED.md)."""
     if now.tzinfo is None:
         raise ValueError("now must be timezone-aware")
-    cycles = {kind: _cycle(facts.cycles.get(kind) or CycleFacts(), kind, settings, now, facts.runner_active)
-              for kind in KINDS}
-    waiting = [{"run": int(p.run), "reason": p.reason,
-                "summary": {op: int(p.summary.get(op, 0)) for op in WRITE_OPS}} for p in facts.waiting]
+    cycles = {
+        kind: _cycle(facts.cycles.get(kind) or CycleFacts(), kind, settings, now, facts.runner_active) for kind in KINDS
+    }
+    waiting = [
+        {"run": int(p.run), "reason": p.reason, "summary": {op: int(p.summary.get(op, 0)) for op in WRITE_OPS}}
+        for p in facts.waiting
+    ]
     held = {str(k): int(v) for k, v in sorted(facts.held_back.items())}
-    return {"healthy": not health_problems(facts, settings, now), "cycles": cycles, "waiting": waiting,
-            "watermarks": dict(sorted(facts.watermarks.items())),
-            "held_back": {"count": sum(held.values()), "by_reason": held}}
+    return {
+        "healthy": not health_problems(facts, settings, now),
+        "cycles": cycles,
+        "waiting": waiting,
+        "watermarks": dict(sorted(facts.watermarks.items())),
+        "held_back": {"count": sum(held.values()), "by_reason": held},
+    }
 
 
 def exit_code(status: Mapping[str, Any]) -> int:
@@ -167,8 +182,9 @@ def _local(instant: str | None, settings: ScheduleSettings) -> str:
     return dt.datetime.fromisoformat(instant).astimezone(settings.tz).strftime("%d.%m.%Y %H:%M:%S")
 
 
-def status_text(facts: StatusFacts, settings: ScheduleSettings, now: dt.datetime, *,
-                command: str = "grunndata {verb} {run}") -> str:
+def status_text(
+    facts: StatusFacts, settings: ScheduleSettings, now: dt.datetime, *, command: str = "grunndata {verb} {run}"
+) -> str:
     """``grunndata status`` for a person, in Norwegian; ``command`` is how a person approves or
     rejects a waiting plan (an operator's: ``grunndata tenant {verb} NAME {run}``)."""
     status = build_status(facts, settings, now)
@@ -197,9 +213,15 @@ def status_text(facts: StatusFacts, settings: ScheduleSettings, now: dt.datetime
         lines.append(f"{head}: " + ", ".join(parts))
     for plan in status["waiting"]:
         counts = ", ".join(f"{_OP_WORDS.get(op, op)} {n}" for op, n in plan["summary"].items())
-        lines += ["", f"Kjøring {plan['run']} venter på godkjenning ({counts}):", f"  {plan['reason']}",
-                  "  Godkjenn: " + command.format(verb="approve", run=plan["run"])
-                  + "   Forkast: " + command.format(verb="reject", run=plan["run"])]
+        lines += [
+            "",
+            f"Kjøring {plan['run']} venter på godkjenning ({counts}):",
+            f"  {plan['reason']}",
+            "  Godkjenn: "
+            + command.format(verb="approve", run=plan["run"])
+            + "   Forkast: "
+            + command.format(verb="reject", run=plan["run"]),
+        ]
     if status["watermarks"]:
         lines += ["", "Endringer er lest til (vannmerker):"]
         width = max(len(k) for k in status["watermarks"])

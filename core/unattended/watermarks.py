@@ -12,6 +12,7 @@ Stamps are compared as instants; a stamp without an offset is read as UTC (the s
 ``date-time``, which RFC 3339 gives an offset; the sandbox writes SmartDok's stamps so, in UTC).
 A filter value is written back in the server's own form: a stamp without an offset stays without.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -67,9 +68,11 @@ def incremental_rules(rules: Rules) -> IncrementalRules:
     for name, spec in (rules.get(SECTION, "resources", default={}) or {}).items():
         system, _, resource = name.partition("/")
         resources[name] = ChangeFilter(system, resource, spec["id"], dict(spec["filters"]))
-    return IncrementalRules(overlap=_duration(rules.get(SECTION, "overlap")),
-                            max_stamp_ahead=_duration(rules.get(SECTION, "max_stamp_ahead")),
-                            resources=resources)
+    return IncrementalRules(
+        overlap=_duration(rules.get(SECTION, "overlap")),
+        max_stamp_ahead=_duration(rules.get(SECTION, "max_stamp_ahead")),
+        resources=resources,
+    )
 
 
 def parse_stamp(value: Any) -> dt.datetime | None:
@@ -145,8 +148,9 @@ def merge_changes(kept: list[dict[str, Any]], changes: Iterable[dict[str, Any]],
     return result
 
 
-def merge_snapshot(kept: Snapshot, read: Mapping[tuple[str, str], list[dict[str, Any]]],
-                   inc: IncrementalRules) -> tuple[Snapshot, dict[str, MergeResult]]:
+def merge_snapshot(
+    kept: Snapshot, read: Mapping[tuple[str, str], list[dict[str, Any]]], inc: IncrementalRules
+) -> tuple[Snapshot, dict[str, MergeResult]]:
     """The snapshot after one incremental cycle's reads: per ``(system, resource)`` read, records
     read with a change filter are merged into the kept ones; a resource without one was read whole
     and replaces the kept copy. Resources not read this cycle are kept as they were."""
@@ -163,8 +167,13 @@ def merge_snapshot(kept: Snapshot, read: Mapping[tuple[str, str], list[dict[str,
     return Snapshot(**systems), results
 
 
-def next_watermark(previous: str | None, records: Iterable[Mapping[str, Any]], cf: ChangeFilter, *,
-                   not_after: dt.datetime | None = None) -> str | None:
+def next_watermark(
+    previous: str | None,
+    records: Iterable[Mapping[str, Any]],
+    cf: ChangeFilter,
+    *,
+    not_after: dt.datetime | None = None,
+) -> str | None:
     """The newest change stamp among ``records`` as the server wrote it, or ``previous`` when none
     is newer: a watermark never goes back. Stamps later than ``not_after`` (our clock plus
     ``incremental.max_stamp_ahead``) are left out, so one record with a wrong date cannot stop
@@ -180,8 +189,13 @@ def next_watermark(previous: str | None, records: Iterable[Mapping[str, Any]], c
     return best[1] if best is not None else previous
 
 
-def next_watermarks(previous: Mapping[str, str], read: Mapping[tuple[str, str], list[dict[str, Any]]],
-                    inc: IncrementalRules, *, now: dt.datetime | None = None) -> dict[str, str]:
+def next_watermarks(
+    previous: Mapping[str, str],
+    read: Mapping[tuple[str, str], list[dict[str, Any]]],
+    inc: IncrementalRules,
+    *,
+    now: dt.datetime | None = None,
+) -> dict[str, str]:
     """Every watermark after a cycle's reads (full or incremental): ``previous`` updated by what
     each filtered resource returned. Store it only once the cycle's writes are journaled."""
     out = dict(previous)
@@ -205,8 +219,9 @@ def filter_value(watermark: str, overlap: dt.timedelta) -> str | None:
     return (parsed - overlap).isoformat()
 
 
-def read_params(system: str, resource: str, watermarks: Mapping[str, str],
-                inc: IncrementalRules) -> list[dict[str, str]] | None:
+def read_params(
+    system: str, resource: str, watermarks: Mapping[str, str], inc: IncrementalRules
+) -> list[dict[str, str]] | None:
     """The query parameters of an incremental read of one resource: one request per filter, since
     two filters in one request would both have to hold (SmartDok projects: ``updatedSince`` and
     ``createdSince``, read separately and merged). None: read the resource whole (it has no

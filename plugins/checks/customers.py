@@ -6,6 +6,7 @@ text). PowerOffice refuses an order whose customer is not its project's («Custo
 project is not the same as the customer stated in the API»), so ``grunndata invoice`` holds such
 bases back with these same words. Projects PowerOffice lacks are the sync's business (R8, R17).
 """
+
 from __future__ import annotations
 
 from grunndata.engine import invoice_problems as problems
@@ -24,8 +25,9 @@ def run(ctx: CheckContext) -> list[Finding]:
     report = Reporter(NAME, rules)
     trim = bool(rules.get("invoice", "customer", "trim", default=True))
     customers = snap.records("poweroffice", "Customers")
-    index = problems.ProjectCustomers(snap.records("poweroffice", "Projects"), customers,
-                                      rules.active("poweroffice", "Customers").split(customers)[0])
+    index = problems.ProjectCustomers(
+        snap.records("poweroffice", "Projects"), customers, rules.active("poweroffice", "Customers").split(customers)[0]
+    )
     po_projects = {as_text(p.get("Code")): p for p in snap.records("poweroffice", "Projects")}
     project_active = rules.active("poweroffice", "Projects")
     sd_customers = {c.get("Id"): c for c in snap.records("smartdok", "Customers")}
@@ -40,12 +42,20 @@ def run(ctx: CheckContext) -> list[Finding]:
             continue
         number = (sd_customers.get(project.get("CustomerId")) or {}).get("CustomerNumber")
         number = None if number is None else (str(number).strip() if trim else str(number)) or None
-        findings += report.problem(code, index.problem(code, counterpart, number, report.po, report.sd,
-                                                       sd_required=False))
+        findings += report.problem(
+            code, index.problem(code, counterpart, number, report.po, report.sd, sd_required=False)
+        )
     return findings
 
 
-CHECK: Check = Check(name=NAME, description="Prosjektenes kunder (R26): samme kunde i begge systemer, så "
-                                     "fakturagrunnlag kan bli ordre", run=run,
-              reads=[Read("smartdok", "Projects", {"all": True}), Read("smartdok", "Customers", {"all": True}),
-                     Read("poweroffice", "Projects"), Read("poweroffice", "Customers")])
+CHECK: Check = Check(
+    name=NAME,
+    description="Prosjektenes kunder (R26): samme kunde i begge systemer, så fakturagrunnlag kan bli ordre",
+    run=run,
+    reads=[
+        Read("smartdok", "Projects", {"all": True}),
+        Read("smartdok", "Customers", {"all": True}),
+        Read("poweroffice", "Projects"),
+        Read("poweroffice", "Customers"),
+    ],
+)

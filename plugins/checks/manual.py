@@ -5,6 +5,7 @@ shows, from the plan ``make_plan`` made for this very snapshot. A plan that is
 stopped (R7: no valid standard project) has no manual actions to show; its
 blockers are reported instead, since nothing can be synced until they are fixed.
 """
+
 from __future__ import annotations
 
 from grunndata.engine.model import Check, CheckContext, Finding
@@ -39,11 +40,18 @@ def run(ctx: CheckContext) -> list[Finding]:
             continue
         name = (action.fields or {}).get("name")
         what = f"{action.key} «{name}»" if name else action.key
-        findings.append(Finding(
-            check=NAME, severity=by_entity.get(action.entity, default), key=action.key,
-            message=_sentence(action.reason),
-            suggestion=f"Legg inn {what} for hånd i {ctx.rules.system_name(action.target)}, med nøyaktig samme nummer."))
+        findings.append(
+            Finding(
+                check=NAME,
+                severity=by_entity.get(action.entity, default),
+                key=action.key,
+                message=_sentence(action.reason),
+                suggestion=f"Legg inn {what} for hånd i {ctx.rules.system_name(action.target)}, med nøyaktig samme nummer.",
+            )
+        )
     return findings
 
 
-CHECK: Check = Check(name=NAME, description="Manuelt arbeid (R12, R16, R17): det grunndatasynken ikke gjør selv", run=run)
+CHECK: Check = Check(
+    name=NAME, description="Manuelt arbeid (R12, R16, R17): det grunndatasynken ikke gjør selv", run=run
+)

@@ -5,6 +5,7 @@ the product with its number, an hour line's the product of its PowerOffice activ
 product PowerOffice lacks cannot become an order line, so ``grunndata invoice`` holds its basis
 back with these same words. A machine the sync plan creates as a product (R10) is left to ``grunndata apply``.
 """
+
 from __future__ import annotations
 
 from grunndata.engine import invoice_problems as problems
@@ -38,8 +39,9 @@ def run(ctx: CheckContext) -> list[Finding]:
         if as_text(a.get("productCode")):
             wanted.setdefault(as_text(a.get("productCode")) or "", "activity")
     # A machine the sync is about to create as a product (R10) is the plan's business, not a finding.
-    planned = {str(a.key) for a in getattr(ctx.plan, "actions", None) or []
-               if a.entity == "machines" and a.op == "create"}
+    planned = {
+        str(a.key) for a in getattr(ctx.plan, "actions", None) or [] if a.entity == "machines" and a.op == "create"
+    }
     findings: list[Finding] = []
     for code, kind in wanted.items():
         if not code or (kind == "machine" and code in planned):
@@ -50,7 +52,15 @@ def run(ctx: CheckContext) -> list[Finding]:
     return findings
 
 
-CHECK: Check = Check(name=NAME, description="Produktene på fakturalinjer (R25, R26): maskiner, varer og aktiviteters "
-                                     "produkter finnes i PowerOffice", run=run,
-              reads=[Read("smartdok", "Machines", {"all": True}), Read("smartdok", "Goods", {"all": True}),
-                     Read("poweroffice", "Products"), Read("poweroffice", "TimeTracking/Activity")])
+CHECK: Check = Check(
+    name=NAME,
+    description="Produktene på fakturalinjer (R25, R26): maskiner, varer og aktiviteters "
+    "produkter finnes i PowerOffice",
+    run=run,
+    reads=[
+        Read("smartdok", "Machines", {"all": True}),
+        Read("smartdok", "Goods", {"all": True}),
+        Read("poweroffice", "Products"),
+        Read("poweroffice", "TimeTracking/Activity"),
+    ],
+)

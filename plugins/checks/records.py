@@ -1,5 +1,6 @@
 """What the doctor's checks share about records: findings by severity.
 Which records count is the core's ``records`` rule (``Rules.active``)."""
+
 from __future__ import annotations
 
 from typing import Any
@@ -19,8 +20,9 @@ class Reporter:
         self.po, self.sd = rules.system_name("poweroffice"), rules.system_name("smartdok")
 
     def __call__(self, kind: str, key: Any, message: str, suggestion: str | None = None) -> Finding:
-        return Finding(check=self.check, severity=self.severities[kind], key=str(key), message=message,
-                       suggestion=suggestion)
+        return Finding(
+            check=self.check, severity=self.severities[kind], key=str(key), message=message, suggestion=suggestion
+        )
 
     def problem(self, key: Any, problem: Problem | None) -> list[Finding]:
         """The finding of one of the engine's problems (kind, message, suggestion), if there is one."""

@@ -10,6 +10,7 @@ When nothing is equal even so, names that are merely close are offered.
 Every switch and threshold comes from the rules; nothing here knows a
 Norwegian letter or a number on its own.
 """
+
 from __future__ import annotations
 
 import difflib
@@ -54,10 +55,14 @@ class NameRules:
 
     @classmethod
     def from_rules(cls, data: dict[str, Any]) -> NameRules:
-        return cls(bool(data["ignore_case"]), bool(data["ignore_extra_spaces"]),
-                   bool(data["ignore_space_before_percent"]),
-                   tuple((str(k), str(v)) for k, v in (data["letters"] or {}).items()),
-                   float(data["close_enough"]), int(data["max_suggestions"]))
+        return cls(
+            bool(data["ignore_case"]),
+            bool(data["ignore_extra_spaces"]),
+            bool(data["ignore_space_before_percent"]),
+            tuple((str(k), str(v)) for k, v in (data["letters"] or {}).items()),
+            float(data["close_enough"]),
+            int(data["max_suggestions"]),
+        )
 
     def normalise(self, value: Any) -> str:
         text = "" if value is None else str(value)
@@ -101,8 +106,14 @@ class Nearest(Generic[T]):
     (names only) falls back to normalised forms at least ``close_enough`` alike.
     """
 
-    def __init__(self, items: Iterable[T], text: Callable[[T], Any], normalise: Callable[[Any], str],
-                 limit: int, close_enough: float | None = None):
+    def __init__(
+        self,
+        items: Iterable[T],
+        text: Callable[[T], Any],
+        normalise: Callable[[Any], str],
+        limit: int,
+        close_enough: float | None = None,
+    ):
         self.normalise = normalise
         self.limit = limit
         self.close_enough = close_enough

@@ -1,4 +1,5 @@
 """Machines in SmartDok become products in PowerOffice (R10)."""
+
 from __future__ import annotations
 
 from typing import Any, ClassVar
@@ -20,8 +21,10 @@ FIELDS = {
 }
 # Which machines and products count (active, archived) is the core's records rule, shared with
 # doctor and transfer: these field mappings said it a second time.
-MOVED = {"archived": "records.poweroffice.Products.active_when (rules/records.yaml)",
-         "active": "records.smartdok.Machines.active_when (rules/records.yaml)"}
+MOVED = {
+    "archived": "records.poweroffice.Products.active_when (rules/records.yaml)",
+    "active": "records.smartdok.Machines.active_when (rules/records.yaml)",
+}
 
 
 class Machines(SyncedEntity):
@@ -37,10 +40,14 @@ class Machines(SyncedEntity):
 
 def _schema() -> dict[str, Any]:
     return entity_schema(
-        FIELDS, "Maskiner i SmartDok som produkter i PowerOffice.",
+        FIELDS,
+        "Maskiner i SmartDok som produkter i PowerOffice.",
         "Feltene som følger maskinen til produktet.",
         {"smartdok_master": direction_schema(FIELDS, "Regler når SmartDok er master.", can_finish=False)},
-        moved_fields=MOVED)
+        moved_fields=MOVED,
+    )
 
 
-grunndata_entities, grunndata_rules_schema = offers_section("grunndata_entities", "machines", lambda: [Machines()], _schema)
+grunndata_entities, grunndata_rules_schema = offers_section(
+    "grunndata_entities", "machines", lambda: [Machines()], _schema
+)

@@ -4,6 +4,7 @@ SmartDok keeps sub-projects as their own resource under a project id;
 PowerOffice keeps them as projects with a parent, whose code it shows as
 ``<parent>.<sub>``. Both are matched on that combined code.
 """
+
 from __future__ import annotations
 
 from typing import Any, ClassVar
@@ -20,10 +21,16 @@ FIELDS = {
     "name": FieldDecl("Prosjektnavnet.", label="navn"),
     "start_date": FieldDecl("Startdato.", type="date"),
     "end_date": FieldDecl("Sluttdato.", type="date"),
-    "status": FieldDecl("Prosjektstatus i PowerOffice (et ord fra ordlisten «project_status»).", vocabulary="project_status",
-                        label="status"),
-    "billing_method": FieldDecl("Fakturamåte i PowerOffice (et ord fra ordlisten «billing_method»).",
-                                vocabulary="billing_method", label="fakturamåte"),
+    "status": FieldDecl(
+        "Prosjektstatus i PowerOffice (et ord fra ordlisten «project_status»).",
+        vocabulary="project_status",
+        label="status",
+    ),
+    "billing_method": FieldDecl(
+        "Fakturamåte i PowerOffice (et ord fra ordlisten «billing_method»).",
+        vocabulary="billing_method",
+        label="fakturamåte",
+    ),
     "customer": FieldDecl("Kunden (id) i PowerOffice."),
     "customer_number": FieldDecl("Kundenummeret i PowerOffice."),
     "project_manager": FieldDecl("Prosjektleder (ansatt-id) i PowerOffice."),
@@ -31,6 +38,7 @@ FIELDS = {
     "active": FieldDecl("Om prosjektet er aktivt i SmartDok (Ja/Nei).", vocabulary="yes_no"),
     "finished": FieldDecl("Om prosjektet er avsluttet i SmartDok (Ja/Nei).", vocabulary="yes_no"),
 }
+
 
 def _is_sub(raw: dict[str, Any]) -> bool:
     return bool(raw.get("ParentProjectCode") or raw.get("ParentProjectId"))
@@ -53,8 +61,11 @@ class Projects(SyncedEntity):
     label = "prosjekt"
     sides: ClassVar[dict[str, Side]] = {"smartdok": Side("Projects", "Id"), "poweroffice": Side("Projects", "Id")}
     # PowerOffice's Customers too: the customers its projects name, so a snapshot is whole.
-    reads = (Read("smartdok", "Projects", {"all": True}), Read("poweroffice", "Projects"),
-             Read("poweroffice", "Customers"))
+    reads = (
+        Read("smartdok", "Projects", {"all": True}),
+        Read("poweroffice", "Projects"),
+        Read("poweroffice", "Customers"),
+    )
     fields = FIELDS
     refs: ClassVar[dict[str, Any]] = {**REFS, "manual": {"poweroffice_master": "R17"}}
 
@@ -82,21 +93,47 @@ class Projects(SyncedEntity):
         where = self.where(ctx, "standard_project")
         number = ctx.config.standard_project
         if not number:
-            return [self.action(ctx, "skip", "poweroffice", "(standardprosjekt)", {},
-                                "STOPP: standardprosjekt er ikke valgt. Sett «standard_project» i oppsettet "
-                                "til prosjektnummeret i PowerOffice (R7)", where)]
+            return [
+                self.action(
+                    ctx,
+                    "skip",
+                    "poweroffice",
+                    "(standardprosjekt)",
+                    {},
+                    "STOPP: standardprosjekt er ikke valgt. Sett «standard_project» i oppsettet "
+                    "til prosjektnummeret i PowerOffice (R7)",
+                    where,
+                )
+            ]
         std = self.standard_project(ctx)
         if std is None:
-            return [self.action(ctx, "skip", "poweroffice", number, {},
-                                f"STOPP: standardprosjektet {number} finnes ikke i PowerOffice. Opprett det, "
-                                "eller velg et annet prosjektnummer i oppsettet (R7)", where)]
+            return [
+                self.action(
+                    ctx,
+                    "skip",
+                    "poweroffice",
+                    number,
+                    {},
+                    f"STOPP: standardprosjektet {number} finnes ikke i PowerOffice. Opprett det, "
+                    "eller velg et annet prosjektnummer i oppsettet (R7)",
+                    where,
+                )
+            ]
         allowed = rule.get("billing_method") or []
         if allowed and std.get("billing_method") not in allowed:
             shown = std.get("billing_method") or "ikke satt"
             wanted = " eller ".join(f"«{a}»" for a in allowed)
-            return [self.action(ctx, "skip", "poweroffice", number, {"billing_method": std.get("billing_method")},
-                                f"STOPP: fakturamåte på standardprosjektet {number} er «{shown}»; den må være "
-                                f"{wanted} (R7)", self.where(ctx, "standard_project", "billing_method"))]
+            return [
+                self.action(
+                    ctx,
+                    "skip",
+                    "poweroffice",
+                    number,
+                    {"billing_method": std.get("billing_method")},
+                    f"STOPP: fakturamåte på standardprosjektet {number} er «{shown}»; den må være {wanted} (R7)",
+                    self.where(ctx, "standard_project", "billing_method"),
+                )
+            ]
         return []
 
     async def lookup(self, action: Action, actx: ApplyContext) -> dict[str, Any] | None:
@@ -118,8 +155,11 @@ class SubProjects(Projects):
     title = "Underprosjekter"
     label = "underprosjekt"
     sides: ClassVar[dict[str, Side]] = {"smartdok": Side("SubProjects", "Id"), "poweroffice": Side("Projects", "Id")}
-    reads = (Read("smartdok", "SubProjects", {"all": True}), Read("smartdok", "Projects", {"all": True}),
-             Read("poweroffice", "Projects"))
+    reads = (
+        Read("smartdok", "SubProjects", {"all": True}),
+        Read("smartdok", "Projects", {"all": True}),
+        Read("poweroffice", "Projects"),
+    )
 
     def raw_records(self, ctx, system):
         raw = ctx.snapshot.records(system, self.sides[system].resource)
@@ -137,9 +177,15 @@ class SubProjects(Projects):
             memo = getattr(ctx, "memo", None)
             if memo is not None:  # a running ``run``: worked out again only for projects that changed
                 name = f"parents/{system}"
-                pairs = memo.derive(name, raws, lambda r: (
-                    (r.get("Id"), match_key(ctx.rules, self.section, r.get(fmap_field)))
-                    if is_plain(r.get("Id")) and is_plain(r.get(fmap_field)) else None))
+                pairs = memo.derive(
+                    name,
+                    raws,
+                    lambda r: (
+                        (r.get("Id"), match_key(ctx.rules, self.section, r.get(fmap_field)))
+                        if is_plain(r.get("Id")) and is_plain(r.get(fmap_field))
+                        else None
+                    ),
+                )
                 same = memo.unchanged.get(name) and name in memo.kept_values
                 if not same:  # some project changed; its number may not have
                     built = dict(p for p in pairs if p is not None)
@@ -148,8 +194,11 @@ class SubProjects(Projects):
                 ctx.cache[("parents_same", system)] = bool(same)
                 ctx.cache[key] = memo.kept_values[name]
             else:
-                ctx.cache[key] = {r.get("Id"): match_key(ctx.rules, self.section, r.get(fmap_field))
-                                  for r in raws if is_plain(r.get("Id")) and is_plain(r.get(fmap_field))}
+                ctx.cache[key] = {
+                    r.get("Id"): match_key(ctx.rules, self.section, r.get(fmap_field))
+                    for r in raws
+                    if is_plain(r.get("Id")) and is_plain(r.get(fmap_field))
+                }
         return ctx.cache[key]
 
     def inputs_reader(self, ctx, system):
@@ -164,6 +213,7 @@ class SubProjects(Projects):
         def inputs(raw):
             link, code = raw.get("ParentProjectId"), raw.get("ParentProjectCode")
             return (code if is_plain(code) else None, parents.get(link) if is_plain(link) else None)
+
         return inputs, stable
 
     def neutral(self, ctx, system, raw):
@@ -185,7 +235,7 @@ class SubProjects(Projects):
             parent = match_key(ctx.rules, self.section, parent)
             code = match_key(ctx.rules, self.section, rec.get("number"))
             prefix = subproject_prefix(template, parent or "")
-            rec["number"] = code[len(prefix):] if code and code.startswith(prefix) else code
+            rec["number"] = code[len(prefix) :] if code and code.startswith(prefix) else code
             rec["_parent"] = parent
             rec["_key"] = code
         return rec
@@ -206,10 +256,16 @@ class SubProjects(Projects):
     def cannot_create(self, ctx, flow, src):
         parent = src.get("_parent")
         if parent not in _PROJECTS.index(ctx, flow.target) and ("projects", parent) not in ctx.planned:
-            return self.action(ctx, "skip", flow.target, src["_key"], {"name": src.get("name"), "parent": parent},
-                               f"underprosjekt {src['_key']} opprettes ikke: hovedprosjektet {parent} finnes ikke "
-                               f"i {ctx.rules.system_name(flow.target)} og opprettes heller ikke nå",
-                               self.where(ctx, "create"))
+            return self.action(
+                ctx,
+                "skip",
+                flow.target,
+                src["_key"],
+                {"name": src.get("name"), "parent": parent},
+                f"underprosjekt {src['_key']} opprettes ikke: hovedprosjektet {parent} finnes ikke "
+                f"i {ctx.rules.system_name(flow.target)} og opprettes heller ikke nå",
+                self.where(ctx, "create"),
+            )
         return None
 
     def create_body(self, action, actx):
@@ -234,8 +290,9 @@ class SubProjects(Projects):
             return await super().lookup(action, actx)
         _body, extra = self.create_body(action, actx)
         for raw in await actx.smartdok.list("SubProjects"):
-            if raw.get("ProjectId") == extra["parent_id"] and \
-                    match_key(actx.rules, self.section, raw.get("SubProjectNumber")) == action.fields.get("number"):
+            if raw.get("ProjectId") == extra["parent_id"] and match_key(
+                actx.rules, self.section, raw.get("SubProjectNumber")
+            ) == action.fields.get("number"):
                 result = {"id": raw.get("Id")}
                 actx.created[(action.target, self.name, action.key)] = result
                 return result
@@ -250,32 +307,47 @@ def _schema() -> dict[str, Any]:
         d = direction_schema(FIELDS, desc, can_finish=True)
         if standard:
             d["properties"]["standard_project"] = {
-                "type": "object", "additionalProperties": False,
+                "type": "object",
+                "additionalProperties": False,
                 "description": "Krav til standardprosjektet i PowerOffice (R7).",
-                "properties": {"billing_method": {
-                    "type": "array", "items": {"x-vocabulary": "billing_method",
-                                               "description": "En fakturamåte.", "default": None},
-                    "description": "Fakturamåtene standardprosjektet kan ha."}},
+                "properties": {
+                    "billing_method": {
+                        "type": "array",
+                        "items": {"x-vocabulary": "billing_method", "description": "En fakturamåte.", "default": None},
+                        "description": "Fakturamåtene standardprosjektet kan ha.",
+                    }
+                },
             }
         return d
 
     return entity_schema(
-        FIELDS, "Prosjekter og underprosjekter.", "Feltene som følger prosjektet mellom systemene.",
-        {"smartdok_master": direction("Regler når SmartDok er master.", standard=True),
-         "poweroffice_master": direction("Regler når PowerOffice er master.", standard=False)},
+        FIELDS,
+        "Prosjekter og underprosjekter.",
+        "Feltene som følger prosjektet mellom systemene.",
+        {
+            "smartdok_master": direction("Regler når SmartDok er master.", standard=True),
+            "poweroffice_master": direction("Regler når PowerOffice er master.", standard=False),
+        },
         subproject_code={
-            "type": "string", "pattern": r"^(?=.*\{parent\})(?=.*\{sub\}).*$",
+            "type": "string",
+            "pattern": r"^(?=.*\{parent\})(?=.*\{sub\}).*$",
             "x-hint": "en tekst med både {parent} og {sub}",
             "description": "Hvordan et underprosjektnummer blir en prosjektkode i PowerOffice: {parent} er "
-                           "hovedprosjektets nummer, {sub} underprosjektets. Grunndatasynken og «grunndata "
-                           "transfer» bruker begge denne malen.",
+            "hovedprosjektets nummer, {sub} underprosjektets. Grunndatasynken og «grunndata "
+            "transfer» bruker begge denne malen.",
         },
         subproject_fields=fields_schema(FIELDS, "Feltene som følger underprosjektet mellom systemene."),
-        limits=limits_schema(FIELDS, "Hva mottakersystemet tar imot for prosjekter (SmartDok: prosjektnavn høyst "
-                                     "70 tegn). En verdi over grensen gir en advarsel i planen, ikke en feilet skriving."),
-        subproject_limits=limits_schema(FIELDS, "Hva mottakersystemet tar imot for underprosjekter (SmartDok: "
-                                                "navn høyst 70 tegn)."),
+        limits=limits_schema(
+            FIELDS,
+            "Hva mottakersystemet tar imot for prosjekter (SmartDok: prosjektnavn høyst "
+            "70 tegn). En verdi over grensen gir en advarsel i planen, ikke en feilet skriving.",
+        ),
+        subproject_limits=limits_schema(
+            FIELDS, "Hva mottakersystemet tar imot for underprosjekter (SmartDok: navn høyst 70 tegn)."
+        ),
     )
 
 
-grunndata_entities, grunndata_rules_schema = offers_section("grunndata_entities", "projects", lambda: [_PROJECTS, SubProjects()], _schema)
+grunndata_entities, grunndata_rules_schema = offers_section(
+    "grunndata_entities", "projects", lambda: [_PROJECTS, SubProjects()], _schema
+)

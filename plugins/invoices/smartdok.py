@@ -4,6 +4,7 @@ Reads ``GET /Invoices?fromDate=&toDate=`` (SmartDok selects the bases of the per
 project's own prices (``GET /Projects/{id}/Prices``). How a basis becomes a PowerOffice sales
 order is the rule section ``invoice:`` (rules/invoice.yaml), decided by the core.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -25,11 +26,17 @@ class SmartDokInvoices:
     # What the bases are mapped against: the project and its sub-projects (SmartDok ids to numbers),
     # the registers a line's Code names (machines, goods, activities), and in PowerOffice the
     # projects, their customers, the products and the activities' products.
-    reads = (Read("smartdok", "Projects", {"all": True}), Read("smartdok", "SubProjects", {"all": True}),
-             Read("smartdok", "Machines", {"all": True}), Read("smartdok", "Goods", {"all": True}),
-             Read("smartdok", "WorkDescriptions", {"all": True}),
-             Read("poweroffice", "Projects"), Read("poweroffice", "Customers"), Read("poweroffice", "Products"),
-             Read("poweroffice", "TimeTracking/Activity"))
+    reads = (
+        Read("smartdok", "Projects", {"all": True}),
+        Read("smartdok", "SubProjects", {"all": True}),
+        Read("smartdok", "Machines", {"all": True}),
+        Read("smartdok", "Goods", {"all": True}),
+        Read("smartdok", "WorkDescriptions", {"all": True}),
+        Read("poweroffice", "Projects"),
+        Read("poweroffice", "Customers"),
+        Read("poweroffice", "Products"),
+        Read("poweroffice", "TimeTracking/Activity"),
+    )
 
     async def read(self, ctx: Any, start: dt.date, end: dt.date) -> list[dict]:
         src = ctx.rules.get(KEY, "source")

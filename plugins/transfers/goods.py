@@ -3,6 +3,7 @@
 Reads ``GET /GoodsConsumption`` per window and marks a sent row with
 ``POST /GoodsConsumption/{id}/MarkAsExported``. ``goods:`` in rules/transfer.yaml.
 """
+
 from __future__ import annotations
 
 from grunndata.engine.transfer_plan import TransferContext
@@ -14,9 +15,14 @@ class GoodsTransfer(SmartDokRows):
         await ctx.smartdok.mark_goods_exported(self.row_id(ctx, row), key=reference)
 
 
-GOODS = GoodsTransfer("goods", 30, "Vareforbruk", "vareforbruk",
-                      "Vareforbruk til PowerOffice, på aktiviteten med varens produkt",
-                      rules="Overføring av attestert vareforbruk fra SmartDok til PowerOffice, som "
-                            "linjer på aktiviteten med varens produkt, hver rad nøyaktig én gang.")
+GOODS = GoodsTransfer(
+    "goods",
+    30,
+    "Vareforbruk",
+    "vareforbruk",
+    "Vareforbruk til PowerOffice, på aktiviteten med varens produkt",
+    rules="Overføring av attestert vareforbruk fra SmartDok til PowerOffice, som "
+    "linjer på aktiviteten med varens produkt, hver rad nøyaktig én gang.",
+)
 
 grunndata_transfers, grunndata_rules_schema = GOODS.hooks()

@@ -1,4 +1,5 @@
 """What the built-in transfer kinds share: rows read from a SmartDok source named in the rules."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -32,9 +33,14 @@ class SmartDokRows:
     # What its rows are mapped against (the rows themselves are read per window, in ``read``):
     # employees (R3, through the SmartDok user where a row names only that), hour types (R4, R5),
     # projects, and the activity by code or by the machine's or goods' product (R10).
-    reads = (Read("smartdok", "Users", {"all": True}), Read("poweroffice", "Employees"),
-             Read("poweroffice", "TimeTracking/HourType"), Read("poweroffice", "Projects"),
-             Read("poweroffice", "TimeTracking/Activity"), Read("poweroffice", "Products"))
+    reads = (
+        Read("smartdok", "Users", {"all": True}),
+        Read("poweroffice", "Employees"),
+        Read("poweroffice", "TimeTracking/HourType"),
+        Read("poweroffice", "Projects"),
+        Read("poweroffice", "TimeTracking/Activity"),
+        Read("poweroffice", "Products"),
+    )
 
     def __init__(self, name: str, order: int, title: str, label: str, description: str, rules: str = ""):
         self.name, self.order, self.description = name, order, description
@@ -44,8 +50,9 @@ class SmartDokRows:
 
     def hooks(self) -> tuple[Callable[[], list[Any]], Callable[[], dict[str, Any]]]:
         """The module's two hooks: this kind, and the schema of its rules section."""
-        return offers_section("grunndata_transfers", self.name, lambda: [self],
-                              lambda: section_schema(self.rules, MOVED))
+        return offers_section(
+            "grunndata_transfers", self.name, lambda: [self], lambda: section_schema(self.rules, MOVED)
+        )
 
     async def read(self, ctx: TransferContext, start: dt.date, end: dt.date) -> list[dict]:
         return await read_source(ctx, self.name, start, end)

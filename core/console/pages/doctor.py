@@ -1,4 +1,5 @@
 """Samsvar: the doctor's findings grouped by check, and the customer's HTML report."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -21,16 +22,19 @@ def _groups(report: backend.DoctorReport) -> list[dict[str, Any]]:
     for f in report.findings:
         by_check.setdefault(f.check, []).append(f)
     checks = sorted(report.checks, key=lambda c: backend.check_order(c.name, c.description))
-    groups = [{"name": c.name, "description": c.description, "findings": by_check.pop(c.name, [])}
-              for c in checks]
+    groups = [{"name": c.name, "description": c.description, "findings": by_check.pop(c.name, [])} for c in checks]
     groups += [{"name": name, "description": name, "findings": found} for name, found in by_check.items()]
     return groups
 
 
 async def show(request: Request) -> Response:
     run = integration_of(request).doctor
-    context: dict[str, Any] = {"run": run, "groups": _groups(run.report) if run else [],
-                               "summary": run.report.summary() if run else None, "refusal": None}
+    context: dict[str, Any] = {
+        "run": run,
+        "groups": _groups(run.report) if run else [],
+        "summary": run.report.summary() if run else None,
+        "refusal": None,
+    }
     return render(request, "samsvar.html", context)
 
 
@@ -47,8 +51,12 @@ async def run(request: Request) -> Response:
     try:
         await in_thread(_check, integration)
     except Refusal as exc:
-        return render(request, "samsvar.html", {"run": integration.doctor, "groups": [], "summary": None,
-                                                "refusal": exc}, status=502)
+        return render(
+            request,
+            "samsvar.html",
+            {"run": integration.doctor, "groups": [], "summary": None, "refusal": exc},
+            status=502,
+        )
     return see_other(url_of(request, "/samsvar"))
 
 
@@ -58,7 +66,10 @@ async def report(request: Request) -> Response:
         return see_other(url_of(request, "/samsvar"))
     page = backend.doctor_html(run.report)
     # The report styles itself inline and runs no script: allow exactly that.
-    return HTMLResponse(page, headers={
-        "Content-Disposition": f'attachment; filename="{REPORT_NAME}"',
-        "Content-Security-Policy": "default-src 'none'; style-src 'unsafe-inline'",
-    })
+    return HTMLResponse(
+        page,
+        headers={
+            "Content-Disposition": f'attachment; filename="{REPORT_NAME}"',
+            "Content-Security-Policy": "default-src 'none'; style-src 'unsafe-inline'",
+        },
+    )

@@ -3,6 +3,7 @@
 Plans waiting for approval (made by an unattended run) will be listed here with *Godkjenn* /
 *Avvis*, once the scheduler saves them; the page already has the section for them.
 """
+
 from __future__ import annotations
 
 from typing import Any
@@ -30,8 +31,13 @@ async def show_with(request: Request, refusal: Refusal | None = None, status: in
     from grunndata.console.pages import waiting
 
     integration = integration_of(request)
-    context: dict[str, Any] = {"runs": None, "refusal": refusal, "waiting": [], "waiting_refusal": None,
-                               "rejected": int_arg(request.query_params.get("forkastet"), 0)}
+    context: dict[str, Any] = {
+        "runs": None,
+        "refusal": refusal,
+        "waiting": [],
+        "waiting_refusal": None,
+        "rejected": int_arg(request.query_params.get("forkastet"), 0),
+    }
     try:
         context["waiting"] = await in_thread(waiting.rows, integration)
     except Refusal as exc:
@@ -52,8 +58,12 @@ async def detail(request: Request) -> Response:
     try:
         run = await in_thread(_run, integration, int(request.path_params["run_id"]))
     except Refusal as exc:
-        return render(request, "historikk.html", {"runs": None, "refusal": exc, "waiting": [],
-                                                  "waiting_refusal": None, "rejected": 0}, status=500)
+        return render(
+            request,
+            "historikk.html",
+            {"runs": None, "refusal": exc, "waiting": [], "waiting_refusal": None, "rejected": 0},
+            status=500,
+        )
     if run is None:
         return page("404.html", 404)
     rows = run.get("lines") if run.get("kind") in ("transfer", "invoice") else run.get("actions")
@@ -63,7 +73,14 @@ async def detail(request: Request) -> Response:
     for r in rows:
         outcomes[r["outcome"]] = outcomes.get(r["outcome"], 0) + 1
     shown = [r for r in rows if not wanted or r["outcome"] == wanted]
-    return render(request, "historikk_run.html", {
-        "run": run, "page": paginate(shown, int_arg(request.query_params.get("side"), 1)),
-        "outcomes": outcomes, "wanted": wanted, "query": urlencode({"utfall": wanted} if wanted else {}),
-    })
+    return render(
+        request,
+        "historikk_run.html",
+        {
+            "run": run,
+            "page": paginate(shown, int_arg(request.query_params.get("side"), 1)),
+            "outcomes": outcomes,
+            "wanted": wanted,
+            "query": urlencode({"utfall": wanted} if wanted else {}),
+        },
+    )

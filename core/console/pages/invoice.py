@@ -1,5 +1,6 @@
 """Overføring, the invoice half: the period's invoice bases (fakturagrunnlag) that become
 PowerOffice sales order drafts, those held back grouped by reason, and *Send*."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -28,10 +29,16 @@ def _basis_row(entry: Any) -> dict[str, Any]:
     fields = entry.fields or {}
     # A correction's ``lines`` are line actions, not order lines: its reason says what changes.
     lines = [line for line in fields.get("lines") or [] if isinstance(line, dict)] if entry.op == "send" else []
-    return {"key": entry.key, "op": entry.op, "order": fields.get("order") or {}, "lines": lines,
-            "amount": sum(_money(line) for line in lines) if entry.op == "send" else None,
-            "reason": entry.reason, "rule": entry.rule,
-            "writes": len(entry.writes)}
+    return {
+        "key": entry.key,
+        "op": entry.op,
+        "order": fields.get("order") or {},
+        "lines": lines,
+        "amount": sum(_money(line) for line in lines) if entry.op == "send" else None,
+        "reason": entry.reason,
+        "rule": entry.rule,
+        "writes": len(entry.writes),
+    }
 
 
 def preview_context(plan: backend_invoice.InvoicePlan, page_number: int) -> dict[str, Any]:
@@ -44,15 +51,28 @@ def preview_context(plan: backend_invoice.InvoicePlan, page_number: int) -> dict
             fields = entry.fields or {}
             problems = fields.get("problems") or []
             group = held.setdefault(entry.rule, {"rule": entry.rule, "bases": []})
-            group["bases"].append({"key": entry.key, "reason": problems[0]["reason"] if problems else entry.reason,
-                                   "suggestion": fields.get("suggestion"), "more": len(problems) - 1})
+            group["bases"].append(
+                {
+                    "key": entry.key,
+                    "reason": problems[0]["reason"] if problems else entry.reason,
+                    "suggestion": fields.get("suggestion"),
+                    "more": len(problems) - 1,
+                }
+            )
         elif entry.op in ("send", "correct"):
             sends.append(_basis_row(entry))
         else:
             others.append(entry)
-    return {"plan": plan, "summary": plan.summary(), "held": sorted(held.values(), key=lambda g: -len(g["bases"])),
-            "others": others, "sends": paginate(sends, page_number), "writes": len(plan.writes),
-            "digest": backend_invoice.invoice_digest(plan), "shown_keys": SHOWN_KEYS}
+    return {
+        "plan": plan,
+        "summary": plan.summary(),
+        "held": sorted(held.values(), key=lambda g: -len(g["bases"])),
+        "others": others,
+        "sends": paginate(sends, page_number),
+        "writes": len(plan.writes),
+        "digest": backend_invoice.invoice_digest(plan),
+        "shown_keys": SHOWN_KEYS,
+    }
 
 
 def load(integration: Any, start: dt.date, end: dt.date, page_number: int) -> dict[str, Any]:
@@ -73,6 +93,17 @@ async def send(request: Request) -> Response:
 
 def job_rows(job: Job) -> list[dict[str, Any]]:
     """Each invoice basis of the run and what became of its order."""
-    return [{"op": b.op, "kind": "invoice", "target": "poweroffice", "key": b.key, "reason": b.reason,
-             "outcome": b.outcome, "remote_id": b.order_id, "detail": "; ".join(b.details), "marked": None}
-            for b in backend_invoice.basis_outcomes(job.report)]
+    return [
+        {
+            "op": b.op,
+            "kind": "invoice",
+            "target": "poweroffice",
+            "key": b.key,
+            "reason": b.reason,
+            "outcome": b.outcome,
+            "remote_id": b.order_id,
+            "detail": "; ".join(b.details),
+            "marked": None,
+        }
+        for b in backend_invoice.basis_outcomes(job.report)
+    ]

@@ -1,4 +1,5 @@
 """A writing run in progress (polled as JSON), then the outcome of each of its writes."""
+
 from __future__ import annotations
 
 from typing import Any
@@ -20,12 +21,34 @@ def _rows(job: Any) -> list[dict[str, Any]]:
     if job.kind == "invoice":
         return invoice.job_rows(job)
     if job.kind == "apply":
-        return [{"op": o.action.op, "kind": o.action.entity, "target": o.action.target, "key": o.action.key,
-                 "reason": o.action.reason, "outcome": o.status, "remote_id": o.remote_id, "detail": o.detail,
-                 "marked": None} for o in report.outcomes]
-    return [{"op": r.line.op, "kind": r.line.kind, "target": "poweroffice", "key": r.line.key,
-             "reason": r.line.reason, "outcome": r.status, "remote_id": r.entry_id, "detail": r.detail,
-             "marked": r.marked} for r in report.results]
+        return [
+            {
+                "op": o.action.op,
+                "kind": o.action.entity,
+                "target": o.action.target,
+                "key": o.action.key,
+                "reason": o.action.reason,
+                "outcome": o.status,
+                "remote_id": o.remote_id,
+                "detail": o.detail,
+                "marked": None,
+            }
+            for o in report.outcomes
+        ]
+    return [
+        {
+            "op": r.line.op,
+            "kind": r.line.kind,
+            "target": "poweroffice",
+            "key": r.line.key,
+            "reason": r.line.reason,
+            "outcome": r.status,
+            "remote_id": r.entry_id,
+            "detail": r.detail,
+            "marked": r.marked,
+        }
+        for r in report.results
+    ]
 
 
 async def show(request: Request) -> Response:
@@ -38,11 +61,18 @@ async def show(request: Request) -> Response:
     outcomes: dict[str, int] = {}
     for r in rows:
         outcomes[r["outcome"]] = outcomes.get(r["outcome"], 0) + 1
-    return render(request, "jobb.html", {
-        "job": job, "page": paginate(shown, int_arg(request.query_params.get("side"), 1)),
-        "outcomes": outcomes, "wanted": wanted, "query": urlencode({"utfall": wanted} if wanted else {}),
-        "summary": job.report.summary() if job.report is not None else None,
-    })
+    return render(
+        request,
+        "jobb.html",
+        {
+            "job": job,
+            "page": paginate(shown, int_arg(request.query_params.get("side"), 1)),
+            "outcomes": outcomes,
+            "wanted": wanted,
+            "query": urlencode({"utfall": wanted} if wanted else {}),
+            "summary": job.report.summary() if job.report is not None else None,
+        },
+    )
 
 
 async def status(request: Request) -> Response:

@@ -1,5 +1,6 @@
 """Kunder (operator mode): every tenant with its health, lag, last error and next cycle; search;
 each tenant's own pages under ``/kunder/{name}/``."""
+
 from __future__ import annotations
 
 from starlette.requests import Request
@@ -23,8 +24,15 @@ async def show(request: Request) -> Response:
     except Exception as exc:  # the operator's database is away: say so, never a traceback
         rows, failure = [], refusal(exc)
     shown = [r for r in rows if r.matches(query)]
-    return render(request, "kunder.html", {
-        "q": query, "total": len(rows), "refusal": failure,
-        "page": paginate(shown, int_arg(request.query_params.get("side"), 1)),
-        "unhealthy": sum(1 for r in rows if r.healthy is False),
-    }, status=502 if failure else 200)
+    return render(
+        request,
+        "kunder.html",
+        {
+            "q": query,
+            "total": len(rows),
+            "refusal": failure,
+            "page": paginate(shown, int_arg(request.query_params.get("side"), 1)),
+            "unhealthy": sum(1 for r in rows if r.healthy is False),
+        },
+        status=502 if failure else 200,
+    )

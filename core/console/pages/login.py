@@ -7,6 +7,7 @@ the cookie's value, so the form already on screen stays valid.
 The password is compared in constant time and never rendered; the cookie rules are the
 session cookie's (HttpOnly, SameSite=Strict).
 """
+
 from __future__ import annotations
 
 import hmac
@@ -84,5 +85,8 @@ async def logout(request: Request) -> Response:
 
 
 def routes() -> list[Route]:
-    return [Route(LOGIN, show, methods=["GET"]), Route(LOGIN, submit, methods=["POST"]),
-            Route("/logg-ut", logout, methods=["POST"])]
+    return [
+        Route(LOGIN, show, methods=["GET"]),
+        Route(LOGIN, submit, methods=["POST"]),
+        Route("/logg-ut", logout, methods=["POST"]),
+    ]

@@ -1,4 +1,5 @@
 """Plan: what the sync would do and why, filtered and paginated; *Godkjenn* applies exactly it."""
+
 from __future__ import annotations
 
 from typing import Any
@@ -26,8 +27,13 @@ def plan_context(integration: Any, query: dict[str, str]) -> dict[str, Any]:
     actions = [view.plan.actions[i] for i in page.items]
     filters = {k: v for k, v in (("id", saved.id), ("op", op), ("entity", entity), ("q", text)) if v}
     return {
-        "saved": saved, "view": view, "plan": view.plan, "actions": actions, "page": page,
-        "filters": {"op": op, "entity": entity, "q": text}, "query": urlencode(filters),
+        "saved": saved,
+        "view": view,
+        "plan": view.plan,
+        "actions": actions,
+        "page": page,
+        "filters": {"op": op, "entity": entity, "q": text},
+        "query": urlencode(filters),
         "rule_lines": excerpts(saved.rule_lines, (a.rule for a in actions)),
         "job": integration.jobs.get(saved.job_id) if saved.job_id else None,
     }

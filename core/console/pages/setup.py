@@ -1,4 +1,5 @@
 """Oppsett: master, standard project (R7), schedule and guardrails; saved into grunndata.yaml."""
+
 from __future__ import annotations
 
 from typing import Any
@@ -24,17 +25,27 @@ def _schedule_fields(session: backend.Session) -> list[dict[str, Any]]:
     data = session.config.doc.data if session.config.doc is not None else {}
     current = data.get(SCHEDULE_KEY) if isinstance(data, dict) else None
     current = current if isinstance(current, dict) else {}
-    return [{"key": name, "name": f"{SCHEDULE_KEY}.{name}", "description": spec.get("description", ""),
-             "type": spec.get("type"), "value": "" if current.get(name) is None else str(current.get(name))}
-            for name, spec in (section.get("properties") or {}).items()]
+    return [
+        {
+            "key": name,
+            "name": f"{SCHEDULE_KEY}.{name}",
+            "description": spec.get("description", ""),
+            "type": spec.get("type"),
+            "value": "" if current.get(name) is None else str(current.get(name)),
+        }
+        for name, spec in (section.get("properties") or {}).items()
+    ]
 
 
 def _guardrails(session: backend.Session) -> dict[str, Any] | None:
     spec = backend.rules_schema(session).get("properties", {}).get(GUARDRAILS_KEY)
     if not isinstance(spec, dict):
         return None
-    return {"description": spec.get("description", ""), "value": session.rules.get(GUARDRAILS_KEY),
-            "where": session.rules.where(GUARDRAILS_KEY)}
+    return {
+        "description": spec.get("description", ""),
+        "value": session.rules.get(GUARDRAILS_KEY),
+        "where": session.rules.where(GUARDRAILS_KEY),
+    }
 
 
 def _typed(value: str, kind: Any) -> Any:
@@ -100,6 +111,7 @@ def _r7_check(raw: list[dict] | None, read_error: Refusal | None):
             why = read_error.detail if read_error else ""
             return [Problem(pos, f"PowerOffice: {why}")]
         return [Problem(pos, f"{b['reason']} [{b['rule']}]") for b in backend_setup.setup_blockers(session, raw)]
+
     return check
 
 
@@ -142,7 +154,14 @@ async def save(request: Request) -> Response:
     context = await in_thread(_context, session, integration.reach)
     if not result.saved:  # show what was asked for, with why it was refused
         context.update(master=outcome["master"] or context["master"], standard_project=outcome["standard_project"])
-    return render(request, "oppsett.html", {
-        **context, "broken": None, "problems": result.problems,
-        "saved": integration.config_path.read_text(encoding="utf-8") if result.saved else None,
-    }, status=200 if result.saved else 400)
+    return render(
+        request,
+        "oppsett.html",
+        {
+            **context,
+            "broken": None,
+            "problems": result.problems,
+            "saved": integration.config_path.read_text(encoding="utf-8") if result.saved else None,
+        },
+        status=200 if result.saved else 400,
+    )

@@ -1,5 +1,6 @@
 """Overføring: the hours transfer for a period, rows held back grouped by reason, and *Send*;
 beside it the invoice bases of the period (:mod:`grunndata.console.pages.invoice`)."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -57,17 +58,31 @@ def preview_context(plan: backend.TransferPlan, page_number: int) -> dict[str, A
     others, sends = [], []
     for line in plan.lines:
         if line.op == "hold":
-            group = held.setdefault((line.kind, line.reason, line.rule),
-                                    {"kind": line.kind, "reason": line.reason, "rule": line.rule, "keys": [],
-                                     "suggestion": (line.fields or {}).get("suggestion")})
+            group = held.setdefault(
+                (line.kind, line.reason, line.rule),
+                {
+                    "kind": line.kind,
+                    "reason": line.reason,
+                    "rule": line.rule,
+                    "keys": [],
+                    "suggestion": (line.fields or {}).get("suggestion"),
+                },
+            )
             group["keys"].append(line.key)
         elif line.op == "send":
             sends.append(line)
         else:
             others.append(line)
-    return {"plan": plan, "summary": plan.summary(), "held": sorted(held.values(), key=lambda g: -len(g["keys"])),
-            "others": others, "sends": paginate(sends, page_number), "writes": len(plan.writes),
-            "digest": backend.transfer_digest(plan), "shown_keys": SHOWN_KEYS}
+    return {
+        "plan": plan,
+        "summary": plan.summary(),
+        "held": sorted(held.values(), key=lambda g: -len(g["keys"])),
+        "others": others,
+        "sends": paginate(sends, page_number),
+        "writes": len(plan.writes),
+        "digest": backend.transfer_digest(plan),
+        "shown_keys": SHOWN_KEYS,
+    }
 
 
 def _preview(integration: Any, start: dt.date, end: dt.date) -> backend.TransferPlan:
@@ -77,8 +92,14 @@ def _preview(integration: Any, start: dt.date, end: dt.date) -> backend.Transfer
 async def show(request: Request) -> Response:
     integration = integration_of(request)
     fra, til = request.query_params.get("fra", ""), request.query_params.get("til", "")
-    context: dict[str, Any] = {"fra": fra, "til": til, "bad_dates": [], "preview": None, "invoices": None,
-                               "refusal": None}
+    context: dict[str, Any] = {
+        "fra": fra,
+        "til": til,
+        "bad_dates": [],
+        "preview": None,
+        "invoices": None,
+        "refusal": None,
+    }
     if not (fra or til):
         return render(request, "overforing.html", context)
     start, end, bad = period(fra, til)
@@ -87,8 +108,9 @@ async def show(request: Request) -> Response:
     if end < start:
         return render(request, "overforing.html", {**context, "refusal": Refusal("period_order")}, status=400)
     # The invoice preview stands on its own: a refusal of one does not hide the other.
-    context["invoices"] = await in_thread(invoice.load, integration, start, end,
-                                          int_arg(request.query_params.get("fside"), 1))
+    context["invoices"] = await in_thread(
+        invoice.load, integration, start, end, int_arg(request.query_params.get("fside"), 1)
+    )
     try:
         plan = await in_thread(_preview, integration, start, end)
     except Refusal as exc:

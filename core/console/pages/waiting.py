@@ -1,5 +1,6 @@
 """Historikk, plans waiting for approval: each with why it waits and what it would do, and
 *Godkjenn* (``grunndata approve RUN``, a writing job) and *Avvis* (``grunndata reject RUN``)."""
+
 from __future__ import annotations
 
 from typing import Any
@@ -21,9 +22,17 @@ def rows(integration: Any) -> list[dict[str, Any]]:
     for w in found:
         actions = [a for a in (w.plan.get("actions") or []) if isinstance(a, dict)]
         writes = [a for a in actions if a.get("op") in ("create", "update", "finish")]
-        out.append({"run": w.run_id, "reason": w.reason, "summary": w.summary, "created": w.created,
-                    "actions": writes[:SHOWN_ACTIONS], "more": max(0, len(writes) - SHOWN_ACTIONS),
-                    "writes": len(writes)})
+        out.append(
+            {
+                "run": w.run_id,
+                "reason": w.reason,
+                "summary": w.summary,
+                "created": w.created,
+                "actions": writes[:SHOWN_ACTIONS],
+                "more": max(0, len(writes) - SHOWN_ACTIONS),
+                "writes": len(writes),
+            }
+        )
     return out
 
 
