@@ -44,8 +44,9 @@ RESULTS = Path(__file__).with_name("RESULTS.md")
 BEGIN_MARK = "<!-- invoice-month: start (written by python -m benchmarks.invoice_month) -->"
 END_MARK = "<!-- invoice-month: end -->"
 PERIOD = ["--from", START.isoformat(), "--to", END.isoformat()]
-SECRETS = {"SMARTDOK_API_TOKEN": "bench-sd-token-0123", "POWEROFFICE_APPLICATION_KEY": "bench-app-key-0123",
-           "POWEROFFICE_CLIENT_KEY": "bench-client-key-0123", "POWEROFFICE_SUBSCRIPTION_KEY": "bench-sub-key-0123"}
+# The sandbox takes any non-empty credentials: each variable gets a placeholder made from its name.
+SECRETS = {name: f"sandbox-{name.lower()}" for name in (
+    "SMARTDOK_API_TOKEN", "POWEROFFICE_APPLICATION_KEY", "POWEROFFICE_CLIENT_KEY", "POWEROFFICE_SUBSCRIPTION_KEY")}
 # What the invoice source maps against in PowerOffice (read once each).
 MASTER_LISTS = ("GET /v2/Projects", "GET /v2/Customers", "GET /v2/Products", "GET /v2/TimeTracking/Activity")
 

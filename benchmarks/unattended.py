@@ -36,6 +36,7 @@ from typing import Any
 
 import yaml
 
+from benchmarks import results_file
 from benchmarks.worldgen import STANDARD_PROJECT, generate
 from grunndata.sandbox import Sandbox
 from grunndata.sandbox.server import serve_in_thread
@@ -43,9 +44,9 @@ from grunndata.sandbox.server import serve_in_thread
 RESULTS = Path(__file__).with_name("RESULTS.md")
 BEGIN_MARK = "<!-- unattended: start (written by python -m benchmarks.unattended) -->"
 END_MARK = "<!-- unattended: end -->"
-NOTES_MARKER = "<!-- Notes below this line are written by hand and kept when the results are regenerated. -->"
-ENV = {"SMARTDOK_API_TOKEN": "bench-sd-token", "POWEROFFICE_APPLICATION_KEY": "bench-app-key",
-       "POWEROFFICE_CLIENT_KEY": "bench-client-key", "POWEROFFICE_SUBSCRIPTION_KEY": "bench-sub-key",
+# The sandbox takes any non-empty credentials: each variable gets a placeholder made from its name.
+ENV = {**{name: f"sandbox-{name.lower()}" for name in (
+    "SMARTDOK_API_TOKEN", "POWEROFFICE_APPLICATION_KEY", "POWEROFFICE_CLIENT_KEY", "POWEROFFICE_SUBSCRIPTION_KEY")},
        "GRUNNDATA_POWEROFFICE_RATE": "0", "PYTHONUNBUFFERED": "1"}
 RULES = "unattended:\n  max_writes: 100000\n  max_finish: 100000\n  max_finish_share: 1.0\n"
 
@@ -259,19 +260,6 @@ def _verdict(r: dict[str, Any]) -> str:
     return text
 
 
-def write_section(text: str, path: Path = RESULTS) -> None:
-    old = path.read_text(encoding="utf-8") if path.exists() else ""
-    if BEGIN_MARK in old and END_MARK in old:
-        head, rest = old.split(BEGIN_MARK, 1)
-        new = head + text + rest.split(END_MARK, 1)[1]
-    elif NOTES_MARKER in old:
-        head, notes = old.split(NOTES_MARKER, 1)
-        new = head + NOTES_MARKER + "\n\n" + text + "\n" + notes
-    else:
-        new = old.rstrip("\n") + "\n\n" + text + "\n"
-    path.write_text(new, encoding="utf-8")
-
-
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m benchmarks.unattended", description=__doc__.split("\n\n")[0])
     parser.add_argument("--sizes", default="10000,100000", help="comma-separated project counts")
@@ -285,7 +273,7 @@ def main(argv: list[str] | None = None) -> int:
         results.append(measure(size))
         if args.json:
             args.json.write_text(json.dumps(results, indent=2, default=str), encoding="utf-8")
-    write_section(render(results), args.out)
+    results_file.write_section(args.out, render(results), BEGIN_MARK, END_MARK, below_notes_marker=True)
     print(render(results))
     return 0
 
