@@ -10,13 +10,13 @@ jobs (the worker's heartbeat, not a pid: workers live on other machines).
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import Any, Unpack
 
 from psycopg import Connection
 from psycopg.types.json import Jsonb
 
 from grunndata.state.postgres_journal import PostgresJournal
-from grunndata.state.protocol import CycleRecord, KeptSnapshot, Waiting
+from grunndata.state.protocol import CycleEnd, CycleRecord, KeptSnapshot, Waiting
 from grunndata.state.sqlite import INTERRUPTED
 
 _UTC = dt.UTC
@@ -135,17 +135,8 @@ class PostgresStateStore:
         assert row is not None
         return int(row[0])
 
-    def cycle_finished(
-        self,
-        cycle_id: int,
-        finished: dt.datetime,
-        *,
-        ok: bool,
-        error: dict[str, str] | None = None,
-        counts: dict[str, Any] | None = None,
-        run_id: int | None = None,
-        mode: str | None = None,
-    ) -> None:
+    def cycle_finished(self, cycle_id: int, finished: dt.datetime, *, ok: bool, **end: Unpack[CycleEnd]) -> None:
+        error = end.get("error")
         self.conn.execute(
             "UPDATE grunndata.state_cycles SET finished=%s, ok=%s, error=%s, counts=%s, run_id=%s, "
             "mode=COALESCE(%s, mode) WHERE id=%s AND tenant=%s",
@@ -153,9 +144,9 @@ class PostgresStateStore:
                 _aware(finished),
                 ok,
                 None if error is None else Jsonb(error),
-                Jsonb(counts or {}),
-                run_id,
-                mode,
+                Jsonb(end.get("counts") or {}),
+                end.get("run_id"),
+                end.get("mode"),
                 cycle_id,
                 self.tenant,
             ),

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
-from typing import Any, Protocol, runtime_checkable
+from typing import Any, Protocol, TypedDict, Unpack, runtime_checkable
 
 from grunndata.engine.writes import RunJournal
 
@@ -40,6 +40,15 @@ class CycleRecord:
     error: dict[str, str] | None = None  # {"message", "explanation"} when not ok
     counts: dict[str, Json] = field(default_factory=dict)
     run_id: int | None = None  # the journal run of its writes, if any
+
+
+class CycleEnd(TypedDict, total=False):
+    """What a cycle records when it ends, beside whether it went well (each absent: None)."""
+
+    error: dict[str, str] | None  # {"message", "explanation"} when not ok
+    counts: dict[str, Json] | None
+    run_id: int | None  # the journal run of its writes, if any
+    mode: str | None  # the mode it ran in, when not the one it started with
 
 
 @dataclass(frozen=True)
@@ -115,17 +124,7 @@ class StateStore(Protocol):
     # ---- cycles ------------------------------------------------------------------------------
     def cycle_started(self, kind: str, mode: str, started: dt.datetime) -> int: ...
 
-    def cycle_finished(
-        self,
-        cycle_id: int,
-        finished: dt.datetime,
-        *,
-        ok: bool,
-        error: dict[str, str] | None = None,
-        counts: dict[str, Json] | None = None,
-        run_id: int | None = None,
-        mode: str | None = None,
-    ) -> None: ...
+    def cycle_finished(self, cycle_id: int, finished: dt.datetime, *, ok: bool, **end: Unpack[CycleEnd]) -> None: ...
 
     def last_cycles(self) -> dict[str, list[CycleRecord]]:
         """Per kind: its last cycle and its last successful one (one record when they are the same)."""

@@ -13,10 +13,10 @@ import json
 import os
 import sqlite3
 from pathlib import Path
-from typing import Any
+from typing import Any, Unpack
 
 from grunndata.journal import Journal
-from grunndata.state.protocol import CycleRecord, KeptSnapshot, Waiting
+from grunndata.state.protocol import CycleEnd, CycleRecord, KeptSnapshot, Waiting
 
 STATE_SCHEMA = """
 CREATE TABLE IF NOT EXISTS state_watermarks (name TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -186,26 +186,17 @@ class SqliteStateStore:
         )
         return int(cur.lastrowid or 0)
 
-    def cycle_finished(
-        self,
-        cycle_id: int,
-        finished: dt.datetime,
-        *,
-        ok: bool,
-        error: dict[str, str] | None = None,
-        counts: dict[str, Any] | None = None,
-        run_id: int | None = None,
-        mode: str | None = None,
-    ) -> None:
+    def cycle_finished(self, cycle_id: int, finished: dt.datetime, *, ok: bool, **end: Unpack[CycleEnd]) -> None:
+        error = end.get("error")
         self.db.execute(
             "UPDATE state_cycles SET finished=?, ok=?, error=?, counts=?, run_id=?, mode=COALESCE(?, mode) WHERE id=?",
             (
                 _text(finished),
                 int(ok),
                 None if error is None else _dump(error),
-                _dump(counts or {}),
-                run_id,
-                mode,
+                _dump(end.get("counts") or {}),
+                end.get("run_id"),
+                end.get("mode"),
                 cycle_id,
             ),
         )
