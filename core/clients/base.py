@@ -10,7 +10,7 @@ from collections import Counter
 from collections.abc import Mapping
 from contextlib import nullcontext
 from dataclasses import dataclass, field
-from typing import Any, Protocol
+from typing import Any, Protocol, Unpack
 
 import httpx
 
@@ -26,6 +26,7 @@ from grunndata.clients.errors import (
     redact,
     vendor_message,
 )
+from grunndata.clients.options import PacedOptions
 from grunndata.clients.retry import RateLimiter, RetryPolicy, parse_retry_after
 
 log = logging.getLogger("grunndata.clients")
@@ -86,27 +87,18 @@ class Call:
 class BaseClient:
     system = "?"
 
-    def __init__(
-        self,
-        base_url: str,
-        *,
-        transport: httpx.AsyncBaseTransport | None,
-        timeout: httpx.Timeout | float,
-        retry: RetryPolicy | None,
-        max_concurrency: int,
-        rate_per_second: float | None,
-        limiter: Limiter | None = None,
-    ) -> None:
+    def __init__(self, base_url: str, **options: Unpack[PacedOptions]) -> None:
         self._base_url = base_url.rstrip("/")
+        timeout, rate = options.get("timeout", 30.0), options.get("rate_per_second")
         self._http = httpx.AsyncClient(
-            transport=transport,
+            transport=options.get("transport"),
             timeout=timeout if isinstance(timeout, httpx.Timeout) else httpx.Timeout(timeout),
             follow_redirects=False,
         )
-        self._retry = retry or RetryPolicy()
-        self._slots = asyncio.Semaphore(max(1, max_concurrency))
+        self._retry = options.get("retry") or RetryPolicy()
+        self._slots = asyncio.Semaphore(max(1, options.get("max_concurrency", 4)))
         # An injected limiter (shared by every worker of an operator) replaces this process's own.
-        self._limiter: Limiter | None = limiter or (RateLimiter(rate_per_second) if rate_per_second else None)
+        self._limiter: Limiter | None = options.get("limiter") or (RateLimiter(rate) if rate else None)
         self._hold_until = 0.0
         self._auth: BearerAuth | None = None
         self.request_count = 0

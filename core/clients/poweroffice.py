@@ -6,17 +6,15 @@ import base64
 import builtins
 import time
 from collections.abc import Callable, Iterable, Mapping
-from typing import Any
+from typing import Any, Unpack
 from urllib.parse import urlsplit
-
-import httpx
 
 from grunndata.clients import timetracking as tt
 from grunndata.clients.auth import BearerAuth
-from grunndata.clients.base import BaseClient, Call, Limiter
+from grunndata.clients.base import BaseClient, Call
 from grunndata.clients.errors import ApiError, AuthError
+from grunndata.clients.options import PacedOptions
 from grunndata.clients.reads import read_union
-from grunndata.clients.retry import RetryPolicy
 
 # Filter names callers may use for the natural keys, mapped to the spec's query keys.
 FILTER_ALIASES: dict[str, dict[str, str]] = {
@@ -51,24 +49,12 @@ class PowerOfficeClient(BaseClient):
         client_key: str,
         subscription_key: str,
         *,
-        transport: httpx.AsyncBaseTransport | None = None,
-        timeout: httpx.Timeout | float = 30.0,
-        retry: RetryPolicy | None = None,
-        rate_per_second: float | None = 10.0,
-        max_concurrency: int = 4,
         page_size: int = MAX_PAGE_SIZE,
         clock: Callable[[], float] = time.monotonic,
-        limiter: Limiter | None = None,
+        **options: Unpack[PacedOptions],
     ) -> None:
-        super().__init__(
-            base_url,
-            transport=transport,
-            timeout=timeout,
-            retry=retry,
-            max_concurrency=max_concurrency,
-            rate_per_second=rate_per_second,
-            limiter=limiter,
-        )
+        options.setdefault("rate_per_second", 10.0)  # PowerOffice's limit per subscription key
+        super().__init__(base_url, **options)
         self._token_url = token_url
         self._token_path = urlsplit(token_url).path or "/OAuth/Token"
         self._application_key = application_key
@@ -211,19 +197,7 @@ class PowerOfficeClient(BaseClient):
         if not changes:
             return await self.get(resource, id, key=key)
         to_path = tt.patch_path if tt.is_time_tracking(resource) else _pascal_path
-        ops = [{"op": "replace", "path": to_path(name), "value": value} for name, value in changes.items()]
-        path = _item(resource, id)
-        call = Call(
-            "PATCH",
-            _item(resource, "{id}"),
-            path,
-            resource,
-            "update",
-            key=key,
-            body=ops,
-            has_body=True,
-            content_type=JSON_PATCH,
-        )
+        call = replace_call(resource, _item(resource, "{id}"), _item(resource, id), changes, key=key, to_path=to_path)
         response = await self._call(call)
         updated = tt.unwrap(self._json(call, response, allow_empty=True))
         if updated is None:
@@ -242,6 +216,22 @@ def _item(resource: str, id: Any) -> str:
     if tt.is_time_tracking(resource):
         return tt.RESOURCES[resource].item.replace("{id}", str(id))
     return f"/{resource.strip('/')}/{id}"
+
+
+def replace_call(
+    resource: str,
+    template: str,
+    path: str,
+    changes: dict,
+    *,
+    key: str | None,
+    to_path: Callable[[str], str] | None = None,
+) -> Call:
+    """A PATCH of ``changes`` as JSON Patch ``replace`` operations, each field's path by ``to_path``
+    (PascalCase unless it says otherwise)."""
+    to_path = to_path or _pascal_path
+    ops = [{"op": "replace", "path": to_path(name), "value": value} for name, value in changes.items()]
+    return Call("PATCH", template, path, resource, "update", key=key, body=ops, has_body=True, content_type=JSON_PATCH)
 
 
 def _pascal_path(name: str) -> str:

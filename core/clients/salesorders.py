@@ -44,11 +44,6 @@ LINE_FIELDS = {
 # What "only the orders this integration made" is called in the list's query.
 OURS = {"onlyCreatedByCurrentIntegration": True}
 FILTERS = {"project": "projectCodes", "customer": "customerNos"}
-JSON_PATCH = "application/json-patch+json"
-
-
-def _pascal(name: str) -> str:
-    return "/" + name[:1].upper() + name[1:]
 
 
 async def list_ours(po: PowerOfficeClient, **filters: Any) -> list[dict]:
@@ -97,20 +92,10 @@ async def add_line(po: PowerOfficeClient, order_id: Any, body: dict, *, key: str
 async def update_line(po: PowerOfficeClient, order_id: Any, line_id: Any, changes: dict, *, key: str) -> dict:
     """``PATCH /SalesOrders/{id}/Lines/{lineId}`` with JSON Patch ``replace`` operations (PascalCase paths)."""
     from grunndata.clients import timetracking as tt
-    from grunndata.clients.base import Call
+    from grunndata.clients.poweroffice import replace_call
 
-    ops = [{"op": "replace", "path": _pascal(name), "value": value} for name, value in changes.items()]
-    call = Call(
-        "PATCH",
-        "/SalesOrders/{id}/Lines/{lineId}",
-        f"/SalesOrders/{order_id}/Lines/{line_id}",
-        LINES,
-        "update",
-        key=key,
-        body=ops,
-        has_body=True,
-        content_type=JSON_PATCH,
-    )
+    template, path = "/SalesOrders/{id}/Lines/{lineId}", f"/SalesOrders/{order_id}/Lines/{line_id}"
+    call = replace_call(LINES, template, path, changes, key=key)
     response = await po._call(call)
     body = tt.unwrap(po._json(call, response, allow_empty=True))
     return body if isinstance(body, dict) else {}

@@ -6,15 +6,13 @@ import builtins
 import json
 import re
 from collections.abc import Iterable, Mapping
-from typing import Any
-
-import httpx
+from typing import Any, Unpack
 
 from grunndata.clients.auth import BearerAuth
 from grunndata.clients.base import BaseClient, Call, gather_dict
 from grunndata.clients.errors import ApiError, AuthError, NotFound, looks_like_error
+from grunndata.clients.options import HttpOptions
 from grunndata.clients.reads import read_union, union_by_id
-from grunndata.clients.retry import RetryPolicy
 from grunndata.clients.smartdok_resources import OUTPUT_ONLY, RESOURCES, Resource
 
 _SUBPROJECT_CREATE = "/Projects/{projectId}/SubProjects"
@@ -30,24 +28,8 @@ class SmartDokSession(BearerAuth):
 class SmartDokClient(BaseClient):
     system = "SmartDok"
 
-    def __init__(
-        self,
-        base_url: str,
-        api_token: str,
-        *,
-        transport: httpx.AsyncBaseTransport | None = None,
-        timeout: httpx.Timeout | float = 30.0,
-        retry: RetryPolicy | None = None,
-        max_concurrency: int = 4,
-    ) -> None:
-        super().__init__(
-            base_url,
-            transport=transport,
-            timeout=timeout,
-            retry=retry,
-            max_concurrency=max_concurrency,
-            rate_per_second=None,
-        )
+    def __init__(self, base_url: str, api_token: str, **options: Unpack[HttpOptions]) -> None:
+        super().__init__(base_url, rate_per_second=None, **options)  # SmartDok sets no pace
         self._api_token = api_token
         self._use_auth(SmartDokSession(self._sign_in))
 

@@ -112,30 +112,10 @@ _USERS_INPUT = (
     "NextOfKin2PhoneWork",
     "NextOfKin2Relation",
 )
-_WAGES_INPUT = (  # UpdateWageInput
-    "Name",
-    "Number",
-    "IsActive",
-    "Export",
-    "Rate",
-    "HourlyCost",
-    "InternalPrice",
-    "Order",
-    "IsCommentRequired",
-)
-_ADDITIONS_INPUT = (
-    "Number",
-    "Name",
-    "UnitAddition",
-    "IsActive",
-    "Export",
-    "Rate",
-    "HourlyCost",
-    "InternalPrice",
-    "Order",
-    "IsCommentRequired",
-    "IsOvertime",
-)
+# What a wage and an addition (a wage's supplement) both are: priced, exported, ordered.
+_PRICED_INPUT = ("IsActive", "Export", "Rate", "HourlyCost", "InternalPrice", "Order", "IsCommentRequired")
+_WAGES_INPUT = ("Name", "Number", *_PRICED_INPUT)  # UpdateWageInput
+_ADDITIONS_INPUT = ("Number", "Name", "UnitAddition", *_PRICED_INPUT, "IsOvertime")
 _GOODS_INPUT = (
     "Name",
     "Number",
