@@ -15,34 +15,20 @@ import click
 from grunndata.config import DEFAULT_NAME
 from grunndata.errors import GrunndataError
 
-CONFIG_HELP = "Oppsettfil (standard: grunndata.yaml i arbeidsmappen)."
-
-
 PASSWORD_VAR = "GRUNNDATA_CONSOLE_PASSWORD"
 DATABASE_VAR = "GRUNNDATA_DATABASE_URL"
+
+CONFIG_HELP = "Oppsettfil (standard: grunndata.yaml i arbeidsmappen)."
+PORT_HELP = "Porten konsollen svarer på (0: en ledig port)."
+HOST_HELP = "Adressen konsollen svarer på. Bare denne maskinen kan åpne den med standardverdien."
+AUTH_HELP = f"Logg inn med passordet i {PASSWORD_VAR} i stedet for en nøkkel i adressen."
 
 
 @click.command()
 @click.option("-c", "--config", "config_path", metavar="FILE", help=CONFIG_HELP)
-@click.option(
-    "--port",
-    default=8765,
-    show_default=True,
-    type=click.IntRange(0, 65535),
-    help="Porten konsollen svarer på (0: en ledig port).",
-)
-@click.option(
-    "--host",
-    default="127.0.0.1",
-    show_default=True,
-    help="Adressen konsollen svarer på. Bare denne maskinen kan åpne den med standardverdien.",
-)
-@click.option(
-    "--auth",
-    "password_auth",
-    is_flag=True,
-    help=f"Logg inn med passordet i {PASSWORD_VAR} i stedet for en nøkkel i adressen.",
-)
+@click.option("--port", default=8765, show_default=True, type=click.IntRange(0, 65535), help=PORT_HELP)
+@click.option("--host", default="127.0.0.1", show_default=True, help=HOST_HELP)
+@click.option("--auth", "password_auth", is_flag=True, help=AUTH_HELP)
 def console(config_path: str | None, port: int, host: str, password_auth: bool) -> None:
     """Åpne konsollen i nettleseren: oppsett, samsvar, plan, historikk og overføring.
 

@@ -9,7 +9,7 @@ import datetime as dt
 import json
 import shlex
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
@@ -19,6 +19,8 @@ from grunndata.cli import output
 from grunndata.errors import GrunndataError
 
 URL_HELP = "PostgreSQL-adressen (standard: GRUNNDATA_DATABASE_URL)."
+# Every command here takes the database's address, last among its options.
+with_database_url = click.option("--database-url", "url", metavar="URL", help=URL_HELP)
 
 
 def _url(url: str | None) -> str:
@@ -42,7 +44,7 @@ def operator() -> None:
 
 
 @operator.command()
-@click.option("--database-url", "url", metavar="URL", help=URL_HELP)
+@with_database_url
 def migrate(url: str | None) -> None:
     """Opprett eller oppdater tabellene i PostgreSQL (trygt å kjøre flere ganger)."""
     from grunndata.operator.db import migrate as run_migrations
@@ -59,15 +61,25 @@ def tenant() -> None:
     """Kundene en operatør kjører integrasjonen for."""
 
 
-@tenant.command("add")
-@click.argument("name")
-@click.option("--config", "config_path", required=True, metavar="PATH", help="Kundens grunndata.yaml.")
-@click.option(
-    "--secrets-file",
-    metavar="PATH",
-    help="Fil med KEY=value for de fire hemmelighetene (bare eieren kan lese den; må finnes på alle workere).",
+def _on_one_tenant(*params: Callable[[Any], Any]) -> Callable[[Callable[..., None]], click.Command]:
+    """``grunndata tenant VERB NAME``: a verb on the one tenant NAME, then ``params``, then --database-url."""
+
+    def make(verb: Callable[..., None]) -> click.Command:
+        for param in reversed((click.argument("name"), *params, with_database_url)):
+            verb = param(verb)
+        return tenant.command()(verb)
+
+    return make
+
+
+@_on_one_tenant(
+    click.option("--config", "config_path", required=True, metavar="PATH", help="Kundens grunndata.yaml."),
+    click.option(
+        "--secrets-file",
+        metavar="PATH",
+        help="Fil med KEY=value for de fire hemmelighetene (bare eieren kan lese den; må finnes på alle workere).",
+    ),
 )
-@click.option("--database-url", "url", metavar="URL", help=URL_HELP)
 def add(name: str, config_path: str, secrets_file: str | None, url: str | None) -> None:
     """Legg til en kunde, eller erstatt oppsettet til en som finnes (historikken beholdes)."""
     from grunndata.operator import tenants
@@ -89,7 +101,7 @@ def add(name: str, config_path: str, secrets_file: str | None, url: str | None) 
 
 @tenant.command("list")
 @click.option("--json", "as_json", is_flag=True, help="Skriv JSON.")
-@click.option("--database-url", "url", metavar="URL", help=URL_HELP)
+@with_database_url
 def list_(as_json: bool, url: str | None) -> None:
     """Vis kundene."""
     from grunndata.operator import tenants
@@ -105,9 +117,7 @@ def list_(as_json: bool, url: str | None) -> None:
         click.echo(f"{row['name']}\t{row['master']}\t{row['config_hash'][:19]}\t{row['added_at']}")
 
 
-@tenant.command()
-@click.argument("name")
-@click.option("--database-url", "url", metavar="URL", help=URL_HELP)
+@_on_one_tenant()
 def remove(name: str, url: str | None) -> None:
     """Slutt å kjøre en kunde (journal og historikk beholdes)."""
     from grunndata.operator import tenants
@@ -117,9 +127,7 @@ def remove(name: str, url: str | None) -> None:
     output.ok(f"Kunden «{name}» er fjernet; journal og historikk er beholdt.")
 
 
-@tenant.command()
-@click.argument("name")
-@click.option("--database-url", "url", metavar="URL", help=URL_HELP)
+@_on_one_tenant()
 def sync(name: str, url: str | None) -> None:
     """Sett en synksyklus i kø for kunden nå."""
     from grunndata.operator import tenants
@@ -174,11 +182,10 @@ def _tenant_store(url: str | None, name: str) -> Iterator[tuple[Any, Any, Any]]:
         store.close()
 
 
-@tenant.command()
-@click.argument("name")
-@click.argument("run_id", type=int)
-@click.option("--json", "as_json", is_flag=True, help="Skriv resultatet som JSON.")
-@click.option("--database-url", "url", metavar="URL", help=URL_HELP)
+@_on_one_tenant(
+    click.argument("run_id", type=int),
+    click.option("--json", "as_json", is_flag=True, help="Skriv resultatet som JSON."),
+)
 def approve(name: str, run_id: int, as_json: bool, url: str | None) -> None:
     """Godkjenn kundens plan som venter: skriv nøyaktig den planen (avvises hvis den er utdatert)."""
     from grunndata.cli.sync import finish, stop_on_signals
@@ -201,10 +208,7 @@ def approve(name: str, run_id: int, as_json: bool, url: str | None) -> None:
     finish(report, as_json, print_apply_result, "ingenting ble skrevet")
 
 
-@tenant.command()
-@click.argument("name")
-@click.argument("run_id", type=int)
-@click.option("--database-url", "url", metavar="URL", help=URL_HELP)
+@_on_one_tenant(click.argument("run_id", type=int))
 def reject(name: str, run_id: int, url: str | None) -> None:
     """Forkast kundens plan som venter; neste syklus planlegger på nytt."""
     from grunndata.unattended.approval import reject as reject_plan
@@ -218,7 +222,7 @@ def reject(name: str, run_id: int, url: str | None) -> None:
 @tenant.command()
 @click.argument("name", required=False)
 @click.option("--json", "as_json", is_flag=True, help="Skriv JSON.")
-@click.option("--database-url", "url", metavar="URL", help=URL_HELP)
+@with_database_url
 def status(name: str | None, as_json: bool, url: str | None) -> None:
     """Vis om kundenes integrasjoner er i orden (exit-kode 1 hvis minst én ikke er det)."""
     from grunndata.operator import dispatch, tenants
@@ -273,7 +277,7 @@ def status(name: str | None, as_json: bool, url: str | None) -> None:
     metavar="P",
     help="Prometheus-målinger på http://0.0.0.0:P/metrics.",
 )
-@click.option("--database-url", "url", metavar="URL", help=URL_HELP)
+@with_database_url
 def worker(concurrency: int, metrics_port: int | None, url: str | None) -> None:
     """Kjør kundenes sykluser etter tidsplanene deres, til SIGTERM (fullfører jobbene som kjører)."""
     from grunndata.operator.worker import serve

@@ -17,6 +17,7 @@ import os
 import tempfile
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -345,25 +346,5 @@ def send_window(
     return run_sync(go)
 
 
-def transfer_send(
-    session: Session,
-    transports: Reach | dict[str, Any] | None,
-    start: dt.date,
-    end: dt.date,
-    expected: str,
-    on_total: Callable[[int], None],
-    progress: Callable[[Any], None],
-) -> transfer_engine.TransferReport:
-    """``grunndata transfer --yes``, but only when the fresh preview writes what was shown."""
-    return send_window(
-        session,
-        transports,
-        start,
-        end,
-        expected,
-        on_total,
-        progress,
-        digest=transfer_digest,
-        stale="stale_transfer",
-        write=transfer_engine.transfer,
-    )
+# ``grunndata transfer --yes``, but only when the fresh preview writes what was shown.
+transfer_send = partial(send_window, digest=transfer_digest, stale="stale_transfer", write=transfer_engine.transfer)

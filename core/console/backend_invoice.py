@@ -11,8 +11,8 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
-from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Any
 
 from grunndata.console.backend import Reach, _connection, open_journal, run_sync, send_window
@@ -64,30 +64,9 @@ def invoice_digest(plan: InvoicePlan) -> str:
     return digest.hexdigest()[:32]
 
 
-def invoice_send(
-    session: Session,
-    transports: Reach | dict[str, Any] | None,
-    start: dt.date,
-    end: dt.date,
-    expected: str,
-    on_total: Callable[[int], None],
-    progress: Callable[[Any], None],
-) -> invoice_engine.InvoiceReport:
-    """``grunndata invoice --yes`` for the period, only when the fresh preview writes what was shown
-    (``stale_invoice`` otherwise, nothing sent)."""
-
-    return send_window(
-        session,
-        transports,
-        start,
-        end,
-        expected,
-        on_total,
-        progress,
-        digest=invoice_digest,
-        stale="stale_invoice",
-        write=invoice_engine.invoice,
-    )
+# ``grunndata invoice --yes`` for the period, only when the fresh preview writes what was shown
+# (``stale_invoice`` otherwise, nothing sent).
+invoice_send = partial(send_window, digest=invoice_digest, stale="stale_invoice", write=invoice_engine.invoice)
 
 
 # ---- per-basis outcome ---------------------------------------------------------------------------

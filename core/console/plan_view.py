@@ -17,6 +17,7 @@ from grunndata.console.backend import Plan
 
 PAGE_SIZE = 50
 CONTEXT_LINES = 2
+SHOWN_KEYS = 5  # keys listed per group held back before "…"
 
 
 @dataclass
@@ -35,6 +36,30 @@ def paginate(items: Sequence[Any], page: int, size: int = PAGE_SIZE) -> Page:
     start = (number - 1) * size
     shown = list(items[start : start + size])
     return Page(shown, number, pages, len(items), start + 1 if shown else 0, start + len(shown))
+
+
+def window_preview(
+    plan: Any,
+    held: Iterable[dict[str, Any]],
+    members: str,
+    others: list[Any],
+    sends: Sequence[Any],
+    page: int,
+    digest: str,
+) -> dict[str, Any]:
+    """A period's preview as Overføring shows it (hours, or invoice bases): its summary, the groups
+    held back (the most ``members`` first), the other lines, a page of what is sent and the digest
+    its *Send* carries."""
+    return {
+        "plan": plan,
+        "summary": plan.summary(),
+        "held": sorted(held, key=lambda g: -len(g[members])),
+        "others": others,
+        "sends": paginate(sends, page),
+        "writes": len(plan.writes),
+        "digest": digest,
+        "shown_keys": SHOWN_KEYS,
+    }
 
 
 def _fields_text(fields: Any) -> str:

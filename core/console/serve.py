@@ -4,11 +4,23 @@ from __future__ import annotations
 
 import socket
 from collections.abc import Callable
+from typing import Any
 
 import uvicorn
 from starlette.applications import Starlette
 
 from grunndata.errors import GrunndataError
+
+# How uvicorn serves the console: warnings only and no request log (the console announces its own
+# address), no lifespan events (the app has none), h11, and two seconds' grace when stopped.
+SERVING: dict[str, Any] = {
+    "log_config": None,
+    "log_level": "warning",
+    "access_log": False,
+    "lifespan": "off",
+    "http": "h11",
+    "timeout_graceful_shutdown": 2,
+}
 
 
 def bind(host: str, port: int) -> socket.socket:
@@ -37,16 +49,7 @@ def run(make_app: Callable[[int], Starlette], host: str, port: int, announce: Ca
     bound = sock.getsockname()[1]
     app = make_app(bound)
     announce(address(host, sock), app)
-    config = uvicorn.Config(
-        app,
-        log_config=None,
-        log_level="warning",
-        access_log=False,
-        lifespan="off",
-        http="h11",
-        timeout_graceful_shutdown=2,
-    )
-    server = uvicorn.Server(config)
+    server = uvicorn.Server(uvicorn.Config(app, **SERVING))
     try:
         server.run(sockets=[sock])
     finally:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import functools
 from collections.abc import Awaitable, Callable
 from typing import Any
+from urllib.parse import urlencode
 
 import anyio
 import jinja2
@@ -14,6 +15,7 @@ from starlette.templating import Jinja2Templates
 
 from grunndata.console.auth import CSRF_FIELD, CSRF_HEADER, csrf_ok
 from grunndata.console.integration import Integration
+from grunndata.console.plan_view import paginate
 from grunndata.report.history_text import parse_stamp
 
 NAV = [
@@ -141,3 +143,19 @@ def int_arg(value: Any, default: int = 1) -> int:
         return int(str(value))
     except (TypeError, ValueError):
         return default
+
+
+def outcome_page(request: Request, rows: list[dict[str, Any]]) -> dict[str, Any]:
+    """A run's or a job's writes as their pages show them: how many of each outcome, and a page of
+    those with the outcome the address asks for (``utfall``; all when none)."""
+    wanted = request.query_params.get("utfall", "")
+    outcomes: dict[str, int] = {}
+    for r in rows:
+        outcomes[r["outcome"]] = outcomes.get(r["outcome"], 0) + 1
+    shown = [r for r in rows if not wanted or r["outcome"] == wanted]
+    return {
+        "page": paginate(shown, int_arg(request.query_params.get("side"), 1)),
+        "outcomes": outcomes,
+        "wanted": wanted,
+        "query": urlencode({"utfall": wanted} if wanted else {}),
+    }

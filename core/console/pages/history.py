@@ -7,15 +7,13 @@ Plans waiting for approval (made by an unattended run) will be listed here with 
 from __future__ import annotations
 
 from typing import Any
-from urllib.parse import urlencode
 
 from starlette.requests import Request
 from starlette.responses import Response
 
 from grunndata.console import backend
 from grunndata.console.backend import Refusal
-from grunndata.console.plan_view import paginate
-from grunndata.console.web import in_thread, int_arg, integration_of, page, render
+from grunndata.console.web import in_thread, int_arg, integration_of, outcome_page, page, render
 
 
 def _runs(integration: Any) -> list[dict[str, Any]] | None:
@@ -67,20 +65,4 @@ async def detail(request: Request) -> Response:
     if run is None:
         return page("404.html", 404)
     rows = run.get("lines") if run.get("kind") in ("transfer", "invoice") else run.get("actions")
-    rows = rows or []
-    wanted = request.query_params.get("utfall", "")
-    outcomes: dict[str, int] = {}
-    for r in rows:
-        outcomes[r["outcome"]] = outcomes.get(r["outcome"], 0) + 1
-    shown = [r for r in rows if not wanted or r["outcome"] == wanted]
-    return render(
-        request,
-        "historikk_run.html",
-        {
-            "run": run,
-            "page": paginate(shown, int_arg(request.query_params.get("side"), 1)),
-            "outcomes": outcomes,
-            "wanted": wanted,
-            "query": urlencode({"utfall": wanted} if wanted else {}),
-        },
-    )
+    return render(request, "historikk_run.html", {"run": run, **outcome_page(request, rows or [])})

@@ -12,10 +12,8 @@ from starlette.responses import Response
 from grunndata.console import backend_invoice
 from grunndata.console.backend import Refusal
 from grunndata.console.jobs import Job
-from grunndata.console.plan_view import paginate
+from grunndata.console.plan_view import window_preview
 from grunndata.console.web import post
-
-SHOWN_KEYS = 5
 
 
 def _money(line: dict[str, Any]) -> float:
@@ -63,16 +61,9 @@ def preview_context(plan: backend_invoice.InvoicePlan, page_number: int) -> dict
             sends.append(_basis_row(entry))
         else:
             others.append(entry)
-    return {
-        "plan": plan,
-        "summary": plan.summary(),
-        "held": sorted(held.values(), key=lambda g: -len(g["bases"])),
-        "others": others,
-        "sends": paginate(sends, page_number),
-        "writes": len(plan.writes),
-        "digest": backend_invoice.invoice_digest(plan),
-        "shown_keys": SHOWN_KEYS,
-    }
+    return window_preview(
+        plan, held.values(), "bases", others, sends, page_number, backend_invoice.invoice_digest(plan)
+    )
 
 
 def load(integration: Any, start: dt.date, end: dt.date, page_number: int) -> dict[str, Any]:

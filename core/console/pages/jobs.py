@@ -3,14 +3,12 @@
 from __future__ import annotations
 
 from typing import Any
-from urllib.parse import urlencode
 
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
 from grunndata.console.pages import invoice
-from grunndata.console.plan_view import paginate
-from grunndata.console.web import int_arg, integration_of, page, render
+from grunndata.console.web import integration_of, outcome_page, page, render
 
 
 def _rows(job: Any) -> list[dict[str, Any]]:
@@ -55,24 +53,8 @@ async def show(request: Request) -> Response:
     job = integration_of(request).jobs.get(request.path_params["job_id"])
     if job is None:
         return page("404.html", 404)
-    rows = _rows(job)
-    wanted = request.query_params.get("utfall", "")
-    shown = [r for r in rows if not wanted or r["outcome"] == wanted]
-    outcomes: dict[str, int] = {}
-    for r in rows:
-        outcomes[r["outcome"]] = outcomes.get(r["outcome"], 0) + 1
-    return render(
-        request,
-        "jobb.html",
-        {
-            "job": job,
-            "page": paginate(shown, int_arg(request.query_params.get("side"), 1)),
-            "outcomes": outcomes,
-            "wanted": wanted,
-            "query": urlencode({"utfall": wanted} if wanted else {}),
-            "summary": job.report.summary() if job.report is not None else None,
-        },
-    )
+    summary = job.report.summary() if job.report is not None else None
+    return render(request, "jobb.html", {"job": job, **outcome_page(request, _rows(job)), "summary": summary})
 
 
 async def status(request: Request) -> Response:

@@ -15,12 +15,11 @@ from grunndata.console import backend
 from grunndata.console.backend import Refusal
 from grunndata.console.jobs import Busy, Job
 from grunndata.console.pages import invoice
-from grunndata.console.plan_view import paginate
+from grunndata.console.plan_view import window_preview
 from grunndata.console.web import in_thread, int_arg, integration_of, post, render, see_other, url_of
 
 ISO = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})$")
 NORWEGIAN = re.compile(r"^(\d{1,2})\.(\d{1,2})\.(\d{4})$")
-SHOWN_KEYS = 5  # keys listed per group of held-back rows before "…"
 
 
 class BadDate(ValueError):
@@ -73,16 +72,7 @@ def preview_context(plan: backend.TransferPlan, page_number: int) -> dict[str, A
             sends.append(line)
         else:
             others.append(line)
-    return {
-        "plan": plan,
-        "summary": plan.summary(),
-        "held": sorted(held.values(), key=lambda g: -len(g["keys"])),
-        "others": others,
-        "sends": paginate(sends, page_number),
-        "writes": len(plan.writes),
-        "digest": backend.transfer_digest(plan),
-        "shown_keys": SHOWN_KEYS,
-    }
+    return window_preview(plan, held.values(), "keys", others, sends, page_number, backend.transfer_digest(plan))
 
 
 def _preview(integration: Any, start: dt.date, end: dt.date) -> backend.TransferPlan:
