@@ -19,7 +19,7 @@ from starlette.routing import Route
 from grunndata.sandbox import specs
 from grunndata.sandbox.common import ApiError, Query, canonical, json_body, json_response
 from grunndata.sandbox.routing import handles, routes_of
-from grunndata.sandbox.sd_base import SD, SmartDokBase, since, text
+from grunndata.sandbox.sd_base import SD, SmartDokBase, number_and_name, since, text
 
 
 class Projects:
@@ -30,8 +30,7 @@ class Projects:
     async def list_projects(self, request: Request) -> Response:
         sd = self.sd
         q = Query(request)
-        number = q.text("projectNumber")
-        name = q.text("projectName")
+        named = number_and_name(q, "projectNumber", "projectName", "ProjectNumber", "ProjectName", trim=str.rstrip)
         keep = sd.active_filter(q, False, True, lambda r: bool(r.get("IsActive")))
         orders = q.boolean("includeOrders", False)
         updated, created = q.timestamp("updatedSince"), q.timestamp("createdSince")
@@ -41,8 +40,7 @@ class Projects:
                 for p in sd.rows("Projects")
                 if keep(p)
                 and (orders or not p.get("IsOrder"))
-                and (number is None or text(p.get("ProjectNumber")).rstrip() == number.rstrip())
-                and (name is None or name.lower() in text(p.get("ProjectName")).lower())
+                and named(p)
                 and since(p.get("Updated"), updated)
                 and since(p.get("Created"), created)
             ]
@@ -104,15 +102,12 @@ class Projects:
 
     # --- sub-projects -----------------------------------------------------------------------
     def _sub_filter(self, q: Query) -> Callable[[dict[str, Any]], bool]:
-        number, name = q.text("subProjectNumber"), q.text("subProjectName")
+        named = number_and_name(
+            q, "subProjectNumber", "subProjectName", "SubProjectNumber", "SubProjectName", trim=str.rstrip
+        )
         keep = self.sd.active_filter(q, False, True, lambda r: bool(r.get("IsActive")))
         updated = q.timestamp("updatedSince")
-        return lambda s: (
-            keep(s)
-            and (number is None or text(s.get("SubProjectNumber")).rstrip() == number.rstrip())
-            and (name is None or name.lower() in text(s.get("SubProjectName")).lower())
-            and since(s.get("Updated"), updated)
-        )
+        return lambda s: keep(s) and named(s) and since(s.get("Updated"), updated)
 
     @handles("GET", "/SubProjects")
     async def list_sub_projects(self, request: Request) -> Response:
