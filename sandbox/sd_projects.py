@@ -21,6 +21,9 @@ from grunndata.sandbox.common import ApiError, Query, canonical, json_body, json
 from grunndata.sandbox.routing import handles, routes_of
 from grunndata.sandbox.sd_base import SD, SmartDokBase, number_and_name, since, text
 
+# The name and the number each kind requires (400 NameIsRequired / NumberIsRequired when empty).
+REQUIRED = {"Projects": ("ProjectName", "ProjectNumber"), "SubProjects": ("SubProjectName", "SubProjectNumber")}
+
 
 class Projects:
     def __init__(self, sd: SmartDokBase):
@@ -50,8 +53,9 @@ class Projects:
     async def get_project(self, request: Request) -> Response:
         return self.sd.one(request, "Projects", self.sd.project_out)
 
-    def _unique_number(self, number: Any, record_id: int | None) -> None:
-        wanted = text(number).rstrip()
+    def _unique_number(self, project: dict[str, Any], record_id: int | None) -> None:
+        """No other project has the number (trailing spaces aside)."""
+        wanted = text(project["ProjectNumber"]).rstrip()
         if any(
             text(p.get("ProjectNumber")).rstrip() == wanted and p["Id"] != record_id for p in self.sd.rows("Projects")
         ):
@@ -61,41 +65,34 @@ class Projects:
     async def create_project(self, request: Request) -> Response:
         sd = self.sd
         body = canonical(await json_body(request), specs.properties(SD, "ProjectInput"))
-        sd.validate("ProjectInput", body, "ProjectName", "ProjectNumber")
+        sd.validate("ProjectInput", body, *REQUIRED["Projects"])
         with sd.state.lock:
-            self._unique_number(body["ProjectNumber"], None)
+            self._unique_number(body, None)
             stored = sd.insert("Projects", {k: v for k, v in body.items() if v is not None})
             return json_response(sd.project_out(stored))
 
     @handles("PUT", "/Projects/{id}")
     async def put_project(self, request: Request) -> Response:
-        return await self._put(
-            request,
-            "Projects",
-            "ProjectInputLegacy",
-            ("ProjectName", "ProjectNumber"),
-            lambda rec, number, record_id: self._unique_number(number, record_id),
-            self.sd.project_out,
-        )
+        return await self._put(request, "Projects", "ProjectInputLegacy", self._unique_number, self.sd.project_out)
 
     async def _put(
         self,
         request: Request,
         key: str,
         schema: str,
-        name_and_number: tuple[str, str],
-        unique: Callable[[dict[str, Any], Any, int], None],
+        unique: Callable[[dict[str, Any], int], None],
         shape: Callable[[dict[str, Any]], dict[str, Any]],
     ) -> Response:
-        """PUT of a numbered record: found (404), validated, its number unique, replaced whole."""
+        """PUT of a numbered record: found (404), validated, its number unique (``unique(record as
+        it would be, its id)``), replaced whole."""
         sd = self.sd
         record_id = sd.int_id(request)
         body = canonical(await json_body(request), specs.properties(SD, schema))
         with sd.state.lock:
             rec = sd.found(key, record_id)
-        sd.validate(schema, body, *name_and_number)
+        sd.validate(schema, body, *REQUIRED[key])
         with sd.state.lock:
-            unique(rec, body[name_and_number[1]], record_id)
+            unique({**rec, **body}, record_id)
             sd.replace(key, rec, body, schema)
             sd.touch(key, rec)
             return json_response(shape(rec))
@@ -131,10 +128,11 @@ class Projects:
     async def get_sub_project(self, request: Request) -> Response:
         return self.sd.one(request, "SubProjects", self.sd.sub_project_out)
 
-    def _unique_sub_number(self, project_id: int, number: Any, record_id: int | None) -> None:
-        wanted = text(number).rstrip()
+    def _unique_sub_number(self, sub: dict[str, Any], record_id: int | None) -> None:
+        """No other sub-project of the same project has the number (trailing spaces aside)."""
+        wanted = text(sub["SubProjectNumber"]).rstrip()
         if any(
-            s.get("ProjectId") == project_id
+            s.get("ProjectId") == sub["ProjectId"]
             and text(s.get("SubProjectNumber")).rstrip() == wanted
             and s["Id"] != record_id
             for s in self.sd.rows("SubProjects")
@@ -148,10 +146,10 @@ class Projects:
         body = canonical(await json_body(request), specs.properties(SD, "SubProjectInput"))
         with sd.state.lock:
             sd.found("Projects", project_id)
-        sd.validate("SubProjectInput", body, "SubProjectName", "SubProjectNumber")
+        sd.validate("SubProjectInput", body, *REQUIRED["SubProjects"])
         with sd.state.lock:
-            self._unique_sub_number(project_id, body["SubProjectNumber"], None)
             rec = {"ProjectId": project_id, **{k: v for k, v in body.items() if v is not None}}
+            self._unique_sub_number(rec, None)
             rec.setdefault("IsActive", True)  # nullable in the input: null means the server default
             stored = sd.insert("SubProjects", rec)
             return json_response(sd.sub_project_out(stored))
@@ -159,12 +157,7 @@ class Projects:
     @handles("PUT", "/SubProjects/{id}")
     async def put_sub_project(self, request: Request) -> Response:
         return await self._put(
-            request,
-            "SubProjects",
-            "SubProjectInput",
-            ("SubProjectName", "SubProjectNumber"),
-            lambda rec, number, record_id: self._unique_sub_number(rec["ProjectId"], number, record_id),
-            self.sd.sub_project_out,
+            request, "SubProjects", "SubProjectInput", self._unique_sub_number, self.sd.sub_project_out
         )
 
 
