@@ -10,6 +10,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 from starlette.requests import Request
@@ -21,8 +22,30 @@ from grunndata.sandbox.common import ApiError, Query, canonical, json_body, json
 from grunndata.sandbox.routing import handles, routes_of
 from grunndata.sandbox.sd_base import SD, SmartDokBase, number_and_name, since, text
 
-# The name and the number each kind requires (400 NameIsRequired / NumberIsRequired when empty).
-REQUIRED = {"Projects": ("ProjectName", "ProjectNumber"), "SubProjects": ("SubProjectName", "SubProjectNumber")}
+
+@dataclass(frozen=True)
+class Numbered:
+    """A kind of record with a required name and number, the number unique ``within`` a parent."""
+
+    key: str
+    name_field: str
+    number_field: str
+    taken: str  # the 400's message when the number is in use ({} is the number)
+    within: str | None = None  # the field a clash must share too (a sub-project's project)
+
+    @property
+    def required(self) -> tuple[str, str]:
+        return self.name_field, self.number_field
+
+
+PROJECTS = Numbered("Projects", "ProjectName", "ProjectNumber", "A project with number '{}' already exists.")
+SUB_PROJECTS = Numbered(
+    "SubProjects",
+    "SubProjectName",
+    "SubProjectNumber",
+    "Sub-project number '{}' already exists on this project.",
+    "ProjectId",
+)
 
 
 class Projects:
@@ -53,49 +76,50 @@ class Projects:
     async def get_project(self, request: Request) -> Response:
         return self.sd.one(request, "Projects", self.sd.project_out)
 
-    def _unique_number(self, project: dict[str, Any], record_id: int | None) -> None:
-        """No other project has the number (trailing spaces aside)."""
-        wanted = text(project["ProjectNumber"]).rstrip()
-        if any(
-            text(p.get("ProjectNumber")).rstrip() == wanted and p["Id"] != record_id for p in self.sd.rows("Projects")
-        ):
-            raise ApiError(400, f"A project with number '{wanted}' already exists.", "NumberAlreadyExists")
-
     @handles("POST", "/Projects")
     async def create_project(self, request: Request) -> Response:
         sd = self.sd
         body = canonical(await json_body(request), specs.properties(SD, "ProjectInput"))
-        sd.validate("ProjectInput", body, *REQUIRED["Projects"])
+        sd.validate("ProjectInput", body, *PROJECTS.required)
         with sd.state.lock:
-            self._unique_number(body, None)
+            self._unique(PROJECTS, body, None)
             stored = sd.insert("Projects", {k: v for k, v in body.items() if v is not None})
             return json_response(sd.project_out(stored))
 
     @handles("PUT", "/Projects/{id}")
     async def put_project(self, request: Request) -> Response:
-        return await self._put(request, "Projects", "ProjectInputLegacy", self._unique_number, self.sd.project_out)
+        return await self._put(request, PROJECTS, "ProjectInputLegacy", self.sd.project_out)
 
     async def _put(
         self,
         request: Request,
-        key: str,
+        kind: Numbered,
         schema: str,
-        unique: Callable[[dict[str, Any], int], None],
         shape: Callable[[dict[str, Any]], dict[str, Any]],
     ) -> Response:
-        """PUT of a numbered record: found (404), validated, its number unique (``unique(record as
-        it would be, its id)``), replaced whole."""
+        """PUT of a numbered record: found (404), validated, its number unique, replaced whole."""
         sd = self.sd
         record_id = sd.int_id(request)
         body = canonical(await json_body(request), specs.properties(SD, schema))
         with sd.state.lock:
-            rec = sd.found(key, record_id)
-        sd.validate(schema, body, *REQUIRED[key])
+            rec = sd.found(kind.key, record_id)
+        sd.validate(schema, body, *kind.required)
         with sd.state.lock:
-            unique({**rec, **body}, record_id)
-            sd.replace(key, rec, body, schema)
-            sd.touch(key, rec)
+            self._unique(kind, {**rec, **body}, record_id)
+            sd.replace(kind.key, rec, body, schema)
+            sd.touch(kind.key, rec)
             return json_response(shape(rec))
+
+    def _unique(self, kind: Numbered, rec: dict[str, Any], record_id: int | None) -> None:
+        """No other record of the kind (within the same parent) has ``rec``'s number, trailing spaces aside."""
+        wanted = text(rec[kind.number_field]).rstrip()
+        if any(
+            text(other.get(kind.number_field)).rstrip() == wanted
+            and other["Id"] != record_id
+            and (kind.within is None or other.get(kind.within) == rec[kind.within])
+            for other in self.sd.rows(kind.key)
+        ):
+            raise ApiError(400, kind.taken.format(wanted), "NumberAlreadyExists")
 
     # --- sub-projects -----------------------------------------------------------------------
     def _sub_filter(self, q: Query) -> Callable[[dict[str, Any]], bool]:
@@ -128,17 +152,6 @@ class Projects:
     async def get_sub_project(self, request: Request) -> Response:
         return self.sd.one(request, "SubProjects", self.sd.sub_project_out)
 
-    def _unique_sub_number(self, sub: dict[str, Any], record_id: int | None) -> None:
-        """No other sub-project of the same project has the number (trailing spaces aside)."""
-        wanted = text(sub["SubProjectNumber"]).rstrip()
-        if any(
-            s.get("ProjectId") == sub["ProjectId"]
-            and text(s.get("SubProjectNumber")).rstrip() == wanted
-            and s["Id"] != record_id
-            for s in self.sd.rows("SubProjects")
-        ):
-            raise ApiError(400, f"Sub-project number '{wanted}' already exists on this project.", "NumberAlreadyExists")
-
     @handles("POST", "/Projects/{projectId}/SubProjects")
     async def create_sub_project(self, request: Request) -> Response:
         sd = self.sd
@@ -146,19 +159,17 @@ class Projects:
         body = canonical(await json_body(request), specs.properties(SD, "SubProjectInput"))
         with sd.state.lock:
             sd.found("Projects", project_id)
-        sd.validate("SubProjectInput", body, *REQUIRED["SubProjects"])
+        sd.validate("SubProjectInput", body, *SUB_PROJECTS.required)
         with sd.state.lock:
             rec = {"ProjectId": project_id, **{k: v for k, v in body.items() if v is not None}}
-            self._unique_sub_number(rec, None)
+            self._unique(SUB_PROJECTS, rec, None)
             rec.setdefault("IsActive", True)  # nullable in the input: null means the server default
             stored = sd.insert("SubProjects", rec)
             return json_response(sd.sub_project_out(stored))
 
     @handles("PUT", "/SubProjects/{id}")
     async def put_sub_project(self, request: Request) -> Response:
-        return await self._put(
-            request, "SubProjects", "SubProjectInput", self._unique_sub_number, self.sd.sub_project_out
-        )
+        return await self._put(request, SUB_PROJECTS, "SubProjectInput", self.sd.sub_project_out)
 
 
 def routes(sd: SmartDokBase) -> list[Route]:
