@@ -156,6 +156,25 @@ def _cmd(*extra: str) -> list[str]:
     return [sys.executable, "-m", "grunndata.cli.main", "invoice", *PERIOD, *extra]
 
 
+def _killed_run(sb: Sandbox, workdir: Path, writes: int) -> tuple[str, str]:
+    """One ``grunndata invoice --yes``, SIGKILLed once PowerOffice has taken ``writes`` more writes
+    (or after a minute). How it ended: ``exited`` before the kill, ``killed``, or ``killed writing``
+    (a write of this run had reached PowerOffice); and what it wrote to stderr."""
+    before = sb.write_count("poweroffice")
+    proc = subprocess.Popen(_cmd("--yes"), cwd=workdir, env=_env(), stdout=subprocess.DEVNULL,
+                            stderr=subprocess.PIPE, text=True)
+    deadline = time.monotonic() + 60
+    while proc.poll() is None and sb.write_count("poweroffice") < before + writes and time.monotonic() < deadline:
+        time.sleep(0.002)
+    ended = "exited"
+    if proc.poll() is None:
+        proc.send_signal(signal.SIGKILL)
+        proc.wait()
+        ended = "killed writing" if sb.write_count("poweroffice") > before else "killed"
+    _, err = proc.communicate()  # the rest of stderr, and the pipe closed
+    return ended, err or ""
+
+
 def run_crashes(bases: int, lines: int, kills: int, seed: int, workdir: Path, *, delay: float = 0.004) -> CrashResult:
     """SIGKILL ``grunndata invoice --yes`` ``kills`` times mid-write, then run it to the end and once more."""
     workdir.mkdir(parents=True, exist_ok=True)
@@ -171,25 +190,12 @@ def run_crashes(bases: int, lines: int, kills: int, seed: int, workdir: Path, *,
         result.planned_writes = planned
         step = max(1, planned // max(1, kills))  # on average half of a share per kill: the last run has work left
         for _ in range(kills):
-            before = sb.write_count("poweroffice")
             after = rng.randint(1, step)
             result.moments.append(f"+{after} writes")
-            proc = subprocess.Popen(_cmd("--yes"), cwd=workdir, env=_env(), stdout=subprocess.DEVNULL,
-                                    stderr=subprocess.PIPE, text=True)
-            deadline = time.monotonic() + 60
-            while proc.poll() is None and sb.write_count("poweroffice") < before + after \
-                    and time.monotonic() < deadline:
-                time.sleep(0.002)
-            if proc.poll() is None:
-                proc.send_signal(signal.SIGKILL)
-                proc.wait()
-                result.killed_while_running += 1
-                result.killed_while_writing += sb.write_count("poweroffice") > before
-            else:
-                result.exited_before_kill += 1
-            err = proc.stderr.read() if proc.stderr else ""
-            if proc.stderr:
-                proc.stderr.close()
+            ended, err = _killed_run(sb, workdir, after)
+            result.exited_before_kill += ended == "exited"
+            result.killed_while_running += ended != "exited"
+            result.killed_while_writing += ended == "killed writing"
             if "internal error" in err or "Traceback" in err:
                 result.stderr.append(err[-2000:])
         final = subprocess.run(_cmd("--yes", "--json"), cwd=workdir, env=_env(), capture_output=True, text=True,

@@ -8,12 +8,12 @@ import time
 from collections import deque
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, Unpack
 
 import httpx
 
 from grunndata.sandbox import poweroffice, smartdok
-from grunndata.sandbox.faults import ServerControl, make_fault
+from grunndata.sandbox.faults import FaultOptions, ServerControl, make_fault
 from grunndata.sandbox.resources import SYSTEMS
 from grunndata.sandbox.state import State
 from grunndata.sandbox.world_state import World
@@ -148,33 +148,16 @@ class Sandbox:
         method: str,
         path: str,
         *,
-        count: int = 1,
-        status: int | None = None,
-        delay: float = 0.0,
         drop_after_commit: bool = False,
-        body: str | None = None,
-        headers: dict[str, str] | None = None,
-        after_commit: bool = False,
-        retry_after: float | int | None = None,
         tenant: str | None = None,
+        **options: Unpack[FaultOptions],
     ) -> None:
         """Make the next ``count`` requests matching ``method`` (or ``*``) and ``path`` misbehave.
 
         ``path`` is an exact path or a route template (``/v2/Projects/{id}``).
         See :mod:`grunndata.sandbox.faults` for what each option does.
         """
-        fault = make_fault(
-            method,
-            path,
-            count=count,
-            status=status,
-            delay=delay,
-            drop=drop_after_commit,
-            after_commit=after_commit,
-            body=body,
-            headers=headers,
-            retry_after=retry_after,
-        )
+        fault = make_fault(method, path, drop=drop_after_commit, **options)
         world = self._world(tenant)
         with self.lock:
             world.controls[_system(system)].faults.append(fault)

@@ -7,12 +7,26 @@ command, so starlette and uvicorn are imported only when the command runs.
 from __future__ import annotations
 
 import sys
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any, TypeVar
 
 import click
 
 from grunndata.errors import GrunndataError
 from grunndata.sandbox.demo import EXAMPLE_WORLD  # the company «grunndata demo» syncs, so both show one world
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def _port_option(flag: str, default: int, system: str) -> Callable[[F], F]:
+    return click.option(
+        flag,
+        default=default,
+        show_default=True,
+        type=click.IntRange(0, 65535),
+        help=f"Port for {system} (0 = velg en ledig).",
+    )
 
 
 @click.command("sandbox")
@@ -24,20 +38,8 @@ from grunndata.sandbox.demo import EXAMPLE_WORLD  # the company «grunndata demo
     "Standard: eksempelverdenen Fjordbygg AS.",
 )
 @click.option("--host", default="127.0.0.1", show_default=True, help="Adresse å lytte på.")
-@click.option(
-    "--smartdok-port",
-    default=8081,
-    show_default=True,
-    type=click.IntRange(0, 65535),
-    help="Port for SmartDok (0 = velg en ledig).",
-)
-@click.option(
-    "--poweroffice-port",
-    default=8082,
-    show_default=True,
-    type=click.IntRange(0, 65535),
-    help="Port for PowerOffice Go (0 = velg en ledig).",
-)
+@_port_option("--smartdok-port", 8081, "SmartDok")
+@_port_option("--poweroffice-port", 8082, "PowerOffice Go")
 @click.option("--no-rate-limit", is_flag=True, help="Slå av PowerOffice sin grense på 10 kall i sekundet.")
 @click.option("--access-log", is_flag=True, help="Skriv hvert kall til terminalen.")
 def sandbox_command(

@@ -46,6 +46,16 @@ def raw_body(body: str, status: int, headers: dict[str, str]) -> Response:
     return Response(body.encode("utf-8"), status_code=status, headers=headers, media_type=media)
 
 
+def invalid_value(name: str, value: str, why: str = "", *, code: str | None = "InvalidParameter") -> ApiError:
+    """The 400 both vendors answer for a query value that does not bind (``why``: a further sentence)."""
+    return ApiError(
+        400,
+        f"The value '{value}' is not valid for {name}.{(' ' + why) if why else ''}",
+        code=code,
+        errors={name: [f"The value '{value}' is not valid."]},
+    )
+
+
 class Query:
     """Query parameters, looked up case-insensitively; bad values raise a 400 ApiError."""
 
@@ -75,12 +85,7 @@ class Query:
             return True
         if value.lower() in ("false", "0"):
             return False
-        raise ApiError(
-            400,
-            f"The value '{value}' is not valid for {name}.",
-            code="InvalidParameter",
-            errors={name: [f"The value '{value}' is not valid."]},
-        )
+        raise invalid_value(name, value)
 
     def integer(self, name: str, default: int | None = None) -> int | None:
         value = self.text(name)
@@ -89,12 +94,7 @@ class Query:
         try:
             return int(value)
         except ValueError:
-            raise ApiError(
-                400,
-                f"The value '{value}' is not valid for {name}.",
-                code="InvalidParameter",
-                errors={name: [f"The value '{value}' is not valid."]},
-            ) from None
+            raise invalid_value(name, value) from None
 
     def timestamp(self, name: str) -> dt.datetime | None:
         value = self.text(name)
@@ -103,12 +103,7 @@ class Query:
         parsed = parse_timestamp(value)
         if parsed is None:
             # an unencoded '+' in an offset arrives as a space, just as on the live APIs
-            raise ApiError(
-                400,
-                f"The value '{value}' is not valid for {name}.",
-                code="InvalidParameter",
-                errors={name: [f"The value '{value}' is not valid."]},
-            )
+            raise invalid_value(name, value)
         return parsed
 
     def csv(self, name: str) -> list[str] | None:
@@ -124,12 +119,7 @@ class Query:
         for option in allowed:
             if option.lower() == value.lower():
                 return option
-        raise ApiError(
-            400,
-            f"The value '{value}' is not valid for {name}.",
-            code="InvalidParameter",
-            errors={name: [f"The value '{value}' is not valid."]},
-        )
+        raise invalid_value(name, value)
 
 
 def parse_timestamp(value: Any) -> dt.datetime | None:
@@ -213,9 +203,7 @@ def number_ranges(spec: str, name: str) -> list[tuple[int | None, int | None]]:
             else:
                 out.append((int(part), int(part)))
     except ValueError:
-        raise ApiError(
-            400, f"The value '{spec}' is not valid for {name}.", errors={name: [f"The value '{spec}' is not valid."]}
-        ) from None
+        raise invalid_value(name, spec, code=None) from None
     return out
 
 

@@ -26,7 +26,7 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from grunndata.sandbox import specs
-from grunndata.sandbox.common import ApiError, parse_timestamp
+from grunndata.sandbox.common import invalid_value, parse_timestamp
 
 NotEmulated = Callable[[str, str, str], Response]  # (method, path template, request path) -> answer
 _METHODS = ("get", "post", "put", "patch", "delete")
@@ -65,15 +65,6 @@ def query_parameters(system: str, method: str, spec_path: str) -> tuple[tuple[st
     return tuple(out)
 
 
-def _bad(name: str, value: str, why: str = "") -> ApiError:
-    return ApiError(
-        400,
-        f"The value '{value}' is not valid for {name}.{(' ' + why) if why else ''}",
-        code="InvalidParameter",
-        errors={name: [f"The value '{value}' is not valid."]},
-    )
-
-
 def check_value(name: str, value: str, schema: dict[str, Any]) -> None:
     """One query value against its schema; raises a 400 ApiError naming the parameter."""
     kinds = schema.get("type", "string")
@@ -84,32 +75,32 @@ def check_value(name: str, value: str, schema: dict[str, Any]) -> None:
     if "enum" in schema:
         if value.lower() not in {str(v).lower() for v in schema["enum"] if v is not None}:
             options = ", ".join(str(v) for v in schema["enum"] if v is not None)
-            raise _bad(name, value, f"Expected one of: {options}.")
+            raise invalid_value(name, value, f"Expected one of: {options}.")
     elif kind == "boolean":
         if value.lower() not in ("true", "false", "1", "0"):
-            raise _bad(name, value, "Expected true or false.")
+            raise invalid_value(name, value, "Expected true or false.")
     elif kind == "integer":
         try:
             number = int(value)
         except ValueError:
-            raise _bad(name, value, "Expected a whole number.") from None
+            raise invalid_value(name, value, "Expected a whole number.") from None
         if schema.get("format") == "int32" and not _INT32[0] <= number <= _INT32[1]:
-            raise _bad(name, value, "Out of range.")
+            raise invalid_value(name, value, "Out of range.")
     elif kind == "number":
         try:
             if not math.isfinite(float(value)):
                 raise ValueError
         except ValueError:
-            raise _bad(name, value, "Expected a number.") from None
+            raise invalid_value(name, value, "Expected a number.") from None
     elif schema.get("format") == "date-time":
         if parse_timestamp(value) is None:
             why = "A '+' in an offset must be sent as %2B." if " " in value.strip() else "Expected a date-time."
-            raise _bad(name, value, why)
+            raise invalid_value(name, value, why)
     elif schema.get("format") == "uuid":
         try:
             uuid.UUID(value)
         except ValueError:
-            raise _bad(name, value, "Expected a UUID.") from None
+            raise invalid_value(name, value, "Expected a UUID.") from None
 
 
 def _checked(

@@ -17,7 +17,8 @@ from __future__ import annotations
 
 import asyncio
 import json
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from starlette.applications import Starlette
@@ -27,7 +28,9 @@ from starlette.routing import Match, Route
 from starlette.types import Message, Receive, Scope, Send
 
 from grunndata.errors import GrunndataError
+from grunndata.sandbox import contract
 from grunndata.sandbox.common import ApiError, empty, json_response
+from grunndata.sandbox.contract import NotEmulated
 from grunndata.sandbox.faults import Fault, make_fault
 from grunndata.sandbox.resources import PO
 from grunndata.sandbox.state import TenantNeeded, UnknownTenant
@@ -52,25 +55,33 @@ def template_of(routes: list[Route], scope: Scope) -> str | None:
     return None
 
 
-def emulator_app(
-    state: State,
-    system: str,
-    gate: Callable[[State, ASGI], ASGI],
-    routes: list[Route],
-    missing: list[tuple[str, str]],
-    render_fault: FaultRenderer,
-    on_api_error: ErrorHandler,
-    on_http_error: ErrorHandler,
-) -> ControlApp:
-    """One emulator as served: its routes behind its vendor's gate, inside the control surface.
+@dataclass(frozen=True)
+class Vendor:
+    """What one emulator answers beside its handlers, in its vendor's manner.
 
-    ``on_api_error`` renders an :class:`ApiError` and ``on_http_error`` Starlette's own 404 and
-    405 in the vendor's error format; ``missing`` are the operations answered 501.
+    ``prefix`` is where the vendor's contract is served; ``gate`` wraps the app in the vendor's
+    credentials check; ``not_emulated`` answers an operation of the contract that is not
+    emulated (501); ``on_api_error`` renders an :class:`ApiError` and ``on_http_error``
+    Starlette's own 404 and 405, both in the vendor's error format.
     """
-    inner = Starlette(
-        routes=routes, exception_handlers={ApiError: on_api_error, 404: on_http_error, 405: on_http_error}
-    )
-    app = ControlApp(state, system, gate(state, inner), routes, render_fault)
+
+    system: str
+    prefix: str
+    gate: Callable[[State, ASGI], ASGI]
+    render_fault: FaultRenderer
+    not_emulated: NotEmulated
+    on_api_error: ErrorHandler
+    on_http_error: ErrorHandler
+
+
+def emulator_app(state: State, vendor: Vendor, routes: list[Route], *, unchecked: Sequence[Route] = ()) -> ControlApp:
+    """One emulator as served: its routes bound to the vendor's contract (``unchecked``, routes
+    outside the contract, first), behind its vendor's gate, inside the control surface."""
+    bound, missing = contract.bind(vendor.system, vendor.prefix, routes, vendor.not_emulated)
+    served = [*unchecked, *bound]
+    handlers = {ApiError: vendor.on_api_error, 404: vendor.on_http_error, 405: vendor.on_http_error}
+    inner = Starlette(routes=served, exception_handlers=handlers)
+    app = ControlApp(state, vendor.system, vendor.gate(state, inner), served, vendor.render_fault)
     app.not_emulated = missing
     return app
 

@@ -15,11 +15,23 @@ from __future__ import annotations
 
 import json
 from collections import Counter
-from dataclasses import dataclass, field
-from typing import Any
+from dataclasses import asdict, dataclass, field
+from typing import Any, TypedDict
 
 WRITE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 AUTH_PATHS = frozenset({"/OAuth/Token", "/Authorize/ApiToken"})
+
+
+class FaultOptions(TypedDict, total=False):
+    """What a fault may say beside its method and path (``make_fault`` has the defaults)."""
+
+    count: int
+    status: int | None
+    delay: float
+    after_commit: bool
+    body: Any
+    headers: dict[str, str] | None
+    retry_after: float | int | None
 
 
 @dataclass
@@ -40,17 +52,8 @@ class Fault:
         return self.path in (path, template)
 
     def as_dict(self) -> dict[str, Any]:
-        return {
-            "method": self.method,
-            "path": self.path,
-            "count": self.remaining,
-            "status": self.status,
-            "delay": self.delay,
-            "drop": self.drop,
-            "after_commit": self.after_commit,
-            "body": self.body,
-            "headers": dict(self.headers),
-        }
+        """As ``/_sandbox/faults`` shows it: the fields in order, ``remaining`` as ``count``."""
+        return {("count" if name == "remaining" else name): value for name, value in asdict(self).items()}
 
 
 def make_fault(

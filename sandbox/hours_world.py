@@ -17,6 +17,8 @@ import datetime as dt
 import random
 from typing import Any
 
+from grunndata.sandbox.resources import uuid_for
+
 START = dt.date(2026, 1, 1)
 PROJECTS = [(f"{3000 + i}", f"Prosjekt {3000 + i}") for i in range(1, 11)]
 ACTIVITIES = [("100", "Forskaling"), ("200", "Armering"), ("300", "Betong")]
@@ -31,7 +33,14 @@ ADDITIONS = [
 
 
 def user_id(i: int) -> str:
-    return f"00000000-0000-4000-8000-{i:012d}"
+    """The SmartDok user id of employee ``i``."""
+    return uuid_for(i)
+
+
+def _hour_row(row_id: int, number: str, i: int, day: dt.date, project: str, fields: dict[str, Any]) -> dict[str, Any]:
+    """One attested SmartDok hour row of employee ``i`` (number ``number``): who, when, where, then ``fields``."""
+    who = {"WorkHourID": row_id, "EmployeeNo": number, "UserID": user_id(i), "Date": day.isoformat()}
+    return {**who, "ProjectNumber": project, **fields, "AdminAttested": True}
 
 
 def month_of_hours(
@@ -108,18 +117,9 @@ def month_of_hours(
             wage = WAGES[0] if rnd.random() < 0.9 else WAGES[1]
             if i == r4 and day.day == 2:
                 wage = WAGES[2]  # R4
-            row = {
-                "WorkHourID": row_id,
-                "EmployeeNo": number,
-                "UserID": user_id(i),
-                "Date": day.isoformat(),
-                "ProjectNumber": project,
-                "WorkDescriptionCode": ACTIVITIES[(i + day.day) % 3][0],
-                "WageName": wage[1],
-                "WageCode": wage[0],
-                "NetHours": 7.5,
-                "AdminAttested": True,
-            }
+            activity = ACTIVITIES[(i + day.day) % 3][0]
+            worked = {"WorkDescriptionCode": activity, "WageName": wage[1], "WageCode": wage[0], "NetHours": 7.5}
+            row = _hour_row(row_id, number, i, day, project, worked)
             if project == PROJECTS[0][0] and day.day % 2 == 0:
                 row["SubProjectNumber"] = "01"
             sd["WorkHours"].append(row)
@@ -128,39 +128,14 @@ def month_of_hours(
                 if i == r5:
                     code, name, unit, _ = ADDITIONS[2]  # R5
                 row_id += 1
-                sd["WorkHours"].append(
-                    {
-                        "WorkHourID": row_id,
-                        "EmployeeNo": number,
-                        "UserID": user_id(i),
-                        "Date": day.isoformat(),
-                        "ProjectNumber": project,
-                        "WorkDescriptionCode": row["WorkDescriptionCode"],
-                        "WageName": name,
-                        "WageCode": code,
-                        "WageAddition": not unit,
-                        "UnitAddition": unit,
-                        "NetHours": 1.0 if unit else 7.5,
-                        "AdminAttested": True,
-                    }
-                )
+                addition = {"WorkDescriptionCode": activity, "WageName": name, "WageCode": code}
+                kind = {"WageAddition": not unit, "UnitAddition": unit, "NetHours": 1.0 if unit else 7.5}
+                sd["WorkHours"].append(_hour_row(row_id, number, i, day, project, {**addition, **kind}))
             if day.day in (12, 26) and i % 4 == 0:  # machine hours
                 machine = MACHINES[i % len(MACHINES)][0]
                 row_id += 1
-                sd["WorkHours"].append(
-                    {
-                        "WorkHourID": row_id,
-                        "EmployeeNo": number,
-                        "UserID": user_id(i),
-                        "Date": day.isoformat(),
-                        "ProjectNumber": project,
-                        "MachineHourId": row_id,
-                        "EquipmentCode": machine,
-                        "WorkDescription": "Graving",
-                        "NetHours": 4.0,
-                        "AdminAttested": True,
-                    }
-                )
+                used = {"MachineHourId": row_id, "EquipmentCode": machine, "WorkDescription": "Graving"}
+                sd["WorkHours"].append(_hour_row(row_id, number, i, day, project, {**used, "NetHours": 4.0}))
     for g in range(goods_rows):
         i = 1 + g % employees
         code, name, _ = GOODS[g % len(GOODS)]

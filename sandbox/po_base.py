@@ -90,17 +90,17 @@ class PowerOfficeBase(Records):
         key: str,
         noun: str,
         input_schema: str,
-        change: Callable[[dict[str, Any], dict[str, Any], dict[str, Any], int], None],
+        change: Callable[[dict[str, Any], dict[str, Any], dict[str, Any]], None],
     ) -> Response:
         """A v2 PATCH: the record (404), its answer with the operations applied (fields of
-        ``input_schema`` only, names as spelled); ``change(rec, current, new, record_id)`` checks
+        ``input_schema`` only, names as spelled); ``change(rec, current, new)`` checks
         the result and updates ``rec``; then the record is stamped and answered."""
         record_id, ops = await self.patch_request(request)
         with self.state.lock:
             rec = self.found(key, record_id, noun)
             current = self.out(key, rec)
             new = apply_patch(current, ops, specs.properties(PO, input_schema), case_insensitive=False)
-            change(rec, current, new, record_id)
+            change(rec, current, new)
             self.touch(key, rec)
             return json_response(self.out(key, rec))
 

@@ -79,12 +79,12 @@ class Departments:
     async def patch(self, request: Request) -> Response:
         return await self.po.patch_with(request, KEY, "department", INPUT, self._change)
 
-    def _change(self, rec: dict[str, Any], current: dict[str, Any], new: dict[str, Any], record_id: int) -> None:
+    def _change(self, rec: dict[str, Any], current: dict[str, Any], new: dict[str, Any]) -> None:
         if new.get("ManagerEmployeeNo") != current.get("ManagerEmployeeNo") and new.get(
             "ManagerEmployeeId"
         ) == current.get("ManagerEmployeeId"):
             new["ManagerEmployeeId"] = None  # a new number names a new manager
-        rec.update(self._check(new, record_id))
+        rec.update(self._check(new, rec["Id"]))
 
     @handles("DELETE", "/v2/Departments/{id}")
     async def delete(self, request: Request) -> Response:

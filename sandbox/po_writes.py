@@ -136,10 +136,8 @@ class Writes:
     async def patch_project(self, request: Request) -> Response:
         return await self.po.patch_with(request, "Projects", "project", "ProjectPostDto", self._change_project)
 
-    def _change_project(
-        self, rec: dict[str, Any], current: dict[str, Any], new: dict[str, Any], record_id: int
-    ) -> None:
-        po = self.po
+    def _change_project(self, rec: dict[str, Any], current: dict[str, Any], new: dict[str, Any]) -> None:
+        po, record_id = self.po, rec["Id"]
         fields = specs.properties(PO, "ProjectPostDto")
         changed = {k for k in fields if new.get(k) != current.get(k)}
         if changed & {"ParentProjectId", "ParentProjectCode"}:
@@ -212,11 +210,9 @@ class Writes:
     async def patch_product(self, request: Request) -> Response:
         return await self.po.patch_with(request, "Products", "product", "ProductPostDto", self._change_product)
 
-    def _change_product(
-        self, rec: dict[str, Any], current: dict[str, Any], new: dict[str, Any], record_id: int
-    ) -> None:
+    def _change_product(self, rec: dict[str, Any], current: dict[str, Any], new: dict[str, Any]) -> None:
         fields = specs.properties(PO, "ProductPostDto")
-        self._check_product({k: new.get(k) for k in fields}, record_id)
+        self._check_product({k: new.get(k) for k in fields}, rec["Id"])
         rec.update({k: new.get(k) for k in fields if new.get(k) != current.get(k)})
 
     @handles("DELETE", "/v2/Products/{id}")

@@ -113,6 +113,23 @@ def text(value: Any) -> str:
     return "" if value is None else str(value)
 
 
+def number_and_name(
+    q: Query,
+    number_param: str,
+    name_param: str,
+    number_field: str = "Number",
+    name_field: str = "Name",
+    *,
+    trim: Callable[[str], str] = str.strip,
+) -> Callable[[dict[str, Any]], bool]:
+    """SmartDok's number filter (equal but for the spaces ``trim`` drops) and name filter (contained, any case)."""
+    number, name = q.text(number_param), q.text(name_param)
+    return lambda rec: (
+        (number is None or trim(text(rec.get(number_field))) == trim(number))
+        and (name is None or name.lower() in text(rec.get(name_field)).lower())
+    )
+
+
 class SmartDokBase(Records):
     """Request plumbing; records live in the shared :class:`State`."""
 

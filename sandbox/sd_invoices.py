@@ -24,7 +24,7 @@ from starlette.routing import Route
 from grunndata.sandbox import specs
 from grunndata.sandbox.common import Query, json_response, parse_timestamp
 from grunndata.sandbox.routing import handles, routes_of
-from grunndata.sandbox.sd_base import SD, SmartDokBase, since, text
+from grunndata.sandbox.sd_base import SD, SmartDokBase, number_and_name, since
 
 
 def _day(value: Any) -> dt.date | None:
@@ -88,16 +88,14 @@ class Invoices:
     async def list_customers(self, request: Request) -> Response:
         q = Query(request)
         keep = self.sd.active_filter(q, True, True, lambda r: bool(r.get("IsActive")))
-        number, name, updated = q.text("customerNumber"), q.text("customerName"), q.timestamp("updatedSince")
+        named = number_and_name(q, "customerNumber", "customerName", "CustomerNumber", "CustomerName")
+        updated = q.timestamp("updatedSince")
         with self.sd.state.lock:
             return self.sd.wrapped(
                 [
                     specs.shape(SD, "CustomerOutput", c)
                     for c in self.sd.rows("Customers")
-                    if keep(c)
-                    and (number is None or text(c.get("CustomerNumber")).strip() == number.strip())
-                    and (name is None or name.lower() in text(c.get("CustomerName")).lower())
-                    and since(c.get("Updated"), updated)
+                    if keep(c) and named(c) and since(c.get("Updated"), updated)
                 ]
             )
 
@@ -105,16 +103,10 @@ class Invoices:
     async def list_goods(self, request: Request) -> Response:
         q = Query(request)
         keep = self.sd.active_filter(q, False, True, lambda r: bool(r.get("IsActive")))
-        number, name = q.text("goodsNumber"), q.text("goodsName")
+        named = number_and_name(q, "goodsNumber", "goodsName")
         with self.sd.state.lock:
             return self.sd.wrapped(
-                [
-                    specs.shape(SD, "GoodsOutputBase", g)
-                    for g in self.sd.rows("Goods")
-                    if keep(g)
-                    and (number is None or text(g.get("Number")).strip() == number.strip())
-                    and (name is None or name.lower() in text(g.get("Name")).lower())
-                ]
+                [specs.shape(SD, "GoodsOutputBase", g) for g in self.sd.rows("Goods") if keep(g) and named(g)]
             )
 
     @handles("GET", "/Goods/{id}")

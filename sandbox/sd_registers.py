@@ -21,7 +21,7 @@ from starlette.routing import Route
 
 from grunndata.sandbox import specs
 from grunndata.sandbox.common import ApiError, Query, canonical, json_body, json_response
-from grunndata.sandbox.sd_base import SD, SmartDokBase, since, text
+from grunndata.sandbox.sd_base import SD, SmartDokBase, number_and_name, since, text
 
 Endpoint = Callable[[Request], Awaitable[Response]]
 
@@ -57,15 +57,9 @@ class Registers:
         async def listing(request: Request) -> Response:
             q = Query(request)
             keep = sd.active_filter(q, True, False, lambda r: bool(r.get("IsActive")))
-            number, name = q.text(number_param), q.text(name_param)
+            named = number_and_name(q, number_param, name_param, number_field)
             with sd.state.lock:
-                items = [
-                    out(r)
-                    for r in sd.rows(key)
-                    if keep(r)
-                    and (number is None or text(r.get(number_field)).strip() == number.strip())
-                    and (name is None or name.lower() in text(r.get("Name")).lower())
-                ]
+                items = [out(r) for r in sd.rows(key) if keep(r) and named(r)]
             return sd.wrapped(items) if wrapped else json_response(items)
 
         async def getting(request: Request) -> Response:
@@ -112,17 +106,9 @@ class Registers:
         sd = self.sd
         q = Query(request)
         keep = sd.active_filter(q, True, False, lambda r: bool(r.get("IsActive")))
-        number, name = q.text("wageNumber"), q.text("wageName")
+        named = number_and_name(q, "wageNumber", "wageName")
         with sd.state.lock:
-            return json_response(
-                [
-                    specs.shape(SD, "WageOutput", w)
-                    for w in sd.rows("Wages")
-                    if keep(w)
-                    and (number is None or text(w.get("Number")).strip() == number.strip())
-                    and (name is None or name.lower() in text(w.get("Name")).lower())
-                ]
-            )
+            return json_response([specs.shape(SD, "WageOutput", w) for w in sd.rows("Wages") if keep(w) and named(w)])
 
     async def list_additions(self, request: Request) -> Response:
         sd = self.sd
@@ -130,15 +116,14 @@ class Registers:
         only_addition = q.boolean("onlyAddition", False)
         only_unit = q.boolean("onlyUnitAddition", False)
         keep = sd.active_filter(q, False, True, lambda r: bool(r.get("IsActive")))
-        number, name = q.text("additionNumber"), q.text("additionName")
+        named = number_and_name(q, "additionNumber", "additionName")
         with sd.state.lock:
             items = [
                 specs.shape(SD, "AdditionOutput", a)
                 for a in sd.rows("Additions")
                 if ((only_addition and a.get("Addition")) or (only_unit and a.get("UnitAddition")))
                 and keep(a)
-                and (number is None or text(a.get("Number")).strip() == number.strip())
-                and (name is None or name.lower() in text(a.get("Name")).lower())
+                and named(a)
             ]
         return json_response(items)
 
@@ -146,17 +131,14 @@ class Registers:
         sd = self.sd
         q = Query(request)
         keep = sd.active_filter(q, True, False, lambda r: bool(r.get("IsActive")))
-        number, name = q.text("departmentNumber"), q.text("departmentName")
+        named = number_and_name(q, "departmentNumber", "departmentName")
         updated = q.timestamp("updatedSince")
         with sd.state.lock:
             return sd.wrapped(
                 [
                     specs.shape(SD, "DepartmentOutput", d)
                     for d in sd.rows("Departments")
-                    if keep(d)
-                    and (number is None or text(d.get("Number")).strip() == number.strip())
-                    and (name is None or name.lower() in text(d.get("Name")).lower())
-                    and since(d.get("Updated"), updated)
+                    if keep(d) and named(d) and since(d.get("Updated"), updated)
                 ]
             )
 

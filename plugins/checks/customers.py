@@ -11,8 +11,8 @@ from __future__ import annotations
 
 from grunndata.engine import invoice_problems as problems
 from grunndata.engine.mapping import as_text
-from grunndata.engine.model import Check, CheckContext, Finding, Read
-from grunndata.plugins.checks.records import Reporter
+from grunndata.engine.model import Check, CheckContext, Finding
+from grunndata.plugins.checks.records import Reporter, read_lists
 from grunndata.plugins.offers import offers
 
 NAME = "customers"
@@ -52,10 +52,5 @@ CHECK: Check = Check(
     name=NAME,
     description="Prosjektenes kunder (R26): samme kunde i begge systemer, så fakturagrunnlag kan bli ordre",
     run=run,
-    reads=[
-        Read("smartdok", "Projects", {"all": True}),
-        Read("smartdok", "Customers", {"all": True}),
-        Read("poweroffice", "Projects"),
-        Read("poweroffice", "Customers"),
-    ],
+    reads=read_lists(smartdok=("Projects", "Customers"), poweroffice=("Projects", "Customers")),
 )

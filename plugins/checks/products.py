@@ -10,8 +10,8 @@ from __future__ import annotations
 
 from grunndata.engine import invoice_problems as problems
 from grunndata.engine.mapping import as_text
-from grunndata.engine.model import Check, CheckContext, Finding, Read
-from grunndata.plugins.checks.records import Reporter
+from grunndata.engine.model import Check, CheckContext, Finding
+from grunndata.plugins.checks.records import Reporter, read_lists
 from grunndata.plugins.offers import offers
 from grunndata.rulebook.conditions import value_at
 
@@ -57,10 +57,5 @@ CHECK: Check = Check(
     description="Produktene på fakturalinjer (R25, R26): maskiner, varer og aktiviteters "
     "produkter finnes i PowerOffice",
     run=run,
-    reads=[
-        Read("smartdok", "Machines", {"all": True}),
-        Read("smartdok", "Goods", {"all": True}),
-        Read("poweroffice", "Products"),
-        Read("poweroffice", "TimeTracking/Activity"),
-    ],
+    reads=read_lists(smartdok=("Machines", "Goods"), poweroffice=("Products", "TimeTracking/Activity")),
 )

@@ -3,10 +3,11 @@ Which records count is the core's ``records`` rule (``Rules.active``)."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 from grunndata.engine.invoice_problems import Problem
-from grunndata.engine.model import Finding
+from grunndata.engine.model import Finding, Read
 from grunndata.plugins.checks.rules import setting
 
 
@@ -27,3 +28,9 @@ class Reporter:
     def problem(self, key: Any, problem: Problem | None) -> list[Finding]:
         """The finding of one of the engine's problems (kind, message, suggestion), if there is one."""
         return [] if problem is None else [self(problem.kind, key, problem.message, problem.suggestion)]
+
+
+def read_lists(*, smartdok: Iterable[str], poweroffice: Iterable[str]) -> list[Read]:
+    """What a check reads: SmartDok's lists whole (``all``, since the ``records`` rule decides
+    which records count, not the API's active filter), PowerOffice's as they come."""
+    return [*(Read("smartdok", r, {"all": True}) for r in smartdok), *(Read("poweroffice", r) for r in poweroffice)]

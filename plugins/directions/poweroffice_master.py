@@ -2,19 +2,12 @@
 
 from __future__ import annotations
 
-from grunndata.engine.model import Direction, Flow
-from grunndata.plugins.offers import offers
+from grunndata.engine.model import Flow
+from grunndata.plugins.directions import offers_direction
 
-TO_SMARTDOK = Flow(source="poweroffice", target="smartdok")
-
-grunndata_directions = offers(
-    "grunndata_directions",
-    lambda: [
-        Direction(
-            name="poweroffice_master",
-            master="poweroffice",
-            flows={"projects": TO_SMARTDOK, "subprojects": TO_SMARTDOK, "activities": TO_SMARTDOK},
-            description="PowerOffice er master: prosjekter, underprosjekter og aktiviteter opprettes i SmartDok.",
-        )
-    ],
+grunndata_directions = offers_direction(
+    "poweroffice_master",
+    Flow(source="poweroffice", target="smartdok"),
+    ("projects", "subprojects", "activities"),
+    "PowerOffice er master: prosjekter, underprosjekter og aktiviteter opprettes i SmartDok.",
 )

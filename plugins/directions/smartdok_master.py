@@ -2,24 +2,12 @@
 
 from __future__ import annotations
 
-from grunndata.engine.model import Direction, Flow
-from grunndata.plugins.offers import offers
+from grunndata.engine.model import Flow
+from grunndata.plugins.directions import offers_direction
 
-TO_POWEROFFICE = Flow(source="smartdok", target="poweroffice")
-
-grunndata_directions = offers(
-    "grunndata_directions",
-    lambda: [
-        Direction(
-            name="smartdok_master",
-            master="smartdok",
-            flows={
-                "projects": TO_POWEROFFICE,
-                "subprojects": TO_POWEROFFICE,
-                "activities": TO_POWEROFFICE,
-                "machines": TO_POWEROFFICE,
-            },
-            description="SmartDok er master: prosjekter, underprosjekter, aktiviteter og maskiner opprettes i PowerOffice.",
-        )
-    ],
+grunndata_directions = offers_direction(
+    "smartdok_master",
+    Flow(source="smartdok", target="poweroffice"),
+    ("projects", "subprojects", "activities", "machines"),
+    "SmartDok er master: prosjekter, underprosjekter, aktiviteter og maskiner opprettes i PowerOffice.",
 )

@@ -90,50 +90,38 @@ class Projects(SyncedEntity):
         rule = self.dir_rules(ctx, "standard_project")
         if rule is None:
             return []
-        where = self.where(ctx, "standard_project")
         number = ctx.config.standard_project
+
+        def stop(key: str, fields: dict[str, Any], message: str, *setting: str) -> list[Action]:
+            """The plan stops at R7: one skip in PowerOffice, pointing at the rule ``setting`` names."""
+            where = self.where(ctx, "standard_project", *setting)
+            return [self.action(ctx, "skip", "poweroffice", key, fields, message, where)]
+
         if not number:
-            return [
-                self.action(
-                    ctx,
-                    "skip",
-                    "poweroffice",
-                    "(standardprosjekt)",
-                    {},
-                    "STOPP: standardprosjekt er ikke valgt. Sett «standard_project» i oppsettet "
-                    "til prosjektnummeret i PowerOffice (R7)",
-                    where,
-                )
-            ]
+            return stop(
+                "(standardprosjekt)",
+                {},
+                "STOPP: standardprosjekt er ikke valgt. Sett «standard_project» i oppsettet "
+                "til prosjektnummeret i PowerOffice (R7)",
+            )
         std = self.standard_project(ctx)
         if std is None:
-            return [
-                self.action(
-                    ctx,
-                    "skip",
-                    "poweroffice",
-                    number,
-                    {},
-                    f"STOPP: standardprosjektet {number} finnes ikke i PowerOffice. Opprett det, "
-                    "eller velg et annet prosjektnummer i oppsettet (R7)",
-                    where,
-                )
-            ]
+            return stop(
+                number,
+                {},
+                f"STOPP: standardprosjektet {number} finnes ikke i PowerOffice. Opprett det, "
+                "eller velg et annet prosjektnummer i oppsettet (R7)",
+            )
         allowed = rule.get("billing_method") or []
         if allowed and std.get("billing_method") not in allowed:
             shown = std.get("billing_method") or "ikke satt"
             wanted = " eller ".join(f"«{a}»" for a in allowed)
-            return [
-                self.action(
-                    ctx,
-                    "skip",
-                    "poweroffice",
-                    number,
-                    {"billing_method": std.get("billing_method")},
-                    f"STOPP: fakturamåte på standardprosjektet {number} er «{shown}»; den må være {wanted} (R7)",
-                    self.where(ctx, "standard_project", "billing_method"),
-                )
-            ]
+            return stop(
+                number,
+                {"billing_method": std.get("billing_method")},
+                f"STOPP: fakturamåte på standardprosjektet {number} er «{shown}»; den må være {wanted} (R7)",
+                "billing_method",
+            )
         return []
 
     async def lookup(self, action: Action, actx: ApplyContext) -> dict[str, Any] | None:
