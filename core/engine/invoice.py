@@ -24,6 +24,7 @@ from grunndata.clients.errors import ApiError, Conflict, NotFound
 from grunndata.engine.invoice_decide import Decider, Known
 from grunndata.engine.invoice_map import Hold, InvoiceMapper, Mapped
 from grunndata.engine.invoice_plan import Entry, InvoiceContext, InvoicePlan, Write, digest
+from grunndata.engine.model import run_context
 from grunndata.engine.preview_report import LOCKED, PreviewReport, run_window
 from grunndata.engine.writes import (
     RECOVERED,
@@ -71,13 +72,7 @@ async def preview(
     # Only what the sources map against: the fewest requests (the sync's and the doctor's lists are not read).
     reads = [r for s in sources for r in s.reads]
     snapshot, orders = await asyncio.gather(read_snapshot(conn, reads), so.list_ours(conn.poweroffice))
-    ctx = InvoiceContext(
-        snapshot=snapshot,
-        rules=session.rules,
-        config=session.config,
-        smartdok=conn.smartdok,
-        poweroffice=conn.poweroffice,
-    )
+    ctx = run_context(InvoiceContext, session, conn, snapshot)
     read = await asyncio.gather(*(s.read(ctx, start, end) for s in sources))
     cfg = session.rules.get("invoice")
     prices: dict[Any, Any] = {}

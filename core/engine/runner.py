@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from grunndata.engine.applier import Outcome, SyncWriter
-from grunndata.engine.model import SYSTEMS, ApplyContext, Read, Snapshot
+from grunndata.engine.model import SYSTEMS, ApplyContext, Read, Snapshot, run_context
 from grunndata.engine.plan import Plan
 from grunndata.engine.planner import make_plan, paused_gc
 from grunndata.engine.saved_plan import StalePlan, check_current, check_offline  # noqa: F401 (StalePlan: re-exported)
@@ -138,14 +138,7 @@ async def apply(
     if chosen.blocked:
         raise Blocked("ingenting ble skrevet: " + "; ".join(a.reason for a in chosen.actions))
     report = ApplyReport(chosen)
-    actx = ApplyContext(
-        snapshot=snapshot,
-        rules=session.rules,
-        config=session.config,
-        smartdok=conn.smartdok,
-        poweroffice=conn.poweroffice,
-    )
-    writer = SyncWriter(chosen, session.host.entities, actx)
+    writer = SyncWriter(chosen, session.host.entities, run_context(ApplyContext, session, conn, snapshot))
     stamp = RunStamp(chosen.master, chosen.config_hash, chosen.fingerprint)
     await execute(writer, report, stamp, journal=journal, confirm=confirm, progress=progress, stop=stop)
     return report

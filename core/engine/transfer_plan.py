@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Protocol
 
 from grunndata.clients import timetracking as tt
-from grunndata.engine.model import RunContext
+from grunndata.engine.model import RunContext, json_of
 from grunndata.errors import GrunndataError
 from grunndata.lazy import lazy_module
 
@@ -62,6 +62,9 @@ async def read_source(ctx: TransferContext, kind: str, start: dt.date, end: dt.d
 
 
 # ---- the preview ------------------------------------------------------------------------------
+_line_json = json_of("op", "kind", "key", "fields", "reason", "rule")  # what ``--json`` shows of a line
+
+
 @dataclass
 class Line:
     """One line of the preview: what happens to one SmartDok row, why, and by which rule."""
@@ -81,14 +84,7 @@ class Line:
     mark: bool = False
 
     def to_json(self) -> dict[str, Any]:
-        return {
-            "op": self.op,
-            "kind": self.kind,
-            "key": self.key,
-            "fields": self.fields,
-            "reason": self.reason,
-            "rule": self.rule,
-        }
+        return _line_json(self)
 
     @property
     def writes(self) -> bool:
