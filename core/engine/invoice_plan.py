@@ -18,7 +18,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
-from grunndata.engine.model import Read, RunContext, json_of
+from grunndata.engine.model import Read, RunContext, json_of, window_json
 
 KIND = "invoice"
 OPS = ("send", "correct", "hold", "report")
@@ -121,8 +121,4 @@ class InvoicePlan:
         return out
 
     def to_json(self) -> dict[str, Any]:
-        return {
-            "period": {"from": self.start.isoformat(), "to": self.end.isoformat()},
-            "lines": [e.to_json() for e in self.entries],
-            "summary": self.summary(),
-        }
+        return window_json(self)

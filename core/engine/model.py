@@ -128,6 +128,16 @@ def json_of(*names: str) -> Callable[[Any], dict[str, Any]]:
     return lambda obj: dict(zip(names, values(obj), strict=True))
 
 
+def window_json(plan: Any) -> dict[str, Any]:
+    """A preview's JSON (``transfer --json``, ``invoice --json``): the period, one item per line
+    (``plan.lines``), the summary."""
+    return {
+        "period": {"from": plan.start.isoformat(), "to": plan.end.isoformat()},
+        "lines": [line.to_json() for line in plan.lines],
+        "summary": plan.summary(),
+    }
+
+
 @dataclass(frozen=True)
 class Flow:
     source: str

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Protocol
 
 from grunndata.clients import timetracking as tt
-from grunndata.engine.model import RunContext, json_of
+from grunndata.engine.model import RunContext, json_of, window_json
 from grunndata.errors import GrunndataError
 from grunndata.lazy import lazy_module
 
@@ -112,11 +112,7 @@ class TransferPlan:
         return out
 
     def to_json(self) -> dict[str, Any]:
-        return {
-            "period": {"from": self.start.isoformat(), "to": self.end.isoformat()},
-            "lines": [line.to_json() for line in self.lines],
-            "summary": self.summary(),
-        }
+        return window_json(self)
 
 
 def windows(start: dt.date, end: dt.date, days: int) -> list[tuple[dt.date, dt.date]]:
