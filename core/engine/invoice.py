@@ -24,7 +24,7 @@ from grunndata.engine.invoice_decide import Decider, Known
 from grunndata.engine.invoice_map import Hold, InvoiceMapper, Mapped
 from grunndata.engine.invoice_plan import Entry, InvoiceContext, InvoicePlan, Write, digest
 from grunndata.engine.model import run_context
-from grunndata.engine.preview_run import LOCKED, PreviewReport, PreviewWriter, run_window
+from grunndata.engine.preview_report import LOCKED, PreviewReport, PreviewWriter, run_window
 from grunndata.engine.writes import RECOVERED, Outcome, RunHooks, Sent, Stop, ambiguous
 from grunndata.errors import GrunndataError
 
