@@ -4,15 +4,19 @@ from __future__ import annotations
 
 import click
 
-from grunndata.cli.window import confirmation, run_window, window_options, write_window
+from grunndata.cli.window import send_window, window_options
 from grunndata.engine import transfer as engine
-from grunndata.journal import Journal
 from grunndata.report.transfer_text import print_preview, print_results
 from grunndata.report.words import Words
+from grunndata.session import Session
 
 
 def _question(plan: engine.TransferPlan) -> str:
     return f"Overføre {len(plan.writes)} linjer til PowerOffice?"
+
+
+def _preview(session: Session, plan: engine.TransferPlan) -> None:
+    print_preview(plan, words=Words.from_session(session))
 
 
 @click.command()
@@ -21,29 +25,4 @@ def transfer(config_path: str | None, start, end, as_json: bool, yes: bool, stat
     """Overfør attesterte timer, maskintimer og vareforbruk til PowerOffice, hver rad nøyaktig én gang.
 
     Viser først hva som sendes, hva som holdes tilbake og hvorfor; sender når du bekrefter."""
-    run_window(
-        config_path,
-        state,
-        as_json,
-        lambda session, journal: _run(session, journal, start, end, yes, as_json),
-        print_results,
-    )
-
-
-async def _run(session, journal: Journal, start, end, yes: bool, as_json: bool) -> engine.TransferReport:
-    return await write_window(
-        session,
-        as_json,
-        lambda plan: print_preview(plan, words=Words.from_session(session)),
-        lambda conn, show, progress, stop: engine.transfer(
-            session,
-            conn,
-            start,
-            end,
-            journal=journal,
-            confirm=confirmation(yes, as_json, _question),
-            on_plan=show,
-            progress=progress,
-            stop=stop,
-        ),
-    )
+    send_window(engine.transfer, _question, _preview, print_results, config_path, start, end, as_json, yes, state)

@@ -88,3 +88,33 @@ async def write_window(session: Session, as_json: bool, preview: Callable[[Any],
             return await write(conn, show, progress_bar.advance, stop_on_signals())
         finally:
             progress_bar.stop()
+
+
+def send_window(
+    run: Callable[..., Awaitable[Any]],
+    question: Callable[[Any], str],
+    preview: Callable[[Session, Any], None],
+    print_results: Callable[[Any], None],
+    config_path: str | None,
+    start: Any,
+    end: Any,
+    as_json: bool,
+    yes: bool,
+    state: str | None,
+) -> None:
+    """The whole of a ``transfer`` or ``invoice`` command (its options as ``window_options`` gives
+    them): ``run`` (``engine.transfer``, ``engine.invoice``) over the window, its preview printed
+    by ``preview(session, plan)``, ``question`` asked unless ``--yes``, the results printed."""
+
+    async def write(session: Session, journal: Journal) -> Any:
+        confirm = confirmation(yes, as_json, question)
+        return await write_window(
+            session,
+            as_json,
+            lambda plan: preview(session, plan),
+            lambda conn, show, progress, stop: run(
+                session, conn, start, end, journal=journal, confirm=confirm, on_plan=show, progress=progress, stop=stop
+            ),
+        )
+
+    run_window(config_path, state, as_json, write, print_results)

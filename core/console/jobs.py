@@ -16,6 +16,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from grunndata.console.backend import Refusal, refusal
+from grunndata.engine.model import json_of
+
+_plain_json = json_of("id", "kind", "status", "total", "done")  # a job's JSON, but for its outcomes and refusal
 
 
 @dataclass
@@ -42,11 +45,7 @@ class Job:
 
     def to_json(self) -> dict[str, Any]:
         return {
-            "id": self.id,
-            "kind": self.kind,
-            "status": self.status,
-            "total": self.total,
-            "done": self.done,
+            **_plain_json(self),
             "outcomes": dict(self.outcomes),
             "refusal": self.refusal.code if self.refusal else None,
         }

@@ -8,12 +8,12 @@ before it is sent again, so nothing is created twice.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from typing import Any
 
 from grunndata.engine.model import Action, ApplyContext, Entity
 from grunndata.engine.plan import Plan
-from grunndata.engine.writes import BaseWriter, Sent, Stop, carry
+from grunndata.engine.writes import BaseWriter, Sent
 from grunndata.engine.writes import Outcome as BaseOutcome
 from grunndata.errors import GrunndataError
 
@@ -64,26 +64,3 @@ class SyncWriter(BaseWriter[Action]):
 
     def target_name(self, action: Action) -> str:
         return str(self.actx.rules.system_name(action.target))
-
-
-async def apply_plan(
-    plan: Plan,
-    entities: Mapping[str, Entity],
-    actx: ApplyContext,
-    *,
-    journal: Any = None,
-    run_id: int | None = None,
-    concurrency: int = 4,
-    progress: Callable[[Any], None] | None = None,
-    stop: Stop | None = None,
-) -> list[Outcome]:
-    """Carry out ``plan``'s writes; one failed write does not stop the others."""
-    outcomes = await carry(
-        SyncWriter(plan, entities, actx, concurrency),
-        plan.writes,
-        journal=journal,
-        run_id=run_id,
-        progress=progress,
-        stop=stop,
-    )
-    return [o for o in outcomes if isinstance(o, Outcome)]

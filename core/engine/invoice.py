@@ -16,23 +16,16 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
-from collections.abc import Callable
-from typing import Any
+from typing import Any, Unpack
 
 from grunndata.clients import salesorders as so
 from grunndata.clients.errors import ApiError, Conflict, NotFound
 from grunndata.engine.invoice_decide import Decider, Known
 from grunndata.engine.invoice_map import Hold, InvoiceMapper, Mapped
 from grunndata.engine.invoice_plan import Entry, InvoiceContext, InvoicePlan, Write, digest
-from grunndata.engine.preview_report import LOCKED, PreviewReport, run_window
-from grunndata.engine.writes import (
-    RECOVERED,
-    BaseWriter,
-    Outcome,
-    Sent,
-    Stop,
-    ambiguous,
-)
+from grunndata.engine.model import run_context
+from grunndata.engine.preview_report import LOCKED, PreviewReport, PreviewWriter, run_window
+from grunndata.engine.writes import RECOVERED, Outcome, RunHooks, Sent, Stop, ambiguous
 from grunndata.errors import GrunndataError
 
 JOURNAL_TABLE = "invoice_writes"
@@ -71,13 +64,7 @@ async def preview(
     # Only what the sources map against: the fewest requests (the sync's and the doctor's lists are not read).
     reads = [r for s in sources for r in s.reads]
     snapshot, orders = await asyncio.gather(read_snapshot(conn, reads), so.list_ours(conn.poweroffice))
-    ctx = InvoiceContext(
-        snapshot=snapshot,
-        rules=session.rules,
-        config=session.config,
-        smartdok=conn.smartdok,
-        poweroffice=conn.poweroffice,
-    )
+    ctx = run_context(InvoiceContext, session, conn, snapshot)
     read = await asyncio.gather(*(s.read(ctx, start, end) for s in sources))
     cfg = session.rules.get("invoice")
     prices: dict[Any, Any] = {}
@@ -153,17 +140,12 @@ class InvoiceResult(Outcome[Write]):
         return {**self.item.to_json(), "outcome": self.status, "remote_id": self.remote_id, "detail": self.detail}
 
 
-class InvoiceWriter(BaseWriter[Write]):
+class InvoiceWriter(PreviewWriter[Write]):
     """Sales orders and their lines: created by reference (looked up before any resend), and a
     draft's lines added, changed and removed. Each request is journaled before and after."""
 
     run_kind = "invoice"
     journal_table = JOURNAL_TABLE
-
-    def __init__(self, ctx: InvoiceContext, concurrency: int = 4) -> None:
-        self.ctx = ctx
-        self.po = ctx.poweroffice
-        self.concurrency = concurrency
 
     def creates(self, w: Write) -> bool:
         return w.op == "create"
@@ -222,23 +204,10 @@ class InvoiceWriter(BaseWriter[Write]):
         return {"id": found.get(so.ORDER_FIELDS["id"])} if found else None
 
     def journal_row(self, w: Write) -> dict[str, Any]:
-        return {
-            "op": w.op,
-            "kind": w.kind,
-            "key": w.key,
-            "reference": w.reference,
-            "order_id": w.order_id,
-            "digest": w.digest,
-            "fields": w.fields,
-            "reason": w.reason,
-            "rule": w.rule,
-        }
+        return {**w.to_json(), "order_id": w.order_id, "digest": w.digest}
 
     def new_outcome(self, w: Write, seq: int) -> InvoiceResult:
         return InvoiceResult(w, seq, remote_id=w.line_id)
-
-    def target_name(self, w: Write) -> str:
-        return str(self.ctx.rules.system_name("poweroffice"))
 
 
 class InvoiceReport(PreviewReport[InvoiceResult]):
@@ -249,29 +218,12 @@ class InvoiceReport(PreviewReport[InvoiceResult]):
 
 
 async def invoice(
-    session: Any,
-    conn: Any,
-    start: dt.date,
-    end: dt.date,
-    *,
-    journal: Any = None,
-    confirm: Callable[[InvoicePlan], bool] | None = None,
-    on_plan: Callable[[InvoicePlan], None] | None = None,
-    progress: Callable[[Any], None] | None = None,
-    stop: Stop | None = None,
+    session: Any, conn: Any, start: dt.date, end: dt.date, *, journal: Any = None, **hooks: Unpack[RunHooks]
 ) -> InvoiceReport:
     """Preview, confirm, carry out, journal: the whole of ``grunndata invoice``."""
     plan, ctx = await preview(session, conn, start, end, journal=journal)
     return await run_window(
-        session,
-        InvoiceReport(plan),
-        InvoiceWriter(ctx),
-        f"{start}..{end}",
-        journal=journal,
-        confirm=confirm,
-        on_plan=on_plan,
-        progress=progress,
-        stop=stop,
+        session, InvoiceReport(plan), InvoiceWriter(ctx), f"{start}..{end}", journal=journal, **hooks
     )
 
 

@@ -18,7 +18,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
-from grunndata.engine.model import Read, RunContext
+from grunndata.engine.model import Read, RunContext, json_of, window_json
 
 KIND = "invoice"
 OPS = ("send", "correct", "hold", "report")
@@ -53,6 +53,11 @@ def digest(order: dict[str, Any]) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
 
 
+# What ``--json`` shows of a write and of an entry.
+_write_json = json_of("op", "kind", "key", "reference", "fields", "reason", "rule")
+_entry_json = json_of("op", "kind", "key", "fields", "reason", "rule")
+
+
 @dataclass
 class Write:
     """One request towards PowerOffice (an item of the write engine)."""
@@ -73,15 +78,7 @@ class Write:
     narrow: dict[str, Any] = field(default_factory=dict)  # project and customer, to narrow a look-up
 
     def to_json(self) -> dict[str, Any]:
-        return {
-            "op": self.op,
-            "kind": self.kind,
-            "key": self.key,
-            "reference": self.reference,
-            "fields": self.fields,
-            "reason": self.reason,
-            "rule": self.rule,
-        }
+        return _write_json(self)
 
 
 @dataclass
@@ -97,14 +94,7 @@ class Entry:
     writes: list[Write] = field(default_factory=list)
 
     def to_json(self) -> dict[str, Any]:
-        return {
-            "op": self.op,
-            "kind": self.kind,
-            "key": self.key,
-            "fields": self.fields,
-            "reason": self.reason,
-            "rule": self.rule,
-        }
+        return _entry_json(self)
 
 
 @dataclass
@@ -131,8 +121,4 @@ class InvoicePlan:
         return out
 
     def to_json(self) -> dict[str, Any]:
-        return {
-            "period": {"from": self.start.isoformat(), "to": self.end.isoformat()},
-            "lines": [e.to_json() for e in self.entries],
-            "summary": self.summary(),
-        }
+        return window_json(self)

@@ -24,84 +24,63 @@ class Problem:
     suggestion: str | None = None
 
 
+# What each kind of problem says, and what it suggests: ``{code}`` the project's or the product's
+# code, ``{po}``/``{sd}`` the systems' names, the rest as :func:`problem` is given them.
+TEXTS: dict[str, tuple[str, str]] = {
+    "project_missing": (
+        "Prosjekt {code} finnes ikke i {po}, så fakturagrunnlag på prosjektet kan ikke bli ordre der (R26).",
+        "Kjør «grunndata apply» (grunndatasynk) først, eller opprett prosjekt {code} i {po}.",
+    ),
+    "project_inactive": (
+        "Prosjekt {code} er ikke aktivt i {po}, så fakturagrunnlag på prosjektet blir ikke ordre (R26).",
+        "Aktiver prosjekt {code} i {po} om det skal faktureres.",
+    ),
+    "customer_missing": (
+        "Prosjekt {code} har ingen kunde i {po}, så en ordre på prosjektet har ingen å faktureres til (R26).",
+        "Sett kunden på prosjekt {code} i {po}.",
+    ),
+    "customer_not_found": (
+        "Kunde {number} på prosjekt {code} finnes ikke blant de aktive kundene i {po} (R26).",
+        "Opprett eller aktiver kunde {number} i {po}, eller rett kunden på prosjekt {code}.",
+    ),
+    "customer_unknown": (
+        "Fakturagrunnlaget på prosjekt {code} har ikke kundenummer i {sd}, så det kan ikke kontrolleres "
+        "mot prosjektets kunde (R26).",
+        "Gi prosjekt {code} en kunde med kundenummer i {sd}.",
+    ),
+    "customer_differs": (
+        "Kunden i {sd} ({sd_number}) er ikke kunden på prosjekt {code} i {po} ({po_number}); {po} avviser "
+        "en ordre med en annen kunde enn prosjektets («{refusal}») (R26).",
+        "Gi prosjektet kunde {po_number} i {sd}, eller sett kunde {sd_number} på prosjekt {code} i {po}.",
+    ),
+    "product_missing": (
+        "Produkt {code} ({what}) finnes ikke i {po}, så linjer med det kan ikke bli ordrelinjer (R25, R26).",
+        "Opprett produkt {code} i {po}, eller rett nummeret i {sd}.",
+    ),
+    "product_archived": (
+        "Produkt {code} ({what}) er arkivert i {po}, så linjer med det kan ikke bli ordrelinjer (R26).",
+        "Hent fram produkt {code} igjen i {po} (fjern arkiveringen) om det skal faktureres.",
+    ),
+}
+# A missing machine's product is made by the sync (R10): its suggestion says so.
+MACHINE_MISSING = (
+    "Kjør grunndatasynken (grunndata apply) så maskinen blir produkt i {po} (R10), eller opprett produkt {code} der."
+)
+
+
+def problem(kind: str, code: str, *, suggestion: str | None = None, **names: str) -> Problem:
+    """A problem of ``kind`` about ``code``, in its words (``TEXTS``) with ``names`` filled in;
+    ``suggestion``: another suggestion than the kind's own."""
+    message, own = TEXTS[kind]
+    return Problem(kind, code, message.format(code=code, **names), (suggestion or own).format(code=code, **names))
+
+
 def project_missing(code: str, po: str) -> Problem:
-    return Problem(
-        "project_missing",
-        code,
-        f"Prosjekt {code} finnes ikke i {po}, så fakturagrunnlag på prosjektet kan ikke bli ordre der (R26).",
-        f"Kjør «grunndata apply» (grunndatasynk) først, eller opprett prosjekt {code} i {po}.",
-    )
+    return problem("project_missing", code, po=po)
 
 
 def project_inactive(code: str, po: str) -> Problem:
-    return Problem(
-        "project_inactive",
-        code,
-        f"Prosjekt {code} er ikke aktivt i {po}, så fakturagrunnlag på prosjektet blir ikke ordre (R26).",
-        f"Aktiver prosjekt {code} i {po} om det skal faktureres.",
-    )
-
-
-def project_without_customer(code: str, po: str) -> Problem:
-    return Problem(
-        "customer_missing",
-        code,
-        f"Prosjekt {code} har ingen kunde i {po}, så en ordre på prosjektet har ingen å faktureres til (R26).",
-        f"Sett kunden på prosjekt {code} i {po}.",
-    )
-
-
-def customer_not_found(code: str, number: str, po: str) -> Problem:
-    return Problem(
-        "customer_not_found",
-        code,
-        f"Kunde {number} på prosjekt {code} finnes ikke blant de aktive kundene i {po} (R26).",
-        f"Opprett eller aktiver kunde {number} i {po}, eller rett kunden på prosjekt {code}.",
-    )
-
-
-def customer_unknown_in_smartdok(code: str, sd: str) -> Problem:
-    return Problem(
-        "customer_unknown",
-        code,
-        f"Fakturagrunnlaget på prosjekt {code} har ikke kundenummer i {sd}, så det kan ikke kontrolleres "
-        "mot prosjektets kunde (R26).",
-        f"Gi prosjekt {code} en kunde med kundenummer i {sd}.",
-    )
-
-
-def customer_differs(code: str, sd_number: str, po_number: str, po: str, sd: str) -> Problem:
-    return Problem(
-        "customer_differs",
-        code,
-        f"Kunden i {sd} ({sd_number}) er ikke kunden på prosjekt {code} i {po} ({po_number}); {po} avviser "
-        f"en ordre med en annen kunde enn prosjektets («{WRONG_CUSTOMER}») (R26).",
-        f"Gi prosjektet kunde {po_number} i {sd}, eller sett kunde {sd_number} på prosjekt {code} i {po}.",
-    )
-
-
-def product_missing(code: str, what: str, po: str, sd: str, *, machine: bool = False) -> Problem:
-    how = (
-        f"Kjør grunndatasynken (grunndata apply) så maskinen blir produkt i {po} (R10), eller opprett "
-        f"produkt {code} der."
-        if machine
-        else f"Opprett produkt {code} i {po}, eller rett nummeret i {sd}."
-    )
-    return Problem(
-        "product_missing",
-        code,
-        f"Produkt {code} ({what}) finnes ikke i {po}, så linjer med det kan ikke bli ordrelinjer (R25, R26).",
-        how,
-    )
-
-
-def product_archived(code: str, what: str, po: str) -> Problem:
-    return Problem(
-        "product_archived",
-        code,
-        f"Produkt {code} ({what}) er arkivert i {po}, så linjer med det kan ikke bli ordrelinjer (R26).",
-        f"Hent fram produkt {code} igjen i {po} (fjern arkiveringen) om det skal faktureres.",
-    )
+    return problem("project_inactive", code, po=po)
 
 
 # ---- the customer of a project, and whether an order on it can be made -----------------------------
@@ -133,13 +112,14 @@ class ProjectCustomers:
         ``sd_required``: a missing SmartDok customer is a problem (an invoice basis must name one)."""
         number = self.of(project)
         if number is None:
-            return project_without_customer(code, po)
+            return problem("customer_missing", code, po=po)
         if number not in self.known:
-            return customer_not_found(code, number, po)
+            return problem("customer_not_found", code, number=number, po=po)
         if sd_customer is None:
-            return customer_unknown_in_smartdok(code, sd) if sd_required else None
+            return problem("customer_unknown", code, sd=sd) if sd_required else None
         if sd_customer != number:
-            return customer_differs(code, sd_customer, number, po, sd)
+            names = {"sd_number": sd_customer, "po_number": number, "refusal": WRONG_CUSTOMER}
+            return problem("customer_differs", code, po=po, sd=sd, **names)
         return None
 
 
@@ -152,7 +132,8 @@ def product_problem(kind: str, code: str, product: dict | None, counts: bool, po
     ``counts``: it is not archived), or None."""
     what = PRODUCT_OF.get(kind, kind)
     if product is None:
-        return product_missing(code, what, po, sd, machine=kind == "machine")
+        suggestion = MACHINE_MISSING if kind == "machine" else None
+        return problem("product_missing", code, suggestion=suggestion, what=what, po=po, sd=sd)
     if not counts:
-        return product_archived(code, what, po)
+        return problem("product_archived", code, what=what, po=po)
     return None

@@ -10,12 +10,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from grunndata.engine.model import OPS, SYSTEMS, Action
+from grunndata.engine.model import ACTION_KEYS, OPS, SYSTEMS, Action
 from grunndata.errors import GrunndataError
 
 # 2: with the digest of the actions (``digest``, ``action_digests``).
 PLAN_FORMAT = 2
-ACTION_KEYS = ("op", "entity", "target", "key", "fields", "reason", "rule")
 SHORT_DIGEST = 16
 
 

@@ -1,16 +1,41 @@
-"""The report of a run that writes from a preview whose entries may be held back or reported
-instead (``grunndata transfer`` and ``grunndata invoice``): one summary shape for both."""
+"""A run that writes to PowerOffice from a preview whose entries may be held back or reported
+instead (``grunndata transfer`` and ``grunndata invoice``): the writer's common part, one report
+summary shape for both, and the run over one window."""
 
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Callable
-from typing import Any, TypeVar
+from typing import Any, TypeVar, Unpack
 
-from grunndata.engine.writes import FAILED, OK, RECOVERED, Out, RunStamp, Stop, Writer, WriteReport, execute
+from grunndata.engine.model import RunContext
+from grunndata.engine.writes import (
+    FAILED,
+    OK,
+    RECOVERED,
+    BaseWriter,
+    Out,
+    RunHooks,
+    RunStamp,
+    T,
+    Writer,
+    WriteReport,
+    execute,
+)
 
 # A write PowerOffice refused because its record was locked (confirmed, approved) after the preview.
 LOCKED = "locked"
+
+
+class PreviewWriter(BaseWriter[T]):
+    """A preview's writes into PowerOffice, with the run's context (``ctx``) and clients."""
+
+    def __init__(self, ctx: RunContext, concurrency: int = 4) -> None:
+        self.ctx = ctx
+        self.po = ctx.poweroffice
+        self.concurrency = concurrency
+
+    def target_name(self, item: T) -> str:
+        return str(self.ctx.rules.system_name("poweroffice"))
 
 
 class PreviewReport(WriteReport[Out]):
@@ -56,23 +81,15 @@ R = TypeVar("R", bound=PreviewReport[Any])
 
 
 async def run_window(
-    session: Any,
-    report: R,
-    writer: Writer[Any],
-    window: str,
-    *,
-    journal: Any,
-    confirm: Callable[[Any], bool] | None,
-    on_plan: Callable[[Any], None] | None,
-    progress: Callable[[Any], None] | None,
-    stop: Stop | None,
+    session: Any, report: R, writer: Writer[Any], window: str, *, journal: Any = None, **hooks: Unpack[RunHooks]
 ) -> R:
     """Show the preview, confirm, carry out, journal: a ``transfer`` or ``invoice`` run over one
     window (``start..end``) once its preview is made."""
     from grunndata.engine.planner import config_hash  # the planner is only needed once a run goes ahead
 
+    on_plan = hooks.get("on_plan")
     if on_plan is not None:
         on_plan(report.plan)
     stamp = RunStamp(session.config.master, config_hash(session), window)
-    await execute(writer, report, stamp, journal=journal, confirm=confirm, progress=progress, stop=stop)
-    return report
+    confirm, progress, stop = hooks.get("confirm"), hooks.get("progress"), hooks.get("stop")
+    return await execute(writer, report, stamp, journal=journal, confirm=confirm, progress=progress, stop=stop)

@@ -6,16 +6,16 @@ Used by the CLI, the demo and the tests alike; only the transports differ.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Unpack
 
 from grunndata.engine.applier import Outcome, SyncWriter
-from grunndata.engine.model import SYSTEMS, ApplyContext, Read, Snapshot
+from grunndata.engine.model import SYSTEMS, ApplyContext, Read, Snapshot, run_context
 from grunndata.engine.plan import Plan
 from grunndata.engine.planner import make_plan, paused_gc
 from grunndata.engine.saved_plan import StalePlan, check_current, check_offline  # noqa: F401 (StalePlan: re-exported)
-from grunndata.engine.writes import RunStamp, Stop, WriteReport, execute
+from grunndata.engine.writes import RunHooks, RunStamp, WriteReport, execute
 from grunndata.errors import GrunndataError
 from grunndata.secrets import Secrets
 from grunndata.session import Session
@@ -114,15 +114,7 @@ class ApplyReport(WriteReport[Outcome]):
 
 
 async def apply(
-    session: Session,
-    conn: Connection,
-    *,
-    saved: Plan | None = None,
-    journal: Any = None,
-    confirm: Callable[[Plan], bool] | None = None,
-    progress: Callable[[Any], None] | None = None,
-    on_plan: Callable[[Plan], None] | None = None,
-    stop: Stop | None = None,
+    session: Session, conn: Connection, *, saved: Plan | None = None, journal: Any = None, **hooks: Unpack[RunHooks]
 ) -> ApplyReport:
     """Plan afresh (or check a saved plan is the one made, and still current), confirm, write, journal.
 
@@ -133,19 +125,14 @@ async def apply(
         check_offline(saved, session)
     fresh, snapshot = await plan(session, conn)
     chosen = check_current(saved, fresh) if saved is not None else fresh
+    on_plan = hooks.get("on_plan")
     if on_plan is not None:
         on_plan(chosen)
     if chosen.blocked:
         raise Blocked("ingenting ble skrevet: " + "; ".join(a.reason for a in chosen.actions))
     report = ApplyReport(chosen)
-    actx = ApplyContext(
-        snapshot=snapshot,
-        rules=session.rules,
-        config=session.config,
-        smartdok=conn.smartdok,
-        poweroffice=conn.poweroffice,
-    )
-    writer = SyncWriter(chosen, session.host.entities, actx)
+    writer = SyncWriter(chosen, session.host.entities, run_context(ApplyContext, session, conn, snapshot))
     stamp = RunStamp(chosen.master, chosen.config_hash, chosen.fingerprint)
+    confirm, progress, stop = hooks.get("confirm"), hooks.get("progress"), hooks.get("stop")
     await execute(writer, report, stamp, journal=journal, confirm=confirm, progress=progress, stop=stop)
     return report

@@ -85,32 +85,15 @@ class SyncedEntity(EntityRecords):
                     actions.append(self.invalid_warning(ctx, target, system, rec))
         for src in self.records(ctx, source):
             key = src["_key"]
-            if key is None:
+            if key is None or key in seen:  # it cannot be matched: no number, or another's
+                reason = (
+                    f"{self.label} «{src.get('name')}» i {src_name} har ikke nummer og kan ikke matches"
+                    if key is None
+                    else f"nummeret {key} finnes flere ganger i {src_name}; bare det første brukes"
+                ) + self.cite(ctx, "match")
+                ident = "(uten nummer)" if key is None else key
                 actions.append(
-                    self.action(
-                        ctx,
-                        "warn",
-                        target,
-                        "(uten nummer)",
-                        {"name": src.get("name")},
-                        f"{self.label} «{src.get('name')}» i {src_name} har ikke nummer"
-                        f" og kan ikke matches{self.cite(ctx, 'match')}",
-                        self.where_match(ctx),
-                    )
-                )
-                continue
-            if key in seen:
-                actions.append(
-                    self.action(
-                        ctx,
-                        "warn",
-                        target,
-                        key,
-                        {"name": src.get("name")},
-                        f"nummeret {key} finnes flere ganger i {src_name}; "
-                        f"bare det første brukes{self.cite(ctx, 'match')}",
-                        self.where_match(ctx),
-                    )
+                    self.action(ctx, "warn", target, ident, {"name": src.get("name")}, reason, self.where_match(ctx))
                 )
                 continue
             seen.add(key)
@@ -155,42 +138,25 @@ class SyncedEntity(EntityRecords):
         """Why a master record missing in the target is not created, or None."""
         source, target = flow.source, flow.target
         key = src["_key"]
+        fields: dict[str, Any] = {"name": src.get("name")}
         if self.is_finished(src, ctx, source):
-            return self.action(
-                ctx,
-                "skip",
-                target,
-                key,
-                {"name": src.get("name")},
-                f"{self.label} {key} er avsluttet i {ctx.rules.system_name(source)} og opprettes ikke",
-                self.where(ctx, "finished_when"),
-            )
-        if self.dir_rules(ctx, "only_active") and not self.is_active(src, ctx, source):
-            return self.action(
-                ctx,
-                "skip",
-                target,
-                key,
-                {"name": src.get("name")},
-                f"{self.label} {key} er inaktiv i {ctx.rules.system_name(source)}; bare aktive opprettes",
-                self.where(ctx, "only_active"),
-            )
-        failed = ctx.rules.condition(self.section, ctx.direction.name, "filter").failing(src)
-        if failed is not None:
+            reason = f"{self.label} {key} er avsluttet i {ctx.rules.system_name(source)} og opprettes ikke"
+            rule = self.where(ctx, "finished_when")
+        elif self.dir_rules(ctx, "only_active") and not self.is_active(src, ctx, source):
+            reason = f"{self.label} {key} er inaktiv i {ctx.rules.system_name(source)}; bare aktive opprettes"
+            rule = self.where(ctx, "only_active")
+        elif (failed := ctx.rules.condition(self.section, ctx.direction.name, "filter").failing(src)) is not None:
             f, have, test = failed
             shown = "ikke satt" if has_no_value(have) else have
-            return self.action(
-                ctx,
-                "skip",
-                target,
-                key,
-                {"name": src.get("name"), f: have},
+            fields[f] = have
+            reason = (
                 f"{self.label} {key} opprettes ikke i {ctx.rules.system_name(target)}: "
-                f"{self.field_label(f, ctx)} er «{shown}», må være {wanted_words(test)}"
-                f"{self.cite(ctx, 'filter')}",
-                self.where(ctx, "filter", f),
+                f"{self.field_label(f, ctx)} er «{shown}», må være {wanted_words(test)}{self.cite(ctx, 'filter')}"
             )
-        return None
+            rule = self.where(ctx, "filter", f)
+        else:
+            return None
+        return self.action(ctx, "skip", target, key, fields, reason, rule)
 
     def plan_missing(
         self,
@@ -227,37 +193,33 @@ class SyncedEntity(EntityRecords):
         ctx.planned[(self.name, key)] = actions[0]
         dup = ctx.rules.get(self.section, "duplicates")
         ref = self.cite(ctx, "duplicate")
-        if dup["same_name_other_number"]:
-            for other in names.get(self.name_key(src), []):
-                if other != key and src.get("name"):
-                    actions.append(
-                        self.action(
-                            ctx,
-                            "warn",
-                            target,
-                            key,
-                            {"name": src.get("name"), "other_number": other},
-                            f"SANNSYNLIG DUPLIKAT: {self.label} «{src.get('name')}» har nummer {key} i "
-                            f"{src_name}, men {other} i {tgt_name}. Det opprettes som nytt "
-                            f"{self.label} fordi nummeret avgjør{ref}; rett nummeret om det er samme {self.label}",
-                            ctx.rules.where(self.section, "duplicates", "same_name_other_number"),
-                        )
-                    )
+        likely: list[tuple[str, dict[str, Any], str]] = []  # the duplicates rule that warns, fields, reason
+        if dup["same_name_other_number"] and src.get("name"):
+            likely += [
+                (
+                    "same_name_other_number",
+                    {"name": src.get("name"), "other_number": other},
+                    f"SANNSYNLIG DUPLIKAT: {self.label} «{src.get('name')}» har nummer {key} i "
+                    f"{src_name}, men {other} i {tgt_name}. Det opprettes som nytt "
+                    f"{self.label} fordi nummeret avgjør{ref}; rett nummeret om det er samme {self.label}",
+                )
+                for other in names.get(self.name_key(src), [])
+                if other != key
+            ]
         if dup["numbers_differ_only_by_spaces_or_zeros"]:
-            for other in loose.get(loose_key(key), []):
-                if other != key:
-                    actions.append(
-                        self.action(
-                            ctx,
-                            "warn",
-                            target,
-                            key,
-                            {"other_number": other},
-                            f"nummeret {key} i {src_name} skiller seg fra {other} i {tgt_name} "
-                            f"bare med mellomrom eller innledende nuller: sannsynlig duplikat{ref}",
-                            ctx.rules.where(self.section, "duplicates", "numbers_differ_only_by_spaces_or_zeros"),
-                        )
-                    )
+            likely += [
+                (
+                    "numbers_differ_only_by_spaces_or_zeros",
+                    {"other_number": other},
+                    f"nummeret {key} i {src_name} skiller seg fra {other} i {tgt_name} "
+                    f"bare med mellomrom eller innledende nuller: sannsynlig duplikat{ref}",
+                )
+                for other in loose.get(loose_key(key), [])
+                if other != key
+            ]
+        for check, fields, reason in likely:
+            rule = ctx.rules.where(self.section, "duplicates", check)
+            actions.append(self.action(ctx, "warn", target, key, fields, reason, rule))
         return actions
 
     def limit_problems(

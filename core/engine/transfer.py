@@ -24,13 +24,13 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
-from typing import Any
+from typing import Any, Unpack
 
 from grunndata.clients.errors import Conflict
-from grunndata.engine.preview_report import LOCKED, PreviewReport, run_window
+from grunndata.engine.preview_report import LOCKED, PreviewReport, PreviewWriter, run_window
 from grunndata.engine.transfer_plan import ENTRY, F, Line, TransferContext, TransferPlan, windows  # noqa: F401
 from grunndata.engine.transfer_preview import preview  # the rules decide; this module carries it out
-from grunndata.engine.writes import BaseWriter, Outcome, Sent, StepRecorder, Stop, carry
+from grunndata.engine.writes import Outcome, RunHooks, Sent, StepRecorder, Stop, carry
 
 
 # ---- carrying it out: one kind of write for the engine ------------------------------------------
@@ -63,7 +63,7 @@ class LineResult(Outcome[Line]):
 MARKED = "marked"
 
 
-class TransferWriter(BaseWriter[Line]):
+class TransferWriter(PreviewWriter[Line]):
     """Transfer lines: a time-tracking entry sent (or its amount updated) by its reference, then the
     SmartDok row marked. Two steps, both journaled."""
 
@@ -72,10 +72,8 @@ class TransferWriter(BaseWriter[Line]):
     journal_sent = True
 
     def __init__(self, ctx: TransferContext, concurrency: int = 4) -> None:
-        self.ctx = ctx
-        self.po = ctx.poweroffice
+        super().__init__(ctx, concurrency)
         self.transfers: dict[str, Any] = ctx.cache.get("transfers") or {}
-        self.concurrency = concurrency
 
     def creates(self, line: Line) -> bool:
         return line.op in ("send", "new_line")
@@ -106,21 +104,10 @@ class TransferWriter(BaseWriter[Line]):
             step(MARKED)
 
     def journal_row(self, line: Line) -> dict[str, Any]:
-        return {
-            "op": line.op,
-            "kind": line.kind,
-            "key": line.key,
-            "reference": line.reference,
-            "fields": line.fields,
-            "reason": line.reason,
-            "rule": line.rule,
-        }
+        return {**line.to_json(), "reference": line.reference}
 
     def new_outcome(self, line: Line, seq: int) -> LineResult:
         return LineResult(line, seq, remote_id=line.entry_id)
-
-    def target_name(self, line: Line) -> str:
-        return str(self.ctx.rules.system_name("poweroffice"))
 
 
 async def carry_out(
@@ -151,27 +138,10 @@ class TransferReport(PreviewReport[LineResult]):
 
 
 async def transfer(
-    session: Any,
-    conn: Any,
-    start: dt.date,
-    end: dt.date,
-    *,
-    journal: Any = None,
-    confirm: Callable[[TransferPlan], bool] | None = None,
-    on_plan: Callable[[TransferPlan], None] | None = None,
-    progress: Callable[[Any], None] | None = None,
-    stop: Stop | None = None,
+    session: Any, conn: Any, start: dt.date, end: dt.date, *, journal: Any = None, **hooks: Unpack[RunHooks]
 ) -> TransferReport:
     """Preview, confirm, carry out, journal: the whole of ``grunndata transfer``."""
     plan, ctx = await preview(session, conn, start, end)
     return await run_window(
-        session,
-        TransferReport(plan),
-        TransferWriter(ctx),
-        f"{start}..{end}",
-        journal=journal,
-        confirm=confirm,
-        on_plan=on_plan,
-        progress=progress,
-        stop=stop,
+        session, TransferReport(plan), TransferWriter(ctx), f"{start}..{end}", journal=journal, **hooks
     )

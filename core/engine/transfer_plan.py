@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Protocol
 
 from grunndata.clients import timetracking as tt
-from grunndata.engine.model import RunContext
+from grunndata.engine.model import RunContext, json_of, window_json
 from grunndata.errors import GrunndataError
 from grunndata.lazy import lazy_module
 
@@ -62,6 +62,9 @@ async def read_source(ctx: TransferContext, kind: str, start: dt.date, end: dt.d
 
 
 # ---- the preview ------------------------------------------------------------------------------
+_line_json = json_of("op", "kind", "key", "fields", "reason", "rule")  # what ``--json`` shows of a line
+
+
 @dataclass
 class Line:
     """One line of the preview: what happens to one SmartDok row, why, and by which rule."""
@@ -81,14 +84,7 @@ class Line:
     mark: bool = False
 
     def to_json(self) -> dict[str, Any]:
-        return {
-            "op": self.op,
-            "kind": self.kind,
-            "key": self.key,
-            "fields": self.fields,
-            "reason": self.reason,
-            "rule": self.rule,
-        }
+        return _line_json(self)
 
     @property
     def writes(self) -> bool:
@@ -116,11 +112,7 @@ class TransferPlan:
         return out
 
     def to_json(self) -> dict[str, Any]:
-        return {
-            "period": {"from": self.start.isoformat(), "to": self.end.isoformat()},
-            "lines": [line.to_json() for line in self.lines],
-            "summary": self.summary(),
-        }
+        return window_json(self)
 
 
 def windows(start: dt.date, end: dt.date, days: int) -> list[tuple[dt.date, dt.date]]:

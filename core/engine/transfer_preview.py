@@ -10,6 +10,7 @@ import datetime as dt
 from collections import Counter
 from typing import Any
 
+from grunndata.engine.model import run_context
 from grunndata.engine.transfer_plan import ENTRY, Line, TransferContext, TransferPlan, windows
 from grunndata.engine.transfer_rules import EntryIndex, Resolver, _format, _revision_pattern, decide, doctor_findings
 from grunndata.engine.transfer_schema import kind_rules
@@ -29,13 +30,7 @@ async def preview(
     from grunndata.engine.runner import read_snapshot
 
     snapshot, entries = await asyncio.gather(read_snapshot(conn), conn.poweroffice.list(ENTRY))
-    ctx = TransferContext(
-        snapshot=snapshot,
-        rules=session.rules,
-        config=session.config,
-        smartdok=conn.smartdok,
-        poweroffice=conn.poweroffice,
-    )
+    ctx = run_context(TransferContext, session, conn, snapshot)
     transfers = sorted(
         (t for name, t in session.host.transfers.items() if kinds is None or name in kinds),
         key=lambda t: (t.order, t.name),

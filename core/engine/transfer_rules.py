@@ -155,6 +155,7 @@ def build_entry(
     entry[F["employee"]] = number
 
     # R4/R5: the hour type, by the wage's name, or by the addition's code (its pay item).
+    hour_type: dict[str, Any] | None = None
     if k.condition("addition_when").holds(row):
         code = _text(value.get("addition_code"))
         finding("addition_code", code)
@@ -166,7 +167,6 @@ def build_entry(
                 k.where("hold_on", "addition_code"),
                 f"Opprett en timeart i {po} med lønnsart «{code}», eller rett koden i {sd}.",
             )
-        entry[F["hour_type"]] = hour_type.get("code")
     elif "wage_name" in fields:
         name = value.get("wage_name")
         if name not in (None, ""):
@@ -178,7 +178,8 @@ def build_entry(
                     k.where("hold_on", "wage_name"),
                     f"Opprett timearten «{name}» i {po}, eller gi lønnsarten navnet til en timeart som finnes.",
                 )
-            entry[F["hour_type"]] = hour_type.get("code")
+    if hour_type is not None:
+        entry[F["hour_type"]] = hour_type.get("code")
 
     # R6: the project by number only; a sub-project by the sync's own code template.
     project, sub = _text(value.get("project")), _text(value.get("subproject"))

@@ -74,9 +74,9 @@ def _titles(report: Any, words: Words) -> dict[str, str]:
 def doctor_lines(
     report: Any, words: Words | None = None, limit: int | None = DEFAULT_LIMIT, more: str = MORE
 ) -> list[str]:
-    words = words or Words.default()
     if not report.findings:
         return [summary_line(report)]
+    words = words or Words.default()  # loads the plugins: only when there is something to word
     titles = _titles(report, words)
     per: dict[str, dict[str, int]] = {}
     sections: dict[tuple[str, str], Section] = {}

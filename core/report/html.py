@@ -85,6 +85,11 @@ def norwegian_date(when: dt.datetime) -> str:
     return f"{when.day}. {MONTHS[when.month - 1]} {when.year} kl. {when:%H:%M}"
 
 
+def made_line(generated: dt.datetime | None) -> str:
+    """A page's first meta line: when it was made (``generated``, else now)."""
+    return f"Laget {norwegian_date(generated or dt.datetime.now().astimezone())}"
+
+
 def _rule_order(description: str) -> int:
     """Sections follow the domain rules they check (R3, R4, R5, then R12 ...); others last."""
     numbers = [int(n) for n in re.findall(r"\bR(\d+)", description)]
@@ -137,12 +142,8 @@ def render_doctor(
     words: Words | None = None,
 ) -> str:
     words = words or Words.default()
-    generated = generated or dt.datetime.now().astimezone()
     s = report.summary()
-    meta = [
-        f"Laget {norwegian_date(generated)}",
-        f"mastersystem for prosjekter og aktiviteter: {words.system(report.master)}",
-    ]
+    meta = [made_line(generated), f"mastersystem for prosjekter og aktiviteter: {words.system(report.master)}"]
     if config:
         meta.append(f"oppsett: {config}")
     parts = [f'<p class="intro">{escape(INTRO)}</p>', '<div class="totals">']

@@ -89,17 +89,14 @@ def print_preview(plan: Any, out: Any = None, *, limit: int | None = DEFAULT_LIM
     emit(preview_lines(plan, limit, more), out)
 
 
+def _written(r: Any) -> str:
+    """A write in the result lines: what it did, to which order or line, and what became of it."""
+    return f"{WRITE_WORDS.get(r.item.op, shown(r.item.op))} {shown(r.item.reference)}: {shown(r.detail)}"
+
+
 def result_lines(report: Any) -> list[str]:
     """After sending: every write that did not simply go through, then the totals."""
-    return report_lines.run_result_lines(
-        report,
-        report_lines.RESULT_WORDS,
-        lambda r: f"{WRITE_WORDS.get(r.item.op, shown(r.item.op))} {shown(r.item.reference)}: {shown(r.detail)}",
-        lambda s: (
-            f"{count(s['ok'])} sendt/rettet, {count(s['recovered'])} funnet igjen, {count(s['locked'])} låst, "
-            f"{count(s['failed'])} feilet, {count(s['held'])} holdt tilbake"
-        ),
-    )
+    return report_lines.window_result_lines(report, _written, "sendt/rettet", ("locked", "låst"))
 
 
 def print_results(report: Any, out: Any = None) -> None:

@@ -66,6 +66,14 @@ def run_result_lines(
     return out
 
 
+def window_result_lines(report: Any, what: Callable[[Any], str], sent: str, step: tuple[str, str]) -> list[str]:
+    """After a transfer or invoice run: every write that did not simply go through (``what`` it
+    was), then the totals: ``sent`` names the writes that went through, ``step`` (its summary key,
+    its words) the kind's own count (a transfer's rows marked in SmartDok, an invoice's locked orders)."""
+    totals = (("ok", sent), ("recovered", "funnet igjen"), step, ("failed", "feilet"), ("held", "holdt tilbake"))
+    return run_result_lines(report, RESULT_WORDS, what, lambda s: ", ".join(f"{count(s[k])} {w}" for k, w in totals))
+
+
 def blank(text: str, token: str, placeholder: str = ELLIPSIS) -> str:
     """``text`` with every standalone occurrence of ``token`` replaced by ``placeholder``
     (not inside a longer number or word: key 100 is not blanked in 1000 or 100.1)."""

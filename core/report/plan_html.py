@@ -15,7 +15,7 @@ from typing import Any
 from grunndata import __version__
 from grunndata.engine.model import OPS
 from grunndata.engine.plan import Plan
-from grunndata.report.html import norwegian_date, page
+from grunndata.report.html import made_line, page
 from grunndata.report.lines import count
 from grunndata.report.safe import html_text, shown
 from grunndata.report.text import (
@@ -124,10 +124,9 @@ def render_plan(
     title: str = "Plan for grunndata: SmartDok og PowerOffice",
 ) -> str:
     words = words or Words.default()
-    generated = generated or dt.datetime.now().astimezone()
     s = plan.summary()
     meta = [
-        f"Laget {norwegian_date(generated)}",
+        made_line(generated),
         f"mastersystem: {words.system(plan.master)}",
         f"{count(len(plan.actions))} handlinger",
     ]

@@ -91,15 +91,11 @@ def print_preview(
 
 def result_lines(report: Any) -> list[str]:
     """After sending: every line that did not simply go through, then the totals."""
-    return report_lines.run_result_lines(
+    return report_lines.window_result_lines(
         report,
-        report_lines.RESULT_WORDS,
         lambda r: f"{shown(r.line.kind)} {shown(r.line.key)}: {shown(r.detail)}",
-        lambda s: (
-            f"{count(s['ok'])} sendt/endret, {count(s['recovered'])} funnet igjen, "
-            f"{count(s['marked'])} merket i SmartDok, {count(s['failed'])} feilet, "
-            f"{count(s['held'])} holdt tilbake"
-        ),
+        "sendt/endret",
+        ("marked", "merket i SmartDok"),
     )
 
 
