@@ -81,7 +81,7 @@ class Writer(Protocol[T]):
     """One kind of write, as the engine sees it."""
 
     run_kind: str  # the journal run's kind: apply | transfer | invoice
-    journal_table: str  # the journal table of its rows (grunndata.journal.store.ROW_COLUMNS)
+    journal_table: str  # the journal table of its rows (grunndata.journal.sql_journal.ROW_COLUMNS)
     journal_sent: bool  # journal the send's answer as a step of its own (there are follow-up steps)
     concurrency: int  # writes in flight at once
 
