@@ -15,9 +15,15 @@ from grunndata.engine.invoice_plan import OPS
 from grunndata.report import lines as report_lines
 from grunndata.report.lines import DEFAULT_LIMIT, Item, Section, blank, count, emit, sections_lines
 from grunndata.report.safe import shown
+from grunndata.report.words import Shown, marks_words_headings
 
-OP_WORDS = {"send": "blir ordreutkast", "correct": "ordren rettes", "hold": "holdes tilbake", "report": "rapporteres"}
-MARKS = {"send": "+", "correct": "~", "hold": "×", "report": "!"}
+SHOWN = {
+    "send": Shown("+", "blir ordreutkast"),
+    "correct": Shown("~", "ordren rettes"),
+    "hold": Shown("×", "holdes tilbake"),
+    "report": Shown("!", "rapporteres"),
+}
+MARKS, OP_WORDS, _ = marks_words_headings(SHOWN)
 WRITE_WORDS = {
     "create": "ordre opprettet",
     "add_line": "linje lagt til",

@@ -21,25 +21,17 @@ from grunndata.engine.model import OPS
 from grunndata.engine.plan import Plan
 from grunndata.report.lines import DEFAULT_LIMIT, Item, Section, blank, count, emit, run_result_lines, sections_lines
 from grunndata.report.safe import quoted, shown
-from grunndata.report.words import Words
+from grunndata.report.words import Shown, Words, marks_words_headings
 
-OP_WORDS = {
-    "create": "opprett",
-    "update": "endre",
-    "finish": "avslutt",
-    "skip": "hopp over",
-    "manual": "manuelt",
-    "warn": "advarsel",
+SHOWN = {
+    "create": Shown("+", "opprett", "opprettes"),
+    "update": Shown("~", "endre", "endres"),
+    "finish": Shown("-", "avslutt", "avsluttes"),
+    "skip": Shown("×", "hopp over", "hoppes over"),
+    "manual": Shown("?", "manuelt", "må gjøres for hånd"),
+    "warn": Shown("!", "advarsel", "advarsler"),
 }
-OP_HEADINGS = {
-    "create": "opprettes",
-    "update": "endres",
-    "finish": "avsluttes",
-    "skip": "hoppes over",
-    "manual": "må gjøres for hånd",
-    "warn": "advarsler",
-}
-MARKS = {"create": "+", "update": "~", "finish": "-", "skip": "×", "manual": "?", "warn": "!"}
+MARKS, OP_WORDS, OP_HEADINGS = marks_words_headings(SHOWN)
 MORE = "bruk --full for å se alle"
 _has_digit = re.compile(r"\d").search
 

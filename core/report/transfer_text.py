@@ -13,17 +13,17 @@ from grunndata.engine.transfer_plan import OPS
 from grunndata.report import lines as report_lines
 from grunndata.report.lines import DEFAULT_LIMIT, Item, Section, blank, count, emit, sections_lines
 from grunndata.report.safe import shown
-from grunndata.report.words import Words
+from grunndata.report.words import Shown, Words, marks_words_headings
 
-OP_WORDS = {
-    "send": "sendes",
-    "update": "nytt antall",
-    "new_line": "ny linje",
-    "mark": "merkes i SmartDok",
-    "hold": "holdes tilbake",
-    "report": "rapporteres",
+SHOWN = {
+    "send": Shown("+", "sendes"),
+    "update": Shown("~", "nytt antall"),
+    "new_line": Shown("+", "ny linje"),
+    "mark": Shown("*", "merkes i SmartDok"),
+    "hold": Shown("×", "holdes tilbake"),
+    "report": Shown("!", "rapporteres"),
 }
-MARKS = {"send": "+", "update": "~", "new_line": "+", "mark": "*", "hold": "×", "report": "!"}
+MARKS, OP_WORDS, _ = marks_words_headings(SHOWN)
 MORE = "alle står i «grunndata transfer --json»"
 
 

@@ -10,8 +10,27 @@ the report falls back to the plugin's own name rather than invent a word.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
+
+
+class Shown(NamedTuple):
+    """How a report shows one operation: its mark, its word and (plans) its section heading,
+    kept on one line per operation so that a new operation cannot get a word without a mark."""
+
+    mark: str
+    word: str
+    heading: str = ""
+
+
+def marks_words_headings(table: Mapping[str, Shown]) -> tuple[dict[str, str], dict[str, str], dict[str, str]]:
+    """The table as three lookups by operation: marks, words and headings."""
+    return (
+        {op: s.mark for op, s in table.items()},
+        {op: s.word for op, s in table.items()},
+        {op: s.heading for op, s in table.items()},
+    )
 
 
 def _invert(systems: Any) -> dict[str, str]:
