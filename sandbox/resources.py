@@ -1,7 +1,8 @@
 """What each world-file resource is: its schema, id, stamps and the fields a server fills.
 
 One :class:`Resource` per key under ``smartdok:`` and ``poweroffice:`` in a world
-file. The world loader, the live state and the emulators all read this table, so a
+file, read from ``resources.yaml`` beside this module (the table is data: one line per
+resource). The world loader, the live state and the emulators all read this table, so a
 resource is described once.
 """
 
@@ -9,6 +10,7 @@ from __future__ import annotations
 
 import functools
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from grunndata.sandbox import specs
@@ -38,176 +40,22 @@ class Resource:
         return self.created + self.changed
 
 
-_PO_CREATED = ("CreatedDateTimeOffset",)
-_PO_CHANGED = ("LastChangedDateTimeOffset",)
+def _load() -> dict[str, dict[str, Resource]]:
+    """The table in resources.yaml (one line per resource), lists read as tuples."""
+    import yaml
 
-RESOURCES: dict[str, dict[str, Resource]] = {
-    SD: {
-        r.key: r
-        for r in [
-            Resource(
-                SD,
-                "Projects",
-                "ProjectOutput",
-                ("ProjectInput", "ProjectInputLegacy"),
-                required=("ProjectNumber", "ProjectName"),
-                created=("Created",),
-                changed=("Updated",),
-                fills={"IsActive": True},
-            ),
-            Resource(
-                SD,
-                "SubProjects",
-                "SubProjectOutput",
-                ("SubProjectInput",),
-                required=("SubProjectNumber", "SubProjectName"),
-                helpers=("ProjectNumber",),
-                changed=("Updated",),
-                fills={"IsActive": True},
-            ),
-            Resource(
-                SD,
-                "WorkDescriptions",
-                "ActivityOutput",
-                ("ActivityInput",),
-                required=("Name",),
-                fills={"IsActive": True},
-            ),
-            Resource(SD, "Machines", "MachineOutput", ("MachineInput",), required=("Name",), fills={"IsActive": True}),
-            Resource(SD, "Users", "UserOutput", id_kind="uuid"),
-            Resource(SD, "Wages", "WageOutput", required=("Number", "Name"), fills={"IsActive": True}),
-            Resource(SD, "Additions", "AdditionOutput", required=("Number", "Name"), fills={"IsActive": True}),
-            Resource(
-                SD,
-                "Departments",
-                "DepartmentOutput",
-                ("DepartmentInput",),
-                required=("Number", "Name"),
-                changed=("Updated",),
-                fills={"IsActive": True},
-            ),
-            Resource(SD, "WorkHours", "WorkHourOutput", id_field="WorkHourID", changed=("LastUpdated",)),
-            Resource(SD, "GoodsConsumption", "GoodsConsumptionOutput", helpers=("SubProjectId", "ProjectNumber")),
-            # Invoice bases (fakturagrunnlag), each with its InvoiceLines; the prices of a project
-            # (GET /Projects/{id}/Prices); the customer and goods registers they name.
-            Resource(
-                SD, "Invoices", "InvoiceOutput", helpers=("ProjectNumber",), created=("Created",), changed=("Updated",)
-            ),
-            Resource(
-                SD,
-                "Prices",
-                "PriceOutput",
-                id_field="PriceId",
-                id_kind="uuid",
-                required=("EntityType", "EntityId"),
-                helpers=("ProjectId", "ProjectNumber"),
-            ),
-            Resource(
-                SD,
-                "Customers",
-                "CustomerOutput",
-                ("CustomerInput",),
-                required=("CustomerName",),
-                changed=("Updated",),
-                fills={"IsActive": True},
-            ),
-            Resource(SD, "Goods", "GoodsOutputBase", ("GoodsInput",), required=("Name",), fills={"IsActive": True}),
-        ]
-    },
-    PO: {
-        r.key: r
-        for r in [
-            Resource(
-                PO,
-                "Projects",
-                "ProjectDto",
-                ("ProjectPostDto",),
-                required=("Code", "Name"),
-                created=_PO_CREATED,
-                changed=_PO_CHANGED,
-                fills={"IsActive": True},
-            ),
-            Resource(
-                PO,
-                "Products",
-                "ProductDto",
-                ("ProductPostDto",),
-                required=("Name",),
-                created=_PO_CREATED,
-                changed=_PO_CHANGED,
-            ),
-            Resource(
-                PO,
-                "Employees",
-                "EmployeeDto",
-                created=("EmployeeCreatedDateTimeOffset", "ContactCreatedDateTimeOffset"),
-                changed=_PO_CHANGED,
-            ),
-            Resource(
-                PO,
-                "PayItems",
-                "PayItemDto",
-                id_kind="uuid",
-                created=_PO_CREATED,
-                changed=_PO_CHANGED,
-                fills={"IsActive": True},
-            ),
-            Resource(
-                PO,
-                "Customers",
-                "CustomerDto",
-                created=("CustomerCreatedDateTimeOffset", "ContactCreatedDateTimeOffset"),
-                changed=_PO_CHANGED,
-            ),
-            Resource(
-                PO,
-                "Departments",
-                "DepartmentDto",
-                ("DepartmentPostDto",),
-                required=("Name",),
-                created=_PO_CREATED,
-                changed=_PO_CHANGED,
-                fills={"IsActive": True},
-            ),
-            Resource(
-                PO,
-                "SalesOrders",
-                "SalesOrderCompleteDto",
-                id_kind="uuid",
-                created=_PO_CREATED,
-                changed=_PO_CHANGED,
-                fills={"SalesOrderStatus": "Draft"},
-            ),
-            Resource(
-                PO,
-                "TimeTracking/Activity",
-                "TimeTrackingActivity",
-                id_field="id",
-                required=("code", "name"),
-                changed=("lastChangedDateTimeOffset",),
-                fills={"isActive": True, "activityType": "Billable"},
-            ),
-            Resource(
-                PO,
-                "TimeTracking/HourType",
-                "TimeTrackingHourType",
-                id_field="id",
-                required=("code",),
-                fills={"isActive": True},
-            ),
-            Resource(
-                PO,
-                "Project/Activity",
-                "ProjectActivity",
-                id_field="id",
-                required=("activityCode",),
-                helpers=("projectCode",),
-                fills={"isBillable": True},
-            ),
-            Resource(PO, "TimeTracking/TimeTrackingEntry", "TimeTrackingEntry", id_field="id"),
-        ]
-    },
-}
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    raw = yaml.load((Path(__file__).parent / "resources.yaml").read_text(encoding="utf-8"), Loader=loader)
+    return {
+        system: {
+            key: Resource(system, key, **{k: tuple(v) if isinstance(v, list) else v for k, v in spec.items()})
+            for key, spec in raw[system].items()
+        }
+        for system in SYSTEMS
+    }
+
+
+RESOURCES: dict[str, dict[str, Resource]] = _load()
 
 
 def resource(system: str, key: str) -> Resource:

@@ -76,6 +76,10 @@ class Projects:
     async def get_project(self, request: Request) -> Response:
         return self.sd.one(request, "Projects", self.sd.project_out)
 
+    @handles("GET", "/SubProjects/{id}")
+    async def get_sub_project(self, request: Request) -> Response:
+        return self.sd.one(request, "SubProjects", self.sd.sub_project_out)
+
     @handles("POST", "/Projects")
     async def create_project(self, request: Request) -> Response:
         sd = self.sd
@@ -147,10 +151,6 @@ class Projects:
             return sd.wrapped(
                 [sd.sub_project_out(s) for s in sd.rows("SubProjects") if s.get("ProjectId") == project_id and keep(s)]
             )
-
-    @handles("GET", "/SubProjects/{id}")
-    async def get_sub_project(self, request: Request) -> Response:
-        return self.sd.one(request, "SubProjects", self.sd.sub_project_out)
 
     @handles("POST", "/Projects/{projectId}/SubProjects")
     async def create_sub_project(self, request: Request) -> Response:
