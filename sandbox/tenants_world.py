@@ -10,7 +10,9 @@ Each tenant is a construction company (:func:`company_world`): main projects in 
 with about 20 % as many sub-projects, and the registers both systems need to be synced
 (activities, machines ↔ products, employees, wage types ↔ hour types, additions ↔ pay
 items, customers, PowerOffice's standard project ``9000``). PowerOffice holds
-``in_step`` of the projects already (0: a company being onboarded, 1: one in step).
+``in_step`` of the projects already (0: a company being onboarded, 1: one in step), each as a
+finished sync leaves it — its start date, and its sub-projects under the standard rules' code —
+so a first sync writes only the projects still missing and their sub-projects.
 
 Tenants are named ``firma-0001``, ``firma-0002``, …; project counts are drawn
 log-uniformly between the bounds (small companies are common, large ones rare), or given
