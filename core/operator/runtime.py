@@ -18,7 +18,7 @@ import shutil
 import tempfile
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -35,9 +35,9 @@ class KeptToken:
     """A tenant's PowerOffice token between jobs: the account it belongs to, the token, and when
     it is due for renewal on this process's monotonic clock (the clients' default clock)."""
 
-    account: tuple[str, ...]
-    token: str
-    renew_at: float
+    account: tuple[str, ...] = field(repr=False)  # secrets: never in a repr, a log or a traceback
+    token: str = field(repr=False)
+    renew_at: float = 0.0
 
 
 @dataclass
