@@ -4,7 +4,8 @@ Tasks (queue ``grunndata``):
 
 * ``grunndata.dispatch`` — periodic (every ``GRUNNDATA_DISPATCH_SECONDS``, default 10; one worker
   defers each tick): queues each tenant's due cycles, retries the jobs of workers that stopped
-  sending heartbeats (a worker killed mid-job: procrastinate's stalled-job recovery), and marks
+  sending heartbeats and whose job sessions are gone (a worker killed mid-job: procrastinate's
+  stalled-job recovery, checked by :mod:`grunndata.operator.liveness`), and marks
   the tenants as served by a live worker (``next`` in ``tenant status``).
 * ``grunndata.cycle(tenant, kind, force)`` — one cycle, deferred with ``lock=tenant`` (never two
   jobs of one tenant at once) and ``queueing_lock=tenant/kind`` (a due cycle is queued once).
