@@ -10,7 +10,9 @@ Each tenant is a construction company (:func:`company_world`): main projects in 
 with about 20 % as many sub-projects, and the registers both systems need to be synced
 (activities, machines ↔ products, employees, wage types ↔ hour types, additions ↔ pay
 items, customers, PowerOffice's standard project ``9000``). PowerOffice holds
-``in_step`` of the projects already (0: a company being onboarded, 1: one in step).
+``in_step`` of the projects already (0: a company being onboarded, 1: one in step), each as a
+finished sync leaves it — its start date, and its sub-projects under the standard rules' code —
+so a first sync writes only the projects still missing and their sub-projects.
 
 Tenants are named ``firma-0001``, ``firma-0002``, …; project counts are drawn
 log-uniformly between the bounds (small companies are common, large ones rare), or given
@@ -28,8 +30,11 @@ import math
 import random
 import sys
 from collections.abc import Sequence
+from importlib import resources
 from pathlib import Path
 from typing import Any
+
+import yaml
 
 STANDARD_PROJECT = "9000"
 APPLICATION_KEY = "grunndata-sandbox-app"
@@ -160,104 +165,84 @@ def company_world(projects: int, *, seed: int = 1, in_step: float = 0.0) -> dict
     if projects < 1:
         raise ValueError("projects must be at least 1")
     rng = random.Random(seed)
-    registers = max(4, projects // 25)
     sd: dict[str, list[dict[str, Any]]] = {"Projects": [], "SubProjects": []}
     po: dict[str, list[dict[str, Any]]] = {
-        "Projects": [
-            {
-                "Id": 1,
-                "Code": STANDARD_PROJECT,
-                "Name": "Malprosjekt",
-                "ProjectStatus": "NotStarted",
-                "ProjectBillingMethod": "Time",
-                "IsActive": True,
-            }
-        ]
+        "Projects": [_po_project(1, STANDARD_PROJECT, "Malprosjekt", ProjectStatus="NotStarted")]
     }
+    in_po: dict[int, dict[str, Any]] = {}  # SmartDok project id → its PowerOffice project
     for i in range(projects):
         number = str(FIRST_NUMBER + i)
         name = f"{rng.choice(KINDS)} {rng.choice(PLACES)} {i + 1}"
+        start = f"2026-{rng.randint(1, 12):02d}-01"
         sd["Projects"].append(
-            {
-                "Id": i + 1,
-                "ProjectNumber": number,
-                "ProjectName": name,
-                "IsActive": True,
-                "Finished": False,
-                "StartDate": f"2026-{rng.randint(1, 12):02d}-01",
-            }
+            {"Id": i + 1, "ProjectNumber": number, "ProjectName": name, "IsActive": True, "Finished": False}
+            | {"StartDate": start}
         )
         if rng.random() < in_step:
-            po["Projects"].append(
-                {
-                    "Id": i + 2,
-                    "Code": number,
-                    "Name": name,
-                    "ProjectStatus": "Active",
-                    "ProjectBillingMethod": "Time",
-                    "IsActive": True,
-                }
-            )
+            # In step means what a finished sync leaves: every field the rules carry over is equal.
+            in_po[i + 1] = _po_project(i + 2, number, name, StartDate=start)
+            po["Projects"].append(in_po[i + 1])
+    template = _subproject_code_template()
     for j in range(projects // 5):
         parent = sd["Projects"][rng.randrange(projects)]
-        sd["SubProjects"].append(
-            {
-                "Id": j + 1,
-                "ProjectId": parent["Id"],
-                "SubProjectNumber": f"{j + 1:02d}",
-                "SubProjectName": PHASES[j % len(PHASES)],
-                "IsActive": True,
-            }
-        )
-    sd["WorkDescriptions"] = [
-        {"Id": i + 1, "Number": str(100 + i), "Name": _numbered(ACTIVITIES, i), "IsActive": True}
-        for i in range(registers)
-    ]
-    po["TimeTracking/Activity"] = [
-        {
-            "id": i + 1,
-            "code": str(100 + i),
-            "name": _numbered(ACTIVITIES, i),
-            "activityType": "Billable",
-            "isActive": True,
-        }
-        for i in range(registers)
-    ]
-    sd["Machines"] = [
-        {
-            "Id": i + 1,
-            "InternalNumber": f"M{i + 1:04d}",
-            "Code": f"M{i + 1:04d}",
-            "Name": f"{_numbered(MACHINES, i)} #{i + 1}",
-            "PricePerHour": 950,
+        sub = {
+            "Id": j + 1,
+            "ProjectId": parent["Id"],
+            "SubProjectNumber": f"{j + 1:02d}",
+            "SubProjectName": PHASES[j % len(PHASES)],
             "IsActive": True,
         }
-        for i in range(registers)
-    ]
-    po["Products"] = [
-        {
-            "Id": i + 1,
-            "Code": f"M{i + 1:04d}",
-            "Name": f"{_numbered(MACHINES, i)} #{i + 1}",
-            "ProductType": "Service",
-            "UnitOfMeasureCode": "HUR",
-            "UnitPrice": 950,
-        }
-        for i in range(registers)
-    ]
-    sd["Users"] = [
-        {"Id": f"00000000-0000-4000-8000-{i + 1:012d}", "Name": NAMES[i % len(NAMES)], "EmployeeNo": str(1000 + i)}
-        for i in range(registers)
-    ]
-    po["Employees"] = [
-        {
-            "Id": 900 + i,
-            "Number": 1000 + i,
-            "FirstName": NAMES[i % len(NAMES)].split()[0],
-            "LastName": NAMES[i % len(NAMES)].split()[1],
-        }
-        for i in range(registers)
-    ]
+        sd["SubProjects"].append(sub)
+        po_parent = in_po.get(parent["Id"])
+        if po_parent is not None:  # the sync created the sub-projects of the projects it created
+            code = template.replace("{parent}", po_parent["Code"]).replace("{sub}", sub["SubProjectNumber"])
+            po["Projects"].append(
+                _po_project(projects + 2 + j, code, sub["SubProjectName"])
+                | {"ParentProjectId": po_parent["Id"], "ParentProjectCode": po_parent["Code"]}
+            )
+    _add_registers(sd, po, max(4, projects // 25))
+    return {"smartdok": sd, "poweroffice": po}
+
+
+def _po_project(id: int, code: str, name: str, **fields: Any) -> dict[str, Any]:
+    base = {"Id": id, "Code": code, "Name": name, "ProjectStatus": "Active", "ProjectBillingMethod": "Time"}
+    return base | fields | {"IsActive": True}
+
+
+def _subproject_code_template() -> str:
+    """The standard rules' sub-project code (``projects.subproject_code``): the rule lives once, in
+    the rules, and the world holds what the sync would have written with it."""
+    data = yaml.safe_load(resources.files("grunndata.rules").joinpath("projects.yaml").read_text(encoding="utf-8"))
+    return str(data["projects"]["subproject_code"])
+
+
+def _add_registers(sd: dict[str, list[dict[str, Any]]], po: dict[str, list[dict[str, Any]]], registers: int) -> None:
+    """The registers both systems need, each of SmartDok's paired with PowerOffice's, all in step."""
+    for key in ("WorkDescriptions", "Machines", "Users"):
+        sd[key] = []
+    for key in ("TimeTracking/Activity", "Products", "Employees"):
+        po[key] = []
+    for i in range(registers):
+        activity, machine, person = (
+            _numbered(ACTIVITIES, i),
+            f"{_numbered(MACHINES, i)} #{i + 1}",
+            NAMES[i % len(NAMES)],
+        )
+        sd["WorkDescriptions"].append({"Id": i + 1, "Number": str(100 + i), "Name": activity, "IsActive": True})
+        po["TimeTracking/Activity"].append(
+            {"id": i + 1, "code": str(100 + i), "name": activity, "activityType": "Billable", "isActive": True}
+        )
+        code = f"M{i + 1:04d}"
+        sd["Machines"].append(
+            {"Id": i + 1, "InternalNumber": code, "Code": code, "Name": machine, "PricePerHour": 950, "IsActive": True}
+        )
+        po["Products"].append(
+            {"Id": i + 1, "Code": code, "Name": machine, "ProductType": "Service", "UnitOfMeasureCode": "HUR"}
+            | {"UnitPrice": 950}
+        )
+        sd["Users"].append({"Id": f"00000000-0000-4000-8000-{i + 1:012d}", "Name": person, "EmployeeNo": str(1000 + i)})
+        first, last = person.split()
+        po["Employees"].append({"Id": 900 + i, "Number": 1000 + i, "FirstName": first, "LastName": last})
     po["Customers"] = [{"Id": 500, "Number": 10000, "Name": "Byggherre AS"}]
     sd["Wages"] = [{"Id": i + 1, "Number": str(i + 1), "Name": name} for i, name in enumerate(WAGES)]
     po["TimeTracking/HourType"] = [
@@ -271,7 +256,6 @@ def company_world(projects: int, *, seed: int = 1, in_step: float = 0.0) -> dict
         {"Id": f"00000000-0000-4000-8000-{100 + i:012d}", "Code": code, "Name": name}
         for i, (code, name) in enumerate([("100", "Fastlønn")] + [(str(200 + i), n) for i, n in enumerate(ADDITIONS)])
     ]
-    return {"smartdok": sd, "poweroffice": po}
 
 
 def _numbered(words: list[str], i: int) -> str:

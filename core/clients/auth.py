@@ -65,6 +65,18 @@ class BearerAuth(httpx.Auth):
             self._renew_at = math.inf if lifetime is None else self.renew_at(lifetime)
             return token
 
+    def held(self) -> tuple[str, float] | None:
+        """The credential and when it is due for renewal (on this auth's clock), while it is fresh:
+        what a long-lived process keeps to hand the next client of the same account (:meth:`adopt`)."""
+        if not self.fresh():
+            return None
+        return self.token, self._renew_at  # type: ignore[return-value]
+
+    def adopt(self, token: str, renew_at: float) -> None:
+        """Use a credential a previous client of the same account fetched (see :meth:`held`); a 401
+        drops it and fetches anew as usual."""
+        self.token, self._renew_at = token, renew_at
+
     def drop(self, token: str) -> None:
         # Only the request that used the current credential drops it; the others reuse the new one.
         if self.token == token:

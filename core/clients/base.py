@@ -105,6 +105,11 @@ class BaseClient:
         self.throttled = 0  # answers 429 (the operator's metrics)
         self.requests: Counter[str] = Counter()
 
+    @property
+    def auth(self) -> BearerAuth | None:
+        """The client's bearer credential (None for a client that signs nothing)."""
+        return self._auth
+
     def _use_auth(self, auth: BearerAuth) -> None:
         """Authenticated requests carry ``auth``; its one resend after a 401 is paced like any request."""
         auth.system = self.system

@@ -4,6 +4,12 @@ take their places in the budget shared by every worker.
 
 Sessions are cached per tenant and config hash: a tenant whose config was replaced is loaded
 afresh at its next job; one whose config is the same costs nothing to reopen.
+
+Each tenant's PowerOffice access token is kept too, in this process's memory only (never in the
+database, a log, the journal or a metric): signing in is one request of the shared budget, a
+fifth of a quiet cycle. The next job of the tenant reuses it while it is fresh (the usual minute
+before expiry); a 401 drops it and signs in again (``BearerAuth``). It is kept with the account it
+was issued to, so a tenant whose keys or token URL changed signs in afresh.
 """
 
 from __future__ import annotations
@@ -12,7 +18,7 @@ import shutil
 import tempfile
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -22,6 +28,16 @@ from grunndata.operator import tenants
 from grunndata.operator.limiter import PgRateLimiter
 from grunndata.operator.tenant_secrets import tenant_secrets
 from grunndata.state.postgres import PostgresStateStore
+
+
+@dataclass(frozen=True)
+class KeptToken:
+    """A tenant's PowerOffice token between jobs: the account it belongs to, the token, and when
+    it is due for renewal on this process's monotonic clock (the clients' default clock)."""
+
+    account: tuple[str, ...] = field(repr=False)  # secrets: never in a repr, a log or a traceback
+    token: str = field(repr=False)
+    renew_at: float = 0.0
 
 
 @dataclass
@@ -37,6 +53,7 @@ class Runtime:
     def __init__(self, url: str, *, on_wait: Callable[[float], None] | None = None) -> None:
         self.url = url
         self._sessions: dict[str, Loaded] = {}
+        self._tokens: dict[str, KeptToken] = {}
         self._root = Path(tempfile.mkdtemp(prefix="grunndata-tenants-"))
         self._pool: Any = None
         self._on_wait = on_wait
@@ -85,8 +102,21 @@ class Runtime:
             await self.pool(), secrets.poweroffice_subscription_key, loaded.tenant.tenant, on_wait=self._on_wait
         )
         conn = runner.connect(loaded.session, secrets, rate_per_second=None, po_limiter=limiter)
+        name = loaded.tenant.tenant
+        account = (
+            loaded.session.config.poweroffice_token_url,
+            secrets.poweroffice_application_key,
+            secrets.poweroffice_client_key,
+        )
+        auth = conn.poweroffice.auth
+        kept = self._tokens.pop(name, None)
+        if auth is not None and kept is not None and kept.account == account:
+            auth.adopt(kept.token, kept.renew_at)
         try:
             yield conn
         finally:
+            held = auth.held() if auth is not None else None
+            if held is not None:
+                self._tokens[name] = KeptToken(account, *held)
             await conn.aclose()
             await limiter.drain()

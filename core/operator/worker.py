@@ -4,7 +4,8 @@ Tasks (queue ``grunndata``):
 
 * ``grunndata.dispatch`` — periodic (every ``GRUNNDATA_DISPATCH_SECONDS``, default 10; one worker
   defers each tick): queues each tenant's due cycles, retries the jobs of workers that stopped
-  sending heartbeats (a worker killed mid-job: procrastinate's stalled-job recovery), and marks
+  sending heartbeats and whose job sessions are gone (a worker killed mid-job: procrastinate's
+  stalled-job recovery, checked by :mod:`grunndata.operator.liveness`), and marks
   the tenants as served by a live worker (``next`` in ``tenant status``).
 * ``grunndata.cycle(tenant, kind, force)`` — one cycle, deferred with ``lock=tenant`` (never two
   jobs of one tenant at once) and ``queueing_lock=tenant/kind`` (a due cycle is queued once).
@@ -31,7 +32,7 @@ from procrastinate.exceptions import AlreadyEnqueued, UniqueViolation
 from procrastinate.jobs import Status
 
 from grunndata.errors import GrunndataError
-from grunndata.operator import dispatch, metrics
+from grunndata.operator import dispatch, liveness, metrics
 from grunndata.operator.runtime import Runtime
 
 log = logging.getLogger("grunndata.worker")
@@ -82,7 +83,7 @@ def make_app(url: str, runtime: Runtime | None = None) -> App:
     @app.task(name="grunndata.dispatch", queue=QUEUE, queueing_lock="grunndata.dispatch")
     async def dispatch_task(timestamp: int) -> None:
         try:
-            await retry_stalled(app)
+            await retry_stalled(app, url)
         except Exception:  # recovery must not stop the queueing of due cycles
             log.exception("retrying stalled jobs failed")
         now = _now()
@@ -124,10 +125,16 @@ def make_app(url: str, runtime: Runtime | None = None) -> App:
     return app
 
 
-async def retry_stalled(app: App) -> int:
-    """Jobs of workers without a heartbeat go back to the queue (procrastinate's recovery)."""
+async def retry_stalled(app: App, url: str) -> int:
+    """Jobs of workers without a heartbeat go back to the queue (procrastinate's recovery) — unless
+    the tenant's job is still running in a live process whose heartbeat is merely late
+    (:mod:`grunndata.operator.liveness`). The number queued again or finished."""
     stalled = list(await app.job_manager.get_stalled_jobs(queue=QUEUE, seconds_since_heartbeat=stalled_seconds()))
-    for job in stalled:
+    if not stalled:
+        return 0
+    async with await psycopg.AsyncConnection.connect(url, autocommit=True) as conn:
+        dead = [job for job in stalled if job.lock is None or not await liveness.running_elsewhere(conn, job.lock)]
+    for job in dead:
         try:
             await app.job_manager.retry_job(job)
             log.warning("job %s (%s) of a stalled worker is queued again", job.id, job.task_name)
@@ -135,7 +142,7 @@ async def retry_stalled(app: App) -> int:
             # the same cycle of the tenant is queued already (its queueing lock): that job does the work
             await app.job_manager.finish_job(job, Status.FAILED, delete_job=False)
             log.warning("job %s (%s) of a stalled worker: the same cycle is queued already", job.id, job.task_name)
-    return len(stalled)
+    return len(dead)
 
 
 async def run_job(runtime: Runtime, tenant: str, kind: str, force: bool) -> None:
@@ -145,14 +152,18 @@ async def run_job(runtime: Runtime, tenant: str, kind: str, force: bool) -> None
     from grunndata.unattended.schedule_config import schedule_settings
 
     now = _now()
-    with psycopg.connect(runtime.url, autocommit=True) as conn:
-        try:
-            loaded = runtime.load(conn, tenant)
-        except GrunndataError as exc:
-            log.warning("%s: hoppet over: %s", tenant, exc)
-            return
     store = runtime.store(tenant)
     try:
+        # For the whole job, on the store's session: the tenant's job is running here (see liveness).
+        if not liveness.hold(store.conn, tenant):
+            log.warning("%s: hoppet over: en annen jobb for kunden kjører allerede", tenant)
+            return
+        with psycopg.connect(runtime.url, autocommit=True) as conn:
+            try:
+                loaded = runtime.load(conn, tenant)
+            except GrunndataError as exc:
+                log.warning("%s: hoppet over: %s", tenant, exc)
+                return
         if not force:
             try:  # we run under the tenant's job lock: a cycle left unfinished is from a dead worker
                 store.lock()
