@@ -222,23 +222,16 @@ class Cycles:
         ended = dt.datetime.now(dt.UTC) if now.tzinfo else now
         ok = result.outcome in ("done", "nothing", "waiting")
         counts = {**result.counts, "requests": result.requests}
-        store.cycle_finished(
-            cycle_id,
-            max(ended, now),
-            ok=ok and result.error is None,
-            error=result.error,
-            counts=counts,
-            run_id=result.run_id,
-        )
-        if full_id is not None:
-            store.cycle_finished(
-                full_id,
-                max(ended, now),
-                ok=ok and result.error is None,
-                error=result.error,
-                counts=counts,
-                run_id=result.run_id,
-            )
+        for finished in (cycle_id, full_id):  # a full sync cycle is also the full reconciliation
+            if finished is not None:
+                store.cycle_finished(
+                    finished,
+                    max(ended, now),
+                    ok=ok and result.error is None,
+                    error=result.error,
+                    counts=counts,
+                    run_id=result.run_id,
+                )
         if result.error is None and result.outcome != "failed":
             self._memory, self._memory_cycle = read.snapshot, cycle_id
         else:
