@@ -27,6 +27,7 @@ from grunndata.engine.writes import RunStamp, Stop, execute
 from grunndata.journal import JournalLocked
 from grunndata.state.protocol import StateStore
 from grunndata.unattended.guardrails import WRITE_OPS, check_plan, receiving_counts
+from grunndata.unattended.kept_fields import kept_fields, kept_fields_digest
 from grunndata.unattended.reading import CycleRead, kept_to_snapshot, read_cycle, snapshot_to_kept, sync_reads
 from grunndata.unattended.schedule import is_due
 from grunndata.unattended.schedule_config import schedule_settings
@@ -131,6 +132,9 @@ class Cycles:
         self.prime = prime
         self.settings = schedule_settings(session.config)
         self.inc = incremental_rules(session.rules)
+        # What a cycle keeps of each record; a snapshot kept under another cut is read again whole.
+        self.fields = kept_fields(session, self.inc)
+        self.fields_digest = kept_fields_digest(self.fields)
         self._memory: Snapshot | None = None
         self._memory_cycle: int | None = None  # the sync cycle whose snapshot _memory is
         # What the last plan left for the next: an incremental cycle that merged its changes into
@@ -184,7 +188,8 @@ class Cycles:
         store.settle(now)
         history = store.last_cycles().get("sync") or []
         last_ok = next((c for c in history if c.ok), None)
-        kept = self._kept(last_ok.id if last_ok else None)
+        same_cut = last_ok is not None and last_ok.counts.get("kept_fields") == self.fields_digest
+        kept = self._kept(last_ok.id if last_ok else None) if same_cut else None
         whole = bool(full) if full is not None else (kept is None or self.full_due(now))
         mode = "full" if whole or kept is None else "incremental"
         cycle_id = store.cycle_started("sync", mode, now)
@@ -200,6 +205,7 @@ class Cycles:
                 marks_before,
                 self.inc,
                 full=mode == "full",
+                fields=self.fields,
             )
             t_read = time.process_time()
             result.counts.update(
@@ -221,7 +227,7 @@ class Cycles:
         result.durations["cpu"] = time.process_time() - t0
         ended = dt.datetime.now(dt.UTC) if now.tzinfo else now
         ok = result.outcome in ("done", "nothing", "waiting")
-        counts = {**result.counts, "requests": result.requests}
+        counts = {**result.counts, "requests": result.requests, "kept_fields": self.fields_digest}
         for finished in (cycle_id, full_id):  # a full sync cycle is also the full reconciliation
             if finished is not None:
                 store.cycle_finished(

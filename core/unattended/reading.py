@@ -15,6 +15,7 @@ from typing import Any
 from grunndata.engine.model import SYSTEMS, Read, Snapshot
 from grunndata.engine.planner import direction_entities, paused_gc
 from grunndata.state.protocol import KeptSnapshot
+from grunndata.unattended.kept_fields import KeptFields, cut
 from grunndata.unattended.watermarks import IncrementalRules, MergeResult, merge_snapshot, read_params
 
 
@@ -24,18 +25,6 @@ def sync_reads(session: Any) -> list[Read]:
     for entity, _ in direction_entities(session):
         reads.extend(getattr(entity, "reads", ()) or ())
     return list(dict.fromkeys(reads))
-
-
-def slim(records: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """The records without their null fields: what a cycle keeps and plans from.
-
-    PowerOffice answers every field of its DTOs, most of them null (42 of a project's 54); every
-    reader goes through ``.get``, which gives None for a field that is absent just as for one
-    that is null, and updates send only their changes (the clients GET the record they change),
-    so dropping them changes no decision while the kept snapshot is a third smaller in memory
-    and on disk, and a cold ``run --once`` decodes a third less. Both the kept records and each
-    cycle's reads are slimmed, so comparing them still finds exactly the records that changed."""
-    return [{k: v for k, v in r.items() if v is not None} if isinstance(r, dict) else r for r in records]
 
 
 def kept_to_snapshot(kept: KeptSnapshot) -> Snapshot:
@@ -112,10 +101,13 @@ async def read_cycle(
     inc: IncrementalRules,
     *,
     full: bool,
+    fields: KeptFields | None = None,
 ) -> CycleRead:
-    """Read for one cycle: everything when ``full`` (or nothing is kept), else only what changed."""
+    """Read for one cycle: everything when ``full`` (or nothing is kept), else only what changed.
+    Every record is cut to what a cycle keeps (``fields``, :mod:`grunndata.unattended.kept_fields`)."""
+    fields = fields or {}
     if full or kept is None:
-        return await _read_full(conn, reads)
+        return await _read_full(conn, reads, fields)
     share: dict[str, list[tuple[str, dict[str, Any]]]] = {s: [] for s in SYSTEMS}
     plan: list[tuple[str, str, bool]] = []  # (system, resource, filtered) per request, in order
     filtered_names: set[str] = set()
@@ -142,8 +134,8 @@ async def read_cycle(
         per.setdefault((system, resource), []).append(records)
     filtered: dict[tuple[str, str], list[dict[str, Any]]] = {}
     whole: dict[tuple[str, str], list[dict[str, Any]]] = {}
-    for lists in per.values():
-        lists[:] = [slim(records) for records in lists]
+    for (system, resource), lists in per.items():
+        lists[:] = [cut(records, fields.get(f"{system}/{resource}")) for records in lists]
     for (system, resource), lists in per.items():
         name = f"{system}/{resource}"
         if name in filtered_names:
@@ -166,7 +158,7 @@ async def read_cycle(
     return CycleRead(merged_snapshot, {**filtered, **whole}, "incremental", changed, results, records_read)
 
 
-async def _read_full(conn: Any, reads: list[Read]) -> CycleRead:
+async def _read_full(conn: Any, reads: list[Read], fields: KeptFields) -> CycleRead:
     share: dict[str, list[tuple[str, dict[str, Any]]]] = {s: [] for s in SYSTEMS}
     for read in reads:
         share[read.system].append((read.resource, dict(read.params)))
@@ -174,9 +166,9 @@ async def _read_full(conn: Any, reads: list[Read]) -> CycleRead:
         sd, po = await asyncio.gather(
             conn.smartdok.read_all(share["smartdok"]), conn.poweroffice.read_all(share["poweroffice"])
         )
-    for part in (sd, po):
+    for system, part in (("smartdok", sd), ("poweroffice", po)):
         for resource, records in part.items():
-            part[resource] = slim(records)
+            part[resource] = cut(records, fields.get(f"{system}/{resource}"))
     snapshot = Snapshot(smartdok=sd, poweroffice=po)
     by_resource = {
         (system, resource): records for system in SYSTEMS for resource, records in getattr(snapshot, system).items()

@@ -68,6 +68,12 @@ class Projects(SyncedEntity):
     )
     fields = FIELDS
     refs: ClassVar[dict[str, Any]] = {**REFS, "manual": {"poweroffice_master": "R17"}}
+    # What this entity reads of the records beyond its field maps (grunndata.unattended.kept_fields):
+    # which PowerOffice projects are sub-projects; nothing of the customers.
+    raw_fields: ClassVar[dict[str, tuple[str, ...]]] = {
+        "poweroffice/Projects": ("ParentProjectCode", "ParentProjectId"),
+        "poweroffice/Customers": (),
+    }
 
     def raw_records(self, ctx, system):
         raw = super().raw_records(ctx, system)
@@ -160,6 +166,12 @@ class SubProjects(Projects):
         Read("smartdok", "Projects", {"all": True}),
         Read("poweroffice", "Projects"),
     )
+    # The parent link of each sub-project, and the id and number of each parent (``parents``).
+    raw_fields: ClassVar[dict[str, tuple[str, ...]]] = {
+        "smartdok/SubProjects": ("ProjectId",),
+        "smartdok/Projects": ("Id", "ProjectNumber"),
+        "poweroffice/Projects": ("Id", "Code", "ParentProjectCode", "ParentProjectId"),
+    }
 
     def raw_records(self, ctx, system):
         raw = ctx.snapshot.records(system, self.sides[system].resource)
