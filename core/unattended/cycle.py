@@ -136,6 +136,7 @@ class Cycles:
         self.fields = kept_fields(session, self.inc)
         self.fields_digest = kept_fields_digest(self.fields)
         self._memory: Snapshot | None = None
+        self._positions: dict[str, dict[Any, int]] = {}  # where each id stands in _memory (reading.read_cycle)
         self._memory_cycle: int | None = None  # the sync cycle whose snapshot _memory is
         # What the last plan left for the next: an incremental cycle that merged its changes into
         # _memory plans only the keys that changed (grunndata.engine.incremental).
@@ -155,6 +156,7 @@ class Cycles:
         self._from_memory = self._memory is not None and self._memory_cycle == last_ok_id
         if self._from_memory:
             return self._memory
+        self._positions = {}
         # Hundreds of thousands of plain dicts without reference cycles: no collection while they
         # are decoded (each would walk all of them again, and could free none).
         gc.disable()
@@ -206,6 +208,7 @@ class Cycles:
                 self.inc,
                 full=mode == "full",
                 fields=self.fields,
+                positions=self._positions if mode == "incremental" else {},
             )
             t_read = time.process_time()
             result.counts.update(
@@ -240,8 +243,10 @@ class Cycles:
                 )
         if result.error is None and result.outcome != "failed":
             self._memory, self._memory_cycle = read.snapshot, cycle_id
+            if mode == "full":
+                self._positions = {}
         else:
-            self._memory, self._memory_cycle = None, None
+            self._memory, self._memory_cycle, self._positions = None, None, {}
         return result
 
     async def _plan_and_write(

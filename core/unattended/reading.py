@@ -59,12 +59,6 @@ class CycleRead:
     records_read: int = 0
 
 
-def _changed_records(kept: list[dict[str, Any]], read: list[dict[str, Any]], id_field: str) -> int:
-    """How many records in ``read`` are new or differ from their kept copy."""
-    by_id = {r.get(id_field): r for r in kept if isinstance(r, dict)}
-    return sum(1 for r in read if by_id.get(r.get(id_field)) != r)
-
-
 async def _read_lists(
     conn: Any, share: dict[str, list[tuple[str, dict[str, Any]]]]
 ) -> dict[str, list[list[dict[str, Any]]]]:
@@ -102,9 +96,12 @@ async def read_cycle(
     *,
     full: bool,
     fields: KeptFields | None = None,
+    positions: dict[str, dict[Any, int]] | None = None,
 ) -> CycleRead:
     """Read for one cycle: everything when ``full`` (or nothing is kept), else only what changed.
-    Every record is cut to what a cycle keeps (``fields``, :mod:`grunndata.unattended.kept_fields`)."""
+    Every record is cut to what a cycle keeps (``fields``, :mod:`grunndata.unattended.kept_fields`).
+    ``positions``: where each id stands in the kept records, per resource with a change filter,
+    kept by a running ``run`` with its snapshot (:func:`merge_snapshot` fills and updates it)."""
     fields = fields or {}
     if full or kept is None:
         return await _read_full(conn, reads, fields)
@@ -144,15 +141,13 @@ async def read_cycle(
             filtered[(system, resource)] = _union(lists, cf.id_field)
         else:
             whole[(system, resource)] = _union(lists, "Id") if len(lists) > 1 else lists[0]
-    changed: set[str] = set()
-    for (system, resource), records in filtered.items():
-        cf = inc.filter_of(system, resource)
-        assert cf is not None
-        if _changed_records(kept.records(system, resource), records, cf.id_field):
-            changed.add(cf.name)
-    merged_snapshot, results = merge_snapshot(kept, filtered, inc)
+    merged_snapshot, results = merge_snapshot(kept, filtered, inc, positions)
+    changed = {name for name, merged in results.items() if merged.changed_at}
     for (system, resource), records in whole.items():
-        if kept.records(system, resource) != records or resource not in getattr(kept, system):
+        before = kept.records(system, resource)
+        if resource in getattr(kept, system) and before == records:
+            records = before  # the same records: the kept objects stay, as for a merge
+        else:
             changed.add(f"{system}/{resource}")
         getattr(merged_snapshot, system)[resource] = records
     return CycleRead(merged_snapshot, {**filtered, **whole}, "incremental", changed, results, records_read)
