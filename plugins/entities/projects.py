@@ -7,6 +7,8 @@ PowerOffice keeps them as projects with a parent, whose code it shows as
 
 from __future__ import annotations
 
+from itertools import compress
+from operator import not_
 from typing import Any, ClassVar
 
 from grunndata.engine.mapping import FieldDecl, match_key, subproject_code, subproject_prefix
@@ -77,7 +79,7 @@ class Projects(SyncedEntity):
 
     def raw_records(self, ctx, system):
         raw = super().raw_records(ctx, system)
-        return [r for r, sub in zip(raw, _subs(ctx, raw), strict=True) if not sub] if system == "poweroffice" else raw
+        return list(compress(raw, map(not_, _subs(ctx, raw)))) if system == "poweroffice" else raw
 
     def standard_project(self, ctx: PlanContext) -> dict[str, Any] | None:
         number = ctx.config.standard_project
@@ -175,7 +177,7 @@ class SubProjects(Projects):
 
     def raw_records(self, ctx, system):
         raw = ctx.snapshot.records(system, self.sides[system].resource)
-        return [r for r, sub in zip(raw, _subs(ctx, raw), strict=True) if sub] if system == "poweroffice" else raw
+        return list(compress(raw, _subs(ctx, raw))) if system == "poweroffice" else raw
 
     def template(self, ctx) -> str:
         return ctx.rules.get(self.section, "subproject_code")
@@ -200,7 +202,7 @@ class SubProjects(Projects):
                 )
                 same = memo.unchanged.get(name) and name in memo.kept_values
                 if not same:  # some project changed; its number may not have
-                    built = dict(p for p in pairs if p is not None)
+                    built = dict(filter(None, pairs))  # (id, number) pairs are never falsy
                     same = memo.incremental and memo.kept_values.get(name) == built
                     memo.kept_values[name] = built
                 ctx.cache[("parents_same", system)] = bool(same)
