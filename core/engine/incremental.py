@@ -94,6 +94,7 @@ class PlanMemo:
         self.entries: dict[tuple[str, str], dict[int, Entry]] = {}  # (entity, system) -> id(raw) -> entry
         self.raws: dict[tuple[str, str], list[dict]] = {}  # (entity, system) -> its raw records, in order
         self.derived: dict[str, dict[int, tuple[dict, Any]]] = {}  # name -> id(raw) -> (raw, value)
+        self.derived_lists: dict[str, tuple[list[dict], list[Any]]] = {}  # name -> (its raws, their values)
         self.action_keys: dict[str, set[Any]] = {}
         self.last_made = 0
         self.unchanged: dict[str, bool] = {}  # derive name -> no record differs from last time
@@ -103,10 +104,12 @@ class PlanMemo:
         self._new_entries: dict[tuple[str, str], dict[int, Entry]] = {}
         self._new_raws: dict[tuple[str, str], list[dict]] = {}
         self._new_derived: dict[str, dict[int, tuple[dict, Any]]] = {}
+        self._new_derived_lists: dict[str, tuple[list[dict], list[Any]]] = {}
         self._made: dict[int, dict[str, Any]] = {}  # id(raw) -> neutral record made this round
         self._dirty: dict[str, set[Any]] = {}
         self._scanned: set[tuple[str, str]] = set()
         self._indexes: list[LazyIndex] = []  # made this round; released when it ends
+        self._firsts: dict[tuple[str, str], tuple[dict, dict]] = {}  # slot -> (its entries, key -> first raw)
 
     # ---- a round ------------------------------------------------------------------------------
     def begin(self, config_hash: str, entity_order: list[str], *, incremental: bool) -> bool:
@@ -115,7 +118,7 @@ class PlanMemo:
             incremental and self.ready and config_hash == self.config_hash and entity_order == self.entity_order
         )
         self.config_hash, self.entity_order = config_hash, list(entity_order)
-        self._new_entries, self._new_raws, self._new_derived = {}, {}, {}
+        self._new_entries, self._new_raws, self._new_derived, self._new_derived_lists = {}, {}, {}, {}
         self._made, self._dirty, self._scanned = {}, {}, set()
         self._release()  # a plan that failed half-way left its indexes
         return self.incremental
@@ -129,6 +132,7 @@ class PlanMemo:
         self.entries.update(self._new_entries)
         self.raws.update(self._new_raws)
         self.derived.update(self._new_derived)
+        self.derived_lists.update(self._new_derived_lists)
         self.lists = {(s, r): list(rows) for s in SYSTEMS for r, rows in getattr(snapshot, s).items()}
         self.fingerprint = fingerprint
         keys: dict[str, set[Any]] = {}
@@ -146,8 +150,15 @@ class PlanMemo:
 
     # ---- what changed -------------------------------------------------------------------------
     def derive(self, name: str, raws: list[dict], fn: Callable[[dict], Any]) -> list[Any]:
-        """``fn`` of each record, worked out again only for records not seen last time."""
+        """``fn`` of each record, worked out again only for records not seen last time (the list
+        returned may be last time's: callers only read it)."""
         prev = self.derived.get(name, {}) if self.incremental else {}
+        last = self.derived_lists.get(name) if self.incremental else None
+        # The same records as last time (compared at C speed, by identity first): the same values.
+        if last is not None and len(last[0]) == len(raws) and last[0] == raws:
+            self.unchanged[name] = True
+            self._new_derived[name], self._new_derived_lists[name] = prev, last
+            return last[1]
         ids = list(map(id, raws))
         hits: list[Any] = list(map(prev.get, ids))  # a record seen last time is the same object: its id is kept
         misses = _where_none(hits)
@@ -156,7 +167,9 @@ class PlanMemo:
         # every record the same objects as last time, in the same order: the values are too
         self.unchanged[name] = not misses and len(ids) == len(prev) and ids == list(prev)
         self._new_derived[name] = prev if self.unchanged[name] else dict(zip(ids, hits, strict=True))
-        return list(map(_KEY, hits))
+        values = list(map(_KEY, hits))
+        self._new_derived_lists[name] = (raws, values)
+        return values
 
     def scan(self, entity: Any, ctx: Any, system: str) -> dict[int, Entry]:
         """The entries of an entity's records in ``system``; notes the dirty keys.
@@ -172,6 +185,11 @@ class PlanMemo:
         reader = getattr(entity, "inputs_reader", None)
         inputs_of, stable = reader(ctx, system) if reader is not None else (None, True)
         dirty = self._dirty.setdefault(entity.name, set())
+        if prev and (inputs_of is None or stable) and len(prev_raws) == len(raws) and prev_raws == raws:
+            # the same records as last time (compared at C speed, by identity first), read the same way
+            self._new_entries[slot], self._new_raws[slot] = prev, prev_raws
+            self._scanned.add(slot)
+            return prev
         ids = list(map(id, raws))
         hits: list[Any] = list(map(prev.get, ids))
         if inputs_of is not None and stable:  # what the inputs are read from has not changed
@@ -241,9 +259,16 @@ class PlanMemo:
     def index(self, entity: Any, ctx: Any, system: str) -> LazyIndex:
         # the first record of each key wins, as in SyncedEntity.index: built backwards, later ones
         # are overwritten by earlier ones
-        entries = self.scan(entity, ctx, system).values()
-        firsts = dict(zip(map(_KEY, reversed(entries)), map(_RAW, reversed(entries)), strict=True))
-        firsts.pop(None, None)
+        entries = self.scan(entity, ctx, system)
+        slot = (entity.name, system)
+        kept = self._firsts.get(slot)
+        if kept is not None and kept[0] is entries:  # not one record changed: the same entries object
+            firsts = kept[1]
+        else:
+            values = entries.values()
+            firsts = dict(zip(map(_KEY, reversed(values)), map(_RAW, reversed(values)), strict=True))
+            firsts.pop(None, None)
+            self._firsts[slot] = (entries, firsts)
         index = LazyIndex(firsts, lambda raw: self.neutral(entity, ctx, system, raw))
         self._indexes.append(index)
         return index
