@@ -139,8 +139,10 @@ def test_a_plan_leaves_no_reference_cycles_behind(tmp_path):
     memo = PlanMemo()
     gc.collect()
     make_plan(s, _snap(world), memo)
-    assert gc.collect() == 0
+    # Not 0: the test runner's own threads may leave a little cyclic garbage meanwhile. A plan's
+    # context in a cycle is thousands of objects at this size (1753 when it was one).
+    assert gc.collect() < 50
     world = _copy_lists(world)
     world["poweroffice"]["Projects"] = world["poweroffice"]["Projects"][:-3]  # creates: namesakes, indexes
     make_plan(s, _snap(world), memo, incremental=True)
-    assert gc.collect() == 0
+    assert gc.collect() < 50
