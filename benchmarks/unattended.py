@@ -235,7 +235,9 @@ def render(results: list[dict[str, Any]]) -> str:
         "write, so its plan would be the same. A cycle with changes in a running `run` plans incrementally "
         "(`core/engine/incremental.py`): only the keys that changed, and those with an action last time, are planned "
         "again; the result equals the full plan (`tests/unattended/test_incremental_plan.py`). The kept snapshot holds "
-        "the records without their null fields (`reading.slim`), stored the same way.",
+        "only the fields the synced entities and the rules read, without null fields (`unattended/kept_fields.py`: "
+        "field maps, id and change-stamp fields, the rules' conditions, each plugin's `raw_fields`), stored the same "
+        "way; a plan from it equals the plan from whole records (`tests/unattended/test_kept_fields.py`).",
         "", END_MARK])
 
 

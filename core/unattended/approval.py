@@ -18,6 +18,7 @@ from grunndata.engine.writes import RunStamp, Stop, execute
 from grunndata.errors import GrunndataError
 from grunndata.state.protocol import StateStore, Waiting
 from grunndata.unattended.cycle import plan_from_json
+from grunndata.unattended.kept_fields import kept_fields
 from grunndata.unattended.reading import read_cycle, sync_reads
 from grunndata.unattended.staleness import PlanDependencies, stale_records
 from grunndata.unattended.watermarks import incremental_rules
@@ -45,7 +46,8 @@ async def approve(session: Any, store: StateStore, conn: Any, run_id: int, *, st
             f"ble laget; forkast den med «grunndata reject {run_id}» og la neste syklus planlegge på nytt"
         )
     inc = incremental_rules(session.rules)
-    read = await read_cycle(conn, sync_reads(session), None, {}, inc, full=True)
+    # Cut as the cycles cut their reads: the plan's dependencies were fingerprinted so.
+    read = await read_cycle(conn, sync_reads(session), None, {}, inc, full=True, fields=kept_fields(session, inc))
     stale = stale_records(PlanDependencies.from_json(waiting.dependencies), read.snapshot, session)
     if stale:
         shown = "; ".join(stale[:20]) + (f"; og {len(stale) - 20} til" if len(stale) > 20 else "")

@@ -27,6 +27,7 @@ from grunndata.engine.writes import RunStamp, Stop, execute
 from grunndata.journal import JournalLocked
 from grunndata.state.protocol import StateStore
 from grunndata.unattended.guardrails import WRITE_OPS, check_plan, receiving_counts
+from grunndata.unattended.kept_fields import kept_fields, kept_fields_digest
 from grunndata.unattended.reading import CycleRead, kept_to_snapshot, read_cycle, snapshot_to_kept, sync_reads
 from grunndata.unattended.schedule import is_due
 from grunndata.unattended.schedule_config import schedule_settings
@@ -131,7 +132,11 @@ class Cycles:
         self.prime = prime
         self.settings = schedule_settings(session.config)
         self.inc = incremental_rules(session.rules)
+        # What a cycle keeps of each record; a snapshot kept under another cut is read again whole.
+        self.fields = kept_fields(session, self.inc)
+        self.fields_digest = kept_fields_digest(self.fields)
         self._memory: Snapshot | None = None
+        self._positions: dict[str, dict[Any, int]] = {}  # where each id stands in _memory (reading.read_cycle)
         self._memory_cycle: int | None = None  # the sync cycle whose snapshot _memory is
         # What the last plan left for the next: an incremental cycle that merged its changes into
         # _memory plans only the keys that changed (grunndata.engine.incremental).
@@ -151,6 +156,7 @@ class Cycles:
         self._from_memory = self._memory is not None and self._memory_cycle == last_ok_id
         if self._from_memory:
             return self._memory
+        self._positions = {}
         # Hundreds of thousands of plain dicts without reference cycles: no collection while they
         # are decoded (each would walk all of them again, and could free none).
         gc.disable()
@@ -175,16 +181,35 @@ class Cycles:
         except JournalLocked as exc:
             return CycleResult("sync", "incremental", "refused", reason=str(exc))
         try:
-            return await self._sync_locked(now, stop, full)
+            result = await self._sync_locked(now, stop, full)
         finally:
             self.store.unlock()
+        if self.prime:
+            self._settle_memory(result)
+        return result
+
+    def _settle_memory(self, result: CycleResult) -> None:
+        """``grunndata run`` keeps millions of plain objects between cycles (the snapshot and the plan
+        memo), none of them in a reference cycle. Python's full collections would walk all of them
+        again whenever enough new ones have piled up (a second at 100k projects, in whichever quiet
+        cycle it falls), yet could free none: they are frozen out of the collector after each cycle.
+        Memory is still freed as usual as they are dropped; only garbage in reference cycles waits,
+        for the full reconciliation, which unfreezes and collects everything once."""
+        t0 = time.process_time()
+        if result.mode == "full":
+            gc.unfreeze()
+            gc.collect()
+        gc.freeze()
+        result.durations["gc_cpu"] = time.process_time() - t0
+        result.durations["cpu"] = result.durations.get("cpu", 0.0) + result.durations["gc_cpu"]
 
     async def _sync_locked(self, now: dt.datetime, stop: Stop | None, full: bool | None) -> CycleResult:
         store, session = self.store, self.session
         store.settle(now)
         history = store.last_cycles().get("sync") or []
         last_ok = next((c for c in history if c.ok), None)
-        kept = self._kept(last_ok.id if last_ok else None)
+        same_cut = last_ok is not None and last_ok.counts.get("kept_fields") == self.fields_digest
+        kept = self._kept(last_ok.id if last_ok else None) if same_cut else None
         whole = bool(full) if full is not None else (kept is None or self.full_due(now))
         mode = "full" if whole or kept is None else "incremental"
         cycle_id = store.cycle_started("sync", mode, now)
@@ -200,6 +225,8 @@ class Cycles:
                 marks_before,
                 self.inc,
                 full=mode == "full",
+                fields=self.fields,
+                positions=self._positions if mode == "incremental" else {},
             )
             t_read = time.process_time()
             result.counts.update(
@@ -221,28 +248,23 @@ class Cycles:
         result.durations["cpu"] = time.process_time() - t0
         ended = dt.datetime.now(dt.UTC) if now.tzinfo else now
         ok = result.outcome in ("done", "nothing", "waiting")
-        counts = {**result.counts, "requests": result.requests}
-        store.cycle_finished(
-            cycle_id,
-            max(ended, now),
-            ok=ok and result.error is None,
-            error=result.error,
-            counts=counts,
-            run_id=result.run_id,
-        )
-        if full_id is not None:
-            store.cycle_finished(
-                full_id,
-                max(ended, now),
-                ok=ok and result.error is None,
-                error=result.error,
-                counts=counts,
-                run_id=result.run_id,
-            )
+        counts = {**result.counts, "requests": result.requests, "kept_fields": self.fields_digest}
+        for finished in (cycle_id, full_id):  # a full sync cycle is also the full reconciliation
+            if finished is not None:
+                store.cycle_finished(
+                    finished,
+                    max(ended, now),
+                    ok=ok and result.error is None,
+                    error=result.error,
+                    counts=counts,
+                    run_id=result.run_id,
+                )
         if result.error is None and result.outcome != "failed":
             self._memory, self._memory_cycle = read.snapshot, cycle_id
+            if mode == "full":
+                self._positions = {}
         else:
-            self._memory, self._memory_cycle = None, None
+            self._memory, self._memory_cycle, self._positions = None, None, {}
         return result
 
     async def _plan_and_write(

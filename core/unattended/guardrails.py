@@ -118,49 +118,47 @@ def check_plan(plan: Plan, receiving: Mapping[str, int], rules: Rules, *, first_
     by_op = Counter(a.op for a in writes)
     for op, n in by_op.items():
         if op not in limits.allow:
-            where = limits.where["allow"]
             refusals.append(
-                Refusal(
-                    f"{SECTION}.allow",
-                    where,
-                    f"{_posts(n)} ville blitt {_DONE.get(op, op)}, men «{op}» er ikke tillatt uten tilsyn ({where})",
+                _over(
+                    limits,
+                    "allow",
+                    f"{_posts(n)} ville blitt {_DONE.get(op, op)}, men «{op}» er ikke tillatt uten tilsyn",
                 )
             )
     if len(writes) > limits.max_writes:
-        where = limits.where["max_writes"]
         parts = ", ".join(f"{by_op[op]} {_DONE.get(op, op)}" for op in _DONE if by_op.get(op))
         refusals.append(
-            Refusal(
-                f"{SECTION}.max_writes",
-                where,
-                f"{len(writes)} skrivinger i én syklus ({parts}); grensen er {limits.max_writes} ({where})",
+            _over(
+                limits,
+                "max_writes",
+                f"{len(writes)} skrivinger i én syklus ({parts}); grensen er {limits.max_writes}",
             )
         )
     finishes = by_op.get("finish", 0)
     if finishes > limits.max_finish:
-        where = limits.where["max_finish"]
         refusals.append(
-            Refusal(
-                f"{SECTION}.max_finish",
-                where,
-                f"{_projects(finishes)} ville blitt avsluttet; grensen er {limits.max_finish} ({where})",
-            )
+            _over(limits, "max_finish", f"{_projects(finishes)} ville blitt avsluttet; grensen er {limits.max_finish}")
         )
     per_target = Counter(a.target for a in writes if a.op == "finish")
     for target, n in sorted(per_target.items()):
         total = max(int(receiving.get(target, 0)), n)  # never a share over 1, nor a division by zero
         share = n / total
         if share > limits.max_finish_share:
-            where = limits.where["max_finish_share"]
             refusals.append(
-                Refusal(
-                    f"{SECTION}.max_finish_share",
-                    where,
-                    f"{n} av {_projects(total)} i {rules.system_name(target)} ({percent(share)}) ville blitt avsluttet; "
-                    f"grensen er {percent(limits.max_finish_share)} ({where})",
+                _over(
+                    limits,
+                    "max_finish_share",
+                    f"{n} av {_projects(total)} i {rules.system_name(target)} ({percent(share)}) ville blitt "
+                    f"avsluttet; grensen er {percent(limits.max_finish_share)}",
                 )
             )
     return Verdict(tuple(refusals))
+
+
+def _over(limits: Limits, name: str, message: str) -> Refusal:
+    """The refusal of one limit: its rule, where it is written, and the message naming that line."""
+    where = limits.where[name]
+    return Refusal(f"{SECTION}.{name}", where, f"{message} ({where})")
 
 
 def receiving_counts(plan: Plan, snapshot: Snapshot, session: Session) -> dict[str, int]:

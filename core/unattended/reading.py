@@ -15,6 +15,7 @@ from typing import Any
 from grunndata.engine.model import SYSTEMS, Read, Snapshot
 from grunndata.engine.planner import direction_entities, paused_gc
 from grunndata.state.protocol import KeptSnapshot
+from grunndata.unattended.kept_fields import KeptFields, cut
 from grunndata.unattended.watermarks import IncrementalRules, MergeResult, merge_snapshot, read_params
 
 
@@ -24,18 +25,6 @@ def sync_reads(session: Any) -> list[Read]:
     for entity, _ in direction_entities(session):
         reads.extend(getattr(entity, "reads", ()) or ())
     return list(dict.fromkeys(reads))
-
-
-def slim(records: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """The records without their null fields: what a cycle keeps and plans from.
-
-    PowerOffice answers every field of its DTOs, most of them null (42 of a project's 54); every
-    reader goes through ``.get``, which gives None for a field that is absent just as for one
-    that is null, and updates send only their changes (the clients GET the record they change),
-    so dropping them changes no decision while the kept snapshot is a third smaller in memory
-    and on disk, and a cold ``run --once`` decodes a third less. Both the kept records and each
-    cycle's reads are slimmed, so comparing them still finds exactly the records that changed."""
-    return [{k: v for k, v in r.items() if v is not None} if isinstance(r, dict) else r for r in records]
 
 
 def kept_to_snapshot(kept: KeptSnapshot) -> Snapshot:
@@ -68,12 +57,6 @@ class CycleRead:
     changed: set[str] = field(default_factory=set)  # "system/Resource" whose records differ from the kept
     merged: dict[str, MergeResult] = field(default_factory=dict)
     records_read: int = 0
-
-
-def _changed_records(kept: list[dict[str, Any]], read: list[dict[str, Any]], id_field: str) -> int:
-    """How many records in ``read`` are new or differ from their kept copy."""
-    by_id = {r.get(id_field): r for r in kept if isinstance(r, dict)}
-    return sum(1 for r in read if by_id.get(r.get(id_field)) != r)
 
 
 async def _read_lists(
@@ -112,10 +95,16 @@ async def read_cycle(
     inc: IncrementalRules,
     *,
     full: bool,
+    fields: KeptFields | None = None,
+    positions: dict[str, dict[Any, int]] | None = None,
 ) -> CycleRead:
-    """Read for one cycle: everything when ``full`` (or nothing is kept), else only what changed."""
+    """Read for one cycle: everything when ``full`` (or nothing is kept), else only what changed.
+    Every record is cut to what a cycle keeps (``fields``, :mod:`grunndata.unattended.kept_fields`).
+    ``positions``: where each id stands in the kept records, per resource with a change filter,
+    kept by a running ``run`` with its snapshot (:func:`merge_snapshot` fills and updates it)."""
+    fields = fields or {}
     if full or kept is None:
-        return await _read_full(conn, reads)
+        return await _read_full(conn, reads, fields)
     share: dict[str, list[tuple[str, dict[str, Any]]]] = {s: [] for s in SYSTEMS}
     plan: list[tuple[str, str, bool]] = []  # (system, resource, filtered) per request, in order
     filtered_names: set[str] = set()
@@ -142,8 +131,8 @@ async def read_cycle(
         per.setdefault((system, resource), []).append(records)
     filtered: dict[tuple[str, str], list[dict[str, Any]]] = {}
     whole: dict[tuple[str, str], list[dict[str, Any]]] = {}
-    for lists in per.values():
-        lists[:] = [slim(records) for records in lists]
+    for (system, resource), lists in per.items():
+        lists[:] = [cut(records, fields.get(f"{system}/{resource}")) for records in lists]
     for (system, resource), lists in per.items():
         name = f"{system}/{resource}"
         if name in filtered_names:
@@ -152,21 +141,19 @@ async def read_cycle(
             filtered[(system, resource)] = _union(lists, cf.id_field)
         else:
             whole[(system, resource)] = _union(lists, "Id") if len(lists) > 1 else lists[0]
-    changed: set[str] = set()
-    for (system, resource), records in filtered.items():
-        cf = inc.filter_of(system, resource)
-        assert cf is not None
-        if _changed_records(kept.records(system, resource), records, cf.id_field):
-            changed.add(cf.name)
-    merged_snapshot, results = merge_snapshot(kept, filtered, inc)
+    merged_snapshot, results = merge_snapshot(kept, filtered, inc, positions)
+    changed = {name for name, merged in results.items() if merged.changed_at}
     for (system, resource), records in whole.items():
-        if kept.records(system, resource) != records or resource not in getattr(kept, system):
+        before = kept.records(system, resource)
+        if resource in getattr(kept, system) and before == records:
+            records = before  # the same records: the kept objects stay, as for a merge
+        else:
             changed.add(f"{system}/{resource}")
         getattr(merged_snapshot, system)[resource] = records
     return CycleRead(merged_snapshot, {**filtered, **whole}, "incremental", changed, results, records_read)
 
 
-async def _read_full(conn: Any, reads: list[Read]) -> CycleRead:
+async def _read_full(conn: Any, reads: list[Read], fields: KeptFields) -> CycleRead:
     share: dict[str, list[tuple[str, dict[str, Any]]]] = {s: [] for s in SYSTEMS}
     for read in reads:
         share[read.system].append((read.resource, dict(read.params)))
@@ -174,9 +161,9 @@ async def _read_full(conn: Any, reads: list[Read]) -> CycleRead:
         sd, po = await asyncio.gather(
             conn.smartdok.read_all(share["smartdok"]), conn.poweroffice.read_all(share["poweroffice"])
         )
-    for part in (sd, po):
+    for system, part in (("smartdok", sd), ("poweroffice", po)):
         for resource, records in part.items():
-            part[resource] = slim(records)
+            part[resource] = cut(records, fields.get(f"{system}/{resource}"))
     snapshot = Snapshot(smartdok=sd, poweroffice=po)
     by_resource = {
         (system, resource): records for system in SYSTEMS for resource, records in getattr(snapshot, system).items()

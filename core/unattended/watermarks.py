@@ -18,7 +18,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from grunndata.engine.model import SYSTEMS, Snapshot
@@ -114,34 +114,63 @@ def _newer_or_same(candidate: Mapping[str, Any], current: Mapping[str, Any], cf:
 class MergeResult:
     records: list[dict[str, Any]]
     added: int = 0
-    replaced: int = 0
+    replaced: int = 0  # records read again that replaced the kept copy, equal ones included
     kept_newer: int = 0  # a copy in the change set older than the one already kept
     without_id: int = 0  # records in the change set without a usable id: left to the full read
+    changed_at: list[int] = field(default_factory=list)  # positions whose record differs from the kept
 
 
-def merge_changes(kept: list[dict[str, Any]], changes: Iterable[dict[str, Any]], cf: ChangeFilter) -> MergeResult:
+def id_positions(records: list[dict[str, Any]], cf: ChangeFilter) -> dict[Any, int]:
+    """Id -> the position of the first record with that id (records without a usable id: none).
+
+    Built with C-level maps for the common case (every record a dict, every id text or a number);
+    a running ``run`` keeps it between cycles, and :func:`merge_changes` keeps it up to date."""
+    ids = [r.get(cf.id_field) if type(r) is dict else None for r in records]
+    if set(map(type, ids)) <= {str, int}:
+        return dict(zip(reversed(ids), range(len(ids) - 1, -1, -1), strict=True))  # the first one wins
+    where: dict[Any, int] = {}  # some record without a usable id (none, a truth value, a list)
+    for i, rec in enumerate(records):
+        rid = _id(rec, cf)
+        if rid is not None and rid not in where:
+            where[rid] = i
+    return where
+
+
+def merge_changes(
+    kept: list[dict[str, Any]],
+    changes: Iterable[dict[str, Any]],
+    cf: ChangeFilter,
+    where: dict[Any, int] | None = None,
+) -> MergeResult:
     """``kept`` with ``changes`` merged in by id (a new list; ``kept`` is not changed).
 
     A record seen twice (kept and changed, or twice in the change set) is kept once, the newest by
     its stamp; on equal or missing stamps the later read wins. New ids are appended in read order.
+    A record read again equal to the kept copy leaves the kept object in place, so what was
+    worked out from it last cycle still holds (:mod:`grunndata.engine.incremental` goes by
+    identity). ``where``: :func:`id_positions` of ``kept``, kept by the caller; updated in place.
     """
     out = list(kept)
-    where: dict[Any, int] = {}
-    for i, rec in enumerate(out):
-        rid = _id(rec, cf)
-        if rid is not None and rid not in where:
-            where[rid] = i
+    if where is None:
+        where = id_positions(kept, cf)
     result = MergeResult(out)
+    changed = result.changed_at
     for rec in changes:
         rid = _id(rec, cf)
         if rid is None:
             result.without_id += 1
-        elif rid not in where:
+            continue
+        i = where.get(rid)
+        if i is None:
             where[rid] = len(out)
+            changed.append(len(out))
             out.append(rec)
             result.added += 1
-        elif _newer_or_same(rec, out[where[rid]], cf):
-            out[where[rid]] = rec
+        elif rec == out[i]:
+            result.replaced += 1
+        elif _newer_or_same(rec, out[i], cf):
+            out[i] = rec
+            changed.append(i)
             result.replaced += 1
         else:
             result.kept_newer += 1
@@ -149,19 +178,28 @@ def merge_changes(kept: list[dict[str, Any]], changes: Iterable[dict[str, Any]],
 
 
 def merge_snapshot(
-    kept: Snapshot, read: Mapping[tuple[str, str], list[dict[str, Any]]], inc: IncrementalRules
+    kept: Snapshot,
+    read: Mapping[tuple[str, str], list[dict[str, Any]]],
+    inc: IncrementalRules,
+    positions: dict[str, dict[Any, int]] | None = None,
 ) -> tuple[Snapshot, dict[str, MergeResult]]:
     """The snapshot after one incremental cycle's reads: per ``(system, resource)`` read, records
     read with a change filter are merged into the kept ones; a resource without one was read whole
-    and replaces the kept copy. Resources not read this cycle are kept as they were."""
+    and replaces the kept copy. Resources not read this cycle are kept as they were.
+    ``positions``: per resource, :func:`id_positions` of the kept records, kept by the caller
+    between cycles (filled and updated in place)."""
     systems: dict[str, dict[str, list[dict[str, Any]]]] = {s: dict(getattr(kept, s)) for s in SYSTEMS}
     results: dict[str, MergeResult] = {}
+    positions = {} if positions is None else positions
     for (system, resource), records in read.items():
         cf = inc.filter_of(system, resource)
         if cf is None:
             systems[system][resource] = list(records)
             continue
-        merged = merge_changes(kept.records(system, resource), records, cf)
+        where = positions.get(cf.name)
+        if where is None:
+            where = positions[cf.name] = id_positions(kept.records(system, resource), cf)
+        merged = merge_changes(kept.records(system, resource), records, cf, where)
         systems[system][resource] = merged.records
         results[cf.name] = merged
     return Snapshot(**systems), results

@@ -32,6 +32,8 @@ class Activities(SyncedEntity):
     }
     reads = (Read("smartdok", "WorkDescriptions", {"all": True}), Read("poweroffice", "TimeTracking/Activity"))
     fields = FIELDS
+    # Nothing read beyond the field maps (grunndata.unattended.kept_fields).
+    raw_fields: ClassVar[dict[str, tuple[str, ...]]] = {}
     refs: ClassVar[dict[str, Any]] = {**REFS, "manual": {"smartdok_master": "R12", "poweroffice_master": "R16"}}
 
 

@@ -36,6 +36,8 @@ class Machines(SyncedEntity):
     sides: ClassVar[dict[str, Side]] = {"smartdok": Side("Machines", "Id"), "poweroffice": Side("Products", "Id")}
     reads = (Read("smartdok", "Machines", {"all": True}), Read("poweroffice", "Products"))
     fields = FIELDS
+    # Nothing read beyond the field maps (grunndata.unattended.kept_fields).
+    raw_fields: ClassVar[dict[str, tuple[str, ...]]] = {}
 
 
 def _schema() -> dict[str, Any]:

@@ -7,6 +7,8 @@ PowerOffice keeps them as projects with a parent, whose code it shows as
 
 from __future__ import annotations
 
+from itertools import compress
+from operator import not_
 from typing import Any, ClassVar
 
 from grunndata.engine.mapping import FieldDecl, match_key, subproject_code, subproject_prefix
@@ -68,10 +70,16 @@ class Projects(SyncedEntity):
     )
     fields = FIELDS
     refs: ClassVar[dict[str, Any]] = {**REFS, "manual": {"poweroffice_master": "R17"}}
+    # What this entity reads of the records beyond its field maps (grunndata.unattended.kept_fields):
+    # which PowerOffice projects are sub-projects; nothing of the customers.
+    raw_fields: ClassVar[dict[str, tuple[str, ...]]] = {
+        "poweroffice/Projects": ("ParentProjectCode", "ParentProjectId"),
+        "poweroffice/Customers": (),
+    }
 
     def raw_records(self, ctx, system):
         raw = super().raw_records(ctx, system)
-        return [r for r, sub in zip(raw, _subs(ctx, raw), strict=True) if not sub] if system == "poweroffice" else raw
+        return list(compress(raw, map(not_, _subs(ctx, raw)))) if system == "poweroffice" else raw
 
     def standard_project(self, ctx: PlanContext) -> dict[str, Any] | None:
         number = ctx.config.standard_project
@@ -148,10 +156,16 @@ class SubProjects(Projects):
         Read("smartdok", "Projects", {"all": True}),
         Read("poweroffice", "Projects"),
     )
+    # The parent link of each sub-project, and the id and number of each parent (``parents``).
+    raw_fields: ClassVar[dict[str, tuple[str, ...]]] = {
+        "smartdok/SubProjects": ("ProjectId",),
+        "smartdok/Projects": ("Id", "ProjectNumber"),
+        "poweroffice/Projects": ("Id", "Code", "ParentProjectCode", "ParentProjectId"),
+    }
 
     def raw_records(self, ctx, system):
         raw = ctx.snapshot.records(system, self.sides[system].resource)
-        return [r for r, sub in zip(raw, _subs(ctx, raw), strict=True) if sub] if system == "poweroffice" else raw
+        return list(compress(raw, _subs(ctx, raw))) if system == "poweroffice" else raw
 
     def template(self, ctx) -> str:
         return ctx.rules.get(self.section, "subproject_code")
@@ -176,7 +190,7 @@ class SubProjects(Projects):
                 )
                 same = memo.unchanged.get(name) and name in memo.kept_values
                 if not same:  # some project changed; its number may not have
-                    built = dict(p for p in pairs if p is not None)
+                    built = dict(filter(None, pairs))  # (id, number) pairs are never falsy
                     same = memo.incremental and memo.kept_values.get(name) == built
                     memo.kept_values[name] = built
                 ctx.cache[("parents_same", system)] = bool(same)

@@ -6,9 +6,9 @@ import datetime as dt
 import pytest
 
 from grunndata.engine.model import Snapshot
-from grunndata.unattended.watermarks import (ChangeFilter, IncrementalRules, filter_value, incremental_rules,
-                                             merge_changes, merge_snapshot, next_watermark, next_watermarks,
-                                             parse_stamp, read_params)
+from grunndata.unattended.watermarks import (ChangeFilter, IncrementalRules, filter_value, id_positions,
+                                             incremental_rules, merge_changes, merge_snapshot, next_watermark,
+                                             next_watermarks, parse_stamp, read_params)
 
 from _unattended_world import session
 
@@ -101,6 +101,28 @@ def test_a_smartdok_project_stamped_only_created_merges_with_its_update():
 def test_records_without_a_usable_id_are_left_to_the_full_read():
     result = merge_changes([], [{"Name": "uten id"}, {"Id": ["x"]}, {"Id": True}, "not a record"], PO)
     assert result.records == [] and result.without_id == 4
+
+
+def test_a_record_read_again_equal_leaves_the_kept_object_and_changes_are_found_by_position():
+    kept = [po(1, "A", "2026-11-29T09:00:00+00:00"), po(2, "B", "2026-11-29T09:00:00+00:00")]
+    result = merge_changes(kept, [dict(kept[0]), po(2, "B2", "2026-11-29T09:10:00+00:00"),
+                                  po(3, "C", "2026-11-29T09:11:00+00:00")], PO)
+    assert result.records[0] is kept[0]  # equal: what was worked out from it last cycle still holds
+    assert (result.replaced, result.added, result.changed_at) == (2, 1, [1, 2])
+    assert merge_changes(kept, [dict(kept[1])], PO).changed_at == []
+
+
+def test_the_positions_kept_between_cycles_follow_the_merges():
+    kept = [po(1, "A", "2026-11-29T09:00:00+00:00"), po(2, "B", "2026-11-29T09:00:00+00:00")]
+    where = id_positions(kept, PO)
+    first = merge_changes(kept, [po(3, "C", "2026-11-29T09:11:00+00:00")], PO, where)
+    assert where == {1: 0, 2: 1, 3: 2} == id_positions(first.records, PO)
+    second = merge_changes(first.records, [po(3, "C2", "2026-11-29T09:12:00+00:00")], PO, where)
+    assert [r["Name"] for r in second.records] == ["A", "B", "C2"] and second.added == 0
+    # Ids no record may use are not indexed; the first of two records with one id is.
+    odd = [{"Id": True}, {"Id": None}, {"Id": ["x"]}, "not a record", {"Id": 1}, {"Id": 1, "Name": "to"}]
+    assert id_positions(odd, PO) == {1: 4}
+    assert id_positions([{"Id": 5}, {"Id": "5"}, {"Id": 5}], PO) == {5: 0, "5": 1}
 
 
 def test_merge_snapshot_merges_filtered_resources_and_replaces_whole_ones():
