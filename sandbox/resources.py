@@ -46,13 +46,13 @@ def _load() -> dict[str, dict[str, Resource]]:
 
     loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
     raw = yaml.load((Path(__file__).parent / "resources.yaml").read_text(encoding="utf-8"), Loader=loader)
-    return {
-        system: {
-            key: Resource(system, key, **{k: tuple(v) if isinstance(v, list) else v for k, v in spec.items()})
-            for key, spec in raw[system].items()
-        }
-        for system in SYSTEMS
-    }
+    table: dict[str, dict[str, Resource]] = {}
+    for system in SYSTEMS:
+        table[system] = {}
+        for key, spec in raw[system].items():
+            given: dict[str, Any] = {k: tuple(v) if isinstance(v, list) else v for k, v in spec.items()}
+            table[system][key] = Resource(system, key, **given)
+    return table
 
 
 RESOURCES: dict[str, dict[str, Resource]] = _load()

@@ -25,7 +25,8 @@ from grunndata.engine.invoice_map import Hold, InvoiceMapper, Mapped
 from grunndata.engine.invoice_plan import Entry, InvoiceContext, InvoicePlan, Write, digest
 from grunndata.engine.model import run_context
 from grunndata.engine.preview_report import LOCKED, PreviewReport, PreviewWriter, run_window
-from grunndata.engine.writes import RECOVERED, Outcome, RunHooks, Sent, Stop, ambiguous
+from grunndata.engine.stopping import RunHooks
+from grunndata.engine.writes import RECOVERED, Outcome, Sent, Stop, ambiguous
 from grunndata.errors import GrunndataError
 
 JOURNAL_TABLE = "invoice_writes"

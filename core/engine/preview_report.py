@@ -8,13 +8,13 @@ from collections import Counter
 from typing import Any, TypeVar, Unpack
 
 from grunndata.engine.model import RunContext
+from grunndata.engine.stopping import RunHooks
 from grunndata.engine.writes import (
     FAILED,
     OK,
     RECOVERED,
     BaseWriter,
     Out,
-    RunHooks,
     RunStamp,
     T,
     Writer,

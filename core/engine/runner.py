@@ -15,7 +15,8 @@ from grunndata.engine.model import SYSTEMS, ApplyContext, Read, Snapshot, run_co
 from grunndata.engine.plan import Plan
 from grunndata.engine.planner import make_plan, paused_gc
 from grunndata.engine.saved_plan import StalePlan, check_current, check_offline  # noqa: F401 (StalePlan: re-exported)
-from grunndata.engine.writes import RunHooks, RunStamp, WriteReport, execute
+from grunndata.engine.stopping import RunHooks
+from grunndata.engine.writes import RunStamp, WriteReport, execute
 from grunndata.errors import GrunndataError
 from grunndata.secrets import Secrets
 from grunndata.session import Session

@@ -1,12 +1,13 @@
-"""Stopping a writing run cleanly: on request, or on Ctrl-C / SIGTERM while it writes."""
+"""What the caller of a writing run hands in: its hooks (:class:`RunHooks`), and how the run is
+stopped cleanly (:class:`Stop`: on request, or on Ctrl-C / SIGTERM while it writes)."""
 
 from __future__ import annotations
 
 import signal
 import threading
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
-from typing import Any
+from typing import Any, TypedDict
 
 
 class Stop:
@@ -49,3 +50,14 @@ class Stop:
             yield
         finally:
             restore()
+
+
+class RunHooks(TypedDict, total=False):
+    """What the caller of a writing run (``apply``, ``transfer``, ``invoice``) may hand in: the
+    plan shown before anything else (``on_plan``), the question before the first write
+    (``confirm``; False declines), a call after each write (``progress``), a stop request."""
+
+    confirm: Callable[[Any], bool] | None
+    on_plan: Callable[[Any], None] | None
+    progress: Callable[[Any], None] | None
+    stop: Stop | None

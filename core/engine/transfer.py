@@ -28,9 +28,10 @@ from typing import Any, Unpack
 
 from grunndata.clients.errors import Conflict
 from grunndata.engine.preview_report import LOCKED, PreviewReport, PreviewWriter, run_window
+from grunndata.engine.stopping import RunHooks
 from grunndata.engine.transfer_plan import ENTRY, F, Line, TransferContext, TransferPlan, windows  # noqa: F401
 from grunndata.engine.transfer_preview import preview  # the rules decide; this module carries it out
-from grunndata.engine.writes import Outcome, RunHooks, Sent, StepRecorder, Stop, carry
+from grunndata.engine.writes import Outcome, Sent, StepRecorder, Stop, carry
 
 
 # ---- carrying it out: one kind of write for the engine ------------------------------------------

@@ -22,7 +22,7 @@ from collections import Counter
 from collections.abc import Callable, Sequence
 from contextlib import nullcontext
 from dataclasses import dataclass, field
-from typing import Any, Generic, Protocol, TypedDict, TypeVar
+from typing import Any, Generic, Protocol, TypeVar
 
 from grunndata.clients.errors import ApiError, BadResponse, Conflict, TransportFailure
 from grunndata.engine.stopping import Stop
@@ -341,17 +341,6 @@ class WriteReport(Generic[Out]):
         if self.declined:
             return 3
         return 1 if self.failed else 0
-
-
-class RunHooks(TypedDict, total=False):
-    """What the caller of a writing run (``apply``, ``transfer``, ``invoice``) may hand in: the
-    plan shown before anything else (``on_plan``), the question before the first write
-    (``confirm``; False declines), a call after each write (``progress``), a stop request."""
-
-    confirm: Callable[[Any], bool] | None
-    on_plan: Callable[[Any], None] | None
-    progress: Callable[[Any], None] | None
-    stop: Stop | None
 
 
 @dataclass(frozen=True)
