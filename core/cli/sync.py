@@ -27,6 +27,7 @@ from grunndata.report.lines import DEFAULT_LIMIT
 from grunndata.report.text import print_apply_result, print_plan
 from grunndata.report.words import Words
 from grunndata.session import Session, open_session
+from grunndata.state import SqliteStateStore
 
 CONFIG_HELP = "Oppsettfil (standard: grunndata.yaml i arbeidsmappen)."
 JOURNAL_NAME = "grunndata-journal.sqlite"
@@ -170,6 +171,15 @@ def apply(config_path: str | None, plan_file: str | None, yes: bool, as_json: bo
     saved = Plan.load(Path(plan_file)) if plan_file else None
     with locked_journal(session, state) as journal:
         report = asyncrun.run(_apply(session, saved, journal, yes, as_json))
+        if not report.plan.writes and not report.declined:
+            # A person ran apply and found the systems in step: there is no plan left to approve,
+            # so the unattended cycles may write from here (their first plan waits only until a
+            # person has applied; an apply that writes records its run, this one records the fact).
+            store = SqliteStateStore(journal.path)
+            try:
+                store.note_person_applied()
+            finally:
+                store.close()
     finish(
         report,
         as_json,
