@@ -2,19 +2,10 @@
 from __future__ import annotations
 
 import pytest
-from unattended_env import SECRET_VALUES, Env, small_world
-
-from grunndata.sandbox import Sandbox
-from grunndata.sandbox.server import serve_in_thread
+from unattended_env import served, small_world
 
 
 @pytest.fixture
 def env(tmp_path, monkeypatch):
-    for name, value in SECRET_VALUES.items():
-        monkeypatch.setenv(name, value)
-    sb = Sandbox(small_world(), rate_limit=False)
-    with serve_in_thread(sb) as urls:
-        e = Env(sb, tmp_path, urls)
-        e.write_config()
-        monkeypatch.chdir(tmp_path)
+    with served(small_world(), tmp_path, monkeypatch) as e:
         yield e

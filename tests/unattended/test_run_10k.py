@@ -8,10 +8,7 @@ import signal
 
 import pytest
 from test_run_signals import converged, sync_cycles
-from unattended_env import SECRET_VALUES, Env, small_world, wait_for
-
-from grunndata.sandbox import Sandbox
-from grunndata.sandbox.server import serve_in_thread
+from unattended_env import Env, served, small_world, wait_for
 
 PROJECTS = 10_000
 FIRST = 100_000  # project numbers and PowerOffice ids from here (clear of the standard project 9000)
@@ -38,13 +35,7 @@ def writes(env: Env, before: dict[str, int]) -> tuple[int, int]:
 
 @pytest.fixture
 def env_10k(tmp_path, monkeypatch):
-    for name, value in SECRET_VALUES.items():
-        monkeypatch.setenv(name, value)
-    sb = Sandbox(world_10k(), rate_limit=False)
-    with serve_in_thread(sb) as urls:
-        e = Env(sb, tmp_path, urls)
-        e.write_config(schedule={"sync": "2s", "full": "off"})
-        monkeypatch.chdir(tmp_path)
+    with served(world_10k(), tmp_path, monkeypatch, schedule={"sync": "2s", "full": "off"}) as e:
         yield e
 
 
@@ -64,15 +55,15 @@ def test_run_every_two_seconds_over_10k_projects_carries_each_change_exactly_onc
             env.sd_change(project_id, ProjectName=f"Omdøpt {number}")
         env.sd_new("200001", "Nytt under run")
         # waiting on the sandbox's counters, not on a copy of its 10,000-project world per poll
-        wait_for(lambda: all(n >= m for n, m in zip(writes(env, before), (1, 3))), "the first changes", timeout=180, proc=proc)
+        wait_for(lambda: all(n >= m for n, m in zip(writes(env, before), (1, 3), strict=True)), "the first changes", timeout=180, proc=proc)
         env.sd_new("200002", "Nytt i neste syklus")
         env.po_change(FIRST + 7_000, Name="Endret i PowerOffice")  # PowerOffice project 107000
-        wait_for(lambda: all(n >= m for n, m in zip(writes(env, before), (2, 5))), "the second changes", timeout=180, proc=proc)
+        wait_for(lambda: all(n >= m for n, m in zip(writes(env, before), (2, 5), strict=True)), "the second changes", timeout=180, proc=proc)
         seen = sync_cycles(env)
         wait_for(lambda: sync_cycles(env) >= seen + 2, "two quiet cycles", timeout=180, proc=proc)
     finally:
         proc.send_signal(signal.SIGTERM)
-        out, err = proc.communicate(timeout=120)
+        _, err = proc.communicate(timeout=120)
     assert proc.returncode == 0, err
     # two creates; three renames carried over, the drift put right, and the test's own PATCH
     assert writes(env, before) == (2, 5)

@@ -7,7 +7,8 @@ import os
 import subprocess
 import sys
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -125,6 +126,22 @@ class Env:
         for rec in self.records("poweroffice", "Projects"):
             out.setdefault(str(rec.get("Code")), []).append(rec)
         return out
+
+
+@contextmanager
+def served(world: dict[str, Any], tmp_path: Path, monkeypatch: Any, **config: Any) -> Iterator[Env]:
+    """``world`` served on free loopback ports, the secrets in the environment, a config in
+    ``tmp_path`` (``config``: write_config's arguments) and ``tmp_path`` the working folder."""
+    from grunndata.sandbox.server import serve_in_thread
+
+    for name, value in SECRET_VALUES.items():
+        monkeypatch.setenv(name, value)
+    sb = Sandbox(world, rate_limit=False)
+    with serve_in_thread(sb) as urls:
+        env = Env(sb, tmp_path, urls)
+        env.write_config(**config)
+        monkeypatch.chdir(tmp_path)
+        yield env
 
 
 def wait_for(check: Callable[[], Any], what: str, timeout: float = 60.0, proc: subprocess.Popen | None = None) -> Any:
