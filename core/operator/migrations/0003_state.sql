@@ -14,33 +14,31 @@ CREATE TABLE IF NOT EXISTS grunndata.runs (
 );
 CREATE INDEX IF NOT EXISTS runs_tenant ON grunndata.runs(tenant, id);
 
+-- The write tables (the journal's rows: grunndata.journal.sql_journal.ROW_COLUMNS), a line of
+-- columns for each part of a row: its place in its run; what is written; the rule that decided;
+-- what happened.
 CREATE TABLE IF NOT EXISTS grunndata.actions (
-    id bigserial PRIMARY KEY,
-    tenant text NOT NULL,
-    run_id bigint NOT NULL REFERENCES grunndata.runs(id),
-    seq int NOT NULL, op text NOT NULL, entity text NOT NULL, target text NOT NULL, key text NOT NULL,
-    fields jsonb NOT NULL, reason text NOT NULL, rule text NOT NULL, outcome text NOT NULL,
-    remote_id text, detail text, at text NOT NULL
+    id bigserial PRIMARY KEY, tenant text NOT NULL, run_id bigint NOT NULL REFERENCES grunndata.runs(id), seq int NOT NULL,
+    op text NOT NULL, entity text NOT NULL, target text NOT NULL, key text NOT NULL, fields jsonb NOT NULL,
+    reason text NOT NULL, rule text NOT NULL,
+    outcome text NOT NULL, remote_id text, detail text, at text NOT NULL
 );
 CREATE INDEX IF NOT EXISTS actions_run ON grunndata.actions(run_id, seq);
 
 CREATE TABLE IF NOT EXISTS grunndata.transfer_lines (
-    id bigserial PRIMARY KEY,
-    tenant text NOT NULL,
-    run_id bigint NOT NULL REFERENCES grunndata.runs(id),
-    seq int NOT NULL, op text NOT NULL, kind text NOT NULL, key text NOT NULL, reference text NOT NULL,
-    fields jsonb NOT NULL, reason text NOT NULL, rule text NOT NULL, outcome text NOT NULL,
-    remote_id text, po_accepted_at text, sd_marked_at text, detail text, at text NOT NULL
+    id bigserial PRIMARY KEY, tenant text NOT NULL, run_id bigint NOT NULL REFERENCES grunndata.runs(id), seq int NOT NULL,
+    op text NOT NULL, kind text NOT NULL, key text NOT NULL, reference text NOT NULL, fields jsonb NOT NULL,
+    reason text NOT NULL, rule text NOT NULL,
+    outcome text NOT NULL, remote_id text, po_accepted_at text, sd_marked_at text, detail text, at text NOT NULL
 );
 CREATE INDEX IF NOT EXISTS transfer_lines_run ON grunndata.transfer_lines(run_id, seq);
 CREATE INDEX IF NOT EXISTS transfer_lines_ref ON grunndata.transfer_lines(tenant, reference);
 
 CREATE TABLE IF NOT EXISTS grunndata.invoice_writes (
-    id bigserial PRIMARY KEY,
-    tenant text NOT NULL,
-    run_id bigint NOT NULL REFERENCES grunndata.runs(id),
-    seq int NOT NULL, op text NOT NULL, kind text NOT NULL, key text NOT NULL, reference text NOT NULL,
-    order_id text, digest text, fields jsonb NOT NULL, reason text NOT NULL, rule text NOT NULL,
+    id bigserial PRIMARY KEY, tenant text NOT NULL, run_id bigint NOT NULL REFERENCES grunndata.runs(id), seq int NOT NULL,
+    op text NOT NULL, kind text NOT NULL, key text NOT NULL, reference text NOT NULL, order_id text, digest text,
+    fields jsonb NOT NULL,
+    reason text NOT NULL, rule text NOT NULL,
     outcome text NOT NULL, remote_id text, detail text, at text NOT NULL
 );
 CREATE INDEX IF NOT EXISTS invoice_writes_run ON grunndata.invoice_writes(run_id, seq);
