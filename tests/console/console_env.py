@@ -79,6 +79,20 @@ def csrf_of(html: str) -> str:
     return found.group(1)
 
 
+def operator_rows() -> dict[str, Any]:
+    """Two tenants as the operator console lists them: one healthy, one failing with a plan waiting
+    and an error naming a project called like markup."""
+    from grunndata.console.tenants import TenantRow
+
+    return {
+        "fjordbygg": TenantRow("fjordbygg", master="poweroffice", healthy=True, lag_s=0,
+                               next_cycle="2026-11-29T10:15:00+01:00"),
+        "nordbygg": TenantRow("nordbygg", master="smartdok", healthy=False, lag_s=5400,
+                              last_error=f"prosjekt {HOSTILE} avvist", waiting=1,
+                              problems=["siste synk feilet: PowerOffice svarte 503"]),
+    }
+
+
 PORT = 8765
 BASE = f"http://127.0.0.1:{PORT}"
 

@@ -16,7 +16,7 @@ from urllib.parse import unquote, urlsplit
 
 import pytest
 import uvicorn
-from console_env import HOSTILE, demo_world, write_config
+from console_env import HOSTILE, demo_world, operator_rows, write_config
 from test_console_browser import Watched, browser, nav, submit  # noqa: F401 (browser: a fixture)
 
 from grunndata.console.app import create_app
@@ -58,14 +58,7 @@ def serving(app_for_port) -> Iterator[str]:
 
 @pytest.fixture
 def console_url(tmp_path, secrets_env) -> Iterator[str]:
-    rows = {
-        "fjordbygg": TenantRow("fjordbygg", master="poweroffice", healthy=True, lag_s=0,
-                               next_cycle="2026-11-29T10:15:00+01:00"),
-        "nordbygg": TenantRow("nordbygg", master="smartdok", healthy=False, lag_s=5400,
-                              last_error=f"prosjekt {HOSTILE} avvist", waiting=1,
-                              problems=["siste synk feilet: PowerOffice svarte 503"]),
-        ODD: TenantRow(ODD, master="poweroffice"),
-    }
+    rows = {**operator_rows(), ODD: TenantRow(ODD, master="poweroffice")}
     made = {}
     for i, (name, row) in enumerate(rows.items()):
         folder = tmp_path / f"t{i}"

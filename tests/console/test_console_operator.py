@@ -9,34 +9,24 @@ import re
 from collections.abc import Iterator
 
 import pytest
-from console_env import BASE, HOSTILE, PORT, csrf_of, demo_world, write_config
+from console_env import BASE, HOSTILE, PORT, csrf_of, demo_world, operator_rows, write_config
 from starlette.routing import Mount, Route
 from starlette.testclient import TestClient
 
 from grunndata.console.app import create_app
 from grunndata.console.auth import PasswordAuth
 from grunndata.console.integration import Integration
-from grunndata.console.tenants import InMemoryTenants, TenantRow
+from grunndata.console.tenants import InMemoryTenants
 from grunndata.sandbox import Sandbox
 
 PASSWORD = "sentinel-password-7c6b5a"
 NOVEMBER = "fra=01.11.2026&til=2026-11-30"
 
 
-def row_of(name: str, **kw) -> TenantRow:
-    return TenantRow(name, **kw)
-
-
 @pytest.fixture
 def tenants(tmp_path, secrets_env) -> Iterator[tuple[InMemoryTenants, dict[str, Sandbox]]]:
     boxes = {name: Sandbox(demo_world(), rate_limit=False) for name in ("fjordbygg", "nordbygg")}
-    rows = {
-        "fjordbygg": row_of("fjordbygg", master="poweroffice", healthy=True, lag_s=0,
-                            next_cycle="2026-11-29T10:15:00+01:00"),
-        "nordbygg": row_of("nordbygg", master="smartdok", healthy=False, lag_s=5400,
-                           last_error=f"prosjekt {HOSTILE} avvist", waiting=1,
-                           problems=["siste synk feilet: PowerOffice svarte 503"]),
-    }
+    rows = operator_rows()
     made = {}
     for name, sb in boxes.items():
         folder = tmp_path / name

@@ -4,19 +4,13 @@ from __future__ import annotations
 import asyncio
 import base64
 import json
-import os
-import queue
-import re
 import resource
-import shutil
-import signal
 import subprocess
-import sys
-import threading
 
 import httpx
 import pytest
 from sandbox_helpers import BASIC, SUBSCRIPTION, WORLD_FILE, run
+from sandbox_process import grunndata_command, sandbox_process
 
 from grunndata.sandbox import serve_in_thread
 
@@ -64,32 +58,11 @@ def test_drop_and_delay_over_real_http(sb):
     assert after.status_code == 200 and after.json()[0]["Name"] == "Dumper"
 
 
-def _command() -> list[str]:
-    exe = shutil.which("grunndata")
-    return [exe] if exe else [sys.executable, "-m", "grunndata.cli.main"]
-
-
-def _lines(stream, sink: queue.Queue) -> None:
-    for line in iter(stream.readline, ""):
-        sink.put(line)
-
-
 def test_grunndata_sandbox_starts_and_serves_on_little_cpu():
     # "Serves within two seconds", measured as the CPU the sandbox process uses to start and answer
     # (a busy machine delays a process, it does not make it use more CPU; see docs/TESTING.md).
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
-    proc = subprocess.Popen([*_command(), "sandbox", "--world", str(WORLD_FILE), "--smartdok-port", "0",
-                             "--poweroffice-port", "0"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                            env={**os.environ, "PYTHONUNBUFFERED": "1"})
-    try:
-        lines: queue.Queue = queue.Queue()
-        threading.Thread(target=_lines, args=(proc.stdout, lines), daemon=True).start()
-        urls: dict[str, str] = {}
-        while "Token" not in urls:
-            line = lines.get(timeout=10)
-            match = re.match(r"(SmartDok|PowerOffice|Token)\s+(http://\S+)", line)
-            if match:
-                urls[match.group(1)] = match.group(2)
+    with sandbox_process("--world", str(WORLD_FILE), timeout=10) as (proc, urls):
         with httpx.Client(headers=SUBSCRIPTION, timeout=5) as po:
             token = po.post(urls["Token"], data={"grant_type": "client_credentials"},
                             headers={"Authorization": BASIC}).json()["access_token"]
@@ -97,9 +70,6 @@ def test_grunndata_sandbox_starts_and_serves_on_little_cpu():
             unauthorised = po.get(f"{urls['PowerOffice']}/Projects")
         assert projects.status_code == 200 and {p["Code"] for p in projects.json()} >= {"202601", "202601.1"}
         assert unauthorised.status_code == 401
-    finally:
-        proc.send_signal(signal.SIGTERM)
-        proc.wait(timeout=10)
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     assert proc.returncode == 0, proc.stderr.read()
     cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
@@ -111,17 +81,7 @@ def test_grunndata_sandbox_serves_a_world_of_tenants(tmp_path):
 
     path = tmp_path / "tenants.json"
     path.write_text(json.dumps(tenants_world(3, projects=[2, 3, 4])), encoding="utf-8")
-    proc = subprocess.Popen([*_command(), "sandbox", "--world", str(path), "--smartdok-port", "0",
-                             "--poweroffice-port", "0"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                            env={**os.environ, "PYTHONUNBUFFERED": "1"})
-    try:
-        lines: queue.Queue = queue.Queue()
-        threading.Thread(target=_lines, args=(proc.stdout, lines), daemon=True).start()
-        urls: dict[str, str] = {}
-        while "Selskaper" not in urls:
-            match = re.match(r"(SmartDok|PowerOffice|Token|Selskaper)\s+(\S+)", lines.get(timeout=10))
-            if match:
-                urls[match.group(1)] = match.group(2)
+    with sandbox_process("--world", str(path), until="Selskaper", timeout=10) as (proc, urls):
         assert urls["Selskaper"] == "3"
         control = urls["Token"].rsplit("/OAuth", 1)[0] + "/_sandbox"
 
@@ -153,16 +113,13 @@ def test_grunndata_sandbox_serves_a_world_of_tenants(tmp_path):
         assert every.json()["tenants"]["firma-0002"]["requests"] == {"POST /OAuth/Token": 1, "GET /v2/Projects": 1}
         (seen,) = every.json()["rate"].values()  # one subscription key, shared by the three
         assert seen["requests"] == 6 and seen["429"] == 0 and 1 <= seen["max_per_second"] <= 6
-    finally:
-        proc.send_signal(signal.SIGTERM)
-        proc.wait(timeout=10)
     assert proc.returncode == 0, proc.stderr.read()
 
 
 def test_grunndata_sandbox_with_a_bad_world_says_so_in_one_line(tmp_path):
     bad = tmp_path / "verden.yaml"
     bad.write_text("poweroffice:\n  Projects:\n    - {Code: '1.2', Name: Punktum}\n", encoding="utf-8")
-    result = subprocess.run([*_command(), "sandbox", "--world", str(bad), "--smartdok-port", "0",
+    result = subprocess.run([*grunndata_command(), "sandbox", "--world", str(bad), "--smartdok-port", "0",
                              "--poweroffice-port", "0"], capture_output=True, text=True, timeout=30)
     assert result.returncode == 1
     assert "Traceback" not in result.stderr

@@ -3,25 +3,16 @@ exists, and its by-hand walk-through runs as written against ``grunndata sandbox
 from __future__ import annotations
 
 import os
-import queue
 import re
 import shlex
-import shutil
-import signal
 import subprocess
-import sys
-import threading
 from pathlib import Path
 
 import pytest
+from sandbox_process import grunndata_command, sandbox_process
 
 ROOT = Path(__file__).resolve().parents[2]
 README = (ROOT / "README.md").read_text(encoding="utf-8")
-
-
-def _command() -> list[str]:
-    exe = shutil.which("grunndata")
-    return [exe] if exe else [sys.executable, "-m", "grunndata.cli.main"]
 
 
 def _blocks() -> list[str]:
@@ -40,7 +31,7 @@ def test_every_link_points_inside_the_repository_and_exists():
 
 
 def test_every_command_the_readme_names_exists():
-    listed = subprocess.run([*_command(), "--help"], capture_output=True, text=True, check=True).stdout
+    listed = subprocess.run([*grunndata_command(), "--help"], capture_output=True, text=True, check=True).stdout
     named = set(re.findall(r"`grunndata ([a-z]+)", README)) | {
         m for block in _blocks() for m in re.findall(r"^grunndata ([a-z]+)", block, flags=re.M)}
     missing = sorted(name for name in named if not re.search(rf"^\s+{name}\b", listed, flags=re.M))
@@ -58,28 +49,10 @@ def _walk_through() -> list[str]:
     return [line.split("#", 1)[0].strip() for line in block.splitlines() if line.split("#", 1)[0].strip()]
 
 
-def _lines(stream, sink: queue.Queue) -> None:
-    for line in iter(stream.readline, ""):
-        sink.put(line)
-
-
 @pytest.fixture
 def sandbox_urls():
-    proc = subprocess.Popen([*_command(), "sandbox", "--smartdok-port", "0", "--poweroffice-port", "0"],
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=ROOT,
-                            env={**os.environ, "PYTHONUNBUFFERED": "1"})
-    try:
-        lines: queue.Queue = queue.Queue()
-        threading.Thread(target=_lines, args=(proc.stdout, lines), daemon=True).start()
-        urls: dict[str, str] = {}
-        while "Token" not in urls:
-            match = re.match(r"(SmartDok|PowerOffice|Token)\s+(http://\S+)", lines.get(timeout=20))
-            if match:
-                urls[match.group(1)] = match.group(2)
+    with sandbox_process(cwd=ROOT) as (_, urls):
         yield urls
-    finally:
-        proc.send_signal(signal.SIGTERM)
-        proc.wait(timeout=10)
 
 
 def test_the_walk_through_works_as_written(tmp_path, sandbox_urls):
@@ -97,7 +70,7 @@ def test_the_walk_through_works_as_written(tmp_path, sandbox_urls):
             env.update(word.split("=", 1) for word in words[1:])
             continue
         assert words[0] == "grunndata", line
-        result = subprocess.run([*_command(), *words[1:]], cwd=tmp_path, env=env, input="j\n",
+        result = subprocess.run([*grunndata_command(), *words[1:]], cwd=tmp_path, env=env, input="j\n",
                                 capture_output=True, text=True, timeout=120)
         # doctor reports the demo company's deliberate mismatches (R3–R5) with exit 1; the rest succeed
         allowed = {0, 1} if words[1] == "doctor" else {0}
